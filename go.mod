@@ -1,0 +1,3 @@
+module github.com/atlasapp/atlas
+
+go 1.26.8
