@@ -1,3 +1,5 @@
 module github.com/atlasapp/atlas
 
 go 1.26.8
+
+require github.com/google/uuid v1.6.0 // indirect
