@@ -1,0 +1,114 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Querier is what a store needs to run SQL: satisfied by *pgxpool.Pool and
+// pgx.Tx, so a service can run several stores inside one transaction.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// Beginner starts transactions; satisfied by *pgxpool.Pool.
+type Beginner interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+}
+
+// PoolParams configures Open.
+type PoolParams struct {
+	URL      string
+	MaxConns int32
+	// Tracer, if set, observes every query (tests use it to count round trips).
+	Tracer pgx.QueryTracer
+}
+
+// Open connects a pool and checks that the database answers.
+func Open(ctx context.Context, p PoolParams) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(p.URL)
+	if err != nil {
+		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if p.MaxConns > 0 {
+		cfg.MaxConns = p.MaxConns
+	}
+	if p.Tracer != nil {
+		cfg.ConnConfig.Tracer = p.Tracer
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open database pool: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("ping database: %w", err)
+	}
+	return pool, nil
+}
+
+// InTx runs fn in a transaction, committing when fn returns nil and rolling
+// back otherwise (including on panic).
+func InTx(ctx context.Context, b Beginner, fn func(tx pgx.Tx) error) (err error) {
+	tx, err := b.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit transaction: %w", err)
+	}
+	return nil
+}
+
+// Postgres error codes the stores translate.
+const (
+	codeUniqueViolation     = "23505"
+	codeForeignKeyViolation = "23503"
+	codeCheckViolation      = "23514"
+)
+
+// IsUniqueViolation reports whether err is a unique-constraint violation,
+// optionally of the named constraint (empty matches any).
+func IsUniqueViolation(err error, constraint string) bool {
+	return isCode(err, codeUniqueViolation, constraint)
+}
+
+// IsForeignKeyViolation reports whether err is a foreign-key violation,
+// optionally of the named constraint.
+func IsForeignKeyViolation(err error, constraint string) bool {
+	return isCode(err, codeForeignKeyViolation, constraint)
+}
+
+// IsCheckViolation reports whether err is a CHECK-constraint violation,
+// optionally of the named constraint.
+func IsCheckViolation(err error, constraint string) bool {
+	return isCode(err, codeCheckViolation, constraint)
+}
+
+func isCode(err error, code, constraint string) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || pgErr.Code != code {
+		return false
+	}
+	return constraint == "" || pgErr.ConstraintName == constraint
+}
