@@ -1,0 +1,146 @@
+package enrich
+
+import (
+	"fmt"
+	"net/netip"
+	"net/url"
+	"syscall"
+)
+
+// maxURLLength bounds the URLs a Fetcher accepts, on the first hop and on
+// every redirect.
+const maxURLLength = 8 << 10
+
+// blockedV4 lists the IPv4 ranges that are never a public web server: a
+// fetch may not connect to any address inside them.
+var blockedV4 = mustPrefixes(
+	"0.0.0.0/8",       // "this network", includes the unspecified address
+	"10.0.0.0/8",      // private
+	"100.64.0.0/10",   // carrier-grade NAT
+	"127.0.0.0/8",     // loopback
+	"169.254.0.0/16",  // link-local, includes cloud metadata 169.254.169.254
+	"172.16.0.0/12",   // private
+	"192.0.0.0/24",    // IETF protocol assignments
+	"192.0.2.0/24",    // documentation (TEST-NET-1)
+	"192.88.99.0/24",  // deprecated 6to4 relay anycast
+	"192.168.0.0/16",  // private
+	"198.18.0.0/15",   // benchmarking
+	"198.51.100.0/24", // documentation (TEST-NET-2)
+	"203.0.113.0/24",  // documentation (TEST-NET-3)
+	"224.0.0.0/4",     // multicast
+	"240.0.0.0/4",     // reserved, includes broadcast 255.255.255.255
+)
+
+// blockedV6 lists the IPv6 ranges that are never a public web server.
+// IPv4-mapped addresses (::ffff:0:0/96) are unmapped and judged as IPv4;
+// NAT64 and 6to4 addresses are judged by the IPv4 address they embed.
+var blockedV6 = mustPrefixes(
+	"::/96",          // unspecified, loopback and deprecated IPv4-compatible
+	"64:ff9b:1::/48", // local-use NAT64
+	"100::/64",       // discard-only
+	"2001::/23",      // IETF protocol assignments (Teredo, benchmarking, ORCHID)
+	"2001:db8::/32",  // documentation
+	"3fff::/20",      // documentation
+	"fc00::/7",       // unique-local
+	"fe80::/10",      // link-local
+	"fec0::/10",      // deprecated site-local
+	"ff00::/8",       // multicast
+)
+
+var (
+	nat64Prefix = netip.MustParsePrefix("64:ff9b::/96")
+	sixToFour   = netip.MustParsePrefix("2002::/16")
+)
+
+func mustPrefixes(ss ...string) []netip.Prefix {
+	out := make([]netip.Prefix, len(ss))
+	for i, s := range ss {
+		out[i] = netip.MustParsePrefix(s)
+	}
+	return out
+}
+
+// checkAddr reports, as an error wrapping ErrBlockedAddress, whether a fetch
+// must not connect to a. With allowLoopback, loopback addresses (127.0.0.0/8,
+// ::1 and their IPv4-mapped forms) are allowed and nothing else is.
+func checkAddr(a netip.Addr, allowLoopback bool) error {
+	a = a.Unmap().WithZone("")
+	if !a.IsValid() {
+		return fmt.Errorf("invalid address: %w", ErrBlockedAddress)
+	}
+	if allowLoopback && a.IsLoopback() {
+		return nil
+	}
+	if a.IsLoopback() || a.IsPrivate() || a.IsUnspecified() || a.IsMulticast() ||
+		a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() || a.IsInterfaceLocalMulticast() {
+		return fmt.Errorf("address %s: %w", a, ErrBlockedAddress)
+	}
+	if a.Is4() {
+		for _, p := range blockedV4 {
+			if p.Contains(a) {
+				return fmt.Errorf("address %s in %s: %w", a, p, ErrBlockedAddress)
+			}
+		}
+		return nil
+	}
+	for _, p := range blockedV6 {
+		if p.Contains(a) {
+			return fmt.Errorf("address %s in %s: %w", a, p, ErrBlockedAddress)
+		}
+	}
+	b := a.As16()
+	switch {
+	case nat64Prefix.Contains(a):
+		// A NAT64 gateway would forward to the embedded IPv4 address.
+		if err := checkAddr(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}), false); err != nil {
+			return fmt.Errorf("NAT64 address %s: %w", a, err)
+		}
+	case sixToFour.Contains(a):
+		// A 6to4 relay would tunnel to the embedded IPv4 address.
+		if err := checkAddr(netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]}), false); err != nil {
+			return fmt.Errorf("6to4 address %s: %w", a, err)
+		}
+	}
+	return nil
+}
+
+// dialControl returns the net.Dialer Control hook that enforces checkAddr.
+// The dialer calls it with the resolved IP address after creating the socket
+// and before connect(2), so a refused address never sees a packet.
+func dialControl(allowLoopback bool) func(network, address string, _ syscall.RawConn) error {
+	return func(network, address string, _ syscall.RawConn) error {
+		switch network {
+		case "tcp", "tcp4", "tcp6":
+		default:
+			return fmt.Errorf("network %q: %w", network, ErrBlockedAddress)
+		}
+		ap, err := netip.ParseAddrPort(address)
+		if err != nil {
+			return fmt.Errorf("dial address %q: %w", address, ErrBlockedAddress)
+		}
+		return checkAddr(ap.Addr(), allowLoopback)
+	}
+}
+
+// checkURL reports whether u may be requested at all: http or https only, an
+// absolute URL with a host and without userinfo, of reasonable length.
+func checkURL(u *url.URL) error {
+	switch u.Scheme {
+	case "http", "https":
+	default:
+		return fmt.Errorf("scheme %q: %w", u.Scheme, ErrUnsupportedScheme)
+	}
+	if u.Opaque != "" {
+		return fmt.Errorf("opaque URL: %w", ErrInvalidURL)
+	}
+	if u.User != nil {
+		return fmt.Errorf("URL with userinfo: %w", ErrInvalidURL)
+	}
+	if u.Hostname() == "" {
+		return fmt.Errorf("URL without host: %w", ErrInvalidURL)
+	}
+	if len(u.String()) > maxURLLength {
+		return fmt.Errorf("URL longer than %d bytes: %w", maxURLLength, ErrInvalidURL)
+	}
+	return nil
+}
