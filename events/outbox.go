@@ -1,0 +1,105 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+)
+
+// River settings of the outbox job.
+const (
+	// KindPublishEvent is the River job kind that publishes one envelope.
+	KindPublishEvent = "publish_event"
+	// QueueEvents is the River queue outbox jobs run on; the worker process
+	// must configure it.
+	QueueEvents = "events"
+	// PublishMaxAttempts is how many times River tries to publish an
+	// envelope. With River's default backoff (attempt^4 seconds) 25
+	// attempts span about three weeks, far longer than any Kafka outage
+	// Atlas is expected to ride out.
+	PublishMaxAttempts = 25
+)
+
+// PublishArgs is the outbox job: one envelope to publish, stored by River in
+// the same transaction as the write that produced it.
+type PublishArgs struct {
+	Envelope Envelope `json:"envelope"`
+}
+
+// Kind implements river.JobArgs.
+func (PublishArgs) Kind() string { return KindPublishEvent }
+
+// InsertOpts implements river.JobArgsWithInsertOpts: outbox jobs run on
+// QueueEvents and are retried PublishMaxAttempts times.
+func (PublishArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: QueueEvents, MaxAttempts: PublishMaxAttempts}
+}
+
+// Publisher publishes one envelope and returns once it is durably accepted.
+// *Producer implements it.
+type Publisher interface {
+	Publish(ctx context.Context, env Envelope) error
+}
+
+// PublishWorker is the River worker for PublishArgs: it completes the job
+// only after the envelope has been delivered.
+type PublishWorker struct {
+	river.WorkerDefaults[PublishArgs]
+
+	// Publisher delivers the envelope (normally a *Producer).
+	Publisher Publisher
+}
+
+// NewPublishWorker returns a PublishWorker that publishes through pub.
+func NewPublishWorker(pub Publisher) *PublishWorker {
+	return &PublishWorker{Publisher: pub}
+}
+
+// Work publishes the job's envelope. A delivery failure is returned so River
+// retries the job with backoff; an envelope that fails the schema can never
+// be published, so its job is cancelled instead of retried.
+func (w *PublishWorker) Work(ctx context.Context, job *river.Job[PublishArgs]) error {
+	err := w.Publisher.Publish(ctx, job.Args.Envelope)
+	if err == nil {
+		return nil
+	}
+	err = fmt.Errorf("publish_event job %d: %w", job.ID, err)
+	if errors.Is(err, ErrInvalidEnvelope) {
+		return river.JobCancel(err)
+	}
+	return err
+}
+
+// Outbox stores envelopes as PublishArgs jobs inside the caller's
+// transaction, so an event exists if and only if its write committed.
+type Outbox struct {
+	client *river.Client[pgx.Tx]
+}
+
+// NewOutbox returns an Outbox that inserts through client; an insert-only
+// client (no queues or workers configured) is enough.
+func NewOutbox(client *river.Client[pgx.Tx]) *Outbox {
+	return &Outbox{client: client}
+}
+
+// Enqueue adds one publish_event job per envelope to tx. The envelopes are
+// validated first, so a malformed event fails the write instead of a job.
+func (o *Outbox) Enqueue(ctx context.Context, tx pgx.Tx, envs ...Envelope) error {
+	if len(envs) == 0 {
+		return nil
+	}
+	params := make([]river.InsertManyParams, len(envs))
+	for i, env := range envs {
+		if err := env.Validate(); err != nil {
+			return fmt.Errorf("enqueue event %s: %w", env.EventID, err)
+		}
+		params[i] = river.InsertManyParams{Args: PublishArgs{Envelope: env}}
+	}
+	if _, err := o.client.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("enqueue %d events: %w", len(envs), err)
+	}
+	return nil
+}

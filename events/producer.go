@@ -1,0 +1,235 @@
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// Record header names set on every published envelope.
+const (
+	HeaderTraceparent = "traceparent"
+	HeaderRequestID   = "request_id"
+	HeaderEventType   = "event_type"
+	HeaderEventID     = "event_id"
+)
+
+// Producer defaults.
+const (
+	defaultMessageTimeout = 30 * time.Second
+	defaultCloseTimeout   = 10 * time.Second
+	defaultClientID       = "atlas"
+)
+
+// ErrProducerClosed is returned by Publish after Close.
+var ErrProducerClosed = errors.New("event producer closed")
+
+// ProducerConfig configures a Producer.
+type ProducerConfig struct {
+	// Brokers is the comma-separated bootstrap list, e.g. "127.0.0.1:9092".
+	Brokers string
+	// Topic receives the envelopes; empty means TopicEvents.
+	Topic string
+	// ClientID names the client in broker logs and metrics; empty means
+	// "atlas".
+	ClientID string
+	// MessageTimeout bounds how long one record may wait for delivery,
+	// retries included, before its delivery report fails; zero means 30s.
+	// Keep it below the River job timeout so a job fails with the real
+	// cause rather than a cancelled context.
+	MessageTimeout time.Duration
+	// CloseTimeout bounds how long Close waits for outstanding records;
+	// zero means 10s.
+	CloseTimeout time.Duration
+	// Properties are extra librdkafka settings (security, tuning); they
+	// cannot override idempotence or acks.
+	Properties map[string]string
+	// Logger receives client-level errors reported outside any delivery;
+	// nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Producer publishes envelopes to Kafka with an idempotent producer
+// (acks=all), one delivery report per call. It is safe for concurrent use.
+type Producer struct {
+	topic        string
+	closeTimeout time.Duration
+	log          *slog.Logger
+	kp           *kafka.Producer
+
+	mu     sync.RWMutex // guards closed against Publish racing Close
+	closed bool
+	done   chan struct{} // closed by Close; wakes waiting Publish calls
+	events sync.WaitGroup
+}
+
+// NewProducer creates a Producer. It does not contact the brokers: a broker
+// that is down shows up as failed deliveries, not as an error here.
+func NewProducer(cfg ProducerConfig) (*Producer, error) {
+	if cfg.Brokers == "" {
+		return nil, errors.New("new event producer: no brokers")
+	}
+	if cfg.Topic == "" {
+		cfg.Topic = TopicEvents
+	}
+	if cfg.ClientID == "" {
+		cfg.ClientID = defaultClientID
+	}
+	if cfg.MessageTimeout <= 0 {
+		cfg.MessageTimeout = defaultMessageTimeout
+	}
+	if cfg.CloseTimeout <= 0 {
+		cfg.CloseTimeout = defaultCloseTimeout
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	conf := kafka.ConfigMap{}
+	for k, v := range cfg.Properties {
+		conf[k] = v
+	}
+	for k, v := range map[string]kafka.ConfigValue{
+		"bootstrap.servers":  cfg.Brokers,
+		"client.id":          cfg.ClientID,
+		"enable.idempotence": true,
+		"acks":               "all",
+		"message.timeout.ms": int(cfg.MessageTimeout.Milliseconds()),
+		// The delivery report is only inspected for its error.
+		"go.delivery.report.fields": "none",
+	} {
+		conf[k] = v
+	}
+	kp, err := kafka.NewProducer(&conf)
+	if err != nil {
+		return nil, fmt.Errorf("new event producer: %w", err)
+	}
+	p := &Producer{
+		topic:        cfg.Topic,
+		closeTimeout: cfg.CloseTimeout,
+		log:          cfg.Logger.With("component", "events.producer", "topic", cfg.Topic),
+		kp:           kp,
+		done:         make(chan struct{}),
+	}
+	p.events.Add(1)
+	go p.drainEvents()
+	return p, nil
+}
+
+// drainEvents logs client-level events (delivery reports go to per-call
+// channels); it ends when Close closes the events channel.
+func (p *Producer) drainEvents() {
+	defer p.events.Done()
+	for ev := range p.kp.Events() {
+		switch e := ev.(type) {
+		case kafka.Error:
+			level := slog.LevelWarn
+			if e.IsFatal() {
+				level = slog.LevelError
+			}
+			p.log.Log(context.Background(), level, "kafka client error",
+				"code", e.Code().String(), "fatal", e.IsFatal(), "error", e.Error())
+		case *kafka.Message:
+			// A report without a per-call channel: not produced by Publish.
+			p.log.Warn("unexpected delivery report", "error", e.TopicPartition.Error)
+		}
+	}
+}
+
+// Topic is the topic this producer writes to.
+func (p *Producer) Topic() string { return p.topic }
+
+// Publish writes env to the topic as JSON, keyed by env.Key(), with the
+// headers traceparent (a new span in env's trace), request_id, event_type
+// and event_id, and returns once the broker has acknowledged it (all in-sync
+// replicas) or delivery has failed. If ctx ends first, Publish returns
+// ctx's error; the record may still be delivered later, which consumers
+// tolerate because they deduplicate on event_id. An envelope that fails the
+// schema is refused with an error wrapping ErrInvalidEnvelope.
+func (p *Producer) Publish(ctx context.Context, env Envelope) error {
+	value, err := json.Marshal(env)
+	if err != nil {
+		return fmt.Errorf("publish event %s: marshal: %w", env.EventID, err)
+	}
+	if err := ValidateJSON(value); err != nil {
+		return fmt.Errorf("publish event %s: %w", env.EventID, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("publish event %s: %w", env.EventID, err)
+	}
+	msg := &kafka.Message{
+		TopicPartition: kafka.TopicPartition{Topic: &p.topic, Partition: kafka.PartitionAny},
+		Key:            []byte(env.Key()),
+		Value:          value,
+		Headers: []kafka.Header{
+			{Key: HeaderTraceparent, Value: []byte(Traceparent(env.TraceID, newSpanID()))},
+			{Key: HeaderRequestID, Value: []byte(env.RequestID)},
+			{Key: HeaderEventType, Value: []byte(env.Type)},
+			{Key: HeaderEventID, Value: []byte(env.EventID.String())},
+		},
+	}
+	// Buffered so that a report arriving after Publish gave up never blocks
+	// the client's poller.
+	report := make(chan kafka.Event, 1)
+	if err := p.produce(msg, report); err != nil {
+		return fmt.Errorf("publish event %s: %w", env.EventID, err)
+	}
+	select {
+	case ev := <-report:
+		m, ok := ev.(*kafka.Message)
+		if !ok {
+			return fmt.Errorf("publish event %s: unexpected delivery event %v", env.EventID, ev)
+		}
+		if m.TopicPartition.Error != nil {
+			return fmt.Errorf("publish event %s: delivery: %w", env.EventID, m.TopicPartition.Error)
+		}
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("publish event %s: waiting for delivery: %w", env.EventID, ctx.Err())
+	case <-p.done:
+		return fmt.Errorf("publish event %s: %w", env.EventID, ErrProducerClosed)
+	}
+}
+
+func (p *Producer) produce(msg *kafka.Message, report chan kafka.Event) error {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	if p.closed {
+		return ErrProducerClosed
+	}
+	if err := p.kp.Produce(msg, report); err != nil {
+		return fmt.Errorf("enqueue: %w", err)
+	}
+	return nil
+}
+
+// Close waits up to the configured close timeout for outstanding records,
+// then releases the client. Publish calls still waiting return
+// ErrProducerClosed. Close is idempotent.
+func (p *Producer) Close() {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	p.closed = true
+	p.mu.Unlock()
+
+	if left := p.kp.Flush(int(p.closeTimeout.Milliseconds())); left > 0 {
+		p.log.Warn("closing with undelivered events", "count", left)
+	}
+	close(p.done)
+	p.kp.Close()
+	p.events.Wait()
+}
+
+// Traceparent formats a W3C traceparent header (version 00, sampled) for a
+// span in the given trace.
+func Traceparent(traceID, spanID string) string {
+	return "00-" + traceID + "-" + spanID + "-01"
+}

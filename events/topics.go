@@ -1,0 +1,154 @@
+package events
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// Kafka topics Atlas uses.
+const (
+	// TopicEvents carries every domain event envelope, keyed by
+	// Envelope.Key.
+	TopicEvents = "atlas.events.v1"
+	// TopicDeadLetter receives records a consumer could not process.
+	TopicDeadLetter = "atlas.events.dlq.v1"
+)
+
+// DefaultPartitions is the partition count of a topic whose spec leaves it
+// zero. It bounds how many members of a consumer group can share the work.
+const DefaultPartitions = 6
+
+// defaultAdminTimeout bounds EnsureTopics when ctx has no deadline.
+const defaultAdminTimeout = 30 * time.Second
+
+// TopicSpec describes a topic EnsureTopics creates when it is missing.
+type TopicSpec struct {
+	// Name is the topic name.
+	Name string
+	// Partitions is the partition count; zero means DefaultPartitions.
+	Partitions int
+	// ReplicationFactor is the replica count; zero means the broker's
+	// default.replication.factor (1 on the local single-node broker).
+	ReplicationFactor int
+	// Config holds topic-level settings such as retention.ms.
+	Config map[string]string
+}
+
+// DefaultTopicSpecs returns the specs of the events topic and the
+// dead-letter topic with default partitioning and replication.
+func DefaultTopicSpecs() []TopicSpec {
+	return []TopicSpec{{Name: TopicEvents}, {Name: TopicDeadLetter}}
+}
+
+// EnsureTopics creates the topics in specs that do not exist yet on the
+// cluster at brokers (comma-separated host:port list), and waits until every
+// one of them has a leader for each partition, so producers and readers can
+// use them at once. Existing topics are left as they are, whatever their
+// settings. Without a deadline on ctx, it gives up after 30 seconds.
+func EnsureTopics(ctx context.Context, brokers string, specs ...TopicSpec) error {
+	if len(specs) == 0 {
+		return nil
+	}
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, defaultAdminTimeout)
+		defer cancel()
+	}
+	admin, err := kafka.NewAdminClient(&kafka.ConfigMap{
+		"bootstrap.servers": brokers,
+		"client.id":         "atlas-admin",
+	})
+	if err != nil {
+		return fmt.Errorf("ensure topics: new admin client: %w", err)
+	}
+	defer admin.Close()
+
+	topics := make([]kafka.TopicSpecification, len(specs))
+	names := make([]string, len(specs))
+	for i, s := range specs {
+		if s.Name == "" {
+			return errors.New("ensure topics: topic spec without a name")
+		}
+		partitions := s.Partitions
+		if partitions == 0 {
+			partitions = DefaultPartitions
+		}
+		topics[i] = kafka.TopicSpecification{
+			Topic:             s.Name,
+			NumPartitions:     partitions,
+			ReplicationFactor: s.ReplicationFactor,
+			Config:            s.Config,
+		}
+		names[i] = s.Name
+	}
+
+	results, err := admin.CreateTopics(ctx, topics)
+	if err != nil {
+		return fmt.Errorf("ensure topics %s: %w", strings.Join(names, ","), err)
+	}
+	var errs []error
+	for _, r := range results {
+		switch r.Error.Code() {
+		case kafka.ErrNoError, kafka.ErrTopicAlreadyExists:
+		default:
+			errs = append(errs, fmt.Errorf("create topic %s: %w", r.Topic, r.Error))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("ensure topics: %w", err)
+	}
+
+	for _, name := range names {
+		if err := waitForLeaders(ctx, admin, name); err != nil {
+			return fmt.Errorf("ensure topics: %w", err)
+		}
+	}
+	return nil
+}
+
+// waitForLeaders polls metadata until topic exists with a leader for every
+// partition: creation is acknowledged by the controller before every broker
+// has applied it.
+func waitForLeaders(ctx context.Context, admin *kafka.AdminClient, topic string) error {
+	var lastErr error
+	for {
+		md, err := admin.GetMetadata(&topic, false, 2000)
+		if err == nil {
+			lastErr = topicReady(md, topic)
+			if lastErr == nil {
+				return nil
+			}
+		} else {
+			lastErr = err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("topic %s not ready: %w (last: %v)", topic, ctx.Err(), lastErr)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func topicReady(md *kafka.Metadata, topic string) error {
+	t, ok := md.Topics[topic]
+	if !ok {
+		return fmt.Errorf("topic %s missing from metadata", topic)
+	}
+	if t.Error.Code() != kafka.ErrNoError {
+		return fmt.Errorf("topic %s: %w", topic, t.Error)
+	}
+	if len(t.Partitions) == 0 {
+		return fmt.Errorf("topic %s has no partitions yet", topic)
+	}
+	for _, p := range t.Partitions {
+		if p.Error.Code() != kafka.ErrNoError || p.Leader < 0 {
+			return fmt.Errorf("topic %s partition %d has no leader yet", topic, p.ID)
+		}
+	}
+	return nil
+}
