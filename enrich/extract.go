@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"bytes"
+	"io"
 	"net/url"
 	"strings"
 	"unicode/utf8"
@@ -58,7 +59,11 @@ var metaKeys = map[string]bool{
 // contentLanguage is the Content-Language response header.
 func extractPage(body []byte, contentType, contentLanguage string, pageURL *url.URL) page {
 	enc, charsetName := determineEncoding(body, contentType)
-	var r = transform.NewReader(bytes.NewReader(body), enc.NewDecoder())
+	var r io.Reader = bytes.NewReader(body)
+	if charsetName != "utf-8" {
+		// UTF-8 is read as is: invalid sequences are replaced in cleanText.
+		r = transform.NewReader(r, enc.NewDecoder())
+	}
 	raw := scan(html.NewTokenizer(r))
 
 	base := pageURL
@@ -132,8 +137,11 @@ func scan(z *html.Tokenizer) rawPage {
 		case html.ErrorToken:
 			return raw
 		case html.EndTagToken:
+			if foreign == 0 {
+				continue
+			}
 			name, _ := z.TagName()
-			if a := atom.Lookup(name); (a == atom.Svg || a == atom.Math) && foreign > 0 {
+			if a := atom.Lookup(name); a == atom.Svg || a == atom.Math {
 				foreign--
 			}
 		case html.StartTagToken, html.SelfClosingTagToken:

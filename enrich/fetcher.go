@@ -167,12 +167,16 @@ func (f *Fetcher) CloseIdleConnections() {
 // dialContext dials through the checking dialer, resolving host names with
 // ResolveFunc when one is set.
 func (f *Fetcher) dialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	if f.opts.ResolveFunc == nil {
-		return f.dialer.DialContext(ctx, network, address)
-	}
 	host, port, err := net.SplitHostPort(address)
 	if err != nil {
 		return nil, fmt.Errorf("split %q: %w", address, err)
+	}
+	if !f.opts.AllowLoopback && isLocalhostName(host) {
+		// Always loopback (RFC 6761): refused without even resolving it.
+		return nil, fmt.Errorf("host %s: %w", host, ErrBlockedAddress)
+	}
+	if f.opts.ResolveFunc == nil {
+		return f.dialer.DialContext(ctx, network, address)
 	}
 	if _, err := netip.ParseAddr(host); err == nil {
 		return f.dialer.DialContext(ctx, network, address)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"net/url"
+	"strings"
 	"syscall"
 )
 
@@ -120,6 +121,13 @@ func dialControl(allowLoopback bool) func(network, address string, _ syscall.Raw
 		}
 		return checkAddr(ap.Addr(), allowLoopback)
 	}
+}
+
+// isLocalhostName reports whether host is "localhost" or a name under
+// ".localhost", which always resolve to loopback (RFC 6761).
+func isLocalhostName(host string) bool {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	return host == "localhost" || strings.HasSuffix(host, ".localhost")
 }
 
 // checkURL reports whether u may be requested at all: http or https only, an

@@ -29,8 +29,8 @@ func TestCheckAddr(t *testing.T) {
 		{addr: "2606:4700:4700::1111"},
 		{addr: "2a00:1450:4001:80b::200e"},
 		{addr: "::ffff:8.8.8.8"},
-		{addr: "64:ff9b::808:808"},  // NAT64 of 8.8.8.8
-		{addr: "2002:808:808::1"},   // 6to4 of 8.8.8.8
+		{addr: "64:ff9b::808:808"}, // NAT64 of 8.8.8.8
+		{addr: "2002:808:808::1"},  // 6to4 of 8.8.8.8
 		{addr: "fe80::1%eth0", blocked: true},
 
 		// IPv4 special ranges.
@@ -166,5 +166,15 @@ func TestCheckURL(t *testing.T) {
 				assert.ErrorIs(t, err, tt.want)
 			}
 		})
+	}
+}
+
+func TestIsLocalhostName(t *testing.T) {
+	t.Parallel()
+	for _, h := range []string{"localhost", "LocalHost", "localhost.", "a.localhost", "x.y.LOCALHOST."} {
+		assert.True(t, isLocalhostName(h), h)
+	}
+	for _, h := range []string{"example.com", "localhost.example.com", "mylocalhost", "127.0.0.1", ""} {
+		assert.False(t, isLocalhostName(h), h)
 	}
 }
