@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -17,11 +18,16 @@ import (
 
 // Defaults applied by NewFetcher to zero-valued FetcherOpts fields.
 const (
-	DefaultUserAgent      = "AtlasBot/1.0 (+https://github.com/atlasapp/atlas)"
-	DefaultMaxBodyBytes   = 2 << 20
-	DefaultMaxRedirects   = 5
+	// DefaultUserAgent identifies Atlas' fetcher to the sites it visits.
+	DefaultUserAgent = "AtlasBot/1.0 (+https://github.com/atlasapp/atlas)"
+	// DefaultMaxBodyBytes is the body read cap: 2 MiB.
+	DefaultMaxBodyBytes = 2 << 20
+	// DefaultMaxRedirects is how many redirects are followed.
+	DefaultMaxRedirects = 5
+	// DefaultConnectTimeout bounds a TCP connect or TLS handshake.
 	DefaultConnectTimeout = 5 * time.Second
-	DefaultTotalTimeout   = 15 * time.Second
+	// DefaultTotalTimeout bounds a whole Fetch.
+	DefaultTotalTimeout = 15 * time.Second
 )
 
 // FetcherOpts configures a Fetcher. The zero value is the production
@@ -227,10 +233,10 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
-		return Result{}, &PermanentError{Err: fmt.Errorf("parse URL: %w: %w", ErrInvalidURL, err)}
+		return Result{}, &PermanentError{Err: fmt.Errorf("enrich: parse URL: %w: %w", ErrInvalidURL, err)}
 	}
 	if err := checkURL(u); err != nil {
-		return Result{}, &PermanentError{Err: fmt.Errorf("fetch %s: %w", u.Redacted(), err)}
+		return Result{}, &PermanentError{Err: fmt.Errorf("enrich: fetch %s: %w", u.Redacted(), err)}
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, f.opts.TotalTimeout)
@@ -238,7 +244,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return Result{}, &PermanentError{Err: fmt.Errorf("build request: %w: %w", ErrInvalidURL, err)}
+		return Result{}, &PermanentError{Err: fmt.Errorf("enrich: build request: %w: %w", ErrInvalidURL, err)}
 	}
 	req.Header.Set("User-Agent", f.opts.UserAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")
@@ -268,6 +274,9 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
 
 	contentType := resp.Header.Get("Content-Type")
 	mediaType, params, err := mime.ParseMediaType(contentType)
+	if errors.Is(err, mime.ErrInvalidMediaParameter) {
+		err = nil // "text/html; charset" still says HTML
+	}
 	if err != nil || mediaType == "" || mediaType == "application/octet-stream" {
 		// Missing, malformed or generic: sniff like a browser would.
 		contentType = http.DetectContentType(body)

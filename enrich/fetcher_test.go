@@ -1,6 +1,8 @@
 package enrich_test
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -201,6 +203,12 @@ func TestFetch_ExtractsMetadata(t *testing.T) {
 				return []byte(`<!DOCTYPE html><html><head><meta charset=utf-8><title>Sniffed</title></head></html>`)
 			},
 			want: enrich.Result{ContentType: "text/html", Title: "Sniffed", FaviconURL: "{base}/favicon.ico", Charset: "utf-8"},
+		},
+		{
+			name:        "malformed parameters keep the media type",
+			contentType: "text/html; charset",
+			body:        func(*testing.T) []byte { return []byte(`<meta charset="utf-8"><title>Odd header</title>`) },
+			want:        enrich.Result{ContentType: "text/html", Title: "Odd header", FaviconURL: "{base}/favicon.ico", Charset: "utf-8"},
 		},
 		{
 			name:        "PNG image",
@@ -768,4 +776,35 @@ func TestFetch_ConcurrentUse(t *testing.T) {
 		require.NoError(t, <-errs)
 	}
 	f.CloseIdleConnections()
+}
+
+func TestFetch_CapsDecompressedBody(t *testing.T) {
+	t.Parallel()
+	// 8 MiB of HTML compressed to a few KB: the cap applies to what is
+	// decompressed, so a compression bomb cannot exhaust memory.
+	var compressed bytes.Buffer
+	zw := gzip.NewWriter(&compressed)
+	_, err := io.WriteString(zw, "<title>Bomb</title>"+strings.Repeat(" ", 8<<20))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	srv := serve(t, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Encoding", "gzip")
+		_, _ = w.Write(compressed.Bytes())
+	}))
+
+	got, err := loopbackFetcher(enrich.FetcherOpts{MaxBodyBytes: 64 << 10}).Fetch(t.Context(), srv.URL)
+	require.NoError(t, err)
+	assert.True(t, got.Truncated)
+	assert.Equal(t, int64(64<<10), got.Size)
+	assert.Equal(t, "Bomb", got.Title)
+}
+
+func TestFetch_ErrorMessagesNameTheCause(t *testing.T) {
+	t.Parallel()
+	srv := serve(t, http.RedirectHandler("http://169.254.169.254/latest/meta-data/", http.StatusFound))
+	_, err := loopbackFetcher(enrich.FetcherOpts{}).Fetch(t.Context(), srv.URL)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "169.254.169.254")
+	assert.Contains(t, err.Error(), "blocked address")
 }
