@@ -102,6 +102,8 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 		"message.timeout.ms": int(cfg.MessageTimeout.Milliseconds()),
 		// The delivery report is only inspected for its error.
 		"go.delivery.report.fields": "none",
+		// Client logs go to the events channel, then to slog.
+		"go.logs.channel.enable": true,
 	} {
 		conf[k] = v
 	}
@@ -116,8 +118,9 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 		kp:           kp,
 		done:         make(chan struct{}),
 	}
-	p.events.Add(1)
+	p.events.Add(2)
 	go p.drainEvents()
+	go p.drainLogs()
 	return p, nil
 }
 
@@ -128,9 +131,15 @@ func (p *Producer) drainEvents() {
 	for ev := range p.kp.Events() {
 		switch e := ev.(type) {
 		case kafka.Error:
+			// librdkafka reconnects by itself and failed records surface in
+			// their delivery reports, so connection churn is only debug
+			// noise; a fatal error disables the producer for good.
 			level := slog.LevelWarn
-			if e.IsFatal() {
+			switch {
+			case e.IsFatal():
 				level = slog.LevelError
+			case e.Code() == kafka.ErrAllBrokersDown, e.Code() == kafka.ErrTransport:
+				level = slog.LevelDebug
 			}
 			p.log.Log(context.Background(), level, "kafka client error",
 				"code", e.Code().String(), "fatal", e.IsFatal(), "error", e.Error())
@@ -138,6 +147,16 @@ func (p *Producer) drainEvents() {
 			// A report without a per-call channel: not produced by Publish.
 			p.log.Warn("unexpected delivery report", "error", e.TopicPartition.Error)
 		}
+	}
+}
+
+// drainLogs forwards librdkafka's own log lines to slog; it ends when Close
+// closes the logs channel.
+func (p *Producer) drainLogs() {
+	defer p.events.Done()
+	for e := range p.kp.Logs() {
+		p.log.Log(context.Background(), logLevel(e.Level), "kafka client log",
+			"facility", e.Tag, "client", e.Name, "message", e.Message)
 	}
 }
 
@@ -232,4 +251,18 @@ func (p *Producer) Close() {
 // span in the given trace.
 func Traceparent(traceID, spanID string) string {
 	return "00-" + traceID + "-" + spanID + "-01"
+}
+
+// logLevel maps a syslog level, as librdkafka uses, to slog.
+func logLevel(syslog int) slog.Level {
+	switch {
+	case syslog <= 3:
+		return slog.LevelError
+	case syslog == 4:
+		return slog.LevelWarn
+	case syslog <= 6:
+		return slog.LevelInfo
+	default:
+		return slog.LevelDebug
+	}
 }

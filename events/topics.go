@@ -111,9 +111,10 @@ func EnsureTopics(ctx context.Context, brokers string, specs ...TopicSpec) error
 	return nil
 }
 
-// waitForLeaders polls metadata until topic exists with a leader for every
-// partition: creation is acknowledged by the controller before every broker
-// has applied it.
+// waitForLeaders polls until topic exists and the leader of every partition
+// serves requests: creation is acknowledged by the controller, and metadata
+// names the leaders, a little before the leaders have taken over their
+// partitions.
 func waitForLeaders(ctx context.Context, admin *kafka.AdminClient, topic string) error {
 	var lastErr error
 	for {
@@ -121,7 +122,10 @@ func waitForLeaders(ctx context.Context, admin *kafka.AdminClient, topic string)
 		if err == nil {
 			lastErr = topicReady(md, topic)
 			if lastErr == nil {
-				return nil
+				lastErr = leadersServe(ctx, admin, topic, len(md.Topics[topic].Partitions))
+				if lastErr == nil {
+					return nil
+				}
 			}
 		} else {
 			lastErr = err
@@ -148,6 +152,25 @@ func topicReady(md *kafka.Metadata, topic string) error {
 	for _, p := range t.Partitions {
 		if p.Error.Code() != kafka.ErrNoError || p.Leader < 0 {
 			return fmt.Errorf("topic %s partition %d has no leader yet", topic, p.ID)
+		}
+	}
+	return nil
+}
+
+// leadersServe asks every partition's leader for its end offset, which only
+// a leader that has taken over the partition answers.
+func leadersServe(ctx context.Context, admin *kafka.AdminClient, topic string, partitions int) error {
+	req := make(map[kafka.TopicPartition]kafka.OffsetSpec, partitions)
+	for i := range partitions {
+		req[kafka.TopicPartition{Topic: &topic, Partition: int32(i)}] = kafka.LatestOffsetSpec
+	}
+	res, err := admin.ListOffsets(ctx, req)
+	if err != nil {
+		return fmt.Errorf("topic %s: list offsets: %w", topic, err)
+	}
+	for tp, info := range res.ResultInfos {
+		if info.Error.Code() != kafka.ErrNoError {
+			return fmt.Errorf("topic %s partition %d: %w", topic, tp.Partition, info.Error)
 		}
 	}
 	return nil

@@ -226,10 +226,10 @@ func NewReader(t testing.TB, brokers, topic string) *Reader {
 	}
 	assignment := make([]kafka.TopicPartition, 0, len(tm.Partitions))
 	for _, p := range tm.Partitions {
-		_, high, err := c.QueryWatermarkOffsets(topic, p.ID, int(metadataTimeout.Milliseconds()))
+		high, err := r.endOffset(p.ID)
 		if err != nil {
 			c.Close()
-			t.Fatalf("eventstest: end offset of %s[%d]: %v", topic, p.ID, err)
+			t.Fatalf("eventstest: %v", err)
 		}
 		r.next[p.ID] = high
 		assignment = append(assignment, kafka.TopicPartition{Topic: &r.topic, Partition: p.ID, Offset: kafka.Offset(high)})
@@ -241,6 +241,23 @@ func NewReader(t testing.TB, brokers, topic string) *Reader {
 	go r.run()
 	t.Cleanup(r.close)
 	return r
+}
+
+// endOffset returns the offset the next record written to partition p will
+// get, retrying while the partition's leader is still taking over (as it is
+// for a moment after the topic is created).
+func (r *Reader) endOffset(p int32) (int64, error) {
+	deadline := time.Now().Add(metadataTimeout)
+	for {
+		_, high, err := r.consumer.QueryWatermarkOffsets(r.topic, p, int(metadataTimeout.Milliseconds()))
+		if err == nil {
+			return high, nil
+		}
+		if time.Now().After(deadline) {
+			return 0, fmt.Errorf("end offset of %s[%d]: %w", r.topic, p, err)
+		}
+		time.Sleep(50 * time.Millisecond) // poll interval while the leader settles
+	}
 }
 
 // Topic is the topic being read.
@@ -358,9 +375,9 @@ func (r *Reader) CatchUp(t testing.TB, timeout time.Duration) {
 	r.mu.Unlock()
 	end := make(map[int32]int64, len(partitions))
 	for _, p := range partitions {
-		_, high, err := r.consumer.QueryWatermarkOffsets(r.topic, p, int(metadataTimeout.Milliseconds()))
+		high, err := r.endOffset(p)
 		if err != nil {
-			t.Fatalf("eventstest: end offset of %s[%d]: %v", r.topic, p, err)
+			t.Fatalf("eventstest: %v", err)
 		}
 		end[p] = high
 	}

@@ -1,0 +1,329 @@
+package events_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/events/eventstest"
+)
+
+const waitTimeout = 30 * time.Second
+
+// setup returns the broker list and a fresh topic of the given partition
+// count, and a producer writing to it that is closed when the test ends.
+func setup(t *testing.T, partitions int) (brokers, topic string, p *events.Producer) {
+	t.Helper()
+	brokers = eventstest.Brokers(t)
+	topic = eventstest.UniqueTopic(t, brokers, partitions)
+	p, err := events.NewProducer(events.ProducerConfig{Brokers: brokers, Topic: topic})
+	require.NoError(t, err)
+	t.Cleanup(p.Close)
+	return brokers, topic, p
+}
+
+func newItemEvent(t *testing.T, itemID uuid.UUID, data any) events.Envelope {
+	t.Helper()
+	actor := uuid.New()
+	env, err := events.New(events.ItemUpdated, &actor,
+		events.Entity{Type: events.EntityItem, ID: itemID, CollectionID: uuid.New()},
+		data, events.Meta{TraceID: events.NewTraceID(), RequestID: "req-" + uuid.NewString()})
+	require.NoError(t, err)
+	return env
+}
+
+// unusedAddr returns a loopback address nothing listens on.
+func unusedAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	return addr
+}
+
+func partitionCount(t *testing.T, brokers, topic string) int {
+	t.Helper()
+	admin, err := kafka.NewAdminClient(&kafka.ConfigMap{"bootstrap.servers": brokers})
+	require.NoError(t, err)
+	defer admin.Close()
+	md, err := admin.GetMetadata(&topic, false, 10000)
+	require.NoError(t, err)
+	require.Contains(t, md.Topics, topic)
+	return len(md.Topics[topic].Partitions)
+}
+
+func TestEnsureTopics_CreatesMissingTopicsAndIsIdempotent(t *testing.T) {
+	t.Parallel()
+	brokers := eventstest.Brokers(t)
+	suffix := uuid.NewString()[:8]
+	events6 := "test.ensure.events." + suffix
+	dlq3 := "test.ensure.dlq." + suffix
+	specs := []events.TopicSpec{
+		{Name: events6},
+		{Name: dlq3, Partitions: 3, Config: map[string]string{"retention.ms": "3600000"}},
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+
+	require.NoError(t, events.EnsureTopics(ctx, brokers, specs...))
+	assert.Equal(t, events.DefaultPartitions, partitionCount(t, brokers, events6))
+	assert.Equal(t, 3, partitionCount(t, brokers, dlq3))
+
+	// Again, and with a spec that differs from the existing topic: no error,
+	// and the existing topic is left alone.
+	require.NoError(t, events.EnsureTopics(ctx, brokers, specs...))
+	require.NoError(t, events.EnsureTopics(ctx, brokers, events.TopicSpec{Name: dlq3, Partitions: 5}))
+	assert.Equal(t, 3, partitionCount(t, brokers, dlq3))
+
+	admin, err := kafka.NewAdminClient(&kafka.ConfigMap{"bootstrap.servers": brokers})
+	require.NoError(t, err)
+	defer admin.Close()
+	_, err = admin.DeleteTopics(ctx, []string{events6, dlq3})
+	require.NoError(t, err)
+}
+
+func TestEnsureTopics_FailsWhenBrokerUnreachable(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	start := time.Now()
+	err := events.EnsureTopics(ctx, unusedAddr(t), events.TopicSpec{Name: "test.unreachable"})
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), 15*time.Second)
+}
+
+func TestPublish_DeliversEnvelopeWithKeyAndHeaders(t *testing.T) {
+	t.Parallel()
+	brokers, topic, p := setup(t, 6)
+	reader := eventstest.NewReader(t, brokers, topic)
+	env := newItemEvent(t, uuid.New(), map[string]any{"title": events.Change{Before: "old", After: "new"}})
+
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	require.NoError(t, p.Publish(ctx, env))
+
+	got := reader.WaitFor(t, waitTimeout, eventstest.EventID(env.EventID))
+	require.Len(t, got, 1)
+	rec := got[0]
+	require.NoError(t, rec.DecodeErr)
+	require.NoError(t, events.ValidateJSON(rec.Value), "published value must satisfy the schema")
+
+	assert.Equal(t, env.Key(), rec.Key)
+	assert.Equal(t, env.Entity.ID.String(), rec.Key, "item events are keyed by item id")
+	assert.Equal(t, env.EventID, rec.Envelope.EventID)
+	assert.Equal(t, env.Type, rec.Envelope.Type)
+	assert.True(t, env.OccurredAt.Equal(rec.Envelope.OccurredAt))
+	assert.Equal(t, env.ActorUserID, rec.Envelope.ActorUserID)
+	assert.Equal(t, env.Entity, rec.Envelope.Entity)
+	assert.JSONEq(t, string(env.Data), string(rec.Envelope.Data))
+	assert.Equal(t, env.TraceID, rec.Envelope.TraceID)
+	assert.Equal(t, env.RequestID, rec.Envelope.RequestID)
+
+	for _, h := range []string{events.HeaderTraceparent, events.HeaderRequestID, events.HeaderEventType, events.HeaderEventID} {
+		assert.Len(t, rec.HeaderValues(h), 1, "exactly one %s header", h)
+	}
+	assert.Regexp(t, fmt.Sprintf(`^00-%s-[0-9a-f]{16}-01$`, env.TraceID), rec.Header(events.HeaderTraceparent))
+	assert.NotEqual(t, "0000000000000000", rec.Header(events.HeaderTraceparent)[36:52])
+	assert.Equal(t, env.RequestID, rec.Header(events.HeaderRequestID))
+	assert.Equal(t, string(env.Type), rec.Header(events.HeaderEventType))
+	assert.Equal(t, env.EventID.String(), rec.Header(events.HeaderEventID))
+
+	reader.CatchUp(t, waitTimeout)
+	assert.Len(t, reader.All(eventstest.Any), 1, "published exactly once")
+}
+
+func TestPublish_SameKeyArrivesInPublishOrder(t *testing.T) {
+	t.Parallel()
+	brokers, topic, p := setup(t, 6)
+	reader := eventstest.NewReader(t, brokers, topic)
+	itemA, itemB := uuid.New(), uuid.New()
+	const n = 40
+
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	var published []uuid.UUID
+	for i := range n {
+		item := itemA
+		if i%4 == 3 {
+			item = itemB // interleave another key
+		}
+		env := newItemEvent(t, item, map[string]any{"seq": i})
+		require.NoError(t, p.Publish(ctx, env))
+		if item == itemA {
+			published = append(published, env.EventID)
+		}
+	}
+
+	got := reader.WaitForN(t, waitTimeout, len(published), eventstest.Key(itemA.String()))
+	require.Len(t, got, len(published))
+	var ids []uuid.UUID
+	for i, rec := range got {
+		ids = append(ids, rec.Envelope.EventID)
+		assert.Equal(t, got[0].Partition, rec.Partition, "one key, one partition")
+		if i > 0 {
+			assert.Greater(t, rec.Offset, got[i-1].Offset)
+		}
+	}
+	assert.Equal(t, published, ids, "records of one key arrive in publish order")
+	reader.WaitForN(t, waitTimeout, n-len(published), eventstest.Key(itemB.String()))
+}
+
+func TestPublish_ConcurrentCallsEachGetTheirOwnReport(t *testing.T) {
+	t.Parallel()
+	brokers, topic, p := setup(t, 6)
+	reader := eventstest.NewReader(t, brokers, topic)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+
+	const n = 50
+	envs := make([]events.Envelope, n)
+	errs := make(chan error, n)
+	for i := range envs {
+		envs[i] = newItemEvent(t, uuid.New(), nil)
+		go func() { errs <- p.Publish(ctx, envs[i]) }()
+	}
+	for range n {
+		require.NoError(t, <-errs)
+	}
+	reader.CatchUp(t, waitTimeout)
+	got := reader.All(eventstest.Any)
+	require.Len(t, got, n)
+	seen := map[uuid.UUID]bool{}
+	for _, rec := range got {
+		seen[rec.Envelope.EventID] = true
+	}
+	for _, env := range envs {
+		assert.True(t, seen[env.EventID], "event %s delivered", env.EventID)
+	}
+}
+
+func TestPublish_RefusesInvalidEnvelope(t *testing.T) {
+	t.Parallel()
+	brokers, topic, p := setup(t, 1)
+	reader := eventstest.NewReader(t, brokers, topic)
+	env := newItemEvent(t, uuid.New(), nil)
+	env.RequestID = ""
+
+	err := p.Publish(context.Background(), env)
+	require.ErrorIs(t, err, events.ErrInvalidEnvelope)
+	reader.CatchUp(t, waitTimeout)
+	assert.Empty(t, reader.All(eventstest.Any))
+}
+
+func TestPublish_HonoursContextWhileBrokerIsDown(t *testing.T) {
+	t.Parallel()
+	p, err := events.NewProducer(events.ProducerConfig{Brokers: unusedAddr(t), Topic: "test.down", MessageTimeout: time.Minute, CloseTimeout: 100 * time.Millisecond})
+	require.NoError(t, err)
+	defer p.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	err = p.Publish(ctx, newItemEvent(t, uuid.New(), nil))
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestProducer_PublishAfterCloseFails(t *testing.T) {
+	t.Parallel()
+	_, _, p := setup(t, 1)
+	p.Close()
+	p.Close() // idempotent
+	err := p.Publish(context.Background(), newItemEvent(t, uuid.New(), nil))
+	require.ErrorIs(t, err, events.ErrProducerClosed)
+}
+
+func publishJob(env events.Envelope) *river.Job[events.PublishArgs] {
+	return &river.Job[events.PublishArgs]{
+		JobRow: &rivertype.JobRow{ID: 7, Kind: events.KindPublishEvent, Attempt: 1, MaxAttempts: events.PublishMaxAttempts},
+		Args:   events.PublishArgs{Envelope: env},
+	}
+}
+
+func TestPublishWorker_WorkPublishesTheJobsEnvelope(t *testing.T) {
+	t.Parallel()
+	brokers, topic, p := setup(t, 6)
+	reader := eventstest.NewReader(t, brokers, topic)
+	env := newItemEvent(t, uuid.New(), map[string]any{"note": "hi"})
+
+	// The args go through JSON as River stores them.
+	raw, err := json.Marshal(events.PublishArgs{Envelope: env})
+	require.NoError(t, err)
+	var args events.PublishArgs
+	require.NoError(t, json.Unmarshal(raw, &args))
+	job := publishJob(args.Envelope)
+
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	require.NoError(t, events.NewPublishWorker(p).Work(ctx, job))
+
+	reader.CatchUp(t, waitTimeout)
+	got := reader.All(eventstest.EventID(env.EventID))
+	require.Len(t, got, 1, "published exactly once")
+	assert.Equal(t, env.TraceID, got[0].Envelope.TraceID)
+	assert.Equal(t, env.RequestID, got[0].Header(events.HeaderRequestID))
+	assert.True(t, env.OccurredAt.Equal(got[0].Envelope.OccurredAt))
+}
+
+func TestPublishWorker_WorkFailsWhenBrokerUnreachable(t *testing.T) {
+	t.Parallel()
+	p, err := events.NewProducer(events.ProducerConfig{
+		Brokers:        unusedAddr(t),
+		Topic:          "test.unreachable",
+		MessageTimeout: 2 * time.Second,
+		CloseTimeout:   time.Second,
+	})
+	require.NoError(t, err)
+	defer p.Close()
+
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	start := time.Now()
+	err = events.NewPublishWorker(p).Work(ctx, publishJob(newItemEvent(t, uuid.New(), nil)))
+	elapsed := time.Since(start)
+
+	require.Error(t, err, "River must see the failure to retry the job")
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the delivery report, not the job context, ends the attempt")
+	var kerr kafka.Error
+	require.True(t, errors.As(err, &kerr), "delivery error from the report: %v", err)
+	assert.Equal(t, kafka.ErrMsgTimedOut, kerr.Code())
+	var cancelErr *river.JobCancelError
+	assert.False(t, errors.As(err, &cancelErr), "a broker outage must be retried, not cancelled")
+	assert.Less(t, elapsed, 15*time.Second)
+}
+
+func TestPublishWorker_WorkCancelsJobWithInvalidEnvelope(t *testing.T) {
+	t.Parallel()
+	p, err := events.NewProducer(events.ProducerConfig{Brokers: unusedAddr(t), Topic: "test.invalid", CloseTimeout: 100 * time.Millisecond})
+	require.NoError(t, err)
+	defer p.Close()
+	env := newItemEvent(t, uuid.New(), nil)
+	env.Type = "ItemArchived"
+
+	err = events.NewPublishWorker(p).Work(context.Background(), publishJob(env))
+	var cancelErr *river.JobCancelError
+	require.True(t, errors.As(err, &cancelErr), "want a JobCancel error, got %v", err)
+	assert.ErrorIs(t, err, events.ErrInvalidEnvelope)
+}
+
+func TestPublishArgs_RunOnEventsQueueWithManyAttempts(t *testing.T) {
+	t.Parallel()
+	args := events.PublishArgs{}
+	assert.Equal(t, "publish_event", args.Kind())
+	opts := args.InsertOpts()
+	assert.Equal(t, "events", opts.Queue)
+	assert.GreaterOrEqual(t, opts.MaxAttempts, 20)
+}
