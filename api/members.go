@@ -1,0 +1,102 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
+
+	"github.com/atlasapp/atlas/collection"
+)
+
+// ListMembersInput pages a collection's members.
+type ListMembersInput struct {
+	CollectionPath
+	PageParams
+}
+
+// AddMemberInput adds a registered user by email or id.
+type AddMemberInput struct {
+	CollectionPath
+	Body struct {
+		Email  string     `json:"email,omitempty" maxLength:"254" doc:"The user's email (give this or user_id)." example:"grace@example.com"`
+		UserID *uuid.UUID `json:"user_id,omitempty" doc:"The user's id (give this or email)."`
+		Role   string     `json:"role" enum:"owner,editor,viewer"`
+	}
+}
+
+// MemberPath addresses one membership.
+type MemberPath struct {
+	ID     uuid.UUID `path:"id" doc:"Collection id."`
+	UserID uuid.UUID `path:"user_id" doc:"Member's user id."`
+}
+
+// ChangeRoleInput sets a member's role.
+type ChangeRoleInput struct {
+	MemberPath
+	Body struct {
+		Role string `json:"role" enum:"owner,editor,viewer"`
+	}
+}
+
+// MemberOutput answers with one membership.
+type MemberOutput struct {
+	Body Member
+}
+
+func (s *Server) registerMembers() {
+	tags := []string{"Members"}
+	huma.Register(s.api, huma.Operation{
+		OperationID: "list-members", Method: http.MethodGet, Path: "/api/v1/collections/{id}/members",
+		Summary: "List a collection's members", Tags: tags, Security: secured,
+		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusNotFound},
+	}, func(ctx context.Context, in *ListMembersInput) (*ListOutput[Member], error) {
+		ms, next, err := s.collections.Members(ctx, caller(ctx), in.ID, in.page())
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return listOf(ms, next, toMember), nil
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "add-member", Method: http.MethodPost, Path: "/api/v1/collections/{id}/members",
+		Summary: "Add a registered user to a collection (owners)", Tags: tags, Security: secured,
+		DefaultStatus: http.StatusCreated,
+		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *AddMemberInput) (*MemberOutput, error) {
+		m, err := s.collections.AddMember(ctx, caller(ctx), in.ID, collection.AddMemberParams{
+			UserID: in.Body.UserID, Email: in.Body.Email, Role: collection.Role(in.Body.Role),
+		})
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &MemberOutput{Body: toMember(m)}, nil
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "change-member-role", Method: http.MethodPatch, Path: "/api/v1/collections/{id}/members/{user_id}",
+		Summary: "Change a member's role (owners)", Tags: tags, Security: secured,
+		Description: "Demoting the last owner is refused with 409: a collection always keeps an owner.",
+		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *ChangeRoleInput) (*MemberOutput, error) {
+		m, err := s.collections.ChangeRole(ctx, caller(ctx), in.ID, in.UserID, collection.Role(in.Body.Role))
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &MemberOutput{Body: toMember(m)}, nil
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "remove-member", Method: http.MethodDelete, Path: "/api/v1/collections/{id}/members/{user_id}",
+		Summary: "Remove a member (owners), or leave (your own membership)", Tags: tags, Security: secured,
+		DefaultStatus: http.StatusNoContent,
+		Description:   "Removing the last owner is refused with 409.",
+		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict},
+	}, func(ctx context.Context, in *MemberPath) (*struct{}, error) {
+		if err := s.collections.RemoveMember(ctx, caller(ctx), in.ID, in.UserID); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return nil, nil
+	})
+}

@@ -1,0 +1,114 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/google/uuid"
+
+	"github.com/atlasapp/atlas/correlation"
+	"github.com/atlasapp/atlas/events"
+)
+
+var (
+	requestIDPattern   = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+	traceparentPattern = regexp.MustCompile(`^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$`)
+)
+
+// requestInfo is shared by the outer HTTP middleware and the inner Huma
+// middleware: authentication fills UserID, the access log reads it.
+type requestInfo struct {
+	UserID uuid.UUID
+}
+
+type requestInfoKey struct{}
+
+// correlate gives every request a request id (a valid incoming X-Request-ID
+// or a new one, always echoed) and a trace id (from a valid W3C traceparent
+// or a new one), then writes one access log line when the request ends.
+func (s *Server) correlate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ids := correlation.IDs{RequestID: r.Header.Get("X-Request-ID"), TraceID: traceID(r.Header.Get("traceparent"))}
+		if !requestIDPattern.MatchString(ids.RequestID) {
+			ids.RequestID = uuid.Must(uuid.NewV7()).String()
+		}
+		if ids.TraceID == "" {
+			ids.TraceID = events.NewTraceID()
+		}
+		w.Header().Set("X-Request-ID", ids.RequestID)
+		w.Header().Set("X-Trace-ID", ids.TraceID)
+		info := &requestInfo{}
+		ctx := correlation.With(r.Context(), ids)
+		ctx = context.WithValue(ctx, requestInfoKey{}, info)
+		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		next.ServeHTTP(ww, r.WithContext(ctx))
+
+		route := chi.RouteContext(r.Context()).RoutePattern()
+		if route == "" {
+			route = "unmatched"
+		}
+		attrs := []slog.Attr{
+			slog.String("method", r.Method), slog.String("route", route), slog.Int("status", ww.Status()),
+			slog.Duration("duration", time.Since(start)), slog.Int("bytes", ww.BytesWritten()),
+			slog.String("request_id", ids.RequestID), slog.String("trace_id", ids.TraceID),
+		}
+		if info.UserID != uuid.Nil {
+			attrs = append(attrs, slog.String("user_id", info.UserID.String()))
+		}
+		s.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
+	})
+}
+
+// traceID extracts the trace id of a valid traceparent header, or "".
+func traceID(tp string) string {
+	m := traceparentPattern.FindStringSubmatch(strings.TrimSpace(tp))
+	if m == nil || m[1] == strings.Repeat("0", 32) || m[2] == strings.Repeat("0", 16) {
+		return ""
+	}
+	return m[1]
+}
+
+type userKey struct{}
+
+// authenticate enforces the operation's security requirement: operations
+// that declare the bearer scheme need a valid access token; the caller's id
+// is put in the context for the handler.
+func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		if len(ctx.Operation().Security) == 0 {
+			next(ctx)
+			return
+		}
+		h := ctx.Header("Authorization")
+		scheme, token, ok := strings.Cut(h, " ")
+		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="atlas"`)
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "missing bearer access token: log in and send Authorization: Bearer <token>")
+			return
+		}
+		userID, err := s.accounts.Authenticate(strings.TrimSpace(token))
+		if err != nil {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="atlas", error="invalid_token"`)
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "invalid or expired access token: log in again")
+			return
+		}
+		if info, ok := ctx.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+			info.UserID = userID
+		}
+		next(huma.WithValue(ctx, userKey{}, userID))
+	}
+}
+
+// caller returns the authenticated user of the request.
+func caller(ctx context.Context) uuid.UUID {
+	id, _ := ctx.Value(userKey{}).(uuid.UUID)
+	return id
+}

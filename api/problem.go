@@ -1,0 +1,56 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/correlation"
+)
+
+// problemStatus is the one table from domain error kinds to HTTP statuses.
+var problemStatus = []struct {
+	kind   error
+	status int
+}{
+	{atlas.ErrUnauthenticated, http.StatusUnauthorized},
+	{atlas.ErrNotFound, http.StatusNotFound},
+	{atlas.ErrForbidden, http.StatusForbidden},
+	{atlas.ErrConflict, http.StatusConflict},
+	{atlas.ErrInvalid, http.StatusUnprocessableEntity},
+	{atlas.ErrBadRequest, http.StatusBadRequest},
+}
+
+// problem turns a service error into a problem response. Errors of a known
+// kind carry a client-safe message; anything else is logged with the
+// request's ids and answered with a generic 500 naming the request id.
+func (s *Server) problem(ctx context.Context, err error) error {
+	for _, p := range problemStatus {
+		if !errors.Is(err, p.kind) {
+			continue
+		}
+		msg := http.StatusText(p.status)
+		var ae *atlas.Error
+		if errors.As(err, &ae) {
+			msg = ae.Message
+		}
+		if p.status == http.StatusUnprocessableEntity && ae != nil && ae.Field != "" {
+			return huma.Error422UnprocessableEntity("validation failed", &huma.ErrorDetail{
+				Message: msg, Location: "body." + ae.Field,
+			})
+		}
+		return huma.NewError(p.status, msg)
+	}
+	ids := correlation.From(ctx)
+	if errors.Is(err, context.Canceled) {
+		s.log.InfoContext(ctx, "request cancelled", slog.String("request_id", ids.RequestID))
+		return huma.NewError(499, "request cancelled")
+	}
+	s.log.ErrorContext(ctx, "request failed", slog.String("request_id", ids.RequestID),
+		slog.String("trace_id", ids.TraceID), slog.Any("error", err))
+	return huma.Error500InternalServerError("internal error; quote request id " + ids.RequestID + " when reporting it")
+}

@@ -1,0 +1,83 @@
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humachi"
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+
+	"github.com/atlasapp/atlas/account"
+	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/item"
+)
+
+// Params are the dependencies of the HTTP server.
+type Params struct {
+	Accounts    *account.Service
+	Collections *collection.Service
+	Items       *item.Service
+	Logger      *slog.Logger
+	// Version is reported in the OpenAPI document.
+	Version string
+}
+
+// Server is Atlas' HTTP API.
+type Server struct {
+	accounts    *account.Service
+	collections *collection.Service
+	items       *item.Service
+	log         *slog.Logger
+	router      chi.Router
+	api         huma.API
+}
+
+// bearer names the security scheme of authenticated operations.
+const bearer = "bearer"
+
+// secured is the security requirement of every authenticated operation.
+var secured = []map[string][]string{{bearer: {}}}
+
+// NewServer builds the router with every route registered.
+func NewServer(p Params) *Server {
+	if p.Logger == nil {
+		p.Logger = slog.New(slog.DiscardHandler)
+	}
+	if p.Version == "" {
+		p.Version = "dev"
+	}
+	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, log: p.Logger}
+
+	r := chi.NewRouter()
+	r.Use(middleware.Recoverer)
+	r.Use(s.correlate)
+
+	cfg := huma.DefaultConfig("Atlas API", p.Version)
+	cfg.Info.Description = "Shared collections of links, notes and references, with role-based sharing. " +
+		"Authenticate with POST /api/v1/auth/login and send the access token as `Authorization: Bearer <token>`. " +
+		"Errors are RFC 9457 problem details. Lists return `{items, next_cursor}`; pass `next_cursor` back as `cursor` until it is null."
+	cfg.CreateHooks = nil // no $schema links in response bodies
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		bearer: {Type: "http", Scheme: "bearer", BearerFormat: "JWT", Description: "Access token from POST /api/v1/auth/login"},
+	}
+	api := humachi.New(r, cfg)
+	api.UseMiddleware(s.authenticate(api))
+	s.router, s.api = r, api
+
+	s.registerAuth()
+	s.registerCollections()
+	s.registerMembers()
+	s.registerItems()
+	return s
+}
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// Router exposes the router so other components (UI, River UI, health) can mount routes.
+func (s *Server) Router() chi.Router { return s.router }
+
+// API exposes the Huma API (the OpenAPI document, for tests and tools).
+func (s *Server) API() huma.API { return s.api }

@@ -1,0 +1,127 @@
+package api
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/atlasapp/atlas/account"
+	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/cursor"
+	"github.com/atlasapp/atlas/item"
+)
+
+// PageParams are the pagination query parameters of every list.
+type PageParams struct {
+	Limit  int    `query:"limit" minimum:"1" maximum:"100" default:"20" doc:"Page size."`
+	Cursor string `query:"cursor" maxLength:"2048" doc:"Opaque cursor from the previous page's next_cursor."`
+}
+
+func (p PageParams) page() cursor.Page {
+	if p.Limit == 0 {
+		p.Limit = 20
+	}
+	return cursor.Page{Limit: p.Limit, After: p.Cursor}
+}
+
+// ListBody is the shape of every list response.
+type ListBody[T any] struct {
+	Items      []T     `json:"items" doc:"This page's entries."`
+	NextCursor *string `json:"next_cursor" doc:"Cursor of the next page; null on the last page."`
+}
+
+// ListOutput wraps a list body.
+type ListOutput[T any] struct {
+	Body ListBody[T]
+}
+
+func listOf[T, D any](rows []D, next string, conv func(D) T) *ListOutput[T] {
+	out := &ListOutput[T]{Body: ListBody[T]{Items: make([]T, 0, len(rows))}}
+	for _, r := range rows {
+		out.Body.Items = append(out.Body.Items, conv(r))
+	}
+	if next != "" {
+		out.Body.NextCursor = &next
+	}
+	return out
+}
+
+// User is an account as the API shows it.
+type User struct {
+	ID          uuid.UUID `json:"id" doc:"User id."`
+	Email       string    `json:"email" format:"email" example:"ada@example.com"`
+	DisplayName string    `json:"display_name" example:"Ada Lovelace"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+func toUser(u account.User) User {
+	return User{ID: u.ID, Email: u.Email, DisplayName: u.DisplayName, CreatedAt: u.CreatedAt}
+}
+
+// Collection is a collection as its members see it.
+type Collection struct {
+	ID          uuid.UUID  `json:"id"`
+	Name        string     `json:"name" example:"Reading list"`
+	Description string     `json:"description"`
+	Role        string     `json:"role" enum:"owner,editor,viewer" doc:"The caller's role in this collection."`
+	CreatedBy   *uuid.UUID `json:"created_by" doc:"Creator's user id; null if that account is gone."`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+func toCollection(c collection.Collection) Collection {
+	return Collection{ID: c.ID, Name: c.Name, Description: c.Description, Role: string(c.Role),
+		CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+// Member is a user's membership of a collection.
+type Member struct {
+	UserID      uuid.UUID `json:"user_id"`
+	Email       string    `json:"email"`
+	DisplayName string    `json:"display_name"`
+	Role        string    `json:"role" enum:"owner,editor,viewer"`
+	JoinedAt    time.Time `json:"joined_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+func toMember(m collection.Member) Member {
+	return Member{UserID: m.UserID, Email: m.Email, DisplayName: m.DisplayName, Role: string(m.Role),
+		JoinedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+}
+
+// Item is an entry of a collection.
+type Item struct {
+	ID           uuid.UUID      `json:"id"`
+	CollectionID uuid.UUID      `json:"collection_id"`
+	Title        string         `json:"title" example:"The Go Memory Model"`
+	SourceURL    *string        `json:"source_url" doc:"The item's URL, if any." example:"https://go.dev/ref/mem"`
+	Description  string         `json:"description"`
+	Notes        string         `json:"notes"`
+	Tags         []string       `json:"tags" doc:"Normalised tag names, sorted." example:"[\"go\",\"concurrency\"]"`
+	MetadataJSON map[string]any `json:"metadata_json" doc:"What enrichment learned about source_url (title, description, site name, ...)."`
+	CreatedBy    *uuid.UUID     `json:"created_by"`
+	Version      int64          `json:"version" doc:"Increases by one on every change."`
+	CreatedAt    time.Time      `json:"created_at"`
+	UpdatedAt    time.Time      `json:"updated_at"`
+}
+
+func toItem(it item.Item) Item {
+	meta := map[string]any{}
+	_ = json.Unmarshal(it.Metadata, &meta)
+	tags := it.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return Item{ID: it.ID, CollectionID: it.CollectionID, Title: it.Title, SourceURL: it.SourceURL,
+		Description: it.Description, Notes: it.Notes, Tags: tags, MetadataJSON: meta, CreatedBy: it.CreatedBy,
+		Version: it.Version, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
+}
+
+// Tag is a tag in use in a collection.
+type Tag struct {
+	Name      string `json:"name" example:"golang"`
+	ItemCount int    `json:"item_count" doc:"How many items carry the tag."`
+}
+
+func toTag(t item.Tag) Tag { return Tag{Name: t.Name, ItemCount: t.ItemCount} }

@@ -1,0 +1,79 @@
+// Package app assembles Atlas' domain services and HTTP server from a
+// configuration and a database pool. cmd/atlas and the end-to-end tests
+// build the application the same way through it.
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/alexedwards/argon2id"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/atlasapp/atlas/account"
+	"github.com/atlasapp/atlas/api"
+	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/config"
+	"github.com/atlasapp/atlas/cursor"
+	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/jobs"
+)
+
+// Params are what the application is built from.
+type Params struct {
+	Config config.Config
+	Pool   *pgxpool.Pool
+	Logger *slog.Logger
+	// PasswordHash overrides argon2id parameters (tests use cheap ones).
+	PasswordHash *argon2id.Params
+	// NowFunc overrides the clock.
+	NowFunc func() time.Time
+	// Version is reported by the API.
+	Version string
+}
+
+// App is the assembled application.
+type App struct {
+	Accounts    *account.Service
+	Collections *collection.Service
+	Items       *item.Service
+	River       *river.Client[pgx.Tx]
+	Server      *api.Server
+}
+
+// New wires services and the HTTP server.
+func New(p Params) (*App, error) {
+	if p.Logger == nil {
+		p.Logger = slog.New(slog.DiscardHandler)
+	}
+	if p.NowFunc == nil {
+		p.NowFunc = time.Now
+	}
+	tokens, err := account.NewTokenIssuer(account.TokenParams{
+		Secret: []byte(p.Config.JWTSecret.Value()), Issuer: p.Config.JWTIssuer, TTL: p.Config.TokenTTL, NowFunc: p.NowFunc,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("token issuer: %w", err)
+	}
+	accounts, err := account.NewService(account.ServiceParams{Pool: p.Pool, Tokens: tokens, Hash: p.PasswordHash, NowFunc: p.NowFunc})
+	if err != nil {
+		return nil, err
+	}
+	codec, err := cursor.NewCodec(p.Config.CursorKey())
+	if err != nil {
+		return nil, err
+	}
+	rc, err := jobs.NewInsertClient(p.Pool, p.Logger)
+	if err != nil {
+		return nil, err
+	}
+	recorder := events.NewRecorder(events.NewOutbox(rc), p.NowFunc)
+	collections := collection.NewService(collection.ServiceParams{Pool: p.Pool, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc})
+	items := item.NewService(item.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc})
+	srv := api.NewServer(api.Params{Accounts: accounts, Collections: collections, Items: items, Logger: p.Logger, Version: p.Version})
+	return &App{Accounts: accounts, Collections: collections, Items: items, River: rc, Server: srv}, nil
+}

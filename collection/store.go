@@ -1,0 +1,263 @@
+package collection
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/cursor"
+	"github.com/atlasapp/atlas/db"
+)
+
+// Collection is a shared set of items.
+type Collection struct {
+	ID          uuid.UUID
+	Name        string
+	Description string
+	CreatedBy   *uuid.UUID
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	// Role is the caller's role, filled by reads made on a caller's behalf.
+	Role Role
+	// JoinedAt is when the caller became a member (filled by List).
+	JoinedAt time.Time
+}
+
+// Member is a user's membership of a collection.
+type Member struct {
+	CollectionID uuid.UUID
+	UserID       uuid.UUID
+	Email        string
+	DisplayName  string
+	Role         Role
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Store is the SQL for collections and memberships.
+type Store struct{}
+
+const insertCollectionSQL = `
+INSERT INTO collections (id, name, description, created_by, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6)`
+
+// Insert stores a new collection.
+func (Store) Insert(ctx context.Context, q db.Querier, c Collection) error {
+	if _, err := q.Exec(ctx, insertCollectionSQL, c.ID, c.Name, c.Description, c.CreatedBy, c.CreatedAt, c.UpdatedAt); err != nil {
+		return fmt.Errorf("insert collection: %w", err)
+	}
+	return nil
+}
+
+const collectionColumns = `c.id, c.name, c.description, c.created_by, c.created_at, c.updated_at`
+
+func scanCollection(row pgx.Row, extra ...any) (Collection, error) {
+	var c Collection
+	dest := append([]any{&c.ID, &c.Name, &c.Description, &c.CreatedBy, &c.CreatedAt, &c.UpdatedAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Collection{}, atlas.Errorf(atlas.ErrNotFound, "collection not found")
+		}
+		return Collection{}, err
+	}
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	return c, nil
+}
+
+const getCollectionSQL = `SELECT ` + collectionColumns + ` FROM collections c WHERE c.id = $1`
+
+const getCollectionForUpdateSQL = getCollectionSQL + ` FOR UPDATE`
+
+// Get reads a collection. With forUpdate it locks the row, which serialises
+// membership changes of the collection (the last-owner check depends on it).
+func (Store) Get(ctx context.Context, q db.Querier, id uuid.UUID, forUpdate bool) (Collection, error) {
+	sql := getCollectionSQL
+	if forUpdate {
+		sql = getCollectionForUpdateSQL
+	}
+	c, err := scanCollection(q.QueryRow(ctx, sql, id))
+	if err != nil {
+		return Collection{}, fmt.Errorf("get collection: %w", err)
+	}
+	return c, nil
+}
+
+const roleSQL = `SELECT role FROM memberships WHERE collection_id = $1 AND user_id = $2`
+
+// Role returns userID's role in the collection and whether they are a
+// member at all.
+func (Store) Role(ctx context.Context, q db.Querier, collectionID, userID uuid.UUID) (Role, bool, error) {
+	var r Role
+	err := q.QueryRow(ctx, roleSQL, collectionID, userID).Scan(&r)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("membership role: %w", err)
+	}
+	return r, true, nil
+}
+
+const listForUserSQL = `
+SELECT ` + collectionColumns + `, m.role, m.created_at
+FROM memberships m JOIN collections c ON c.id = m.collection_id
+WHERE m.user_id = $1
+  AND (m.created_at, m.collection_id) < ($2, $3)
+ORDER BY m.created_at DESC, m.collection_id DESC
+LIMIT $4`
+
+// ListForUser returns the collections userID belongs to, most recently
+// joined first, after the keyset position (nil for the first page).
+func (Store) ListForUser(ctx context.Context, q db.Querier, userID uuid.UUID, after *cursor.Keyset, limit int) ([]Collection, error) {
+	at, id := cursor.Args(after, true)
+	rows, err := q.Query(ctx, listForUserSQL, userID, at, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list collections: %w", err)
+	}
+	defer rows.Close()
+	var out []Collection
+	for rows.Next() {
+		var joined time.Time
+		var role Role
+		c, err := scanCollection(rows, &role, &joined)
+		if err != nil {
+			return nil, fmt.Errorf("list collections: %w", err)
+		}
+		c.Role, c.JoinedAt = role, joined.UTC()
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list collections: %w", err)
+	}
+	return out, nil
+}
+
+const updateCollectionSQL = `UPDATE collections SET name = $2, description = $3, updated_at = $4 WHERE id = $1`
+
+// Update writes a collection's name, description and updated_at.
+func (Store) Update(ctx context.Context, q db.Querier, c Collection) error {
+	if _, err := q.Exec(ctx, updateCollectionSQL, c.ID, c.Name, c.Description, c.UpdatedAt); err != nil {
+		return fmt.Errorf("update collection: %w", err)
+	}
+	return nil
+}
+
+const deleteCollectionSQL = `DELETE FROM collections WHERE id = $1`
+
+// Delete removes a collection; its memberships, items and tags cascade.
+func (Store) Delete(ctx context.Context, q db.Querier, id uuid.UUID) error {
+	if _, err := q.Exec(ctx, deleteCollectionSQL, id); err != nil {
+		return fmt.Errorf("delete collection: %w", err)
+	}
+	return nil
+}
+
+const insertMembershipSQL = `
+INSERT INTO memberships (collection_id, user_id, role, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $4)`
+
+// InsertMembership adds a member; an existing membership is atlas.ErrConflict.
+func (Store) InsertMembership(ctx context.Context, q db.Querier, collectionID, userID uuid.UUID, role Role, at time.Time) error {
+	_, err := q.Exec(ctx, insertMembershipSQL, collectionID, userID, role, at)
+	if db.IsUniqueViolation(err, "memberships_pkey") {
+		return atlas.Errorf(atlas.ErrConflict, "this user is already a member of the collection")
+	}
+	if err != nil {
+		return fmt.Errorf("insert membership: %w", err)
+	}
+	return nil
+}
+
+const memberColumns = `m.collection_id, m.user_id, u.email, u.display_name, m.role, m.created_at, m.updated_at`
+
+func scanMember(row pgx.Row) (Member, error) {
+	var m Member
+	if err := row.Scan(&m.CollectionID, &m.UserID, &m.Email, &m.DisplayName, &m.Role, &m.CreatedAt, &m.UpdatedAt); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Member{}, atlas.Errorf(atlas.ErrNotFound, "member not found")
+		}
+		return Member{}, err
+	}
+	m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
+	return m, nil
+}
+
+const memberSQL = `
+SELECT ` + memberColumns + `
+FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.collection_id = $1 AND m.user_id = $2`
+
+// Member reads one membership with the member's user details.
+func (Store) Member(ctx context.Context, q db.Querier, collectionID, userID uuid.UUID) (Member, error) {
+	m, err := scanMember(q.QueryRow(ctx, memberSQL, collectionID, userID))
+	if err != nil {
+		return Member{}, fmt.Errorf("get member: %w", err)
+	}
+	return m, nil
+}
+
+const listMembersSQL = `
+SELECT ` + memberColumns + `
+FROM memberships m JOIN users u ON u.id = m.user_id
+WHERE m.collection_id = $1
+  AND (m.created_at, m.user_id) > ($2, $3)
+ORDER BY m.created_at, m.user_id
+LIMIT $4`
+
+// Members lists a collection's members in the order they joined.
+func (Store) Members(ctx context.Context, q db.Querier, collectionID uuid.UUID, after *cursor.Keyset, limit int) ([]Member, error) {
+	at, id := cursor.Args(after, false)
+	rows, err := q.Query(ctx, listMembersSQL, collectionID, at, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	defer rows.Close()
+	var out []Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list members: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list members: %w", err)
+	}
+	return out, nil
+}
+
+const setRoleSQL = `UPDATE memberships SET role = $3, updated_at = $4 WHERE collection_id = $1 AND user_id = $2`
+
+// SetRole changes a member's role.
+func (Store) SetRole(ctx context.Context, q db.Querier, collectionID, userID uuid.UUID, role Role, at time.Time) error {
+	if _, err := q.Exec(ctx, setRoleSQL, collectionID, userID, role, at); err != nil {
+		return fmt.Errorf("set role: %w", err)
+	}
+	return nil
+}
+
+const deleteMembershipSQL = `DELETE FROM memberships WHERE collection_id = $1 AND user_id = $2`
+
+// DeleteMembership removes a member.
+func (Store) DeleteMembership(ctx context.Context, q db.Querier, collectionID, userID uuid.UUID) error {
+	if _, err := q.Exec(ctx, deleteMembershipSQL, collectionID, userID); err != nil {
+		return fmt.Errorf("delete membership: %w", err)
+	}
+	return nil
+}
+
+const countOwnersSQL = `SELECT count(*) FROM memberships WHERE collection_id = $1 AND role = 'owner'`
+
+// CountOwners counts a collection's owners.
+func (Store) CountOwners(ctx context.Context, q db.Querier, collectionID uuid.UUID) (int, error) {
+	var n int
+	if err := q.QueryRow(ctx, countOwnersSQL, collectionID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count owners: %w", err)
+	}
+	return n, nil
+}

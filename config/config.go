@@ -1,0 +1,164 @@
+// Package config reads Atlas' configuration from ATLAS_* environment
+// variables into one typed struct, once, at start-up, and validates it. A
+// secret may instead come from a file named by the same variable with a
+// _FILE suffix (for container secrets). Secrets never print.
+package config
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+)
+
+// Secret is a string that prints as [redacted].
+type Secret string
+
+// String hides the value.
+func (Secret) String() string { return "[redacted]" }
+
+// MarshalText hides the value in JSON and logs.
+func (s Secret) MarshalText() ([]byte, error) {
+	if s == "" {
+		return []byte(""), nil
+	}
+	return []byte("[redacted]"), nil
+}
+
+// Value returns the secret itself.
+func (s Secret) Value() string { return string(s) }
+
+// Environments.
+const (
+	EnvDevelopment = "development"
+	EnvProduction  = "production"
+)
+
+// Config is every setting Atlas reads.
+type Config struct {
+	Env      string     `env:"ATLAS_ENV" envDefault:"development" json:"env"`
+	LogLevel slog.Level `env:"ATLAS_LOG_LEVEL" envDefault:"info" json:"log_level"`
+	HTTPAddr string     `env:"ATLAS_HTTP_ADDR" envDefault:"127.0.0.1:8080" json:"http_addr"`
+
+	DatabaseURL Secret `env:"ATLAS_DATABASE_URL" envDefault:"postgres://atlas:atlas@127.0.0.1:5432/atlas?sslmode=disable" json:"database_url"`
+	DBMaxConns  int32  `env:"ATLAS_DB_MAX_CONNS" envDefault:"20" json:"db_max_conns"`
+
+	JWTSecret    Secret        `env:"ATLAS_JWT_SECRET" json:"jwt_secret"`
+	JWTIssuer    string        `env:"ATLAS_JWT_ISSUER" envDefault:"atlas" json:"jwt_issuer"`
+	TokenTTL     time.Duration `env:"ATLAS_TOKEN_TTL" envDefault:"1h" json:"token_ttl"`
+	CursorSecret Secret        `env:"ATLAS_CURSOR_SECRET" json:"cursor_secret"`
+
+	KafkaBrokers     string `env:"ATLAS_KAFKA_BROKERS" envDefault:"127.0.0.1:9092" json:"kafka_brokers"`
+	KafkaEventsTopic string `env:"ATLAS_KAFKA_TOPIC_EVENTS" envDefault:"atlas.events.v1" json:"kafka_events_topic"`
+	KafkaDLQTopic    string `env:"ATLAS_KAFKA_TOPIC_DLQ" envDefault:"atlas.events.dlq.v1" json:"kafka_dlq_topic"`
+
+	ElasticsearchURL string `env:"ATLAS_ELASTICSEARCH_URL" envDefault:"http://127.0.0.1:9200" json:"elasticsearch_url"`
+
+	// GeneratedJWTSecret is true when no secret was configured and a random
+	// one was made (development only; tokens do not survive a restart).
+	GeneratedJWTSecret bool `env:"-" json:"-"`
+}
+
+// secretVars may be given as <NAME>_FILE.
+var secretVars = []string{"ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET"}
+
+// Load reads the process environment.
+func Load() (Config, error) {
+	return LoadFrom(os.Environ())
+}
+
+// LoadFrom reads settings from environ ("KEY=value" entries) and validates
+// them. Errors name the variable and what is wrong, in one line.
+func LoadFrom(environ []string) (Config, error) {
+	vars := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			vars[k] = v
+		}
+	}
+	for _, name := range secretVars {
+		path, ok := vars[name+"_FILE"]
+		if !ok || path == "" {
+			continue
+		}
+		if _, both := vars[name]; both {
+			return Config{}, fmt.Errorf("%s and %s_FILE are both set; set only one", name, name)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return Config{}, fmt.Errorf("%s_FILE: cannot read %s: %v", name, path, errors.Unwrap(err))
+		}
+		vars[name] = strings.TrimRight(string(b), "\r\n")
+	}
+	var c Config
+	if err := env.ParseWithOptions(&c, env.Options{Environment: vars}); err != nil {
+		return Config{}, oneLine(err)
+	}
+	if err := c.validate(); err != nil {
+		return Config{}, err
+	}
+	return c, nil
+}
+
+func oneLine(err error) error {
+	var agg env.AggregateError
+	if errors.As(err, &agg) && len(agg.Errors) > 0 {
+		return errors.New(strings.TrimPrefix(agg.Errors[0].Error(), "env: "))
+	}
+	return errors.New(strings.TrimPrefix(err.Error(), "env: "))
+}
+
+func (c *Config) validate() error {
+	switch c.Env {
+	case EnvDevelopment, EnvProduction:
+	default:
+		return fmt.Errorf("ATLAS_ENV: must be %q or %q, got %q", EnvDevelopment, EnvProduction, c.Env)
+	}
+	if u, err := url.Parse(c.DatabaseURL.Value()); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return errors.New("ATLAS_DATABASE_URL: must be a postgres:// URL")
+	}
+	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
+		return fmt.Errorf("ATLAS_DB_MAX_CONNS: must be between 1 and 1000, got %d", c.DBMaxConns)
+	}
+	switch {
+	case c.JWTSecret == "" && c.Env == EnvProduction:
+		return errors.New("ATLAS_JWT_SECRET: required when ATLAS_ENV=production (at least 32 bytes; or use ATLAS_JWT_SECRET_FILE)")
+	case c.JWTSecret == "":
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		c.JWTSecret, c.GeneratedJWTSecret = Secret(hex.EncodeToString(b)), true
+	case len(c.JWTSecret) < 32:
+		return fmt.Errorf("ATLAS_JWT_SECRET: must be at least 32 bytes, got %d", len(c.JWTSecret))
+	}
+	if c.TokenTTL < time.Minute || c.TokenTTL > 30*24*time.Hour {
+		return fmt.Errorf("ATLAS_TOKEN_TTL: must be between 1m and 720h, got %s", c.TokenTTL)
+	}
+	if c.CursorSecret != "" && len(c.CursorSecret) < 16 {
+		return fmt.Errorf("ATLAS_CURSOR_SECRET: must be at least 16 bytes, got %d", len(c.CursorSecret))
+	}
+	if strings.TrimSpace(c.KafkaBrokers) == "" {
+		return errors.New("ATLAS_KAFKA_BROKERS: must not be empty")
+	}
+	if u, err := url.Parse(c.ElasticsearchURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("ATLAS_ELASTICSEARCH_URL: must be an http(s) URL, got %q", c.ElasticsearchURL)
+	}
+	return nil
+}
+
+// CursorKey is the key that signs pagination cursors: ATLAS_CURSOR_SECRET,
+// or else one derived from the JWT secret.
+func (c Config) CursorKey() []byte {
+	if c.CursorSecret != "" {
+		return []byte(c.CursorSecret.Value())
+	}
+	sum := sha256.Sum256([]byte("atlas cursor key\x00" + c.JWTSecret.Value()))
+	return sum[:]
+}

@@ -1,0 +1,332 @@
+package item
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/cursor"
+	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/events"
+)
+
+// OnCreateFunc runs inside the transaction that creates an item, after the
+// item is stored: the jobs package uses it to enqueue URL enrichment
+// atomically with the item.
+type OnCreateFunc func(ctx context.Context, tx pgx.Tx, it Item) error
+
+// ServiceParams configures a Service.
+type ServiceParams struct {
+	Pool        *pgxpool.Pool
+	Collections *collection.Service
+	Cursors     *cursor.Codec
+	Recorder    *events.Recorder
+	// OnCreate hooks run in the creating transaction (may be empty).
+	OnCreate []OnCreateFunc
+	// NowFunc returns the current time (defaults to time.Now).
+	NowFunc func() time.Time
+}
+
+// Service manages items on behalf of a caller.
+type Service struct {
+	pool        *pgxpool.Pool
+	store       Store
+	collections *collection.Service
+	cursor      *cursor.Codec
+	events      *events.Recorder
+	onCreate    []OnCreateFunc
+	now         func() time.Time
+}
+
+// NewService returns a Service.
+func NewService(p ServiceParams) *Service {
+	if p.NowFunc == nil {
+		p.NowFunc = time.Now
+	}
+	return &Service{pool: p.Pool, collections: p.Collections, cursor: p.Cursors, events: p.Recorder,
+		onCreate: p.OnCreate, now: p.NowFunc}
+}
+
+func (s *Service) nowUTC() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// CreateParams describes a new item.
+type CreateParams struct {
+	Title       string
+	SourceURL   string
+	Description string
+	Notes       string
+	Tags        []string
+}
+
+func itemEntity(it Item) events.Entity {
+	return events.Entity{Type: events.EntityItem, ID: it.ID, CollectionID: it.CollectionID}
+}
+
+// Create adds an item to a collection (owners and editors).
+func (s *Service) Create(ctx context.Context, actor, collectionID uuid.UUID, p CreateParams) (Item, error) {
+	now := s.nowUTC()
+	it := Item{ID: uuid.Must(uuid.NewV7()), CollectionID: collectionID, Metadata: json.RawMessage(`{}`),
+		CreatedBy: &actor, Version: 1, CreatedAt: now, UpdatedAt: now}
+	var err error
+	if it.Title, err = normalizeTitle(p.Title); err != nil {
+		return Item{}, err
+	}
+	if it.SourceURL, err = NormalizeURL(p.SourceURL); err != nil {
+		return Item{}, err
+	}
+	if it.Description, err = checkLen("description", p.Description, MaxDescriptionLen); err != nil {
+		return Item{}, err
+	}
+	if it.Notes, err = checkLen("notes", p.Notes, MaxNotesLen); err != nil {
+		return Item{}, err
+	}
+	if it.Tags, err = NormalizeTags(p.Tags); err != nil {
+		return Item{}, err
+	}
+	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := s.collections.Authorize(ctx, tx, actor, collectionID, collection.ActionWriteItems); err != nil {
+			return err
+		}
+		if err := s.store.Insert(ctx, tx, it); err != nil {
+			return err
+		}
+		for _, hook := range s.onCreate {
+			if err := hook(ctx, tx, it); err != nil {
+				return err
+			}
+		}
+		return s.events.Record(ctx, tx, events.ItemCreated, &actor, itemEntity(it), map[string]any{
+			"title": it.Title, "source_url": it.SourceURL, "description": it.Description,
+			"notes": it.Notes, "tags": it.Tags, "version": it.Version,
+		})
+	})
+	if err != nil {
+		return Item{}, fmt.Errorf("create item: %w", err)
+	}
+	return it, nil
+}
+
+// itemNotFound hides an item from a non-member.
+var itemNotFound = atlas.Errorf(atlas.ErrNotFound, "item not found")
+
+// Get returns an item the actor may read.
+func (s *Service) Get(ctx context.Context, actor, id uuid.UUID) (Item, error) {
+	it, role, member, err := s.store.GetForUser(ctx, s.pool, id, actor, false)
+	if err != nil {
+		return Item{}, err
+	}
+	if !member {
+		return Item{}, itemNotFound
+	}
+	if err := collection.Decide(role, member, collection.ActionRead); err != nil {
+		return Item{}, err
+	}
+	return it, nil
+}
+
+// ListParams filters and pages a collection's items.
+type ListParams struct {
+	// Tags: an item must carry every one of them.
+	Tags []string
+	Page cursor.Page
+}
+
+// List returns a collection's items, newest first.
+func (s *Service) List(ctx context.Context, actor, collectionID uuid.UUID, p ListParams) ([]Item, string, error) {
+	if _, err := s.collections.Authorize(ctx, s.pool, actor, collectionID, collection.ActionRead); err != nil {
+		return nil, "", fmt.Errorf("list items: %w", err)
+	}
+	tags, err := NormalizeTags(p.Tags)
+	if err != nil {
+		return nil, "", err
+	}
+	// The cursor is bound to the collection and the tag filter it was made for.
+	scope := fmt.Sprintf("items:%s:%q", collectionID, tags)
+	after, err := s.cursor.DecodeKeyset(scope, p.Page.After)
+	if err != nil {
+		return nil, "", err
+	}
+	items, err := s.store.List(ctx, s.pool, collectionID, tags, after, p.Page.Limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	return cursor.Trim(s.cursor, scope, items, p.Page.Limit, func(it Item) any {
+		return cursor.Keyset{At: it.CreatedAt, ID: it.ID}
+	})
+}
+
+// UpdateParams changes an item; nil fields stay as they are. An empty
+// SourceURL removes the URL; Tags replaces the whole tag set.
+type UpdateParams struct {
+	Title       *string
+	SourceURL   *string
+	Description *string
+	Notes       *string
+	Tags        *[]string
+}
+
+// Update changes an item (owners and editors).
+func (s *Service) Update(ctx context.Context, actor, id uuid.UUID, p UpdateParams) (Item, error) {
+	var out Item
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		it, role, member, err := s.store.GetForUser(ctx, tx, id, actor, true)
+		if err != nil {
+			return err
+		}
+		if !member {
+			return itemNotFound
+		}
+		if err := collection.Decide(role, member, collection.ActionWriteItems); err != nil {
+			return err
+		}
+		before := it
+		if p.Title != nil {
+			if it.Title, err = normalizeTitle(*p.Title); err != nil {
+				return err
+			}
+		}
+		if p.SourceURL != nil {
+			if it.SourceURL, err = NormalizeURL(*p.SourceURL); err != nil {
+				return err
+			}
+		}
+		if p.Description != nil {
+			if it.Description, err = checkLen("description", *p.Description, MaxDescriptionLen); err != nil {
+				return err
+			}
+		}
+		if p.Notes != nil {
+			if it.Notes, err = checkLen("notes", *p.Notes, MaxNotesLen); err != nil {
+				return err
+			}
+		}
+		if p.Tags != nil {
+			if it.Tags, err = NormalizeTags(*p.Tags); err != nil {
+				return err
+			}
+		}
+		changes := diff(before, it)
+		out = it
+		if len(changes) == 0 {
+			return nil // nothing changed: no write, no version bump, no event
+		}
+		it.Version++
+		it.UpdatedAt = s.nowUTC()
+		out = it
+		_, tagsChanged := changes["tags"]
+		if err := s.store.Update(ctx, tx, it, tagsChanged); err != nil {
+			return err
+		}
+		return s.events.Record(ctx, tx, events.ItemUpdated, &actor, itemEntity(it),
+			map[string]any{"changes": changes, "version": it.Version})
+	})
+	if err != nil {
+		return Item{}, fmt.Errorf("update item: %w", err)
+	}
+	return out, nil
+}
+
+// SetMetadata stores enrichment results for an item on behalf of the system
+// (no actor). It is idempotent: the same metadata again changes nothing.
+func (s *Service) SetMetadata(ctx context.Context, id uuid.UUID, metadata json.RawMessage) (Item, error) {
+	var out Item
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		it, _, _, err := s.store.GetForUser(ctx, tx, id, uuid.Nil, true)
+		if err != nil {
+			return err
+		}
+		before := it
+		it.Metadata = metadata
+		changes := diff(before, it)
+		out = it
+		if len(changes) == 0 {
+			return nil
+		}
+		it.Version++
+		it.UpdatedAt = s.nowUTC()
+		out = it
+		if err := s.store.Update(ctx, tx, it, false); err != nil {
+			return err
+		}
+		return s.events.Record(ctx, tx, events.ItemUpdated, nil, itemEntity(it),
+			map[string]any{"changes": changes, "version": it.Version})
+	})
+	if err != nil {
+		return Item{}, fmt.Errorf("set item metadata: %w", err)
+	}
+	return out, nil
+}
+
+// diff lists the fields that differ between two states of an item.
+func diff(before, after Item) events.Changes {
+	c := events.Changes{}
+	c.Add("title", before.Title, after.Title)
+	c.Add("source_url", before.SourceURL, after.SourceURL)
+	c.Add("description", before.Description, after.Description)
+	c.Add("notes", before.Notes, after.Notes)
+	c.Add("tags", before.Tags, after.Tags)
+	if !jsonEqual(before.Metadata, after.Metadata) {
+		c["metadata_json"] = events.Change{Before: before.Metadata, After: after.Metadata}
+	}
+	return c
+}
+
+func jsonEqual(a, b json.RawMessage) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return string(a) == string(b)
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// Delete removes an item (owners and editors).
+func (s *Service) Delete(ctx context.Context, actor, id uuid.UUID) error {
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		it, role, member, err := s.store.GetForUser(ctx, tx, id, actor, true)
+		if err != nil {
+			return err
+		}
+		if !member {
+			return itemNotFound
+		}
+		if err := collection.Decide(role, member, collection.ActionWriteItems); err != nil {
+			return err
+		}
+		if err := s.store.Delete(ctx, tx, id); err != nil {
+			return err
+		}
+		return s.events.Record(ctx, tx, events.ItemDeleted, &actor, itemEntity(it),
+			map[string]any{"title": it.Title, "version": it.Version + 1})
+	})
+	if err != nil {
+		return fmt.Errorf("delete item: %w", err)
+	}
+	return nil
+}
+
+// Tags lists the tags in use in a collection with their item counts.
+func (s *Service) Tags(ctx context.Context, actor, collectionID uuid.UUID, page cursor.Page) ([]Tag, string, error) {
+	if _, err := s.collections.Authorize(ctx, s.pool, actor, collectionID, collection.ActionRead); err != nil {
+		return nil, "", fmt.Errorf("list tags: %w", err)
+	}
+	scope := "tags:" + collectionID.String()
+	var after string
+	if page.After != "" {
+		if err := s.cursor.Decode(scope, page.After, &after); err != nil {
+			return nil, "", err
+		}
+	}
+	tags, err := s.store.Tags(ctx, s.pool, collectionID, after, page.Limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	return cursor.Trim(s.cursor, scope, tags, page.Limit, func(t Tag) any { return t.Name })
+}

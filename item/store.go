@@ -1,0 +1,225 @@
+package item
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/cursor"
+	"github.com/atlasapp/atlas/db"
+)
+
+// Store is the SQL for items and tags.
+type Store struct{}
+
+// itemColumns selects an item with its tags in the same row, so a page of
+// items with tags is a single round trip.
+const itemColumns = `i.id, i.collection_id, i.title, i.source_url, i.description, i.notes, i.metadata,
+	i.created_by, i.version, i.created_at, i.updated_at,
+	ARRAY(SELECT t.name FROM item_tags it JOIN tags t ON t.id = it.tag_id
+	      WHERE it.item_id = i.id ORDER BY t.name) AS tags`
+
+func scanItem(row pgx.Row, extra ...any) (Item, error) {
+	var it Item
+	dest := append([]any{&it.ID, &it.CollectionID, &it.Title, &it.SourceURL, &it.Description, &it.Notes,
+		&it.Metadata, &it.CreatedBy, &it.Version, &it.CreatedAt, &it.UpdatedAt, &it.Tags}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		if errors.Is(err, pgx.ErrNoRows) {
+			return Item{}, atlas.Errorf(atlas.ErrNotFound, "item not found")
+		}
+		return Item{}, err
+	}
+	it.CreatedAt, it.UpdatedAt = it.CreatedAt.UTC(), it.UpdatedAt.UTC()
+	if it.Tags == nil {
+		it.Tags = []string{}
+	}
+	return it, nil
+}
+
+const insertItemSQL = `
+INSERT INTO items (id, collection_id, title, source_url, description, notes, metadata, created_by, version, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
+
+const upsertTagsSQL = `
+INSERT INTO tags (id, collection_id, name, created_at)
+SELECT t.id, $1, t.name, $4 FROM unnest($2::uuid[], $3::text[]) AS t (id, name)
+ON CONFLICT (collection_id, name) DO NOTHING`
+
+const linkTagsSQL = `
+INSERT INTO item_tags (item_id, tag_id)
+SELECT $1, t.id FROM tags t WHERE t.collection_id = $2 AND t.name = ANY ($3::text[])`
+
+const unlinkTagsSQL = `DELETE FROM item_tags WHERE item_id = $1`
+
+// queueTags adds the statements that make the item carry exactly tags.
+func queueTags(b *pgx.Batch, it Item, replace bool) {
+	if replace {
+		b.Queue(unlinkTagsSQL, it.ID)
+	}
+	if len(it.Tags) == 0 {
+		return
+	}
+	ids := make([]uuid.UUID, len(it.Tags))
+	for i := range ids {
+		ids[i] = uuid.Must(uuid.NewV7())
+	}
+	b.Queue(upsertTagsSQL, it.CollectionID, ids, it.Tags, it.UpdatedAt)
+	b.Queue(linkTagsSQL, it.ID, it.CollectionID, it.Tags)
+}
+
+// Insert stores a new item and its tags in one round trip.
+func (Store) Insert(ctx context.Context, q db.Querier, it Item) error {
+	b := &pgx.Batch{}
+	b.Queue(insertItemSQL, it.ID, it.CollectionID, it.Title, it.SourceURL, it.Description, it.Notes,
+		it.Metadata, it.CreatedBy, it.Version, it.CreatedAt, it.UpdatedAt)
+	queueTags(b, it, false)
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("insert item: %w", err)
+	}
+	return nil
+}
+
+const updateItemSQL = `
+UPDATE items SET title = $2, source_url = $3, description = $4, notes = $5, metadata = $6,
+	version = $7, updated_at = $8
+WHERE id = $1`
+
+// Update writes every field of an item; with tagsChanged it also replaces
+// its tags. One round trip.
+func (Store) Update(ctx context.Context, q db.Querier, it Item, tagsChanged bool) error {
+	b := &pgx.Batch{}
+	b.Queue(updateItemSQL, it.ID, it.Title, it.SourceURL, it.Description, it.Notes, it.Metadata, it.Version, it.UpdatedAt)
+	if tagsChanged {
+		queueTags(b, it, true)
+	}
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("update item: %w", err)
+	}
+	return nil
+}
+
+const deleteItemSQL = `DELETE FROM items WHERE id = $1`
+
+// Delete removes an item (its tag links cascade).
+func (Store) Delete(ctx context.Context, q db.Querier, id uuid.UUID) error {
+	if _, err := q.Exec(ctx, deleteItemSQL, id); err != nil {
+		return fmt.Errorf("delete item: %w", err)
+	}
+	return nil
+}
+
+const getForUserSQL = `
+SELECT ` + itemColumns + `, m.role
+FROM items i LEFT JOIN memberships m ON m.collection_id = i.collection_id AND m.user_id = $2
+WHERE i.id = $1`
+
+// GetForUser reads an item together with userID's role in its collection
+// (empty role: not a member). With forUpdate it locks the item row.
+func (Store) GetForUser(ctx context.Context, q db.Querier, id, userID uuid.UUID, forUpdate bool) (Item, collection.Role, bool, error) {
+	sql := getForUserSQL
+	if forUpdate {
+		sql += ` FOR UPDATE OF i`
+	}
+	var role *collection.Role
+	it, err := scanItem(q.QueryRow(ctx, sql, id, userID), &role)
+	if err != nil {
+		return Item{}, "", false, fmt.Errorf("get item: %w", err)
+	}
+	if role == nil {
+		return it, "", false, nil
+	}
+	return it, *role, true, nil
+}
+
+const getSQL = `SELECT ` + itemColumns + ` FROM items i WHERE i.id = $1`
+
+// Get reads an item by id (no access check: for workers and consumers).
+func (Store) Get(ctx context.Context, q db.Querier, id uuid.UUID) (Item, error) {
+	it, err := scanItem(q.QueryRow(ctx, getSQL, id))
+	if err != nil {
+		return Item{}, fmt.Errorf("get item: %w", err)
+	}
+	return it, nil
+}
+
+const listSQL = `
+SELECT ` + itemColumns + `
+FROM items i
+WHERE i.collection_id = $1
+  AND (i.created_at, i.id) < ($2, $3)
+  AND (cardinality($4::text[]) = 0 OR i.id IN (
+        SELECT it.item_id FROM item_tags it JOIN tags t ON t.id = it.tag_id
+        WHERE t.collection_id = $1 AND t.name = ANY ($4::text[])
+        GROUP BY it.item_id HAVING count(*) = cardinality($4::text[])))
+ORDER BY i.created_at DESC, i.id DESC
+LIMIT $5`
+
+// List returns a collection's items, newest first, that carry every tag in
+// tags, after the keyset position.
+func (Store) List(ctx context.Context, q db.Querier, collectionID uuid.UUID, tags []string, after *cursor.Keyset, limit int) ([]Item, error) {
+	at, id := cursor.Args(after, true)
+	if tags == nil {
+		tags = []string{}
+	}
+	rows, err := q.Query(ctx, listSQL, collectionID, at, id, tags, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list items: %w", err)
+	}
+	defer rows.Close()
+	out := make([]Item, 0, limit)
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list items: %w", err)
+		}
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list items: %w", err)
+	}
+	return out, nil
+}
+
+// Tag is a tag name with the number of items carrying it.
+type Tag struct {
+	Name      string
+	ItemCount int
+	CreatedAt time.Time
+}
+
+const listTagsSQL = `
+SELECT t.name, count(*), t.created_at
+FROM tags t JOIN item_tags it ON it.tag_id = t.id
+WHERE t.collection_id = $1 AND t.name > $2
+GROUP BY t.id
+ORDER BY t.name
+LIMIT $3`
+
+// Tags lists the tags in use in a collection, by name, after the name
+// `after` ("" for the first page).
+func (Store) Tags(ctx context.Context, q db.Querier, collectionID uuid.UUID, after string, limit int) ([]Tag, error) {
+	rows, err := q.Query(ctx, listTagsSQL, collectionID, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list tags: %w", err)
+	}
+	defer rows.Close()
+	var out []Tag
+	for rows.Next() {
+		var t Tag
+		if err := rows.Scan(&t.Name, &t.ItemCount, &t.CreatedAt); err != nil {
+			return nil, fmt.Errorf("list tags: %w", err)
+		}
+		t.CreatedAt = t.CreatedAt.UTC()
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tags: %w", err)
+	}
+	return out, nil
+}
