@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/atlasapp/atlas/app"
+	"github.com/atlasapp/atlas/config"
+	"github.com/atlasapp/atlas/db"
+)
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
+	if cfg.GeneratedJWTSecret {
+		log.Warn("ATLAS_JWT_SECRET is not set: using a random secret for this development run; tokens will not survive a restart")
+	}
+	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: cfg.DBMaxConns})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	a, err := app.New(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version})
+	if err != nil {
+		return err
+	}
+	return runHTTP(ctx, log, cfg.HTTPAddr, a.Server)
+}
+
+// runHTTP serves h on addr until ctx ends, then shuts down gracefully:
+// it stops accepting and lets in-flight requests finish (up to 20 s).
+func runHTTP(ctx context.Context, log *slog.Logger, addr string, h http.Handler) error {
+	srv := &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	log.Info("serving", slog.String("addr", addr), slog.String("version", version))
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
