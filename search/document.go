@@ -1,0 +1,50 @@
+package search
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Document is the searchable form of an item, as stored in the index. The indexer builds it from the
+// item read back from Postgres.
+type Document struct {
+	// ID is the item's id; it is also the Elasticsearch document id.
+	ID uuid.UUID `json:"id"`
+	// CollectionID is the collection the item belongs to; searches filter on it for access control.
+	CollectionID uuid.UUID `json:"collection_id"`
+	// Title is the item's title.
+	Title string `json:"title"`
+	// Description is the item's description.
+	Description string `json:"description,omitempty"`
+	// Notes are the item's free-form notes.
+	Notes string `json:"notes,omitempty"`
+	// SourceURL is the link the item points to, if any.
+	SourceURL string `json:"source_url,omitempty"`
+	// Tags are the item's tags; the index lowercases them for filtering.
+	Tags []string `json:"tags"`
+	// Metadata holds what enrichment learnt about the source URL.
+	Metadata Metadata `json:"metadata"`
+	// CreatedBy is the id of the user who created the item.
+	CreatedBy uuid.UUID `json:"created_by"`
+	// CreatedAt is when the item was created.
+	CreatedAt time.Time `json:"created_at"`
+	// UpdatedAt is when the item was last changed.
+	UpdatedAt time.Time `json:"updated_at"`
+	// Version is the item's monotonically increasing version, used as the external document version.
+	Version int64 `json:"version"`
+}
+
+// Metadata is the page metadata fetched by URL enrichment.
+type Metadata struct {
+	// Title is the page's title.
+	Title string `json:"title,omitempty"`
+	// Description is the page's description.
+	Description string `json:"description,omitempty"`
+	// SiteName is the name of the site the page belongs to.
+	SiteName string `json:"site_name,omitempty"`
+	// CanonicalURL is the page's canonical URL.
+	CanonicalURL string `json:"canonical_url,omitempty"`
+	// Language is the page's language tag, such as "en".
+	Language string `json:"language,omitempty"`
+}

@@ -1,0 +1,258 @@
+package search
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/elastic/go-elasticsearch/v8"
+	"github.com/elastic/go-elasticsearch/v8/esapi"
+)
+
+// DefaultAlias is the alias items are read and written through when IndexOpts.Alias is empty.
+const DefaultAlias = "atlas-items"
+
+// DefaultURL is the Elasticsearch address used when IndexOpts.URLs is empty.
+const DefaultURL = "http://127.0.0.1:9200"
+
+// Refresh says whether a write waits until its effect is visible to searches.
+type Refresh string
+
+const (
+	// RefreshNone returns as soon as the write is durable; searches see it after the next periodic
+	// refresh (about a second). Use it in production.
+	RefreshNone Refresh = ""
+	// RefreshWaitFor returns once the write is visible to searches, without forcing a refresh.
+	RefreshWaitFor Refresh = "wait_for"
+	// RefreshImmediate forces a refresh after the write. Costly; meant for tests.
+	RefreshImmediate Refresh = "true"
+)
+
+// IndexOpts configures an Index.
+type IndexOpts struct {
+	// URLs are the Elasticsearch node addresses; default DefaultURL.
+	URLs []string
+	// Alias is the name readers and writers use; concrete indices are named "<Alias>-<suffix>".
+	// Default DefaultAlias.
+	Alias string
+	// Replicas is the number of replicas of each new concrete index: 0 suits a single node, use at
+	// least 1 on a production cluster.
+	Replicas int
+	// Refresh is the refresh policy of Upsert, Delete and DeleteByCollection; default RefreshNone.
+	Refresh Refresh
+	// BulkSize is the number of documents per bulk request; default 500.
+	BulkSize int
+	// Transport is the HTTP transport; default http.DefaultTransport.
+	Transport http.RoundTripper
+	// NowFunc returns the current time, used to name new concrete indices; default time.Now.
+	NowFunc func() time.Time
+}
+
+// Index reads and writes item documents through an alias. It is safe for concurrent use.
+type Index struct {
+	es       *elasticsearch.Client
+	alias    string
+	replicas int
+	refresh  Refresh
+	bulkSize int
+	now      func() time.Time
+
+	// mu guards building. Writers hold it for reading for the whole write, so Rebuild can drop a
+	// failed index only when no write still targets it (a write to a missing index would create it).
+	mu       sync.RWMutex
+	building map[string]struct{} // concrete indices being loaded by Rebuild, written to as well
+}
+
+// NewIndex returns an Index for the given options. It does not contact Elasticsearch; call
+// EnsureIndex at start-up and Ready for readiness checks.
+func NewIndex(opts IndexOpts) (*Index, error) {
+	if opts.Alias == "" {
+		opts.Alias = DefaultAlias
+	}
+	if opts.Alias != strings.ToLower(opts.Alias) || strings.ContainsAny(opts.Alias, ` "*\<|,>/?#:`) {
+		return nil, fmt.Errorf("new search index: invalid alias %q (lower case, no spaces or special characters)", opts.Alias)
+	}
+	if len(opts.URLs) == 0 {
+		opts.URLs = []string{DefaultURL}
+	}
+	switch opts.Refresh {
+	case RefreshNone, RefreshWaitFor, RefreshImmediate:
+	default:
+		return nil, fmt.Errorf("new search index: invalid refresh policy %q", opts.Refresh)
+	}
+	if opts.Replicas < 0 {
+		return nil, fmt.Errorf("new search index: negative replica count %d", opts.Replicas)
+	}
+	if opts.BulkSize <= 0 {
+		opts.BulkSize = 500
+	}
+	if opts.NowFunc == nil {
+		opts.NowFunc = time.Now
+	}
+	es, err := elasticsearch.NewClient(elasticsearch.Config{
+		Addresses: opts.URLs,
+		Transport: opts.Transport,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("new search index: %w", err)
+	}
+	return &Index{
+		es:       es,
+		alias:    opts.Alias,
+		replicas: opts.Replicas,
+		refresh:  opts.Refresh,
+		bulkSize: opts.BulkSize,
+		now:      opts.NowFunc,
+		building: map[string]struct{}{},
+	}, nil
+}
+
+// Alias returns the alias this Index reads and writes through.
+func (ix *Index) Alias() string { return ix.alias }
+
+// Ready reports whether Elasticsearch answers and its cluster health is yellow or green.
+func (ix *Index) Ready(ctx context.Context) error {
+	var health struct {
+		Status string `json:"status"`
+	}
+	req := esapi.ClusterHealthRequest{Timeout: 2 * time.Second}
+	if err := ix.do(ctx, req, &health); err != nil {
+		return fmt.Errorf("search ready: %w", err)
+	}
+	if health.Status != "green" && health.Status != "yellow" {
+		return fmt.Errorf("search ready: cluster health is %q", health.Status)
+	}
+	return nil
+}
+
+// EnsureIndex creates the first concrete index ("<alias>-v1") with the alias attached when the alias
+// does not exist yet. It is safe to call from several processes at once.
+func (ix *Index) EnsureIndex(ctx context.Context) error {
+	indices, err := ix.aliasIndices(ctx)
+	if err != nil {
+		return fmt.Errorf("ensure search index: %w", err)
+	}
+	if len(indices) > 0 {
+		return nil
+	}
+	name := ix.alias + "-v1"
+	body, err := indexBody(ix.replicas, "", ix.alias)
+	if err != nil {
+		return fmt.Errorf("ensure search index: %w", err)
+	}
+	err = ix.do(ctx, esapi.IndicesCreateRequest{Index: name, Body: bytes.NewReader(body)}, nil)
+	switch {
+	case err == nil:
+		return nil
+	case isErrorType(err, "resource_already_exists_exception"):
+		// Another process created it first; attach the alias in case it crashed before doing so.
+		actions := []map[string]any{{"add": map[string]any{"index": name, "alias": ix.alias}}}
+		if indices, err := ix.aliasIndices(ctx); err == nil && len(indices) > 0 {
+			return nil
+		}
+		if err := ix.updateAliases(ctx, actions); err != nil {
+			return fmt.Errorf("ensure search index: attach alias: %w", err)
+		}
+		return nil
+	default:
+		return fmt.Errorf("ensure search index: create %s: %w", name, err)
+	}
+}
+
+// Refresh makes every write done so far visible to searches. Production code does not need it.
+func (ix *Index) Refresh(ctx context.Context) error {
+	if err := ix.do(ctx, esapi.IndicesRefreshRequest{Index: []string{ix.alias}}, nil); err != nil {
+		return fmt.Errorf("refresh search index: %w", err)
+	}
+	return nil
+}
+
+// DeleteIndices removes the alias and every concrete index named "<alias>-*". It is meant for test
+// teardown and for decommissioning, never for normal operation.
+func (ix *Index) DeleteIndices(ctx context.Context) error {
+	req := esapi.IndicesDeleteRequest{
+		Index:             []string{ix.alias + "-*"},
+		AllowNoIndices:    ptr(true),
+		IgnoreUnavailable: ptr(true),
+		ExpandWildcards:   "all",
+	}
+	if err := ix.do(ctx, req, nil); err != nil && !isErrorType(err, "index_not_found_exception") {
+		return fmt.Errorf("delete search indices: %w", err)
+	}
+	return nil
+}
+
+// aliasIndices returns the concrete indices the alias points to (none when it does not exist).
+func (ix *Index) aliasIndices(ctx context.Context) ([]string, error) {
+	var out map[string]json.RawMessage
+	err := ix.do(ctx, esapi.IndicesGetAliasRequest{Name: []string{ix.alias}}, &out)
+	if err != nil {
+		var re *ResponseError
+		if errors.As(err, &re) && re.Status == http.StatusNotFound {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("get alias %s: %w", ix.alias, err)
+	}
+	names := make([]string, 0, len(out))
+	for name := range out {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// updateAliases applies alias actions atomically in one _aliases request.
+func (ix *Index) updateAliases(ctx context.Context, actions []map[string]any) error {
+	body, err := json.Marshal(map[string]any{"actions": actions})
+	if err != nil {
+		return fmt.Errorf("encode alias actions: %w", err)
+	}
+	return ix.do(ctx, esapi.IndicesUpdateAliasesRequest{Body: bytes.NewReader(body)}, nil)
+}
+
+// newIndexName names a concrete index for a rebuild: "<alias>-<yyyymmddhhmmss>-<random>".
+func (ix *Index) newIndexName() (string, error) {
+	var b [3]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("random index suffix: %w", err)
+	}
+	return fmt.Sprintf("%s-%s-%s", ix.alias, ix.now().UTC().Format("20060102150405"), hex.EncodeToString(b[:])), nil
+}
+
+// do performs req and decodes a successful JSON answer into out (when out is not nil). An error
+// answer becomes a *ResponseError.
+func (ix *Index) do(ctx context.Context, req esapi.Request, out any) error {
+	res, err := req.Do(ctx, ix.es)
+	if err != nil {
+		return fmt.Errorf("elasticsearch request: %w", err)
+	}
+	defer res.Body.Close()
+	if res.IsError() {
+		return responseError(res)
+	}
+	if out == nil {
+		_, _ = io.Copy(io.Discard, res.Body)
+		return nil
+	}
+	dec := json.NewDecoder(res.Body)
+	dec.UseNumber()
+	if err := dec.Decode(out); err != nil {
+		return fmt.Errorf("decode elasticsearch answer: %w", err)
+	}
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// defaultWait bounds server-side waits such as cluster health checks.
+const defaultWait = 30 * time.Second
