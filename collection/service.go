@@ -154,11 +154,12 @@ type UpdateParams struct {
 func (s *Service) Update(ctx context.Context, actor, id uuid.UUID, p UpdateParams) (Collection, error) {
 	var out Collection
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		role, err := s.Authorize(ctx, tx, actor, id, ActionManage)
+		// Lock first, then decide: the decision sees the state the write changes.
+		c, err := s.store.Get(ctx, tx, id, true)
 		if err != nil {
 			return err
 		}
-		c, err := s.store.Get(ctx, tx, id, true)
+		role, err := s.Authorize(ctx, tx, actor, id, ActionManage)
 		if err != nil {
 			return err
 		}
@@ -201,11 +202,11 @@ func (s *Service) Update(ctx context.Context, actor, id uuid.UUID, p UpdateParam
 // (search index, audit) treat it as the deletion of everything inside.
 func (s *Service) Delete(ctx context.Context, actor, id uuid.UUID) error {
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := s.Authorize(ctx, tx, actor, id, ActionManage); err != nil {
-			return err
-		}
 		c, err := s.store.Get(ctx, tx, id, true)
 		if err != nil {
+			return err
+		}
+		if _, err := s.Authorize(ctx, tx, actor, id, ActionManage); err != nil {
 			return err
 		}
 		if err := s.store.Delete(ctx, tx, id); err != nil {
@@ -257,10 +258,10 @@ func (s *Service) AddMember(ctx context.Context, actor, collectionID uuid.UUID, 
 	}
 	var out Member
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := s.Authorize(ctx, tx, actor, collectionID, ActionManage); err != nil {
+		if _, err := s.store.Get(ctx, tx, collectionID, true); err != nil {
 			return err
 		}
-		if _, err := s.store.Get(ctx, tx, collectionID, true); err != nil {
+		if _, err := s.Authorize(ctx, tx, actor, collectionID, ActionManage); err != nil {
 			return err
 		}
 		var userID uuid.UUID
@@ -310,10 +311,10 @@ func (s *Service) ChangeRole(ctx context.Context, actor, collectionID, userID uu
 	}
 	var out Member
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := s.Authorize(ctx, tx, actor, collectionID, ActionManage); err != nil {
+		if _, err := s.store.Get(ctx, tx, collectionID, true); err != nil {
 			return err
 		}
-		if _, err := s.store.Get(ctx, tx, collectionID, true); err != nil {
+		if _, err := s.Authorize(ctx, tx, actor, collectionID, ActionManage); err != nil {
 			return err
 		}
 		m, err := s.store.Member(ctx, tx, collectionID, userID)
@@ -354,10 +355,10 @@ func (s *Service) RemoveMember(ctx context.Context, actor, collectionID, userID 
 		if actor == userID {
 			action = ActionRead // leaving needs only membership
 		}
-		if _, err := s.Authorize(ctx, tx, actor, collectionID, action); err != nil {
+		if _, err := s.store.Get(ctx, tx, collectionID, true); err != nil {
 			return err
 		}
-		if _, err := s.store.Get(ctx, tx, collectionID, true); err != nil {
+		if _, err := s.Authorize(ctx, tx, actor, collectionID, action); err != nil {
 			return err
 		}
 		m, err := s.store.Member(ctx, tx, collectionID, userID)

@@ -1,0 +1,141 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/stretchr/testify/require"
+
+	"github.com/atlasapp/atlas/api/apitest"
+	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/item"
+)
+
+// Callers of the RBAC matrix.
+const (
+	owner     = "owner"
+	editor    = "editor"
+	viewer    = "viewer"
+	nonMember = "non-member"
+	anonymous = "anonymous"
+)
+
+var callers = []string{owner, editor, viewer, nonMember, anonymous}
+
+// fixture is a collection with one member of each role, an outsider, a
+// second viewer (a target for member operations) and one item.
+type fixture struct {
+	users        map[string]apitest.User
+	extra        apitest.User // registered, not a member: the user add-member adds
+	target       apitest.User // a second viewer: the member change-role/remove act on
+	collectionID string
+	itemID       string
+}
+
+func newFixture(t *testing.T, env *apitest.Env) fixture {
+	t.Helper()
+	f := fixture{users: map[string]apitest.User{}}
+	for _, r := range []string{owner, editor, viewer, nonMember} {
+		f.users[r] = env.NewUser(t)
+	}
+	f.extra, f.target = env.NewUser(t), env.NewUser(t)
+	c := env.NewCollection(t, f.users[owner])
+	env.AddMember(t, f.users[owner], c.ID, f.users[editor], collection.RoleEditor)
+	env.AddMember(t, f.users[owner], c.ID, f.users[viewer], collection.RoleViewer)
+	env.AddMember(t, f.users[owner], c.ID, f.target, collection.RoleViewer)
+	it := env.NewItem(t, f.users[owner], c.ID, item.CreateParams{Title: "Fixture", Tags: []string{"a"}})
+	f.collectionID, f.itemID = c.ID.String(), it.ID.String()
+	return f
+}
+
+// rbacCase is one operation of the API and the status each caller gets.
+type rbacCase struct {
+	method string
+	path   string // {c} collection id, {i} item id, {u} target member id
+	body   func(f fixture) any
+	want   map[string]int
+}
+
+func statuses(o, e, v, n, a int) map[string]int {
+	return map[string]int{owner: o, editor: e, viewer: v, nonMember: n, anonymous: a}
+}
+
+// rbacMatrix has one row per authenticated operation of the API; the test
+// fails if an operation is missing, so a new endpoint needs a row.
+var rbacMatrix = map[string]rbacCase{
+	"me":                 {http.MethodGet, "/api/v1/auth/me", nil, statuses(200, 200, 200, 200, 401)},
+	"create-collection":  {http.MethodPost, "/api/v1/collections", func(fixture) any { return map[string]any{"name": "New"} }, statuses(201, 201, 201, 201, 401)},
+	"list-collections":   {http.MethodGet, "/api/v1/collections", nil, statuses(200, 200, 200, 200, 401)},
+	"get-collection":     {http.MethodGet, "/api/v1/collections/{c}", nil, statuses(200, 200, 200, 404, 401)},
+	"update-collection":  {http.MethodPatch, "/api/v1/collections/{c}", func(fixture) any { return map[string]any{"name": "Renamed"} }, statuses(200, 403, 403, 404, 401)},
+	"delete-collection":  {http.MethodDelete, "/api/v1/collections/{c}", nil, statuses(204, 403, 403, 404, 401)},
+	"list-members":       {http.MethodGet, "/api/v1/collections/{c}/members", nil, statuses(200, 200, 200, 404, 401)},
+	"add-member":         {http.MethodPost, "/api/v1/collections/{c}/members", func(f fixture) any { return map[string]any{"email": f.extra.Email, "role": "viewer"} }, statuses(201, 403, 403, 404, 401)},
+	"change-member-role": {http.MethodPatch, "/api/v1/collections/{c}/members/{u}", func(fixture) any { return map[string]any{"role": "editor"} }, statuses(200, 403, 403, 404, 401)},
+	"remove-member":      {http.MethodDelete, "/api/v1/collections/{c}/members/{u}", nil, statuses(204, 403, 403, 404, 401)},
+	"create-item":        {http.MethodPost, "/api/v1/collections/{c}/items", func(fixture) any { return map[string]any{"title": "New item"} }, statuses(201, 201, 403, 404, 401)},
+	"list-items":         {http.MethodGet, "/api/v1/collections/{c}/items", nil, statuses(200, 200, 200, 404, 401)},
+	"list-tags":          {http.MethodGet, "/api/v1/collections/{c}/tags", nil, statuses(200, 200, 200, 404, 401)},
+	"get-item":           {http.MethodGet, "/api/v1/items/{i}", nil, statuses(200, 200, 200, 404, 401)},
+	"update-item":        {http.MethodPatch, "/api/v1/items/{i}", func(fixture) any { return map[string]any{"title": "Changed"} }, statuses(200, 200, 403, 404, 401)},
+	"delete-item":        {http.MethodDelete, "/api/v1/items/{i}", nil, statuses(204, 204, 403, 404, 401)},
+}
+
+// publicOperations need no token and are tested on their own.
+var publicOperations = map[string]bool{"register": true, "login": true}
+
+func TestRBACMatrix_CoversEveryOperation(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	seen := 0
+	for path, pi := range env.App.Server.API().OpenAPI().Paths {
+		if !strings.HasPrefix(path, "/api/") {
+			continue
+		}
+		for _, op := range []*huma.Operation{pi.Get, pi.Put, pi.Post, pi.Delete, pi.Patch, pi.Head, pi.Options, pi.Trace} {
+			if op == nil {
+				continue
+			}
+			seen++
+			if publicOperations[op.OperationID] {
+				require.Empty(t, op.Security, "public operation %s declares security", op.OperationID)
+				continue
+			}
+			_, ok := rbacMatrix[op.OperationID]
+			require.True(t, ok, "operation %s (%s %s) has no row in rbacMatrix", op.OperationID, op.Method, path)
+			require.NotEmpty(t, op.Security, "operation %s must require the bearer scheme", op.OperationID)
+		}
+	}
+	require.Equal(t, len(rbacMatrix)+len(publicOperations), seen, "rbacMatrix has rows for operations that no longer exist")
+}
+
+func TestRBACMatrix(t *testing.T) {
+	t.Parallel()
+	for name, tc := range rbacMatrix {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			env := apitest.New(t)
+			for _, who := range callers {
+				t.Run(who, func(t *testing.T) {
+					f := newFixture(t, env) // fresh per caller: some operations destroy it
+					path := strings.NewReplacer("{c}", f.collectionID, "{i}", f.itemID, "{u}", f.target.ID.String()).Replace(tc.path)
+					var body any
+					if tc.body != nil {
+						body = tc.body(f)
+					}
+					token := ""
+					if who != anonymous {
+						token = f.users[who].Token
+					}
+					resp := env.Do(t, tc.method, path, token, body)
+					require.Equal(t, tc.want[who], resp.Status, "%s %s as %s: %s", tc.method, path, who, resp.Body)
+					if resp.Status >= 400 {
+						require.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
+					}
+				})
+			}
+		})
+	}
+}
