@@ -21,6 +21,7 @@ import (
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/web"
 )
 
 // Params are what the application is built from.
@@ -75,5 +76,6 @@ func New(p Params) (*App, error) {
 	collections := collection.NewService(collection.ServiceParams{Pool: p.Pool, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc})
 	items := item.NewService(item.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc})
 	srv := api.NewServer(api.Params{Accounts: accounts, Collections: collections, Items: items, Logger: p.Logger, Version: p.Version})
+	srv.Router().Handle("/*", web.Handler()) // the React dashboard, at / and its client-side routes
 	return &App{Accounts: accounts, Collections: collections, Items: items, River: rc, Server: srv}, nil
 }
