@@ -1,0 +1,872 @@
+package events
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+)
+
+// Dead-letter record headers. A record the consumer cannot decode is copied
+// to the dead-letter topic with its key, value and original headers, plus
+// these headers saying why and where it came from.
+const (
+	HeaderDLQReason          = "dlq_reason"
+	HeaderDLQSourceTopic     = "dlq_source_topic"
+	HeaderDLQSourcePartition = "dlq_source_partition"
+	HeaderDLQSourceOffset    = "dlq_source_offset"
+	HeaderDLQConsumerGroup   = "dlq_consumer_group"
+	HeaderDLQFailedAt        = "dlq_failed_at"
+)
+
+// Consumer defaults.
+const (
+	defaultBatchSize      = 1000
+	defaultBatchWait      = 50 * time.Millisecond
+	defaultRetryMin       = 200 * time.Millisecond
+	defaultRetryMax       = 30 * time.Second
+	defaultLagInterval    = 30 * time.Second
+	defaultShutdownGrace  = 5 * time.Second
+	defaultCommitTimeout  = 10 * time.Second
+	idlePoll              = 100 * time.Millisecond
+	maxDLQReasonBytes     = 1024
+	consumerClientTimeout = 5 * time.Second
+)
+
+// ConsumerConfig configures a Consumer.
+type ConsumerConfig struct {
+	// Brokers is the comma-separated bootstrap list, e.g. "127.0.0.1:9092".
+	Brokers string
+	// GroupID is the consumer group; members of one group share the
+	// partitions and the committed offsets.
+	GroupID string
+	// Topics are the topics to consume; empty means TopicEvents.
+	Topics []string
+	// BatchSize caps the records handed to the handler at once; zero means
+	// 1000.
+	BatchSize int
+	// BatchWait is how long a batch may wait to fill up once its first
+	// record has arrived; zero means 50ms. It bounds the latency batching
+	// adds.
+	BatchWait time.Duration
+	// DeadLetterTopic receives records that are not valid envelopes; empty
+	// means TopicDeadLetter. It is created at start if missing.
+	DeadLetterTopic string
+	// RetryMin and RetryMax bound the exponential backoff between attempts
+	// of a failed batch; zero means 200ms and 30s.
+	RetryMin, RetryMax time.Duration
+	// LagInterval is how often the lag of every assigned partition is
+	// logged; zero means 30s.
+	LagInterval time.Duration
+	// ShutdownGrace is how long a batch being handled when ctx ends may
+	// still run to completion (and be committed); zero means 5s.
+	ShutdownGrace time.Duration
+	// ClientID names the client in broker logs; empty means the group id.
+	ClientID string
+	// Properties are extra librdkafka settings (security, session timeout,
+	// auto.offset.reset, ...); they cannot turn auto-commit back on.
+	Properties map[string]string
+	// Logger receives retries, dead-lettered records, lag and client
+	// errors; nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// Header is one Kafka record header.
+type Header struct {
+	Key   string
+	Value string
+}
+
+// Delivery is one decoded envelope with the metadata of the Kafka record
+// that carried it.
+type Delivery struct {
+	// Envelope is the decoded, schema-valid event.
+	Envelope Envelope
+	// Value is the raw record value the envelope was decoded from.
+	Value     []byte
+	Topic     string
+	Partition int32
+	Offset    int64
+	Key       string
+	Timestamp time.Time
+	Headers   []Header
+}
+
+// Header returns the first value of the named record header, or "".
+func (d Delivery) Header(name string) string {
+	for _, h := range d.Headers {
+		if h.Key == name {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+// Traceparent returns the record's W3C traceparent header, or "".
+func (d Delivery) Traceparent() string { return d.Header(HeaderTraceparent) }
+
+// RequestID returns the record's request_id header, or "".
+func (d Delivery) RequestID() string { return d.Header(HeaderRequestID) }
+
+// BatchHandler processes a batch of deliveries. Returning nil means every
+// delivery is durably processed: their offsets are then committed. Returning
+// an error makes the consumer retry the same records (minus those of
+// partitions revoked meanwhile) with backoff, so a handler must be
+// idempotent: a record may also be seen again after a crash or a rebalance.
+// Within a partition, deliveries are in offset order.
+type BatchHandler func(ctx context.Context, batch []Delivery) error
+
+// Consumer is an at-least-once consumer group member: it reads envelopes in
+// batches, hands them to a BatchHandler, and commits offsets only after the
+// handler succeeded. Records that are not valid envelopes go to a
+// dead-letter topic and are skipped, so one bad record never blocks a
+// partition.
+type Consumer struct {
+	cfg     ConsumerConfig
+	handler BatchHandler
+	log     *slog.Logger
+
+	// Used only by the Run goroutine (rebalance callbacks run inside Poll,
+	// on that goroutine).
+	kc       *kafka.Consumer
+	dlq      *kafka.Producer
+	inflight []*kafka.Message // the batch being handled or retried
+	carry    []*kafka.Message // records polled while a batch was retried
+	paused   bool
+	assigned map[topicPartition]bool
+	done     map[topicPartition]int64 // next offset to commit, not yet committed
+	base     map[topicPartition]int64 // last known committed offset, for lag
+
+	mu  sync.Mutex
+	lag map[topicPartition]int64
+	ran bool
+}
+
+type topicPartition struct {
+	topic     string
+	partition int32
+}
+
+func (tp topicPartition) kafka() kafka.TopicPartition {
+	topic := tp.topic
+	return kafka.TopicPartition{Topic: &topic, Partition: tp.partition}
+}
+
+func keyOf(tp kafka.TopicPartition) topicPartition {
+	if tp.Topic == nil {
+		return topicPartition{partition: tp.Partition}
+	}
+	return topicPartition{topic: *tp.Topic, partition: tp.Partition}
+}
+
+// NewConsumer checks cfg and returns a Consumer that will hand batches to
+// handler once Run is called. It does not contact the brokers.
+func NewConsumer(cfg ConsumerConfig, handler BatchHandler) (*Consumer, error) {
+	switch {
+	case cfg.Brokers == "":
+		return nil, errors.New("new event consumer: no brokers")
+	case cfg.GroupID == "":
+		return nil, errors.New("new event consumer: no group id")
+	case handler == nil:
+		return nil, errors.New("new event consumer: no handler")
+	}
+	if len(cfg.Topics) == 0 {
+		cfg.Topics = []string{TopicEvents}
+	}
+	if cfg.BatchSize <= 0 {
+		cfg.BatchSize = defaultBatchSize
+	}
+	if cfg.BatchWait <= 0 {
+		cfg.BatchWait = defaultBatchWait
+	}
+	if cfg.DeadLetterTopic == "" {
+		cfg.DeadLetterTopic = TopicDeadLetter
+	}
+	for _, t := range cfg.Topics {
+		if t == cfg.DeadLetterTopic {
+			return nil, fmt.Errorf("new event consumer: topic %s is also the dead-letter topic", t)
+		}
+	}
+	if cfg.RetryMin <= 0 {
+		cfg.RetryMin = defaultRetryMin
+	}
+	if cfg.RetryMax <= 0 {
+		cfg.RetryMax = defaultRetryMax
+	}
+	if cfg.RetryMax < cfg.RetryMin {
+		cfg.RetryMax = cfg.RetryMin
+	}
+	if cfg.LagInterval <= 0 {
+		cfg.LagInterval = defaultLagInterval
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = defaultShutdownGrace
+	}
+	if cfg.ClientID == "" {
+		cfg.ClientID = cfg.GroupID
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Consumer{
+		cfg:     cfg,
+		handler: handler,
+		log:     cfg.Logger.With("component", "events.consumer", "consumer_group", cfg.GroupID),
+		lag:     map[topicPartition]int64{},
+	}, nil
+}
+
+// Lag returns, per assigned partition, how many records lie between the
+// group's committed offset and the partition's end (summed over topics when
+// the consumer reads several). It is refreshed after every batch and while
+// idle; partitions not (or no longer) assigned are absent.
+func (c *Consumer) Lag() map[int32]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[int32]int64, len(c.lag))
+	for tp, n := range c.lag {
+		out[tp.partition] += n
+	}
+	return out
+}
+
+// Run joins the group and consumes until ctx ends, then commits what the
+// handler finished, leaves the group and returns nil. It returns an error
+// if the client cannot be created or fails fatally. A Consumer runs once.
+func (c *Consumer) Run(ctx context.Context) error {
+	c.mu.Lock()
+	if c.ran {
+		c.mu.Unlock()
+		return errors.New("event consumer: Run called twice")
+	}
+	c.ran = true
+	c.mu.Unlock()
+
+	if err := EnsureTopics(ctx, c.cfg.Brokers, TopicSpec{Name: c.cfg.DeadLetterTopic}); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("event consumer %s: %w", c.cfg.GroupID, err)
+	}
+	if err := c.open(); err != nil {
+		return fmt.Errorf("event consumer %s: %w", c.cfg.GroupID, err)
+	}
+	var logs sync.WaitGroup
+	logs.Add(2)
+	go func() { defer logs.Done(); c.drainLogs(c.kc.Logs()) }()
+	go func() { defer logs.Done(); c.drainProducerEvents() }()
+	defer func() {
+		c.close()
+		logs.Wait()
+	}()
+
+	if err := c.kc.SubscribeTopics(c.cfg.Topics, c.rebalance); err != nil {
+		return fmt.Errorf("event consumer %s: subscribe %v: %w", c.cfg.GroupID, c.cfg.Topics, err)
+	}
+	c.log.Info("consumer started", "topics", c.cfg.Topics, "dead_letter_topic", c.cfg.DeadLetterTopic)
+
+	// The handler may finish the batch it is working on for a grace period
+	// after ctx ends, so a clean stop commits the work in progress.
+	hctx, hcancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer hcancel()
+	stopGrace := context.AfterFunc(ctx, func() {
+		t := time.AfterFunc(c.cfg.ShutdownGrace, hcancel)
+		context.AfterFunc(hctx, func() { t.Stop() })
+	})
+	defer stopGrace()
+
+	nextLagLog := time.Now().Add(c.cfg.LagInterval)
+	for ctx.Err() == nil {
+		batch, err := c.collect(ctx)
+		if err != nil {
+			return fmt.Errorf("event consumer %s: %w", c.cfg.GroupID, err)
+		}
+		if len(batch) > 0 {
+			c.inflight = batch
+			c.process(ctx, hctx)
+			c.inflight = nil
+			c.commit()
+		}
+		logNow := time.Now().After(nextLagLog)
+		if logNow {
+			nextLagLog = time.Now().Add(c.cfg.LagInterval)
+		}
+		c.refreshLag(logNow)
+	}
+	c.log.Info("consumer stopping")
+	return nil
+}
+
+func (c *Consumer) open() error {
+	conf := kafka.ConfigMap{}
+	for k, v := range c.cfg.Properties {
+		conf[k] = v
+	}
+	defaults := kafka.ConfigMap{
+		"auto.offset.reset":             "earliest",
+		"partition.assignment.strategy": "cooperative-sticky",
+	}
+	for k, v := range defaults {
+		if _, set := conf[k]; !set {
+			conf[k] = v
+		}
+	}
+	for k, v := range map[string]kafka.ConfigValue{
+		"bootstrap.servers":        c.cfg.Brokers,
+		"group.id":                 c.cfg.GroupID,
+		"client.id":                c.cfg.ClientID,
+		"enable.auto.commit":       false,
+		"enable.auto.offset.store": false,
+		"go.logs.channel.enable":   true,
+	} {
+		conf[k] = v
+	}
+	kc, err := kafka.NewConsumer(&conf)
+	if err != nil {
+		return fmt.Errorf("new kafka consumer: %w", err)
+	}
+	dlq, err := kafka.NewProducer(&kafka.ConfigMap{
+		"bootstrap.servers":         c.cfg.Brokers,
+		"client.id":                 c.cfg.ClientID + "-dlq",
+		"enable.idempotence":        true,
+		"acks":                      "all",
+		"message.timeout.ms":        int(defaultRetryMax.Milliseconds()),
+		"go.delivery.report.fields": "none",
+		"go.logs.channel.enable":    true,
+	})
+	if err != nil {
+		_ = kc.Close()
+		return fmt.Errorf("new dead-letter producer: %w", err)
+	}
+	c.kc, c.dlq = kc, dlq
+	c.assigned = map[topicPartition]bool{}
+	c.done = map[topicPartition]int64{}
+	c.base = map[topicPartition]int64{}
+	return nil
+}
+
+// close commits finished work and leaves the group (revoking, and so
+// committing in the rebalance callback, every partition), then releases
+// the clients.
+func (c *Consumer) close() {
+	c.commit()
+	if err := c.kc.Close(); err != nil {
+		c.log.Warn("close consumer", "error", err)
+	}
+	if left := c.dlq.Flush(int(consumerClientTimeout.Milliseconds())); left > 0 {
+		c.log.Warn("closing with undelivered dead-letter records", "count", left)
+	}
+	c.dlq.Close()
+	c.mu.Lock()
+	c.lag = map[topicPartition]int64{}
+	c.mu.Unlock()
+	c.log.Info("consumer stopped")
+}
+
+func (c *Consumer) drainLogs(logs chan kafka.LogEvent) {
+	for e := range logs {
+		c.log.Log(context.Background(), logLevel(e.Level), "kafka client log",
+			"facility", e.Tag, "client", e.Name, "message", e.Message)
+	}
+}
+
+// drainProducerEvents logs the dead-letter producer's client errors and
+// forwards its logs; it ends when the producer is closed.
+func (c *Consumer) drainProducerEvents() {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); c.drainLogs(c.dlq.Logs()) }()
+	for ev := range c.dlq.Events() {
+		if e, ok := ev.(kafka.Error); ok {
+			c.clientError("dead-letter producer", e)
+		}
+	}
+	wg.Wait()
+}
+
+func (c *Consumer) clientError(client string, e kafka.Error) {
+	level := slog.LevelWarn
+	switch {
+	case e.IsFatal():
+		level = slog.LevelError
+	case e.Code() == kafka.ErrAllBrokersDown, e.Code() == kafka.ErrTransport:
+		level = slog.LevelDebug
+	}
+	c.log.Log(context.Background(), level, "kafka client error", "client", client,
+		"code", e.Code().String(), "fatal", e.IsFatal(), "error", e.Error())
+}
+
+// poll waits up to d for one event and handles everything but records,
+// which it returns. A fatal client error is returned as an error.
+func (c *Consumer) poll(d time.Duration) (*kafka.Message, error) {
+	ms := int(d.Milliseconds())
+	if ms < 0 {
+		ms = 0
+	}
+	switch ev := c.kc.Poll(ms).(type) {
+	case *kafka.Message:
+		if ev.TopicPartition.Error != nil {
+			c.log.Warn("consume error", "topic", keyOf(ev.TopicPartition).topic,
+				"partition", ev.TopicPartition.Partition, "error", ev.TopicPartition.Error)
+			return nil, nil
+		}
+		return ev, nil
+	case kafka.Error:
+		c.clientError("consumer", ev)
+		if ev.IsFatal() {
+			return nil, fmt.Errorf("fatal consumer error: %w", ev)
+		}
+	}
+	return nil, nil
+}
+
+// collect polls until a batch is full, BatchWait has passed since its first
+// record, or ctx ends. Records polled while an earlier batch was retried
+// come first.
+func (c *Consumer) collect(ctx context.Context) ([]*kafka.Message, error) {
+	batch := c.carry
+	c.carry = nil
+	var deadline time.Time
+	if len(batch) > 0 {
+		deadline = time.Now().Add(c.cfg.BatchWait)
+	}
+	for len(batch) < c.cfg.BatchSize && ctx.Err() == nil {
+		wait := idlePoll
+		if !deadline.IsZero() {
+			wait = time.Until(deadline)
+			if wait <= 0 {
+				break
+			}
+		}
+		m, err := c.poll(wait)
+		if err != nil {
+			return nil, err
+		}
+		if m == nil {
+			if deadline.IsZero() {
+				return batch, nil // idle: let Run refresh the lag and check ctx
+			}
+			continue
+		}
+		batch = append(batch, m)
+		if deadline.IsZero() {
+			deadline = time.Now().Add(c.cfg.BatchWait)
+		}
+		// A rebalance inside Poll may have revoked partitions of records
+		// already collected.
+		batch = c.owned(batch)
+	}
+	return batch, nil
+}
+
+// owned drops records of partitions no longer assigned.
+func (c *Consumer) owned(ms []*kafka.Message) []*kafka.Message {
+	out := ms[:0]
+	for _, m := range ms {
+		if c.assigned[keyOf(m.TopicPartition)] {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// process hands the in-flight batch to the handler and its undecodable
+// records to the dead-letter topic, retrying either with backoff until it
+// succeeds, every record's partition is revoked, or ctx ends. On success
+// the batch's offsets are marked done; otherwise nothing is.
+func (c *Consumer) process(ctx, hctx context.Context) {
+	deliveries, invalid := c.decode(c.inflight)
+	dead := false
+	for attempt := 1; ; attempt++ {
+		err := func() error {
+			if !dead && len(invalid) > 0 {
+				if err := c.deadLetter(hctx, invalid); err != nil {
+					return err
+				}
+				dead = true
+			}
+			if len(deliveries) == 0 {
+				return nil
+			}
+			if err := c.handler(hctx, deliveries); err != nil {
+				return fmt.Errorf("batch handler: %w", err)
+			}
+			return nil
+		}()
+		if err == nil {
+			c.markDone(c.inflight)
+			c.resume()
+			return
+		}
+		if ctx.Err() != nil {
+			c.log.Info("batch abandoned at shutdown; it will be redelivered", "records", len(c.inflight), "error", err)
+			return
+		}
+		delay := backoff(c.cfg.RetryMin, c.cfg.RetryMax, attempt)
+		c.log.Warn("batch failed; retrying", "attempt", attempt, "retry_in", delay,
+			"records", len(c.inflight), "error", err)
+		c.pause()
+		c.waitPolling(ctx, delay)
+		if ctx.Err() != nil {
+			c.log.Info("batch abandoned at shutdown; it will be redelivered", "records", len(c.inflight))
+			return
+		}
+		// A rebalance during the wait may have revoked some partitions: their
+		// records now belong to another member.
+		if len(c.inflight) == 0 {
+			c.log.Info("batch dropped: all its partitions were revoked")
+			c.resume()
+			return
+		}
+		deliveries, invalid = c.decode(c.inflight)
+		if dead {
+			invalid = nil
+		}
+	}
+}
+
+// decode splits records into schema-valid deliveries and invalid records
+// with the reason each was rejected.
+func (c *Consumer) decode(ms []*kafka.Message) ([]Delivery, []invalidRecord) {
+	var ds []Delivery
+	var bad []invalidRecord
+	for _, m := range ms {
+		d, err := decodeDelivery(m)
+		if err != nil {
+			bad = append(bad, invalidRecord{msg: m, reason: err})
+			continue
+		}
+		ds = append(ds, d)
+	}
+	return ds, bad
+}
+
+type invalidRecord struct {
+	msg    *kafka.Message
+	reason error
+}
+
+func decodeDelivery(m *kafka.Message) (Delivery, error) {
+	if err := ValidateJSON(m.Value); err != nil {
+		return Delivery{}, err
+	}
+	var env Envelope
+	if err := json.Unmarshal(m.Value, &env); err != nil {
+		return Delivery{}, fmt.Errorf("%w: decode: %w", ErrInvalidEnvelope, err)
+	}
+	d := Delivery{
+		Envelope:  env,
+		Value:     m.Value,
+		Topic:     keyOf(m.TopicPartition).topic,
+		Partition: m.TopicPartition.Partition,
+		Offset:    int64(m.TopicPartition.Offset),
+		Key:       string(m.Key),
+		Timestamp: m.Timestamp,
+	}
+	if len(m.Headers) > 0 {
+		d.Headers = make([]Header, len(m.Headers))
+		for i, h := range m.Headers {
+			d.Headers[i] = Header{Key: h.Key, Value: string(h.Value)}
+		}
+	}
+	return d, nil
+}
+
+// deadLetter copies the records to the dead-letter topic and waits until
+// the broker has acknowledged every one.
+func (c *Consumer) deadLetter(ctx context.Context, bad []invalidRecord) error {
+	reports := make(chan kafka.Event, len(bad))
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	for _, r := range bad {
+		src := keyOf(r.msg.TopicPartition)
+		reason := r.reason.Error()
+		if len(reason) > maxDLQReasonBytes {
+			reason = reason[:maxDLQReasonBytes]
+		}
+		headers := append([]kafka.Header(nil), r.msg.Headers...)
+		headers = append(headers,
+			kafka.Header{Key: HeaderDLQReason, Value: []byte(reason)},
+			kafka.Header{Key: HeaderDLQSourceTopic, Value: []byte(src.topic)},
+			kafka.Header{Key: HeaderDLQSourcePartition, Value: []byte(strconv.Itoa(int(src.partition)))},
+			kafka.Header{Key: HeaderDLQSourceOffset, Value: []byte(strconv.FormatInt(int64(r.msg.TopicPartition.Offset), 10))},
+			kafka.Header{Key: HeaderDLQConsumerGroup, Value: []byte(c.cfg.GroupID)},
+			kafka.Header{Key: HeaderDLQFailedAt, Value: []byte(now)},
+		)
+		err := c.dlq.Produce(&kafka.Message{
+			TopicPartition: kafka.TopicPartition{Topic: &c.cfg.DeadLetterTopic, Partition: kafka.PartitionAny},
+			Key:            r.msg.Key,
+			Value:          r.msg.Value,
+			Headers:        headers,
+		}, reports)
+		if err != nil {
+			return fmt.Errorf("dead-letter %s[%d]@%d: %w", src.topic, src.partition, r.msg.TopicPartition.Offset, err)
+		}
+	}
+	var errs []error
+	for range bad {
+		select {
+		case ev := <-reports:
+			if m, ok := ev.(*kafka.Message); ok && m.TopicPartition.Error != nil {
+				errs = append(errs, m.TopicPartition.Error)
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("dead-letter: waiting for delivery: %w", ctx.Err())
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("dead-letter: delivery: %w", err)
+	}
+	for _, r := range bad {
+		c.log.Warn("record sent to dead-letter topic", "topic", keyOf(r.msg.TopicPartition).topic,
+			"partition", r.msg.TopicPartition.Partition, "offset", int64(r.msg.TopicPartition.Offset),
+			"dead_letter_topic", c.cfg.DeadLetterTopic, "reason", r.reason.Error())
+	}
+	return nil
+}
+
+// markDone records the offsets after the batch's records as ready to commit.
+func (c *Consumer) markDone(ms []*kafka.Message) {
+	for _, m := range ms {
+		tp := keyOf(m.TopicPartition)
+		if next := int64(m.TopicPartition.Offset) + 1; next > c.done[tp] {
+			c.done[tp] = next
+		}
+	}
+}
+
+// commit commits the done offsets of still-assigned partitions. A failed
+// commit is logged and kept for the next attempt: the records stay
+// processed, and at worst are delivered again to whoever owns them next.
+func (c *Consumer) commit() {
+	c.commitPartitions(func(topicPartition) bool { return true })
+}
+
+func (c *Consumer) commitPartitions(include func(topicPartition) bool) {
+	var offsets []kafka.TopicPartition
+	for tp, off := range c.done {
+		if !include(tp) {
+			continue
+		}
+		if !c.assigned[tp] {
+			delete(c.done, tp)
+			continue
+		}
+		k := tp.kafka()
+		k.Offset = kafka.Offset(off)
+		offsets = append(offsets, k)
+	}
+	if len(offsets) == 0 {
+		return
+	}
+	committed, err := c.kc.CommitOffsets(offsets)
+	if err != nil {
+		c.log.Warn("commit offsets failed; will retry", "error", err)
+		return
+	}
+	for _, k := range committed {
+		tp := keyOf(k)
+		if k.Error != nil {
+			c.log.Warn("commit offset failed; will retry", "topic", tp.topic, "partition", tp.partition, "error", k.Error)
+			continue
+		}
+		if c.done[tp] == int64(k.Offset) {
+			delete(c.done, tp)
+		}
+		c.base[tp] = int64(k.Offset)
+	}
+}
+
+// rebalance runs inside Poll. On revocation it commits what is done for the
+// revoked partitions (unless they were lost) and discards their in-flight
+// and carried-over records; on assignment it pauses new partitions if a
+// batch is being retried.
+func (c *Consumer) rebalance(kc *kafka.Consumer, ev kafka.Event) error {
+	cooperative := kc.GetRebalanceProtocol() == "COOPERATIVE"
+	switch e := ev.(type) {
+	case kafka.AssignedPartitions:
+		var err error
+		if cooperative {
+			err = kc.IncrementalAssign(e.Partitions)
+		} else {
+			err = kc.Assign(e.Partitions)
+			c.assigned = map[topicPartition]bool{}
+		}
+		if err != nil {
+			c.log.Error("assign partitions", "error", err)
+			return err
+		}
+		for _, p := range e.Partitions {
+			c.assigned[keyOf(p)] = true
+		}
+		if c.paused && len(e.Partitions) > 0 {
+			if err := kc.Pause(e.Partitions); err != nil {
+				c.log.Warn("pause newly assigned partitions", "error", err)
+			}
+		}
+		c.log.Info("partitions assigned", "partitions", partitionList(e.Partitions), "protocol", kc.GetRebalanceProtocol())
+	case kafka.RevokedPartitions:
+		revoked := map[topicPartition]bool{}
+		for _, p := range e.Partitions {
+			revoked[keyOf(p)] = true
+		}
+		lost := kc.AssignmentLost()
+		if !lost {
+			c.commitPartitions(func(tp topicPartition) bool { return revoked[tp] })
+		}
+		for tp := range revoked {
+			delete(c.assigned, tp)
+			delete(c.done, tp)
+			delete(c.base, tp)
+		}
+		c.inflight = c.owned(c.inflight)
+		c.carry = c.owned(c.carry)
+		c.mu.Lock()
+		for tp := range revoked {
+			delete(c.lag, tp)
+		}
+		c.mu.Unlock()
+		var err error
+		if cooperative {
+			err = kc.IncrementalUnassign(e.Partitions)
+		} else {
+			err = kc.Unassign()
+		}
+		if err != nil {
+			c.log.Error("unassign partitions", "error", err)
+			return err
+		}
+		c.log.Info("partitions revoked", "partitions", partitionList(e.Partitions), "lost", lost)
+	}
+	return nil
+}
+
+func partitionList(ps []kafka.TopicPartition) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		tp := keyOf(p)
+		out[i] = tp.topic + "[" + strconv.Itoa(int(tp.partition)) + "]"
+	}
+	return out
+}
+
+func (c *Consumer) assignment() []kafka.TopicPartition {
+	out := make([]kafka.TopicPartition, 0, len(c.assigned))
+	for tp := range c.assigned {
+		out = append(out, tp.kafka())
+	}
+	return out
+}
+
+// pause stops fetching while a batch is retried, so polling (which keeps
+// the member in the group and serves rebalances) does not pile up records.
+func (c *Consumer) pause() {
+	if c.paused {
+		return
+	}
+	if err := c.kc.Pause(c.assignment()); err != nil {
+		c.log.Warn("pause partitions", "error", err)
+	}
+	c.paused = true
+}
+
+func (c *Consumer) resume() {
+	if !c.paused {
+		return
+	}
+	if err := c.kc.Resume(c.assignment()); err != nil {
+		c.log.Warn("resume partitions", "error", err)
+	}
+	c.paused = false
+}
+
+// waitPolling waits d (or until ctx ends) while polling, so rebalances are
+// served during a retry backoff. Records that arrive anyway are carried
+// over to the next batch.
+func (c *Consumer) waitPolling(ctx context.Context, d time.Duration) {
+	deadline := time.Now().Add(d)
+	for ctx.Err() == nil {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return
+		}
+		m, err := c.poll(min(left, idlePoll))
+		if err != nil {
+			c.log.Error("poll during retry", "error", err)
+			return
+		}
+		if m != nil {
+			c.carry = append(c.carry, m)
+		}
+	}
+}
+
+// backoff returns the delay before attempt+1: min doubling from min up to
+// max, with up to 20% random jitter so members do not retry in lockstep.
+func backoff(minD, maxD time.Duration, attempt int) time.Duration {
+	d := minD
+	for i := 1; i < attempt && d < maxD; i++ {
+		d *= 2
+	}
+	d = min(d, maxD)
+	jitter := time.Duration(rand.Int64N(int64(d)/5 + 1))
+	return d - jitter
+}
+
+// refreshLag updates the lag snapshot of every assigned partition from the
+// client's cached high watermarks, and logs it when logIt is set.
+func (c *Consumer) refreshLag(logIt bool) {
+	if len(c.assigned) == 0 {
+		return
+	}
+	var unknown []kafka.TopicPartition
+	for tp := range c.assigned {
+		if _, ok := c.base[tp]; !ok {
+			unknown = append(unknown, tp.kafka())
+		}
+	}
+	if len(unknown) > 0 {
+		committed, err := c.kc.Committed(unknown, int(consumerClientTimeout.Milliseconds()))
+		if err == nil {
+			for _, k := range committed {
+				if k.Error == nil && k.Offset >= 0 {
+					c.base[keyOf(k)] = int64(k.Offset)
+				}
+			}
+		}
+	}
+	snapshot := make(map[topicPartition]int64, len(c.assigned))
+	for tp := range c.assigned {
+		low, high, err := c.kc.GetWatermarkOffsets(tp.topic, tp.partition)
+		if err != nil || high < 0 {
+			continue
+		}
+		base, ok := c.base[tp]
+		if !ok {
+			// Nothing committed yet: everything retained is pending.
+			if low < 0 {
+				low, _, err = c.kc.QueryWatermarkOffsets(tp.topic, tp.partition, int(consumerClientTimeout.Milliseconds()))
+				if err != nil {
+					continue
+				}
+			}
+			base = low
+			c.base[tp] = low
+		}
+		snapshot[tp] = max(high-base, 0)
+	}
+	c.mu.Lock()
+	c.lag = snapshot
+	c.mu.Unlock()
+	if logIt {
+		for tp, n := range snapshot {
+			c.log.Info("consumer lag", "topic", tp.topic, "partition", tp.partition, "lag", n)
+		}
+	}
+}
