@@ -1,0 +1,79 @@
+// Routes and providers. AppProviders is shared with the tests.
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { Link, Route, Routes } from 'react-router';
+import type { ApiClientOptions } from './api/client';
+import { isStatus } from './api/problem';
+import { AuditPage, CollectionActivity } from './audit/AuditPage';
+import { LoginPage } from './auth/LoginPage';
+import { RegisterPage } from './auth/RegisterPage';
+import { RequireAuth } from './auth/RequireAuth';
+import { SessionProvider } from './auth/session';
+import { CollectionLayout } from './collections/CollectionLayout';
+import { CollectionsPage } from './collections/CollectionsPage';
+import { ItemPage } from './items/ItemPage';
+import { ItemsPage } from './items/ItemsPage';
+import { NewItemPage } from './items/NewItemPage';
+import { JobsPage } from './jobs/JobsPage';
+import { MembersPage } from './members/MembersPage';
+import { SearchPage } from './search/SearchPage';
+import { Layout } from './ui/Layout';
+import { Empty } from './ui/States';
+
+/** A QueryClient tuned for this API: client errors (4xx) are answers, not glitches, so they are not retried. */
+export function newQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 10_000,
+        retry: (count, err) => !isStatus(err, 400, 401, 403, 404, 409, 422) && count < 2,
+        refetchOnWindowFocus: true,
+      },
+      mutations: { retry: false },
+    },
+  });
+}
+
+/** Query cache and session; the router comes from the caller (BrowserRouter or MemoryRouter). */
+export function AppProviders({ children, clientOptions }: { children: ReactNode; clientOptions?: ApiClientOptions }) {
+  const [queryClient] = useState(newQueryClient);
+  return (
+    <QueryClientProvider client={queryClient}>
+      <SessionProvider clientOptions={clientOptions}>{children}</SessionProvider>
+    </QueryClientProvider>
+  );
+}
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route path="/register" element={<RegisterPage />} />
+      <Route element={<RequireAuth />}>
+        <Route element={<Layout />}>
+          <Route index element={<CollectionsPage />} />
+          <Route path="collections/:id" element={<CollectionLayout />}>
+            <Route index element={<ItemsPage />} />
+            <Route path="items/new" element={<NewItemPage />} />
+            <Route path="members" element={<MembersPage />} />
+            <Route path="activity" element={<CollectionActivity />} />
+          </Route>
+          <Route path="items/:itemId" element={<ItemPage />} />
+          <Route path="search" element={<SearchPage />} />
+          <Route path="jobs" element={<JobsPage />} />
+          <Route path="audit" element={<AuditPage />} />
+          <Route
+            path="*"
+            element={
+              <Empty title="Page not found">
+                <p>
+                  <Link to="/">Go to your collections</Link>
+                </p>
+              </Empty>
+            }
+          />
+        </Route>
+      </Route>
+    </Routes>
+  );
+}

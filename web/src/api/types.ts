@@ -1,0 +1,30 @@
+// Names for the generated API shapes, so pages import `Item` rather than
+// spelling out components["schemas"]["Item"]. Nothing here is hand-written
+// shape: every type is an alias of src/api/schema.ts.
+import type { components } from './schema';
+
+type Schemas = components['schemas'];
+
+export type Collection = Schemas['Collection'];
+export type Item = Schemas['Item'];
+export type Member = Schemas['Member'];
+export type Tag = Schemas['Tag'];
+export type User = Schemas['User'];
+export type Role = Collection['role'];
+/** A problem body; every field optional, since a proxy or a crash may send less. */
+export type Problem = Partial<Schemas['ErrorModel']>;
+export type CreateItemBody = Schemas['CreateItemInputBody'];
+export type UpdateItemBody = Schemas['UpdateItemInputBody'];
+
+/** Every role, from most to least powerful. */
+export const roles: readonly Role[] = ['owner', 'editor', 'viewer'];
+
+/** Whether a role may create, edit and delete items. */
+export function canEditItems(role: Role | undefined): boolean {
+  return role === 'owner' || role === 'editor';
+}
+
+/** Whether a role may rename or delete the collection and manage its members. */
+export function canManage(role: Role | undefined): boolean {
+  return role === 'owner';
+}

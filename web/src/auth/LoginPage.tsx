@@ -1,0 +1,87 @@
+// Sign in. After success, go back to the page that asked for it (?next=).
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate, useSearchParams } from 'react-router';
+import { isStatus } from '../api/problem';
+import { Field } from '../ui/Field';
+import { FormError } from '../ui/States';
+import { safeNext } from './RequireAuth';
+import { useSession } from './session';
+
+export function LoginPage() {
+  const { login, endedReason } = useSession();
+  const navigate = useNavigate();
+  const [params] = useSearchParams();
+  const [email, setEmail] = useState(params.get('email') ?? '');
+  const [password, setPassword] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const registered = params.get('registered') === '1';
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await login(email.trim(), password);
+      navigate(safeNext(params.get('next')), { replace: true });
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <AuthFrame title="Sign in to Atlas">
+      {registered && (
+        <p className="notice" role="status">
+          Your account is ready. Sign in to continue.
+        </p>
+      )}
+      {endedReason && !registered && (
+        <p className="notice" role="status">
+          {endedReason}
+        </p>
+      )}
+      <form onSubmit={submit} noValidate={false}>
+        <Field label="Email">
+          <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </Field>
+        <Field label="Password">
+          <input
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+        </Field>
+        {isStatus(error, 401) ? (
+          <p className="error-text" role="alert">
+            The email or password is not right. Check them and try again.
+          </p>
+        ) : (
+          <FormError error={error} />
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
+      </form>
+      <p>
+        New here? <Link to={`/register${params.get('next') ? `?next=${encodeURIComponent(params.get('next') ?? '')}` : ''}`}>Create an account</Link>
+      </p>
+    </AuthFrame>
+  );
+}
+
+/** The centred card around the sign-in and sign-up forms. */
+export function AuthFrame({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <main id="main" className="auth">
+      <div className="auth-card">
+        <p className="brand">Atlas</p>
+        <h1>{title}</h1>
+        {children}
+      </div>
+    </main>
+  );
+}

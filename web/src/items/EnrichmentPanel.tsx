@@ -1,0 +1,75 @@
+// What background enrichment learned about an item's URL, and the state of
+// its jobs (once the jobs API exists on the server).
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { Link } from 'react-router';
+import { isStatus } from '../api/problem';
+import type { Job, Page } from '../api/pending';
+import type { Item } from '../api/types';
+import { useSession } from '../auth/session';
+import { JobStatusBadge } from '../jobs/JobStatusBadge';
+import { formatDateTime } from '../ui/format';
+import { FormError } from '../ui/States';
+
+const active = (j: Job) => j.status === 'QUEUED' || j.status === 'RUNNING';
+
+export function EnrichmentPanel({ item, editable }: { item: Item; editable: boolean }) {
+  const { pending } = useSession();
+  const qc = useQueryClient();
+  const jobs = useQuery({
+    queryKey: ['jobs', 'item', item.id],
+    queryFn: () => pending.get<Page<Job>>('/api/v1/jobs', { item_id: item.id, limit: 5 }),
+    retry: false,
+    refetchInterval: (q) => ((q.state.data?.items ?? []).some(active) ? 2000 : false),
+  });
+  const rerun = useMutation({
+    mutationFn: () => pending.post<Job>('/api/v1/jobs', { type: 'ENRICH_URL', item_id: item.id }),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['jobs'] }),
+  });
+  const latest = jobs.data?.items?.[0];
+  // When a job finishes, the item may have new metadata.
+  const latestStatus = latest?.status;
+  useEffect(() => {
+    if (latestStatus === 'SUCCEEDED') void qc.invalidateQueries({ queryKey: ['items', 'one', item.id] });
+  }, [latestStatus, qc, item.id]);
+  const meta = Object.entries(item.metadata_json ?? {}).filter(([, v]) => typeof v === 'string' || typeof v === 'number');
+  const jobsAvailable = !isStatus(jobs.error, 404);
+
+  if (!item.source_url && meta.length === 0) return null;
+  return (
+    <section className="panel" aria-labelledby="enrichment-heading">
+      <h2 id="enrichment-heading">Link details</h2>
+      {meta.length > 0 ? (
+        <dl>
+          {meta.map(([k, v]) => (
+            <div key={k} className="dl-row">
+              <dt>{k.replace(/_/g, ' ')}</dt>
+              <dd>{String(v)}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : (
+        <p className="muted">Atlas has not fetched details for this link yet.</p>
+      )}
+      {jobsAvailable && latest && (
+        <p>
+          Enrichment: <JobStatusBadge status={latest.status} /> {latest.type}
+          {latest.finalized_at ? `, finished ${formatDateTime(latest.finalized_at)}` : ''}
+          {latest.last_error ? (
+            <>
+              {' '}
+              — <span className="error-text">{latest.last_error}</span>
+            </>
+          ) : null}{' '}
+          <Link to={`/jobs?item_id=${item.id}`}>All jobs</Link>
+        </p>
+      )}
+      {jobsAvailable && jobs.isSuccess && editable && item.source_url && (
+        <button type="button" onClick={() => rerun.mutate()} disabled={rerun.isPending || (latest ? active(latest) : false)}>
+          Fetch link details again
+        </button>
+      )}
+      <FormError error={rerun.error} />
+    </section>
+  );
+}

@@ -1,0 +1,47 @@
+// Add an item to the current collection.
+import { useNavigate } from 'react-router';
+import { canEditItems } from '../api/types';
+import { useCurrentCollection } from '../collections/CollectionLayout';
+import { Empty } from '../ui/States';
+import { useCreateItem, useTags } from './hooks';
+import { ItemForm, valuesOf } from './ItemForm';
+
+export function NewItemPage() {
+  const collection = useCurrentCollection();
+  const navigate = useNavigate();
+  const create = useCreateItem(collection.id);
+  const tags = useTags(collection.id);
+
+  if (!canEditItems(collection.role)) {
+    return (
+      <Empty title="You cannot add items here">
+        <p>Viewers can read this collection but not change it. Ask an owner to make you an editor.</p>
+      </Empty>
+    );
+  }
+  return (
+    <section aria-labelledby="new-item-heading" className="panel">
+      <h2 id="new-item-heading">New item</h2>
+      <ItemForm
+        initial={valuesOf()}
+        suggestions={tags.data?.map((t) => t.name) ?? []}
+        busy={create.isPending}
+        error={create.error}
+        submitLabel="Add item"
+        onCancel={() => navigate(`/collections/${collection.id}`)}
+        onSubmit={(v) =>
+          create.mutate(
+            {
+              title: v.title,
+              description: v.description,
+              notes: v.notes,
+              tags: v.tags,
+              ...(v.source_url ? { source_url: v.source_url } : {}),
+            },
+            { onSuccess: () => navigate(`/collections/${collection.id}`) },
+          )
+        }
+      />
+    </section>
+  );
+}

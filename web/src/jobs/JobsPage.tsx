@@ -1,0 +1,128 @@
+// Background jobs: filter by status and type, refreshed live while any runs.
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { Link, useSearchParams } from 'react-router';
+import { isStatus } from '../api/problem';
+import type { Job, Page } from '../api/pending';
+import { useSession } from '../auth/session';
+import { formatDateTime } from '../ui/format';
+import { PageHeader } from '../ui/PageHeader';
+import { Empty, ErrorState, Loading, NotAvailable } from '../ui/States';
+import { JobStatusBadge } from './JobStatusBadge';
+
+const statuses = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+const types = ['ENRICH_URL', 'REINDEX_ITEM'] as const;
+
+export function JobsPage() {
+  const { pending } = useSession();
+  const [params, setParams] = useSearchParams();
+  const status = params.get('status') ?? '';
+  const type = params.get('type') ?? '';
+  const itemId = params.get('item_id') ?? '';
+
+  const jobs = useInfiniteQuery({
+    queryKey: ['jobs', 'list', status, type, itemId],
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) => pending.get<Page<Job>>('/api/v1/jobs', { status, type, item_id: itemId, cursor: pageParam, limit: 50 }),
+    getNextPageParam: (last) => last.next_cursor ?? undefined,
+    retry: false,
+    // Live while anything is queued or running.
+    refetchInterval: (q) =>
+      (q.state.data?.pages ?? []).some((p) => (p.items ?? []).some((j) => j.status === 'QUEUED' || j.status === 'RUNNING')) ? 2000 : false,
+  });
+
+  const setFilter = (k: string, v: string) => {
+    const next = new URLSearchParams(params);
+    if (v) next.set(k, v);
+    else next.delete(k);
+    setParams(next, { replace: true });
+  };
+  const all = jobs.data?.pages.flatMap((p) => p.items ?? []) ?? [];
+
+  return (
+    <>
+      <PageHeader title="Jobs" subtitle="Background work: fetching link details and keeping search up to date." />
+      {isStatus(jobs.error, 404) ? (
+        <NotAvailable feature="Job status" />
+      ) : (
+        <>
+          <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter jobs">
+            <label>
+              Status
+              <select value={status} onChange={(e) => setFilter('status', e.target.value)}>
+                <option value="">Any</option>
+                {statuses.map((s) => (
+                  <option key={s} value={s}>
+                    {s.charAt(0) + s.slice(1).toLowerCase()}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Type
+              <select value={type} onChange={(e) => setFilter('type', e.target.value)}>
+                <option value="">Any</option>
+                {types.map((t) => (
+                  <option key={t} value={t}>
+                    {t}
+                  </option>
+                ))}
+              </select>
+            </label>
+            {itemId && (
+              <p>
+                For one item. <button type="button" className="link" onClick={() => setFilter('item_id', '')}>Show all items</button>
+              </p>
+            )}
+          </form>
+          {jobs.isPending ? (
+            <Loading label="Loading jobs…" />
+          ) : jobs.isError ? (
+            <ErrorState error={jobs.error} retry={() => jobs.refetch()} title="Could not load jobs" />
+          ) : all.length === 0 ? (
+            <Empty title="No jobs match">
+              <p>Jobs appear when items with links are added or changed.</p>
+            </Empty>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <caption className="visually-hidden">Jobs{jobs.isRefetching ? ' (refreshing)' : ''}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Status</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Item</th>
+                    <th scope="col">Attempts</th>
+                    <th scope="col">Created</th>
+                    <th scope="col">Last error</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {all.map((j) => (
+                    <tr key={String(j.id)}>
+                      <td>
+                        <JobStatusBadge status={j.status} />
+                      </td>
+                      <td>{j.type}</td>
+                      <td>{j.item_id ? <Link to={`/items/${j.item_id}`}>Open item</Link> : '—'}</td>
+                      <td>
+                        {j.attempts ?? 0}
+                        {j.max_attempts ? ` of ${j.max_attempts}` : ''}
+                      </td>
+                      <td>{formatDateTime(j.created_at ?? j.scheduled_at)}</td>
+                      <td className="error-cell">{j.last_error ?? ''}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {jobs.hasNextPage && (
+            <button type="button" onClick={() => jobs.fetchNextPage()} disabled={jobs.isFetchingNextPage}>
+              Show more jobs
+            </button>
+          )}
+        </>
+      )}
+    </>
+  );
+}

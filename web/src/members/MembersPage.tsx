@@ -1,0 +1,201 @@
+// Who is in a collection. Owners invite by email, change roles and remove
+// people; everyone can leave.
+import { useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { useNavigate } from 'react-router';
+import { describeProblem, fieldErrors, isStatus } from '../api/problem';
+import { canManage, roles, type Member, type Role } from '../api/types';
+import { useSession } from '../auth/session';
+import { useCurrentCollection } from '../collections/CollectionLayout';
+import { collectionKeys } from '../collections/hooks';
+import { ConfirmDialog } from '../ui/Dialog';
+import { Field } from '../ui/Field';
+import { formatDateTime, roleHelp, roleLabel, RoleBadge } from '../ui/format';
+import { Empty, ErrorState, FormError, Loading } from '../ui/States';
+import { useAddMember, useChangeRole, useMembers, useRemoveMember } from './hooks';
+
+export function MembersPage() {
+  const collection = useCurrentCollection();
+  const { user } = useSession();
+  const members = useMembers(collection.id);
+  const change = useChangeRole(collection.id);
+  const remove = useRemoveMember(collection.id);
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const [removing, setRemoving] = useState<Member | null>(null);
+  const owner = canManage(collection.role);
+  const all = members.data?.pages.flatMap((p) => p.items ?? []) ?? [];
+  const leaving = removing?.user_id === user?.id;
+
+  return (
+    <section aria-labelledby="members-heading">
+      <div className="section-head">
+        <h2 id="members-heading">Members</h2>
+      </div>
+      {owner ? <InviteForm collectionId={collection.id} /> : <p className="muted">Only owners can invite people or change roles.</p>}
+      {change.isError && (
+        <p className="error-text" role="alert">
+          Could not change the role: {describeProblem(change.error)}
+        </p>
+      )}
+      {members.isPending ? (
+        <Loading label="Loading members…" />
+      ) : members.isError ? (
+        <ErrorState error={members.error} retry={() => members.refetch()} title="Could not load the members" />
+      ) : all.length === 0 ? (
+        <Empty title="No members" />
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Members of {collection.name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Joined</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {all.map((m) => {
+                const me = m.user_id === user?.id;
+                return (
+                  <tr key={m.user_id}>
+                    <td>
+                      {m.display_name}
+                      {me && <span className="muted"> (you)</span>}
+                    </td>
+                    <td>{m.email}</td>
+                    <td>
+                      {owner ? (
+                        <select
+                          aria-label={`Role of ${m.display_name}`}
+                          value={m.role}
+                          onChange={(e) => change.mutate({ userId: m.user_id, role: e.target.value as Role })}
+                        >
+                          {roles.map((r) => (
+                            <option key={r} value={r}>
+                              {roleLabel(r)}
+                            </option>
+                          ))}
+                        </select>
+                      ) : (
+                        <RoleBadge role={m.role} />
+                      )}
+                    </td>
+                    <td>{formatDateTime(m.joined_at)}</td>
+                    <td>
+                      {me ? (
+                        <button type="button" className="danger-link" onClick={() => setRemoving(m)}>
+                          Leave
+                        </button>
+                      ) : (
+                        owner && (
+                          <button type="button" className="danger-link" onClick={() => setRemoving(m)} aria-label={`Remove ${m.display_name}`}>
+                            Remove
+                          </button>
+                        )
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <ConfirmDialog
+        open={removing !== null}
+        title={leaving ? 'Leave this collection?' : 'Remove member?'}
+        message={
+          leaving
+            ? `You will lose access to “${collection.name}” until an owner invites you again.`
+            : `${removing?.display_name ?? ''} will lose access to “${collection.name}”.`
+        }
+        confirmLabel={leaving ? 'Leave collection' : 'Remove member'}
+        busy={remove.isPending}
+        error={remove.error ? describeProblem(remove.error) : null}
+        onClose={() => {
+          setRemoving(null);
+          remove.reset();
+        }}
+        onConfirm={() =>
+          removing &&
+          remove.mutate(removing.user_id, {
+            onSuccess: () => {
+              setRemoving(null);
+              if (leaving) {
+                qc.removeQueries({ queryKey: collectionKeys.one(collection.id) });
+                void qc.invalidateQueries({ queryKey: collectionKeys.list() });
+                navigate('/', { replace: true });
+              }
+            },
+          })
+        }
+      />
+    </section>
+  );
+}
+
+function InviteForm({ collectionId }: { collectionId: string }) {
+  const add = useAddMember(collectionId);
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<Role>('viewer');
+  const [added, setAdded] = useState<string | null>(null);
+  const errors = fieldErrors(add.error);
+
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    setAdded(null);
+    const address = email.trim();
+    add.mutate(
+      { email: address, role },
+      {
+        onSuccess: () => {
+          setAdded(`${address} was added as ${roleLabel(role).toLowerCase()}.`);
+          setEmail('');
+        },
+      },
+    );
+  }
+
+  return (
+    <form className="panel invite" onSubmit={submit} aria-labelledby="invite-heading">
+      <h3 id="invite-heading">Invite someone</h3>
+      <p className="muted small">They need an Atlas account with this email.</p>
+      <div className="row">
+        <Field label="Email" error={errors.email}>
+          <input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </Field>
+        <Field label="Role" hint={roleHelp(role)}>
+          <select value={role} onChange={(e) => setRole(e.target.value as Role)}>
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {roleLabel(r)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <button type="submit" className="primary" disabled={add.isPending}>
+          {add.isPending ? 'Inviting…' : 'Invite'}
+        </button>
+      </div>
+      {add.isError &&
+        (isStatus(add.error, 404) ? (
+          <p className="error-text" role="alert">
+            No Atlas account uses that email. Ask them to register first.
+          </p>
+        ) : (
+          <FormError error={add.error} />
+        ))}
+      {added && (
+        <p className="success-text" role="status">
+          {added}
+        </p>
+      )}
+    </form>
+  );
+}
