@@ -38,6 +38,9 @@ func commands() map[string]command {
 		"migrate": {"apply database migrations (Atlas' and River's) and exit", migrate},
 		"config":  {"print the effective configuration with secrets redacted", printConfig},
 		"openapi": {"print the OpenAPI document (JSON) and exit", printOpenAPI},
+		"worker":  {"run River workers: publish outbox events to Kafka, run background jobs", worker},
+		"dev":     {"run every process (API, worker, consumers) in one, for a laptop", dev},
+		"all":     {"same as dev", dev},
 	}
 }
 

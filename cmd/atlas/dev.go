@@ -1,0 +1,38 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+
+	"github.com/atlasapp/atlas/app"
+	"github.com/atlasapp/atlas/config"
+	"github.com/atlasapp/atlas/db"
+)
+
+// dev runs every Atlas process in one: migrations, the API, the worker and
+// the consumers. It is for a laptop; production runs each subcommand as
+// its own process.
+func dev(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
+	if cfg.GeneratedJWTSecret {
+		log.Warn("ATLAS_JWT_SECRET is not set: using a random secret for this development run; tokens will not survive a restart")
+	}
+	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: cfg.DBMaxConns})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := db.Migrate(ctx, pool, log); err != nil {
+		return err
+	}
+	stopWorker, err := startWorker(ctx, cfg, log, pool)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version})
+	if err != nil {
+		return errors.Join(err, stopWorker())
+	}
+	httpErr := runHTTP(ctx, log, cfg.HTTPAddr, a.Server)
+	return errors.Join(httpErr, stopWorker())
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/atlasapp/atlas/config"
+	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/jobs"
+)
+
+// worker runs River: it publishes outbox events to Kafka and works
+// background jobs until ctx ends, then lets running jobs finish.
+func worker(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
+	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: cfg.DBMaxConns})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	stop, err := startWorker(ctx, cfg, log, pool)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return stop()
+}
+
+// startWorker ensures the Kafka topics exist, then starts the River worker
+// client. The returned stop function drains it (up to 30 s) and flushes the
+// producer.
+func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool) (func() error, error) {
+	if err := events.EnsureTopics(ctx, cfg.KafkaBrokers,
+		events.TopicSpec{Name: cfg.KafkaEventsTopic}, events.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
+		return nil, fmt.Errorf("kafka topics: %w", err)
+	}
+	producer, err := events.NewProducer(events.ProducerConfig{Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaEventsTopic, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: pool, Logger: log, Publisher: producer})
+	if err != nil {
+		producer.Close()
+		return nil, err
+	}
+	if err := client.Start(ctx); err != nil {
+		producer.Close()
+		return nil, fmt.Errorf("start river: %w", err)
+	}
+	log.Info("worker started", slog.String("kafka", cfg.KafkaBrokers), slog.String("topic", cfg.KafkaEventsTopic))
+	return func() error {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		err := client.Stop(stopCtx)
+		producer.Close()
+		log.Info("worker stopped")
+		return err
+	}, nil
+}
