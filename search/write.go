@@ -31,13 +31,20 @@ func (ix *Index) writeTargets() (targets []string, release func()) {
 func (ix *Index) Upsert(ctx context.Context, docs ...Document) error {
 	targets, release := ix.writeTargets()
 	defer release()
-	if err := ix.bulkIndex(ctx, targets, ix.refresh, docs); err != nil {
+	if err := ix.bulkIndex(ctx, targets[:1], ix.refresh, docs); err != nil {
 		return fmt.Errorf("upsert search documents: %w", err)
+	}
+	// An index being rebuilt has periodic refresh turned off, so a refresh=wait_for write to it
+	// would never return; it is written without a refresh policy and refreshed before the swap.
+	if len(targets) > 1 {
+		if err := ix.bulkIndex(ctx, targets[1:], RefreshNone, docs); err != nil {
+			return fmt.Errorf("upsert search documents into the index being rebuilt: %w", err)
+		}
 	}
 	return nil
 }
 
-// bulkIndex writes docs to every target (the alias must come first if present) in batches.
+// bulkIndex writes docs to every target in batches; only the alias is written with require_alias.
 func (ix *Index) bulkIndex(ctx context.Context, targets []string, refresh Refresh, docs []Document) error {
 	for start := 0; start < len(docs); start += ix.bulkSize {
 		end := min(start+ix.bulkSize, len(docs))
@@ -138,13 +145,17 @@ func (r *bulkResponse) err() error {
 func (ix *Index) Delete(ctx context.Context, id uuid.UUID, version int64) error {
 	targets, release := ix.writeTargets()
 	defer release()
-	for _, target := range targets {
+	for i, target := range targets {
+		refresh := ix.refresh
+		if i > 0 {
+			refresh = RefreshNone // an index being rebuilt does not refresh; see Upsert
+		}
 		req := esapi.DeleteRequest{
 			Index:       target,
 			DocumentID:  id.String(),
 			Version:     ptr(int(version)),
 			VersionType: "external",
-			Refresh:     string(ix.refresh),
+			Refresh:     string(refresh),
 		}
 		err := ix.do(ctx, req, nil)
 		if err == nil {
@@ -163,30 +174,71 @@ func (ix *Index) Delete(ctx context.Context, id uuid.UUID, version int64) error 
 	return nil
 }
 
-// DeleteByCollection removes every document of the collection.
+// DeleteByCollection removes every document of the collection that is visible to searches when it
+// runs. (The minimal Elasticsearch distribution has no _delete_by_query, so this pages through the
+// collection's ids and deletes them in bulk.)
 func (ix *Index) DeleteByCollection(ctx context.Context, collectionID uuid.UUID) error {
-	body, err := json.Marshal(map[string]any{
-		"query": map[string]any{"term": map[string]any{"collection_id": collectionID.String()}},
-	})
-	if err != nil {
-		return fmt.Errorf("delete collection %s from search: encode: %w", collectionID, err)
-	}
-	var res struct {
-		Failures []json.RawMessage `json:"failures"`
-	}
 	targets, release := ix.writeTargets()
 	defer release()
-	req := esapi.DeleteByQueryRequest{
-		Index:     targets,
-		Body:      bytes.NewReader(body),
-		Conflicts: "proceed",
-		Refresh:   ptr(ix.refresh != RefreshNone),
-	}
-	if err := ix.do(ctx, req, &res); err != nil {
-		return fmt.Errorf("delete collection %s from search: %w", collectionID, err)
-	}
-	if len(res.Failures) > 0 {
-		return fmt.Errorf("delete collection %s from search: %d failure(s), first: %s", collectionID, len(res.Failures), res.Failures[0])
+	for i, target := range targets {
+		refresh := ix.refresh
+		if i > 0 {
+			refresh = RefreshNone // an index being rebuilt does not refresh; see Upsert
+		}
+		if err := ix.deleteCollectionFrom(ctx, target, collectionID, refresh); err != nil {
+			return fmt.Errorf("delete collection %s from search (%s): %w", collectionID, target, err)
+		}
 	}
 	return nil
+}
+
+// deleteCollectionFrom deletes the collection's documents from one index or alias, a page at a time.
+func (ix *Index) deleteCollectionFrom(ctx context.Context, target string, collectionID uuid.UUID, refresh Refresh) error {
+	var after []any
+	for {
+		query := map[string]any{
+			"query":   map[string]any{"term": map[string]any{"collection_id": collectionID.String()}},
+			"sort":    []any{map[string]any{"id": "asc"}},
+			"size":    ix.bulkSize,
+			"_source": false,
+		}
+		if after != nil {
+			query["search_after"] = after
+		}
+		raw, err := json.Marshal(query)
+		if err != nil {
+			return fmt.Errorf("encode query: %w", err)
+		}
+		var res struct {
+			Hits struct {
+				Hits []struct {
+					ID   string `json:"_id"`
+					Sort []any  `json:"sort"`
+				} `json:"hits"`
+			} `json:"hits"`
+		}
+		if err := ix.do(ctx, esapi.SearchRequest{Index: []string{target}, Body: bytes.NewReader(raw)}, &res); err != nil {
+			return fmt.Errorf("list documents: %w", err)
+		}
+		hits := res.Hits.Hits
+		if len(hits) == 0 {
+			return nil
+		}
+		var body bytes.Buffer
+		enc := json.NewEncoder(&body)
+		for _, h := range hits {
+			action := map[string]any{"delete": map[string]any{"_index": target, "_id": h.ID}}
+			if err := enc.Encode(action); err != nil {
+				return fmt.Errorf("encode bulk action: %w", err)
+			}
+		}
+		var bulk bulkResponse
+		if err := ix.do(ctx, esapi.BulkRequest{Body: &body, Refresh: string(refresh)}, &bulk); err != nil {
+			return fmt.Errorf("bulk delete: %w", err)
+		}
+		if err := bulk.err(); err != nil {
+			return err
+		}
+		after = hits[len(hits)-1].Sort
+	}
 }

@@ -1,0 +1,180 @@
+package search
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// roundTrip turns a query body into generic JSON so tests compare what is sent on the wire.
+func roundTrip(t *testing.T, body map[string]any) map[string]any {
+	t.Helper()
+	raw, err := json.Marshal(body)
+	require.NoError(t, err)
+	var out map[string]any
+	require.NoError(t, json.Unmarshal(raw, &out))
+	return out
+}
+
+func sortJSON(t *testing.T, spec string) []any {
+	t.Helper()
+	var out []any
+	require.NoError(t, json.Unmarshal([]byte(spec), &out))
+	return out
+}
+
+func TestBuildQuery_SortAndOrder(t *testing.T) {
+	t.Parallel()
+	coll := []uuid.UUID{uuid.New()}
+	tests := []struct {
+		name  string
+		query string
+		sort  Sort
+		order Order
+		want  string
+	}{
+		{"empty query defaults to newest first", "", SortDefault, OrderDefault,
+			`[{"created_at":{"order":"desc"}},{"id":{"order":"desc"}}]`},
+		{"text query defaults to relevance", "go", SortDefault, OrderDefault,
+			`[{"_score":{"order":"desc"}},{"id":{"order":"desc"}}]`},
+		{"default sort with explicit asc", "", SortDefault, OrderAsc,
+			`[{"created_at":{"order":"asc"}},{"id":{"order":"asc"}}]`},
+		{"relevance desc", "go", SortRelevance, OrderDesc,
+			`[{"_score":{"order":"desc"}},{"id":{"order":"desc"}}]`},
+		{"relevance asc", "go", SortRelevance, OrderAsc,
+			`[{"_score":{"order":"asc"}},{"id":{"order":"asc"}}]`},
+		{"relevance on empty query", "", SortRelevance, OrderDefault,
+			`[{"_score":{"order":"desc"}},{"id":{"order":"desc"}}]`},
+		{"created_at default", "go", SortCreatedAt, OrderDefault,
+			`[{"created_at":{"order":"desc"}},{"id":{"order":"desc"}}]`},
+		{"created_at asc", "", SortCreatedAt, OrderAsc,
+			`[{"created_at":{"order":"asc"}},{"id":{"order":"asc"}}]`},
+		{"updated_at default", "", SortUpdatedAt, OrderDefault,
+			`[{"updated_at":{"order":"desc"}},{"id":{"order":"desc"}}]`},
+		{"updated_at asc", "go", SortUpdatedAt, OrderAsc,
+			`[{"updated_at":{"order":"asc"}},{"id":{"order":"asc"}}]`},
+		{"title default is A to Z", "", SortTitle, OrderDefault,
+			`[{"title.sort":{"order":"asc","missing":"_last"}},{"id":{"order":"asc"}}]`},
+		{"title desc", "go", SortTitle, OrderDesc,
+			`[{"title.sort":{"order":"desc","missing":"_last"}},{"id":{"order":"desc"}}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			body, err := BuildQuery(Params{Query: tt.query, CollectionIDs: coll, Sort: tt.sort, Order: tt.order})
+			require.NoError(t, err)
+			got := roundTrip(t, body)
+			assert.Equal(t, sortJSON(t, tt.want), got["sort"])
+		})
+	}
+}
+
+func TestBuildQuery_Filters(t *testing.T) {
+	t.Parallel()
+	c1, c2 := uuid.New(), uuid.New()
+	tests := []struct {
+		name   string
+		params Params
+		want   string
+	}{
+		{"collections only", Params{CollectionIDs: []uuid.UUID{c1, c2}},
+			`[{"terms":{"collection_id":["` + c1.String() + `","` + c2.String() + `"]}}]`},
+		{"every tag is required", Params{CollectionIDs: []uuid.UUID{c1}, Tags: []string{"go", "db"}},
+			`[{"terms":{"collection_id":["` + c1.String() + `"]}},{"term":{"tags":"go"}},{"term":{"tags":"db"}}]`},
+		{"no collections matches nothing", Params{Tags: []string{"go"}},
+			`[{"match_none":{}},{"term":{"tags":"go"}}]`},
+		{"empty collection slice matches nothing", Params{CollectionIDs: []uuid.UUID{}, Query: "x"},
+			`[{"match_none":{}}]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			body, err := BuildQuery(tt.params)
+			require.NoError(t, err)
+			got := roundTrip(t, body)
+			boolQ := got["query"].(map[string]any)["bool"].(map[string]any)
+			assert.Equal(t, sortJSON(t, tt.want), boolQ["filter"])
+		})
+	}
+}
+
+func TestBuildQuery_TextQueryIsFuzzyMultiMatchWithHighlights(t *testing.T) {
+	t.Parallel()
+	body, err := BuildQuery(Params{Query: "kuberntes operator", CollectionIDs: []uuid.UUID{uuid.New()}})
+	require.NoError(t, err)
+	got := roundTrip(t, body)
+
+	must := got["query"].(map[string]any)["bool"].(map[string]any)["must"].([]any)
+	require.Len(t, must, 1)
+	mm := must[0].(map[string]any)["multi_match"].(map[string]any)
+	assert.Equal(t, "kuberntes operator", mm["query"])
+	assert.Equal(t, "AUTO", mm["fuzziness"])
+	assert.Equal(t, []any{"title^3", "tags.text^2", "description", "notes", "source_url",
+		"metadata.title", "metadata.description", "metadata.site_name"}, mm["fields"])
+
+	hl, ok := got["highlight"].(map[string]any)
+	require.True(t, ok, "a text query asks for highlights")
+	fields := hl["fields"].(map[string]any)
+	assert.Contains(t, fields, "title")
+	assert.Contains(t, fields, "description")
+	assert.Contains(t, fields, "notes")
+	assert.EqualValues(t, 3, hl["number_of_fragments"])
+	assert.Equal(t, "html", hl["encoder"])
+}
+
+func TestBuildQuery_EmptyQueryIsMatchAllWithoutHighlights(t *testing.T) {
+	t.Parallel()
+	body, err := BuildQuery(Params{CollectionIDs: []uuid.UUID{uuid.New()}})
+	require.NoError(t, err)
+	got := roundTrip(t, body)
+	must := got["query"].(map[string]any)["bool"].(map[string]any)["must"].([]any)
+	assert.Equal(t, []any{map[string]any{"match_all": map[string]any{}}}, must)
+	assert.NotContains(t, got, "highlight")
+	assert.NotContains(t, got, "search_after")
+	assert.Equal(t, true, got["track_total_hits"])
+}
+
+func TestBuildQuery_LimitAsksForOneMore(t *testing.T) {
+	t.Parallel()
+	coll := []uuid.UUID{uuid.New()}
+	for _, tt := range []struct{ limit, size int }{{0, DefaultLimit + 1}, {1, 2}, {7, 8}, {MaxLimit, MaxLimit + 1}} {
+		body, err := BuildQuery(Params{CollectionIDs: coll, Limit: tt.limit})
+		require.NoError(t, err)
+		assert.Equal(t, tt.size, body["size"], "limit %d", tt.limit)
+	}
+}
+
+func TestBuildQuery_SearchAfterIsPassedThrough(t *testing.T) {
+	t.Parallel()
+	after := []any{json.Number("1735689600000"), "0191f0a4-0000-7000-8000-000000000000"}
+	body, err := BuildQuery(Params{CollectionIDs: []uuid.UUID{uuid.New()}, SearchAfter: after})
+	require.NoError(t, err)
+	got := roundTrip(t, body)
+	assert.Equal(t, []any{float64(1735689600000), "0191f0a4-0000-7000-8000-000000000000"}, got["search_after"])
+}
+
+func TestBuildQuery_RejectsInvalidParams(t *testing.T) {
+	t.Parallel()
+	coll := []uuid.UUID{uuid.New()}
+	tests := []struct {
+		name   string
+		params Params
+	}{
+		{"unknown sort", Params{CollectionIDs: coll, Sort: "popularity"}},
+		{"unknown order", Params{CollectionIDs: coll, Order: "sideways"}},
+		{"negative limit", Params{CollectionIDs: coll, Limit: -1}},
+		{"limit above max", Params{CollectionIDs: coll, Limit: MaxLimit + 1}},
+		{"search_after too short", Params{CollectionIDs: coll, SearchAfter: []any{"x"}}},
+		{"search_after too long", Params{CollectionIDs: coll, SearchAfter: []any{1, "x", 2}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := BuildQuery(tt.params)
+			require.ErrorIs(t, err, ErrInvalidParams)
+		})
+	}
+}
