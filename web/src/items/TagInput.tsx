@@ -45,6 +45,8 @@ export function TagInput({ label, value, onChange, suggestions, hint, max = 50 }
     if (next.length <= max) onChange(next);
     setText('');
     setActive(-1);
+    // Close the list until the user types again or asks with ↓.
+    setOpen(false);
   }
 
   function remove(tag: string) {
@@ -124,7 +126,6 @@ export function TagInput({ label, value, onChange, suggestions, hint, max = 50 }
             setOpen(true);
             setActive(-1);
           }}
-          onFocus={() => setOpen(true)}
           onBlur={() => {
             setOpen(false);
             if (text.trim()) add(text);
