@@ -10,6 +10,7 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 
 	"github.com/atlasapp/atlas/account"
+	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/item"
 )
@@ -19,6 +20,7 @@ type Params struct {
 	Accounts    *account.Service
 	Collections *collection.Service
 	Items       *item.Service
+	Audit       *audit.Service
 	Logger      *slog.Logger
 	// Version is reported in the OpenAPI document.
 	Version string
@@ -29,6 +31,7 @@ type Server struct {
 	accounts    *account.Service
 	collections *collection.Service
 	items       *item.Service
+	audit       *audit.Service
 	log         *slog.Logger
 	router      chi.Router
 	api         huma.API
@@ -48,7 +51,7 @@ func NewServer(p Params) *Server {
 	if p.Version == "" {
 		p.Version = "dev"
 	}
-	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, log: p.Logger}
+	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, log: p.Logger}
 
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
@@ -70,6 +73,7 @@ func NewServer(p Params) *Server {
 	s.registerCollections()
 	s.registerMembers()
 	s.registerItems()
+	s.registerAudit()
 	return s
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
@@ -17,10 +19,14 @@ const (
 	// must configure it.
 	QueueEvents = "events"
 	// PublishMaxAttempts is how many times River tries to publish an
-	// envelope. With River's default backoff (attempt^4 seconds) 25
-	// attempts span about three weeks, far longer than any Kafka outage
-	// Atlas is expected to ride out.
-	PublishMaxAttempts = 25
+	// envelope. With PublishRetryCap between attempts, this rides out a
+	// Kafka outage of about three days before the job is discarded (and
+	// stays visible as failed).
+	PublishMaxAttempts = 8640
+	// PublishRetryCap is the longest wait between two publish attempts:
+	// retries back off exponentially from one second up to this, so events
+	// flow again within half a minute of Kafka coming back.
+	PublishRetryCap = 30 * time.Second
 )
 
 // PublishArgs is the outbox job: one envelope to publish, stored by River in
@@ -56,6 +62,17 @@ type PublishWorker struct {
 // NewPublishWorker returns a PublishWorker that publishes through pub.
 func NewPublishWorker(pub Publisher) *PublishWorker {
 	return &PublishWorker{Publisher: pub}
+}
+
+// NextRetry backs off exponentially (1 s, 2 s, 4 s, ...) up to
+// PublishRetryCap, with up to 10% jitter.
+func (w *PublishWorker) NextRetry(job *river.Job[PublishArgs]) time.Time {
+	d := PublishRetryCap
+	if job.Attempt < 6 {
+		d = time.Duration(1<<job.Attempt) * time.Second / 2
+	}
+	d += time.Duration(rand.Int64N(int64(d/10) + 1))
+	return time.Now().Add(d)
 }
 
 // Work publishes the job's envelope. A delivery failure is returned so River

@@ -25,7 +25,9 @@ import (
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db/dbtest"
+	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/jobs"
 )
 
 // CheapHash keeps password hashing fast in tests (never use in production).
@@ -169,4 +171,24 @@ func (e *Env) Do(t testing.TB, method, path, token string, body any, headers ...
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// StartWorker runs the River worker of this environment, publishing outbox
+// events to topic on brokers, until the test ends. It returns the producer's
+// configuration so tests can inspect it.
+func (e *Env) StartWorker(t testing.TB, brokers, topic string) {
+	t.Helper()
+	producer, err := events.NewProducer(events.ProducerConfig{Brokers: brokers, Topic: topic, MessageTimeout: 10 * time.Second})
+	require.NoError(t, err)
+	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: e.Pool, Publisher: producer})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	require.NoError(t, client.Start(ctx))
+	t.Cleanup(func() {
+		stopCtx, stop := context.WithTimeout(context.Background(), 20*time.Second)
+		defer stop()
+		_ = client.Stop(stopCtx)
+		cancel()
+		producer.Close()
+	})
 }

@@ -195,6 +195,17 @@ type Reader struct {
 // exactly the records produced after this call. It stops when the test ends.
 func NewReader(t testing.TB, brokers, topic string) *Reader {
 	t.Helper()
+	return newReader(t, brokers, topic, false)
+}
+
+// NewReaderFromStart reads topic from its first record.
+func NewReaderFromStart(t testing.TB, brokers, topic string) *Reader {
+	t.Helper()
+	return newReader(t, brokers, topic, true)
+}
+
+func newReader(t testing.TB, brokers, topic string, fromStart bool) *Reader {
+	t.Helper()
 	c, err := kafka.NewConsumer(&kafka.ConfigMap{
 		"bootstrap.servers":        brokers,
 		"group.id":                 "atlas-eventstest-" + uuid.NewString(),
@@ -230,6 +241,9 @@ func NewReader(t testing.TB, brokers, topic string) *Reader {
 		if err != nil {
 			c.Close()
 			t.Fatalf("eventstest: %v", err)
+		}
+		if fromStart {
+			high = 0
 		}
 		r.next[p.ID] = high
 		assignment = append(assignment, kafka.TopicPartition{Topic: &r.topic, Partition: p.ID, Offset: kafka.Offset(high)})
