@@ -15,6 +15,7 @@ import (
 
 	"github.com/atlasapp/atlas/account"
 	"github.com/atlasapp/atlas/api"
+	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/cursor"
@@ -35,6 +36,9 @@ type Params struct {
 	NowFunc func() time.Time
 	// Version is reported by the API.
 	Version string
+	// Outbox replaces the River outbox (benchmarks use it to measure the
+	// outbox's cost; production never sets it).
+	Outbox events.Enqueuer
 }
 
 // App is the assembled application.
@@ -42,6 +46,7 @@ type App struct {
 	Accounts    *account.Service
 	Collections *collection.Service
 	Items       *item.Service
+	Audit       *audit.Service
 	River       *river.Client[pgx.Tx]
 	Server      *api.Server
 }
@@ -72,10 +77,15 @@ func New(p Params) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	recorder := events.NewRecorder(events.NewOutbox(rc), p.NowFunc)
+	var outbox events.Enqueuer = events.NewOutbox(rc)
+	if p.Outbox != nil {
+		outbox = p.Outbox
+	}
+	recorder := events.NewRecorder(outbox, p.NowFunc)
 	collections := collection.NewService(collection.ServiceParams{Pool: p.Pool, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc})
 	items := item.NewService(item.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc})
-	srv := api.NewServer(api.Params{Accounts: accounts, Collections: collections, Items: items, Logger: p.Logger, Version: p.Version})
+	audits := audit.NewService(audit.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec})
+	srv := api.NewServer(api.Params{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Logger: p.Logger, Version: p.Version})
 	srv.Router().Handle("/*", web.Handler()) // the React dashboard, at / and its client-side routes
-	return &App{Accounts: accounts, Collections: collections, Items: items, River: rc, Server: srv}, nil
+	return &App{Accounts: accounts, Collections: collections, Items: items, Audit: audits, River: rc, Server: srv}, nil
 }

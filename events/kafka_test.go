@@ -319,11 +319,23 @@ func TestPublishWorker_WorkCancelsJobWithInvalidEnvelope(t *testing.T) {
 	assert.ErrorIs(t, err, events.ErrInvalidEnvelope)
 }
 
-func TestPublishArgs_RunOnEventsQueueWithManyAttempts(t *testing.T) {
+func TestPublishArgs_RunOnTheLaneOfTheirKeyWithManyAttempts(t *testing.T) {
 	t.Parallel()
-	args := events.PublishArgs{}
-	assert.Equal(t, "publish_event", args.Kind())
-	opts := args.InsertOpts()
-	assert.Equal(t, "events", opts.Queue)
-	assert.GreaterOrEqual(t, opts.MaxAttempts, 20)
+	lanes := map[string]bool{}
+	for _, q := range events.LaneQueues() {
+		lanes[q] = true
+	}
+	require.Len(t, lanes, events.EventLanes)
+	used := map[string]bool{}
+	for range 200 {
+		id := uuid.New()
+		args := events.PublishArgs{Envelope: events.Envelope{Entity: events.Entity{Type: events.EntityItem, ID: id}}}
+		assert.Equal(t, "publish_event", args.Kind())
+		opts := args.InsertOpts()
+		assert.True(t, lanes[opts.Queue], "unknown lane %q", opts.Queue)
+		assert.Equal(t, opts.Queue, events.LaneQueue(id.String()), "one key, one lane")
+		assert.GreaterOrEqual(t, opts.MaxAttempts, 20)
+		used[opts.Queue] = true
+	}
+	assert.Len(t, used, events.EventLanes, "keys spread over every lane")
 }

@@ -90,7 +90,9 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	conf := kafka.ConfigMap{}
+	// Each publish waits for its own delivery report, so batching delay
+	// (linger) is pure latency here; Properties may still override it.
+	conf := kafka.ConfigMap{"linger.ms": 1}
 	for k, v := range cfg.Properties {
 		conf[k] = v
 	}

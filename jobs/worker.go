@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/atlasapp/atlas/events"
 )
@@ -17,37 +18,45 @@ import (
 type WorkerParams struct {
 	Pool   *pgxpool.Pool
 	Logger *slog.Logger
-	// Publisher delivers outbox events (the Kafka producer).
+	// Publisher delivers outbox events (the Kafka producer). Nil means this
+	// client does not work the events queue at all (left to other workers;
+	// tests of other jobs use it).
 	Publisher events.Publisher
-	// EventWorkers is how many outbox jobs one process publishes at once.
-	// One keeps the events of an entity in commit order (see README,
-	// "Ordering"); more trades that for throughput.
-	EventWorkers int
 	// DefaultWorkers is the concurrency of the default queue.
 	DefaultWorkers int
 	// Register adds more workers (enrichment, reindexing).
 	Register func(*river.Workers) error
-	// FetchCooldown bounds how often a queue polls for new jobs; lower
-	// means lower latency from insert to work (default 20 ms).
+	// FetchCooldown bounds how often a queue fetches new jobs. A lane has
+	// one worker, so it fetches one job at a time: the cooldown caps a
+	// lane's rate (default 2 ms, up to ~500 events/s per lane).
 	FetchCooldown time.Duration
 }
 
-// NewWorkerClient returns a River client that works the events queue (the
-// outbox) and the default queue. Start it with Start(ctx); stop it with
-// Stop(ctx), which lets running jobs finish.
+// NewWorkerClient returns a River client that works the outbox lanes and the
+// default queue (ENRICH_URL and REINDEX_ITEM, once Register added their
+// workers), logging every attempt with its job_id. Start it with Start(ctx);
+// stop it with Stop(ctx), which lets running jobs finish.
 func NewWorkerClient(p WorkerParams) (*river.Client[pgx.Tx], error) {
-	if p.EventWorkers <= 0 {
-		p.EventWorkers = 1
-	}
 	if p.DefaultWorkers <= 0 {
 		p.DefaultWorkers = 10
 	}
 	if p.FetchCooldown <= 0 {
-		p.FetchCooldown = 20 * time.Millisecond
+		p.FetchCooldown = 2 * time.Millisecond
+	}
+	if p.Logger == nil {
+		p.Logger = slog.New(slog.DiscardHandler)
 	}
 	workers := river.NewWorkers()
-	if err := river.AddWorkerSafely(workers, events.NewPublishWorker(p.Publisher)); err != nil {
-		return nil, fmt.Errorf("register publish worker: %w", err)
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: p.DefaultWorkers}}
+	if p.Publisher != nil {
+		if err := river.AddWorkerSafely(workers, events.NewPublishWorker(p.Publisher)); err != nil {
+			return nil, fmt.Errorf("register publish worker: %w", err)
+		}
+		// One worker per outbox lane keeps each entity's events in commit
+		// order (see events.EventLanes); the lanes publish in parallel.
+		for _, q := range events.LaneQueues() {
+			queues[q] = river.QueueConfig{MaxWorkers: 1}
+		}
 	}
 	if p.Register != nil {
 		if err := p.Register(workers); err != nil {
@@ -58,10 +67,8 @@ func NewWorkerClient(p WorkerParams) (*river.Client[pgx.Tx], error) {
 		Logger:        p.Logger,
 		Workers:       workers,
 		FetchCooldown: p.FetchCooldown,
-		Queues: map[string]river.QueueConfig{
-			events.QueueEvents: {MaxWorkers: p.EventWorkers},
-			river.QueueDefault: {MaxWorkers: p.DefaultWorkers},
-		},
+		Queues:        queues,
+		Middleware:    []rivertype.Middleware{&logMiddleware{log: p.Logger}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("river worker client: %w", err)

@@ -48,6 +48,10 @@ type Opts struct {
 	Tracer pgx.QueryTracer
 	// Configure edits the configuration before the app is built.
 	Configure func(*config.Config)
+	// Outbox replaces the River outbox (see app.Params.Outbox).
+	Outbox events.Enqueuer
+	// MaxConns sizes the database pool (default 20).
+	MaxConns int32
 }
 
 // TestConfig is a valid configuration for tests.
@@ -65,16 +69,21 @@ func New(t testing.TB, opts ...Opts) *Env {
 	if len(opts) > 0 {
 		o = opts[0]
 	}
-	pool := dbtest.New(t, dbtest.Opts{Tracer: o.Tracer, MaxConns: 20})
+	if o.MaxConns == 0 {
+		o.MaxConns = 20
+	}
+	pool := dbtest.New(t, dbtest.Opts{Tracer: o.Tracer, MaxConns: o.MaxConns})
 	cfg := TestConfig(t)
 	if o.Configure != nil {
 		o.Configure(&cfg)
 	}
-	a, err := app.New(app.Params{Config: cfg, Pool: pool, PasswordHash: CheapHash})
+	a, err := app.New(app.Params{Config: cfg, Pool: pool, PasswordHash: CheapHash, Outbox: o.Outbox})
 	require.NoError(t, err)
 	srv := httptest.NewServer(a.Server)
 	t.Cleanup(srv.Close)
-	return &Env{URL: srv.URL, Pool: pool, App: a, Config: cfg, Client: srv.Client()}
+	client := srv.Client()
+	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
+	return &Env{URL: srv.URL, Pool: pool, App: a, Config: cfg, Client: client}
 }
 
 // User is a registered user with a valid access token.

@@ -111,6 +111,8 @@ type Received struct {
 	Partition int32
 	Offset    int64
 	Timestamp time.Time
+	// ReceivedAt is when this reader got the record (for latency figures).
+	ReceivedAt time.Time
 }
 
 // Header returns the first value of the named header, or "" if absent.
@@ -298,11 +300,12 @@ func (r *Reader) run() {
 
 func (r *Reader) add(m *kafka.Message) {
 	rec := Received{
-		Value:     m.Value,
-		Key:       string(m.Key),
-		Partition: m.TopicPartition.Partition,
-		Offset:    int64(m.TopicPartition.Offset),
-		Timestamp: m.Timestamp,
+		Value:      m.Value,
+		Key:        string(m.Key),
+		Partition:  m.TopicPartition.Partition,
+		Offset:     int64(m.TopicPartition.Offset),
+		Timestamp:  m.Timestamp,
+		ReceivedAt: time.Now(),
 	}
 	for _, h := range m.Headers {
 		rec.Headers = append(rec.Headers, Header{Key: h.Key, Value: string(h.Value)})

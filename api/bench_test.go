@@ -1,0 +1,179 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/stretchr/testify/require"
+
+	"github.com/atlasapp/atlas/api/apitest"
+	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/events/eventstest"
+	"github.com/atlasapp/atlas/item"
+)
+
+// benchDuration is how long each phase of a throughput benchmark runs
+// (ATLAS_BENCH_SECONDS, default 5).
+func benchDuration() time.Duration {
+	if s, err := strconv.Atoi(os.Getenv("ATLAS_BENCH_SECONDS")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return 5 * time.Second
+}
+
+const benchClients = 16
+
+// hammer runs op from benchClients goroutines for d and returns ops/s.
+func hammer(b *testing.B, d time.Duration, op func(ctx context.Context) error) float64 {
+	b.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var n atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range benchClients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				if err := op(ctx); err != nil {
+					if ctx.Err() == nil {
+						failed.Store(err)
+					}
+					return
+				}
+				n.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if err, ok := failed.Load().(error); ok {
+		b.Fatalf("operation failed: %v", err)
+	}
+	return float64(n.Load()) / time.Since(start).Seconds()
+}
+
+// noOutbox drops events: it measures the write path without the outbox.
+type noOutbox struct{}
+
+func (noOutbox) Enqueue(context.Context, pgx.Tx, ...events.Envelope) error { return nil }
+
+var benchTags = []string{"go", "databases", "reading"}
+
+// BenchmarkItemCreateThroughput measures POST /collections/{id}/items with
+// 16 concurrent clients against the same SQL statements issued directly
+// through pgx on 16 connections (the database's ceiling for this work), and
+// the API with and without the transactional outbox. Each phase runs for
+// ATLAS_BENCH_SECONDS; the ratios are the figures that matter.
+func BenchmarkItemCreateThroughput(b *testing.B) {
+	d := benchDuration()
+	for range b.N {
+		// (a) Direct SQL: the statements the service issues, minus HTTP, JSON,
+		// auth and the outbox.
+		sqlEnv := apitest.New(b, apitest.Opts{Outbox: noOutbox{}, MaxConns: benchClients + 4})
+		u := sqlEnv.NewUser(b)
+		c := sqlEnv.NewCollection(b, u)
+		var store item.Store
+		var cstore collection.Store
+		sqlRate := hammer(b, d, func(ctx context.Context) error {
+			now := time.Now().UTC()
+			it := item.Item{ID: uuid.Must(uuid.NewV7()), CollectionID: c.ID, Title: "Direct", Tags: benchTags,
+				Metadata: json.RawMessage(`{}`), CreatedBy: &u.ID, Version: 1, CreatedAt: now, UpdatedAt: now}
+			return db.InTx(ctx, sqlEnv.Pool, func(tx pgx.Tx) error {
+				if _, _, err := cstore.Role(ctx, tx, c.ID, u.ID); err != nil {
+					return err
+				}
+				return store.Insert(ctx, tx, it)
+			})
+		})
+
+		apiRate := func(env *apitest.Env) float64 {
+			u := env.NewUser(b)
+			c := env.NewCollection(b, u)
+			path := "/api/v1/collections/" + c.ID.String() + "/items"
+			body := map[string]any{"title": "Through the API", "tags": benchTags}
+			return hammer(b, d, func(ctx context.Context) error {
+				resp := env.Do(b, http.MethodPost, path, u.Token, body)
+				if resp.Status != http.StatusCreated {
+					return fmt.Errorf("status %d: %s", resp.Status, resp.Body)
+				}
+				return nil
+			})
+		}
+		// (b) The API without the outbox, then (c) with it (events as River jobs).
+		noEvents := apiRate(apitest.New(b, apitest.Opts{Outbox: noOutbox{}, MaxConns: benchClients + 4}))
+		withEvents := apiRate(apitest.New(b, apitest.Opts{MaxConns: benchClients + 4}))
+
+		b.ReportMetric(sqlRate, "sql_writes/s")
+		b.ReportMetric(noEvents, "api_writes/s")
+		b.ReportMetric(withEvents, "api+outbox_writes/s")
+		b.ReportMetric(100*noEvents/sqlRate, "api_%_of_sql")
+		b.ReportMetric(100*(1-withEvents/noEvents), "outbox_cost_%")
+	}
+}
+
+// BenchmarkWriteToTopicLatency writes items at a steady rate while the
+// worker publishes the outbox, and measures the time from the start of each
+// write request to its event being read back from Kafka (p50, p99).
+func BenchmarkWriteToTopicLatency(b *testing.B) {
+	const rate = 100 // writes per second
+	d := benchDuration()
+	for range b.N {
+		brokers := eventstest.Brokers(b)
+		topic := eventstest.UniqueTopic(b, brokers, 6)
+		env := apitest.New(b)
+		reader := eventstest.NewReader(b, brokers, topic)
+		env.StartWorker(b, brokers, topic)
+		u := env.NewUser(b)
+		c := env.NewCollection(b, u)
+		path := "/api/v1/collections/" + c.ID.String() + "/items"
+
+		sent := map[string]time.Time{}
+		tick := time.NewTicker(time.Second / rate)
+		deadline := time.Now().Add(d)
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for time.Now().Before(deadline) {
+			<-tick.C
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				reqID := uuid.NewString()
+				start := time.Now()
+				resp := env.Do(b, http.MethodPost, path, u.Token, map[string]any{"title": "latency"}, "X-Request-ID", reqID)
+				require.Equal(b, http.StatusCreated, resp.Status)
+				mu.Lock()
+				sent[reqID] = start
+				mu.Unlock()
+			}()
+		}
+		tick.Stop()
+		wg.Wait()
+		got := reader.WaitForN(b, time.Minute, len(sent), eventstest.OfType(events.ItemCreated))
+		var lat []time.Duration
+		for _, r := range got {
+			if start, ok := sent[r.Envelope.RequestID]; ok {
+				lat = append(lat, r.ReceivedAt.Sub(start))
+			}
+		}
+		require.Len(b, lat, len(sent))
+		slices.Sort(lat)
+		b.ReportMetric(float64(len(sent))/d.Seconds(), "writes/s")
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50_ms")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99_ms")
+	}
+}
