@@ -81,6 +81,8 @@ var rbacMatrix = map[string]rbacCase{
 	"get-item":           {http.MethodGet, "/api/v1/items/{i}", nil, statuses(200, 200, 200, 404, 401)},
 	"update-item":        {http.MethodPatch, "/api/v1/items/{i}", func(fixture) any { return map[string]any{"title": "Changed"} }, statuses(200, 200, 403, 404, 401)},
 	"delete-item":        {http.MethodDelete, "/api/v1/items/{i}", nil, statuses(204, 204, 403, 404, 401)},
+	// Audit: a non-member's collection filter matches nothing (200, empty list).
+	"list-audit-events": {http.MethodGet, "/api/v1/audit?collection_id={c}", nil, statuses(200, 200, 200, 200, 401)},
 }
 
 // publicOperations need no token and are tested on their own.
