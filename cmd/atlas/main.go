@@ -41,6 +41,10 @@ func commands() map[string]command {
 		"worker":  {"run River workers: publish outbox events to Kafka, run background jobs", worker},
 		"dev":     {"run every process (API, worker, consumers) in one, for a laptop", dev},
 		"all":     {"same as dev", dev},
+
+		// The audit trail (see package audit).
+		"audit-consumer": {"run the audit consumer group (atlas-audit): Kafka events -> audit_events", auditConsumer},
+		"audit":          {"audit tools: `atlas audit verify` checks the audit trail's hash chain (exit 1 if broken)", auditTool},
 	}
 }
 

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/atlasapp/atlas/audit"
+	"github.com/atlasapp/atlas/config"
+	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/events"
+)
+
+// auditConsumer runs the audit consumer group until ctx ends.
+func auditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
+	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: 4})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return runAuditConsumer(ctx, cfg, log, pool)
+}
+
+// runAuditConsumer ensures the topics exist, then records every event of
+// the events topic in audit_events (consumer group atlas-audit) until ctx
+// ends. `atlas dev` runs it beside the other processes.
+func runAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool) error {
+	if err := events.EnsureTopics(ctx, cfg.KafkaBrokers,
+		events.TopicSpec{Name: cfg.KafkaEventsTopic}, events.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("kafka topics: %w", err)
+	}
+	c, err := audit.NewConsumer(audit.ConsumerParams{
+		Brokers:         cfg.KafkaBrokers,
+		Topic:           cfg.KafkaEventsTopic,
+		DeadLetterTopic: cfg.KafkaDLQTopic,
+		Recorder:        audit.NewRecorder(audit.RecorderParams{DB: pool, Logger: log}),
+		Logger:          log,
+	})
+	if err != nil {
+		return err
+	}
+	return c.Run(ctx)
+}
+
+// auditTool runs the audit subcommands.
+func auditTool(ctx context.Context, cfg config.Config, _ *slog.Logger, args []string) error {
+	if len(args) != 1 || args[0] != "verify" {
+		return errors.New("usage: atlas audit verify   (recompute the audit trail's hash chain; exit 1 at the first broken link)")
+	}
+	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: 2})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	rep, err := audit.Verify(ctx, pool)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(os.Stdout, rep.String())
+	if !rep.OK() {
+		return fmt.Errorf("audit chain broken at seq %d", rep.Broken.Seq)
+	}
+	return nil
+}
