@@ -21,12 +21,13 @@ import { Layout } from './ui/Layout';
 import { Empty } from './ui/States';
 
 /** A QueryClient tuned for this API: client errors (4xx) are answers, not glitches, so they are not retried. */
-export function newQueryClient(): QueryClient {
+export function newQueryClient(opts: { retryDelay?: number } = {}): QueryClient {
   return new QueryClient({
     defaultOptions: {
       queries: {
         staleTime: 10_000,
         retry: (count, err) => !isStatus(err, 400, 401, 403, 404, 409, 422) && count < 2,
+        ...(opts.retryDelay !== undefined ? { retryDelay: opts.retryDelay } : {}),
         refetchOnWindowFocus: true,
       },
       mutations: { retry: false },
@@ -35,8 +36,17 @@ export function newQueryClient(): QueryClient {
 }
 
 /** Query cache and session; the router comes from the caller (BrowserRouter or MemoryRouter). */
-export function AppProviders({ children, clientOptions }: { children: ReactNode; clientOptions?: ApiClientOptions }) {
-  const [queryClient] = useState(newQueryClient);
+export function AppProviders({
+  children,
+  clientOptions,
+  queryClient: given,
+}: {
+  children: ReactNode;
+  clientOptions?: ApiClientOptions;
+  /** Tests pass one with short retry delays. */
+  queryClient?: QueryClient;
+}) {
+  const [queryClient] = useState(() => given ?? newQueryClient());
   return (
     <QueryClientProvider client={queryClient}>
       <SessionProvider clientOptions={clientOptions}>{children}</SessionProvider>

@@ -1,5 +1,5 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
 // jsdom has <dialog> but not its modal methods; emulate the parts the app uses.
@@ -11,5 +11,8 @@ if (!HTMLDialogElement.prototype.showModal) {
     this.removeAttribute('open');
   };
 }
+
+// findBy* waits up to 5 s: CI machines with two cores are slow to render the first test of a file.
+configure({ asyncUtilTimeout: 5000 });
 
 afterEach(() => cleanup());

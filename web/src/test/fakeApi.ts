@@ -1,0 +1,107 @@
+// A fake Atlas API for component tests: routes like "GET /api/v1/items/:id"
+// map to handlers; every request is recorded. Login and /auth/me answer by
+// default so tests can sign in through the real login page.
+import type { Collection, Item, Member, User } from '../api/types';
+
+export type Handler = (ctx: { req: Request; url: URL; params: Record<string, string>; body: unknown }) => Response | Promise<Response>;
+
+export interface Call {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+  auth: string | null;
+}
+
+export function json(status: number, body: unknown): Response {
+  const type = status >= 400 ? 'application/problem+json' : 'application/json';
+  return new Response(status === 204 ? null : JSON.stringify(body), { status, headers: { 'Content-Type': type } });
+}
+
+export function problem(status: number, detail: string, errors?: { location: string; message: string }[]): Response {
+  const titles: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 422: 'Unprocessable Entity', 500: 'Internal Server Error' };
+  return json(status, { title: titles[status] ?? 'Error', status, detail, ...(errors ? { errors } : {}) });
+}
+
+export const me: User = { id: 'u-owner', email: 'ada@example.com', display_name: 'Ada Lovelace', created_at: '2026-01-01T10:00:00Z' };
+
+export function collection(over: Partial<Collection> = {}): Collection {
+  return {
+    id: 'c1',
+    name: 'Reading list',
+    description: '',
+    role: 'owner',
+    created_by: me.id,
+    created_at: '2026-01-01T10:00:00Z',
+    updated_at: '2026-01-01T10:00:00Z',
+    ...over,
+  };
+}
+
+export function item(over: Partial<Item> = {}): Item {
+  return {
+    id: 'i1',
+    collection_id: 'c1',
+    title: 'The Go Memory Model',
+    source_url: 'https://go.dev/ref/mem',
+    description: '',
+    notes: '',
+    tags: ['go'],
+    metadata_json: {},
+    created_by: me.id,
+    version: 1,
+    created_at: '2026-01-01T10:00:00Z',
+    updated_at: '2026-01-01T10:00:00Z',
+    ...over,
+  };
+}
+
+export function member(over: Partial<Member> = {}): Member {
+  return {
+    user_id: me.id,
+    email: me.email,
+    display_name: me.display_name,
+    role: 'owner',
+    joined_at: '2026-01-01T10:00:00Z',
+    updated_at: '2026-01-01T10:00:00Z',
+    ...over,
+  };
+}
+
+export function page<T>(items: T[], next: string | null = null) {
+  return { items, next_cursor: next };
+}
+
+export function fakeApi(routes: Record<string, Handler>) {
+  const calls: Call[] = [];
+  const all: Record<string, Handler> = {
+    'POST /api/v1/auth/login': ({ body }) =>
+      (body as { password?: string }).password === 'correct horse battery'
+        ? json(200, { access_token: 'token-1', token_type: 'Bearer', expires_in: 3600 })
+        : problem(401, 'invalid email or password'),
+    'GET /api/v1/auth/me': () => json(200, me),
+    ...routes,
+  };
+  const compiled = Object.entries(all).map(([key, handler]) => {
+    const [method, pattern] = key.split(' ') as [string, string];
+    const names: string[] = [];
+    const re = new RegExp(`^${pattern.replace(/:(\w+)/g, (_m, n: string) => (names.push(n), '([^/]+)'))}$`);
+    return { method, re, names, handler };
+  });
+
+  async function fetch(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    const text = await req.text();
+    const body: unknown = text ? JSON.parse(text) : undefined;
+    calls.push({ method: req.method, path: url.pathname, query: url.searchParams, body, auth: req.headers.get('Authorization') });
+    for (const r of compiled) {
+      const m = r.method === req.method ? url.pathname.match(r.re) : null;
+      if (!m) continue;
+      const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
+      return r.handler({ req, url, params, body });
+    }
+    return problem(404, `No API route matches ${req.method} ${url.pathname}.`);
+  }
+
+  return { fetch, calls, callsTo: (method: string, path: string) => calls.filter((c) => c.method === method && c.path === path) };
+}
