@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -11,6 +13,7 @@ import (
 	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/jobs"
 )
 
 // Callers of the RBAC matrix.
@@ -32,6 +35,7 @@ type fixture struct {
 	target       apitest.User // a second viewer: the member change-role/remove act on
 	collectionID string
 	itemID       string
+	jobID        string // a REINDEX_ITEM job on the item
 }
 
 func newFixture(t *testing.T, env *apitest.Env) fixture {
@@ -47,13 +51,16 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 	env.AddMember(t, f.users[owner], c.ID, f.target, collection.RoleViewer)
 	it := env.NewItem(t, f.users[owner], c.ID, item.CreateParams{Title: "Fixture", Tags: []string{"a"}})
 	f.collectionID, f.itemID = c.ID.String(), it.ID.String()
+	j, err := env.App.Jobs.Create(context.Background(), f.users[owner].ID, jobs.TypeReindexItem, it.ID)
+	require.NoError(t, err)
+	f.jobID = strconv.FormatInt(j.ID, 10)
 	return f
 }
 
 // rbacCase is one operation of the API and the status each caller gets.
 type rbacCase struct {
 	method string
-	path   string // {c} collection id, {i} item id, {u} target member id
+	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id
 	body   func(f fixture) any
 	want   map[string]int
 }
@@ -81,6 +88,10 @@ var rbacMatrix = map[string]rbacCase{
 	"get-item":           {http.MethodGet, "/api/v1/items/{i}", nil, statuses(200, 200, 200, 404, 401)},
 	"update-item":        {http.MethodPatch, "/api/v1/items/{i}", func(fixture) any { return map[string]any{"title": "Changed"} }, statuses(200, 200, 403, 404, 401)},
 	"delete-item":        {http.MethodDelete, "/api/v1/items/{i}", nil, statuses(204, 204, 403, 404, 401)},
+	"create-job":         {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
+	"get-job":            {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
+	// Jobs: a non-member's list holds none of the collection's jobs (200).
+	"list-jobs": {http.MethodGet, "/api/v1/jobs?item_id={i}", nil, statuses(200, 200, 200, 200, 401)},
 	// Audit: a non-member's collection filter matches nothing (200, empty list).
 	"list-audit-events": {http.MethodGet, "/api/v1/audit?collection_id={c}", nil, statuses(200, 200, 200, 200, 401)},
 }
@@ -122,7 +133,7 @@ func TestRBACMatrix(t *testing.T) {
 			for _, who := range callers {
 				t.Run(who, func(t *testing.T) {
 					f := newFixture(t, env) // fresh per caller: some operations destroy it
-					path := strings.NewReplacer("{c}", f.collectionID, "{i}", f.itemID, "{u}", f.target.ID.String()).Replace(tc.path)
+					path := strings.NewReplacer("{c}", f.collectionID, "{i}", f.itemID, "{u}", f.target.ID.String(), "{j}", f.jobID).Replace(tc.path)
 					var body any
 					if tc.body != nil {
 						body = tc.body(f)

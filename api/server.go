@@ -8,11 +8,13 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"riverqueue.com/riverui"
 
 	"github.com/atlasapp/atlas/account"
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/jobs"
 )
 
 // Params are the dependencies of the HTTP server.
@@ -21,7 +23,10 @@ type Params struct {
 	Collections *collection.Service
 	Items       *item.Service
 	Audit       *audit.Service
-	Logger      *slog.Logger
+	Jobs        *jobs.Service
+	// RiverUI is mounted at /riverui for operators (nil Handler: not mounted).
+	RiverUI RiverUIParams
+	Logger  *slog.Logger
 	// Version is reported in the OpenAPI document.
 	Version string
 }
@@ -32,6 +37,8 @@ type Server struct {
 	collections *collection.Service
 	items       *item.Service
 	audit       *audit.Service
+	jobs        *jobs.Service
+	riverUI     *riverui.Handler
 	log         *slog.Logger
 	router      chi.Router
 	api         huma.API
@@ -51,7 +58,7 @@ func NewServer(p Params) *Server {
 	if p.Version == "" {
 		p.Version = "dev"
 	}
-	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, log: p.Logger}
+	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, log: p.Logger}
 
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
@@ -74,6 +81,8 @@ func NewServer(p Params) *Server {
 	s.registerMembers()
 	s.registerItems()
 	s.registerAudit()
+	s.registerJobs()
+	s.mountRiverUI(p.RiverUI)
 	return s
 }
 

@@ -47,6 +47,7 @@ type App struct {
 	Collections *collection.Service
 	Items       *item.Service
 	Audit       *audit.Service
+	Jobs        *jobs.Service
 	River       *river.Client[pgx.Tx]
 	Server      *api.Server
 }
@@ -83,9 +84,16 @@ func New(p Params) (*App, error) {
 	}
 	recorder := events.NewRecorder(outbox, p.NowFunc)
 	collections := collection.NewService(collection.ServiceParams{Pool: p.Pool, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc})
-	items := item.NewService(item.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc})
+	jobService := jobs.NewService(jobs.ServiceParams{Pool: p.Pool, River: rc, Cursors: codec})
+	items := item.NewService(item.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc,
+		OnCreate: []item.OnCreateFunc{jobService.EnqueueEnrichment}}) // a new item's URL is enriched in the background
 	audits := audit.NewService(audit.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec})
-	srv := api.NewServer(api.Params{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Logger: p.Logger, Version: p.Version})
+	riverUI, err := api.NewRiverUI(rc, p.Logger)
+	if err != nil {
+		return nil, err
+	}
+	srv := api.NewServer(api.Params{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Logger: p.Logger, Version: p.Version,
+		Jobs: jobService, RiverUI: api.RiverUIParams{Handler: riverUI, AdminEmails: p.Config.AdminEmails, Password: p.Config.RiverUIPassword.Value()}})
 	srv.Router().Handle("/*", web.Handler()) // the React dashboard, at / and its client-side routes
-	return &App{Accounts: accounts, Collections: collections, Items: items, Audit: audits, River: rc, Server: srv}, nil
+	return &App{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Jobs: jobService, River: rc, Server: srv}, nil
 }

@@ -62,13 +62,23 @@ type Config struct {
 
 	ElasticsearchURL string `env:"ATLAS_ELASTICSEARCH_URL" envDefault:"http://127.0.0.1:9200" json:"elasticsearch_url"`
 
+	// AdminEmails are the operators allowed into River UI (comma-separated).
+	AdminEmails []string `env:"ATLAS_ADMIN_EMAILS" envSeparator:"," json:"admin_emails"`
+	// RiverUIPassword lets operators open River UI in a browser with HTTP
+	// Basic (their email and this password); empty allows bearer tokens only.
+	RiverUIPassword Secret `env:"ATLAS_RIVERUI_PASSWORD" json:"riverui_password"`
+	// EnrichTimeout bounds one fetch of an item's URL (DNS, redirects, body);
+	// EnrichConnectTimeout one TCP connect or TLS handshake.
+	EnrichTimeout        time.Duration `env:"ATLAS_ENRICH_TIMEOUT" envDefault:"15s" json:"enrich_timeout"`
+	EnrichConnectTimeout time.Duration `env:"ATLAS_ENRICH_CONNECT_TIMEOUT" envDefault:"5s" json:"enrich_connect_timeout"`
+
 	// GeneratedJWTSecret is true when no secret was configured and a random
 	// one was made (development only; tokens do not survive a restart).
 	GeneratedJWTSecret bool `env:"-" json:"-"`
 }
 
 // secretVars may be given as <NAME>_FILE.
-var secretVars = []string{"ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET"}
+var secretVars = []string{"ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD"}
 
 // Load reads the process environment.
 func Load() (Config, error) {
@@ -150,6 +160,9 @@ func (c *Config) validate() error {
 	if u, err := url.Parse(c.ElasticsearchURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("ATLAS_ELASTICSEARCH_URL: must be an http(s) URL, got %q", c.ElasticsearchURL)
 	}
+	if err := c.validateJobs(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -161,4 +174,32 @@ func (c Config) CursorKey() []byte {
 	}
 	sum := sha256.Sum256([]byte("atlas cursor key\x00" + c.JWTSecret.Value()))
 	return sum[:]
+}
+
+// validateJobs checks the settings of background jobs and River UI, and
+// normalises the admin emails (trimmed, lower-case, no empty entries).
+func (c *Config) validateJobs() error {
+	emails := make([]string, 0, len(c.AdminEmails))
+	for _, e := range c.AdminEmails {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if e == "" {
+			continue
+		}
+		if at := strings.IndexByte(e, '@'); at < 1 || at == len(e)-1 {
+			return fmt.Errorf("ATLAS_ADMIN_EMAILS: %q is not an email address", e)
+		}
+		emails = append(emails, e)
+	}
+	c.AdminEmails = emails
+	if c.RiverUIPassword != "" && len(c.RiverUIPassword) < 16 {
+		return fmt.Errorf("ATLAS_RIVERUI_PASSWORD: must be at least 16 bytes, got %d", len(c.RiverUIPassword))
+	}
+	if c.EnrichTimeout < time.Second || c.EnrichTimeout > 5*time.Minute {
+		return fmt.Errorf("ATLAS_ENRICH_TIMEOUT: must be between 1s and 5m, got %s", c.EnrichTimeout)
+	}
+	if c.EnrichConnectTimeout < 100*time.Millisecond || c.EnrichConnectTimeout > c.EnrichTimeout {
+		return fmt.Errorf("ATLAS_ENRICH_CONNECT_TIMEOUT: must be between 100ms and ATLAS_ENRICH_TIMEOUT (%s), got %s",
+			c.EnrichTimeout, c.EnrichConnectTimeout)
+	}
+	return nil
 }

@@ -8,8 +8,10 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/jobs"
 )
@@ -38,11 +40,21 @@ func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool 
 		events.TopicSpec{Name: cfg.KafkaEventsTopic}, events.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
 		return nil, fmt.Errorf("kafka topics: %w", err)
 	}
+	// The job handlers work through the same domain services as the API.
+	a, err := app.New(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version})
+	if err != nil {
+		return nil, err
+	}
+	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: a.Items,
+		Fetch: enrich.FetcherOpts{TotalTimeout: cfg.EnrichTimeout, ConnectTimeout: cfg.EnrichConnectTimeout},
+		// Indexer: not wired yet (no search implementation of
+		// jobs.ItemIndexer); REINDEX_ITEM jobs retry with jobs.ErrNoIndexer.
+	})
 	producer, err := events.NewProducer(events.ProducerConfig{Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaEventsTopic, Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: pool, Logger: log, Publisher: producer})
+	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: pool, Logger: log, Publisher: producer, Register: register})
 	if err != nil {
 		producer.Close()
 		return nil, err

@@ -1,0 +1,175 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/enrich"
+	"github.com/atlasapp/atlas/item"
+)
+
+// Metadata is what ENRICH_URL stores as an item's metadata (metadata_json
+// in the API). Empty text fields are left out.
+type Metadata struct {
+	// SourceURL is the URL that was fetched (the item's source_url then).
+	SourceURL string `json:"source_url"`
+	// FinalURL is the URL that answered, after redirects.
+	FinalURL     string `json:"final_url"`
+	Title        string `json:"title,omitempty"`
+	Description  string `json:"description,omitempty"`
+	CanonicalURL string `json:"canonical_url,omitempty"`
+	SiteName     string `json:"site_name,omitempty"`
+	FaviconURL   string `json:"favicon_url,omitempty"`
+	// ImageURL is the page's preview image (og:image).
+	ImageURL string `json:"image_url,omitempty"`
+	Language string `json:"language,omitempty"`
+	// ContentType is the response's media type, e.g. text/html or
+	// application/pdf; Size how many body bytes were read.
+	ContentType string `json:"content_type,omitempty"`
+	Charset     string `json:"charset,omitempty"`
+	Size        int64  `json:"size"`
+	Truncated   bool   `json:"truncated,omitempty"`
+	// FetchedAt is when the page was fetched (RFC 3339, UTC).
+	FetchedAt time.Time `json:"fetched_at"`
+}
+
+func metadataOf(sourceURL string, r enrich.Result, at time.Time) Metadata {
+	return Metadata{SourceURL: sourceURL, FinalURL: r.FinalURL, Title: r.Title, Description: r.Description,
+		CanonicalURL: r.CanonicalURL, SiteName: r.SiteName, FaviconURL: r.FaviconURL, ImageURL: r.ImageURL,
+		Language: r.Language, ContentType: r.ContentType, Charset: r.Charset, Size: r.Size, Truncated: r.Truncated,
+		FetchedAt: at.UTC().Truncate(time.Second)}
+}
+
+// sameContent reports whether stored metadata already says what m says,
+// whenever it was fetched.
+func sameContent(stored json.RawMessage, m Metadata) bool {
+	var old Metadata
+	if err := json.Unmarshal(stored, &old); err != nil || old.SourceURL == "" {
+		return false
+	}
+	old.FetchedAt, m.FetchedAt = time.Time{}, time.Time{}
+	return reflect.DeepEqual(old, m)
+}
+
+// EnrichWorker runs ENRICH_URL: it fetches the item's current source_url
+// with the SSRF-safe enrich.Fetcher and stores the page's metadata on the
+// item.
+//
+// It is idempotent: running it again (a retry after a crash, a second job)
+// stores nothing new unless the page changed, so the item's version and its
+// ItemUpdated events move only when the metadata does. A permanent fetch
+// failure (refused address, 404, ...) cancels the job with the reason,
+// which the API shows as FAILED; anything else is retried with backoff,
+// waiting at least as long as a server's Retry-After.
+type EnrichWorker struct {
+	river.WorkerDefaults[EnrichURLArgs]
+
+	pool    *pgxpool.Pool
+	items   *item.Service
+	fetcher *enrich.Fetcher
+	timeout time.Duration
+	backoff Backoff
+	now     func() time.Time
+	// retryAfter carries a server's Retry-After from Work to NextRetry,
+	// which River calls right after Work fails, by job id.
+	retryAfter sync.Map
+}
+
+// NewEnrichWorker returns the ENRICH_URL worker.
+func NewEnrichWorker(p HandlerParams) *EnrichWorker {
+	w := &EnrichWorker{pool: p.Pool, items: p.Items, fetcher: enrich.NewFetcher(p.Fetch),
+		timeout: p.EnrichTimeout, backoff: p.EnrichRetry.withDefaults(DefaultEnrichRetryBase), now: p.NowFunc}
+	if w.timeout <= 0 {
+		total := p.Fetch.TotalTimeout
+		if total <= 0 {
+			total = enrich.DefaultTotalTimeout
+		}
+		w.timeout = total + enrichDBMargin
+	}
+	if w.now == nil {
+		w.now = time.Now
+	}
+	return w
+}
+
+// Timeout implements river.Worker: the fetch's own timeout plus time for
+// the database. A job that overruns it is cancelled and retried.
+func (w *EnrichWorker) Timeout(*river.Job[EnrichURLArgs]) time.Duration { return w.timeout }
+
+// NextRetry implements river.Worker: exponential backoff, or the server's
+// Retry-After if that is longer (up to the backoff's cap).
+func (w *EnrichWorker) NextRetry(job *river.Job[EnrichURLArgs]) time.Time {
+	var floor time.Duration
+	if v, ok := w.retryAfter.LoadAndDelete(job.ID); ok {
+		floor = v.(time.Duration)
+	}
+	return w.now().Add(w.backoff.Delay(job.Attempt, floor))
+}
+
+// Work enriches one item.
+func (w *EnrichWorker) Work(ctx context.Context, job *river.Job[EnrichURLArgs]) error {
+	id := job.Args.ItemID
+	it, err := item.Store{}.Get(ctx, w.pool, id)
+	if errors.Is(err, atlas.ErrNotFound) {
+		return skipped(ctx, "the item no longer exists")
+	}
+	if err != nil {
+		return fmt.Errorf("enrich item %s: %w", id, err)
+	}
+	if it.SourceURL == nil {
+		return skipped(ctx, "the item has no source_url")
+	}
+	res, err := w.fetcher.Fetch(ctx, *it.SourceURL)
+	if err != nil {
+		err = fmt.Errorf("enrich item %s: %w", id, err)
+		if enrich.IsPermanent(err) {
+			return markFailed(ctx, err)
+		}
+		var se *enrich.StatusError
+		if errors.As(err, &se) && se.RetryAfter > 0 {
+			w.retryAfter.Store(job.ID, se.RetryAfter)
+		}
+		return err
+	}
+	meta := metadataOf(*it.SourceURL, res, w.now())
+	out := map[string]any{"outcome": "enriched", "final_url": res.FinalURL, "content_type": res.ContentType, "changed": false}
+	if !sameContent(it.Metadata, meta) {
+		raw, err := json.Marshal(meta)
+		if err != nil {
+			return fmt.Errorf("enrich item %s: encode metadata: %w", id, err)
+		}
+		updated, err := w.items.SetMetadata(ctx, id, raw)
+		if errors.Is(err, atlas.ErrNotFound) {
+			return skipped(ctx, "the item was deleted during the fetch")
+		}
+		if err != nil {
+			return fmt.Errorf("enrich item %s: %w", id, err)
+		}
+		out["changed"], out["item_version"] = true, updated.Version
+	}
+	return recordOutput(ctx, out)
+}
+
+// skipped completes a job that has nothing to do, saying why.
+func skipped(ctx context.Context, reason string) error {
+	return recordOutput(ctx, map[string]any{"outcome": "skipped", "reason": reason})
+}
+
+// recordOutput stores a job's result in its metadata ("output", shown by
+// River UI and the API). It fails only outside a worker or for a value that
+// cannot be encoded: programming errors.
+func recordOutput(ctx context.Context, out map[string]any) error {
+	if err := river.RecordOutput(ctx, out); err != nil {
+		return fmt.Errorf("record job output: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,141 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/atlasapp/atlas/enrich"
+	"github.com/atlasapp/atlas/item"
+)
+
+// Defaults of HandlerParams.
+const (
+	// DefaultEnrichRetryBase is the delay before the second ENRICH_URL
+	// attempt; each later one waits twice as long (30 s, 1 m, 2 m, 4 m).
+	DefaultEnrichRetryBase = 30 * time.Second
+	// DefaultReindexRetryBase is the same for REINDEX_ITEM (5 s ... 21 m).
+	DefaultReindexRetryBase = 5 * time.Second
+	// DefaultRetryMax caps any retry delay.
+	DefaultRetryMax = time.Hour
+	// DefaultReindexTimeout bounds one REINDEX_ITEM attempt.
+	DefaultReindexTimeout = 30 * time.Second
+	// enrichDBMargin is added to the fetch's total timeout to form the
+	// ENRICH_URL job timeout: time for reading and writing the item.
+	enrichDBMargin = 15 * time.Second
+)
+
+// HandlerParams are the dependencies and limits of the item job handlers.
+type HandlerParams struct {
+	// Pool reads items.
+	Pool *pgxpool.Pool
+	// Items stores enrichment results (SetMetadata emits ItemUpdated).
+	Items *item.Service
+	// Fetch configures the page fetcher of ENRICH_URL. Its zero value is
+	// the production configuration; its TotalTimeout plus a margin for the
+	// database is the job's timeout unless EnrichTimeout is set. Its
+	// AllowLoopback must only ever be set by tests.
+	Fetch enrich.FetcherOpts
+	// EnrichTimeout overrides the ENRICH_URL job timeout.
+	EnrichTimeout time.Duration
+	// Indexer sends items to the search index; nil leaves REINDEX_ITEM jobs
+	// failing (and retrying) with ErrNoIndexer until one is wired in.
+	Indexer ItemIndexer
+	// ReindexTimeout bounds a REINDEX_ITEM attempt (DefaultReindexTimeout).
+	ReindexTimeout time.Duration
+	// EnrichRetry and ReindexRetry are the backoffs between attempts
+	// (defaults DefaultEnrichRetryBase / DefaultReindexRetryBase, doubling,
+	// capped at DefaultRetryMax).
+	EnrichRetry  Backoff
+	ReindexRetry Backoff
+	// NowFunc is the clock (defaults to time.Now).
+	NowFunc func() time.Time
+}
+
+// Register returns the function WorkerParams.Register takes: it adds the
+// ENRICH_URL and REINDEX_ITEM workers.
+func Register(p HandlerParams) func(*river.Workers) error {
+	return func(w *river.Workers) error {
+		if err := river.AddWorkerSafely(w, NewEnrichWorker(p)); err != nil {
+			return fmt.Errorf("register %s worker: %w", KindEnrichURL, err)
+		}
+		if err := river.AddWorkerSafely(w, NewReindexWorker(p)); err != nil {
+			return fmt.Errorf("register %s worker: %w", KindReindexItem, err)
+		}
+		return nil
+	}
+}
+
+// Backoff is an exponential retry delay: Base before the second attempt,
+// doubling for every later one, never more than Max, with ±10 % jitter so
+// that jobs that failed together do not retry together.
+type Backoff struct {
+	Base time.Duration
+	Max  time.Duration
+}
+
+func (b Backoff) withDefaults(base time.Duration) Backoff {
+	if b.Base <= 0 {
+		b.Base = base
+	}
+	if b.Max <= 0 {
+		b.Max = max(DefaultRetryMax, b.Base)
+	}
+	return b
+}
+
+// Delay is the wait after failed attempt number attempt (1-based), at least
+// floor (a server's Retry-After, say) but never more than Max.
+func (b Backoff) Delay(attempt int, floor time.Duration) time.Duration {
+	d := b.Base
+	for i := 1; i < attempt && d < b.Max; i++ {
+		d *= 2
+	}
+	d = min(d, b.Max)
+	d += time.Duration((rand.Float64()*0.2 - 0.1) * float64(d))
+	return min(max(d, floor), b.Max)
+}
+
+// markFailed records in the job's metadata that its handler gave up for
+// good (see StatusOf), its reason as the job's output, and cancels the job
+// so River does not retry it.
+func markFailed(ctx context.Context, err error) error {
+	if mErr := river.MetadataSet(ctx, outcomeKey, outcomeFailed); mErr != nil {
+		return fmt.Errorf("%w (and marking the failure: %v)", err, mErr)
+	}
+	_ = river.RecordOutput(ctx, map[string]any{"outcome": outcomeFailed, "reason": err.Error()})
+	return river.JobCancel(err)
+}
+
+// logMiddleware logs every job attempt with the stable keys job_id, kind and
+// attempt: failures at warn, the rest at debug.
+type logMiddleware struct {
+	river.MiddlewareDefaults
+	log *slog.Logger
+}
+
+// Work implements rivertype.WorkerMiddleware.
+func (m *logMiddleware) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	start := time.Now()
+	err := doInner(ctx)
+	level := slog.LevelDebug
+	if err != nil {
+		level = slog.LevelWarn
+	}
+	if !m.log.Enabled(ctx, level) {
+		return err
+	}
+	attrs := []slog.Attr{slog.Int64("job_id", job.ID), slog.String("kind", job.Kind),
+		slog.Int("attempt", job.Attempt), slog.Duration("duration", time.Since(start))}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	m.log.LogAttrs(ctx, level, "job attempt", attrs...)
+	return err
+}

@@ -1,0 +1,220 @@
+package jobs
+
+import (
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/atlasapp/atlas"
+)
+
+// Type is a job type as the API names it.
+type Type string
+
+// The job types Atlas runs.
+const (
+	// TypeEnrichURL fetches an item's source_url and stores what the page
+	// says about itself in the item's metadata.
+	TypeEnrichURL Type = "ENRICH_URL"
+	// TypeReindexItem sends an item to the search index again.
+	TypeReindexItem Type = "REINDEX_ITEM"
+)
+
+// River job kinds of the types. River kinds are lower-case like the outbox's
+// publish_event; the API shows the Type names.
+const (
+	KindEnrichURL   = "enrich_url"
+	KindReindexItem = "reindex_item"
+)
+
+// kindSQLList is the kinds as an SQL list literal. Queries spell the kinds
+// out so that the planner can use the partial indexes of migration 00004,
+// whose predicate is the same list.
+const kindSQLList = `('enrich_url', 'reindex_item')`
+
+// Per-kind retry and time limits.
+const (
+	// EnrichMaxAttempts is how often an ENRICH_URL job is tried: a site that
+	// is down for a while gets a few chances with growing delays.
+	EnrichMaxAttempts = 5
+	// ReindexMaxAttempts is how often a REINDEX_ITEM job is tried; the
+	// search cluster being unavailable for a while is expected.
+	ReindexMaxAttempts = 10
+)
+
+// Kind returns the River kind of a type.
+func (t Type) Kind() (string, error) {
+	switch t {
+	case TypeEnrichURL:
+		return KindEnrichURL, nil
+	case TypeReindexItem:
+		return KindReindexItem, nil
+	}
+	return "", atlas.Invalid("type", "must be ENRICH_URL or REINDEX_ITEM")
+}
+
+// typeOfKind returns the type of a River kind ("" for a kind that is not an
+// Atlas item job).
+func typeOfKind(kind string) Type {
+	switch kind {
+	case KindEnrichURL:
+		return TypeEnrichURL
+	case KindReindexItem:
+		return TypeReindexItem
+	}
+	return ""
+}
+
+// ItemRef is what every item job carries: the item and its collection. The
+// collection is stored so that the jobs API can filter jobs by the caller's
+// memberships in SQL (river_job.args->>'collection_id'). Only the item id
+// takes part in uniqueness.
+type ItemRef struct {
+	ItemID       uuid.UUID `json:"item_id" river:"unique"`
+	CollectionID uuid.UUID `json:"collection_id"`
+}
+
+// uniqueWhileActive lets one job per kind and item exist at a time in any
+// state that is not final, so an item is never enriched (or reindexed) by
+// two jobs at once; once the job is finished a new one may be added.
+var uniqueWhileActive = river.UniqueOpts{
+	ByArgs: true,
+	ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+		rivertype.JobStateRunning, rivertype.JobStateScheduled,
+	},
+}
+
+// EnrichURLArgs is the ENRICH_URL job. The URL is read from the item when
+// the job runs, so a job always enriches the item's current URL.
+type EnrichURLArgs struct {
+	ItemRef
+}
+
+// Kind implements river.JobArgs.
+func (EnrichURLArgs) Kind() string { return KindEnrichURL }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (EnrichURLArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: EnrichMaxAttempts, UniqueOpts: uniqueWhileActive}
+}
+
+// ReindexItemArgs is the REINDEX_ITEM job.
+type ReindexItemArgs struct {
+	ItemRef
+}
+
+// Kind implements river.JobArgs.
+func (ReindexItemArgs) Kind() string { return KindReindexItem }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (ReindexItemArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: ReindexMaxAttempts, UniqueOpts: uniqueWhileActive}
+}
+
+// argsFor builds the River args of a job of type t for an item.
+func argsFor(t Type, ref ItemRef) (river.JobArgs, error) {
+	switch t {
+	case TypeEnrichURL:
+		return EnrichURLArgs{ItemRef: ref}, nil
+	case TypeReindexItem:
+		return ReindexItemArgs{ItemRef: ref}, nil
+	}
+	return nil, atlas.Invalid("type", "must be ENRICH_URL or REINDEX_ITEM")
+}
+
+// Status is a job's state as the API names it.
+type Status string
+
+// The statuses, mapped from River's job states by StatusOf.
+const (
+	// StatusQueued: waiting to run (River: available, scheduled, pending,
+	// retryable — the last one waiting for its next attempt).
+	StatusQueued Status = "QUEUED"
+	// StatusRunning: a worker is on it (River: running).
+	StatusRunning Status = "RUNNING"
+	// StatusSucceeded: done (River: completed).
+	StatusSucceeded Status = "SUCCEEDED"
+	// StatusFailed: given up (River: discarded after max_attempts, or
+	// cancelled by its handler because of a permanent failure).
+	StatusFailed Status = "FAILED"
+	// StatusCancelled: stopped by an operator (River: cancelled by hand).
+	StatusCancelled Status = "CANCELLED"
+)
+
+// Statuses lists every status.
+var Statuses = []Status{StatusQueued, StatusRunning, StatusSucceeded, StatusFailed, StatusCancelled}
+
+// outcomeKey is the job metadata key a handler sets to outcomeFailed when it
+// cancels its job because of a permanent failure: River has no "failed now"
+// state, so the key tells such a job apart from one an operator cancelled.
+const (
+	outcomeKey    = "atlas_outcome"
+	outcomeFailed = "failed"
+)
+
+// StatusOf maps a River state to a status. permanentFailure reports whether
+// the job's handler marked it as failed permanently (see outcomeKey).
+func StatusOf(state rivertype.JobState, permanentFailure bool) Status {
+	switch state {
+	case rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStatePending, rivertype.JobStateRetryable:
+		return StatusQueued
+	case rivertype.JobStateRunning:
+		return StatusRunning
+	case rivertype.JobStateCompleted:
+		return StatusSucceeded
+	case rivertype.JobStateDiscarded:
+		return StatusFailed
+	case rivertype.JobStateCancelled:
+		if permanentFailure {
+			return StatusFailed
+		}
+		return StatusCancelled
+	}
+	return StatusQueued
+}
+
+// statusFilter is the SQL form of a status filter: the River states it
+// covers and, for cancelled jobs, whether they must (true) or must not
+// (false) carry the permanent-failure mark; nil when either is fine.
+func statusFilter(s Status) ([]string, *bool, error) {
+	yes, no := true, false
+	switch s {
+	case "":
+		return []string{}, nil, nil
+	case StatusQueued:
+		return []string{"available", "scheduled", "pending", "retryable"}, nil, nil
+	case StatusRunning:
+		return []string{"running"}, nil, nil
+	case StatusSucceeded:
+		return []string{"completed"}, nil, nil
+	case StatusFailed:
+		return []string{"discarded", "cancelled"}, &yes, nil
+	case StatusCancelled:
+		return []string{"cancelled"}, &no, nil
+	}
+	return nil, nil, atlas.Invalid("status", "must be one of QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED")
+}
+
+// Job is an Atlas item job as its readers see it.
+type Job struct {
+	ID           int64
+	Type         Type
+	Status       Status
+	ItemID       uuid.UUID
+	CollectionID uuid.UUID
+	// Attempts is how many times the job has started.
+	Attempts    int
+	MaxAttempts int
+	// LastError is the error of the latest failed attempt ("" if none).
+	LastError string
+	// Result is what the handler recorded about its last attempt (a JSON
+	// value, or nil).
+	Result      []byte
+	CreatedAt   time.Time
+	ScheduledAt time.Time
+	AttemptedAt *time.Time
+	FinalizedAt *time.Time
+}

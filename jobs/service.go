@@ -1,0 +1,154 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/cursor"
+	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/item"
+)
+
+// ServiceParams configures a Service.
+type ServiceParams struct {
+	Pool *pgxpool.Pool
+	// River inserts jobs; an insert-only client (NewInsertClient) is enough.
+	River   *river.Client[pgx.Tx]
+	Cursors *cursor.Codec
+}
+
+// Service adds item jobs and shows them to the members of the items'
+// collections.
+type Service struct {
+	pool   *pgxpool.Pool
+	river  *river.Client[pgx.Tx]
+	cursor *cursor.Codec
+	items  item.Store
+	store  store
+}
+
+// NewService returns a Service.
+func NewService(p ServiceParams) *Service {
+	return &Service{pool: p.Pool, river: p.River, cursor: p.Cursors}
+}
+
+// Create adds a job of type t for an item on behalf of actor, who must be
+// an owner or editor of the item's collection (a non-member gets
+// atlas.ErrNotFound). While a job of the same type for the item is queued
+// or running, Create returns that job instead of adding another.
+func (s *Service) Create(ctx context.Context, actor uuid.UUID, t Type, itemID uuid.UUID) (Job, error) {
+	if _, err := t.Kind(); err != nil {
+		return Job{}, err
+	}
+	var out Job
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		it, role, member, err := s.items.GetForUser(ctx, tx, itemID, actor, false)
+		if err != nil {
+			return err
+		}
+		if !member {
+			return atlas.Errorf(atlas.ErrNotFound, "item not found")
+		}
+		if err := collection.Decide(role, member, collection.ActionWriteItems); err != nil {
+			return err
+		}
+		if t == TypeEnrichURL && it.SourceURL == nil {
+			return atlas.Invalid("item_id", "the item has no source_url to enrich")
+		}
+		out, err = s.insert(ctx, tx, t, it)
+		return err
+	})
+	if err != nil {
+		return Job{}, fmt.Errorf("create %s job: %w", t, err)
+	}
+	return out, nil
+}
+
+func (s *Service) insert(ctx context.Context, tx pgx.Tx, t Type, it item.Item) (Job, error) {
+	args, err := argsFor(t, ItemRef{ItemID: it.ID, CollectionID: it.CollectionID})
+	if err != nil {
+		return Job{}, err
+	}
+	res, err := s.river.InsertTx(ctx, tx, args, nil)
+	if err != nil {
+		return Job{}, fmt.Errorf("insert %s job: %w", t, err)
+	}
+	return jobFromRow(res.Job)
+}
+
+// EnqueueEnrichment is an item.OnCreateFunc: it adds an ENRICH_URL job for
+// a new item that has a source_url, in the item's own transaction, so the
+// job exists if and only if the item does.
+func (s *Service) EnqueueEnrichment(ctx context.Context, tx pgx.Tx, it item.Item) error {
+	if it.SourceURL == nil {
+		return nil
+	}
+	if _, err := s.insert(ctx, tx, TypeEnrichURL, it); err != nil {
+		return fmt.Errorf("enqueue enrichment: %w", err)
+	}
+	return nil
+}
+
+// Get returns a job that actor may see: a member of the job's item's
+// collection. Anyone else gets atlas.ErrNotFound.
+func (s *Service) Get(ctx context.Context, actor uuid.UUID, id int64) (Job, error) {
+	j, _, member, err := s.store.GetForUser(ctx, s.pool, id, actor)
+	if err != nil {
+		return Job{}, err
+	}
+	if !member {
+		return Job{}, jobNotFound
+	}
+	return j, nil
+}
+
+// ListParams filters and pages the jobs a caller may see; zero fields do
+// not filter.
+type ListParams struct {
+	Status Status
+	Type   Type
+	ItemID *uuid.UUID
+	Page   cursor.Page
+}
+
+// List returns the jobs of the items of every collection actor belongs to,
+// newest first.
+func (s *Service) List(ctx context.Context, actor uuid.UUID, p ListParams) ([]Job, string, error) {
+	f := listFilter{UserID: actor, Limit: p.Page.Limit + 1, BeforeID: math.MaxInt64}
+	var err error
+	if f.States, f.CancelledFailed, err = statusFilter(p.Status); err != nil {
+		return nil, "", err
+	}
+	if p.Type != "" {
+		kind, err := p.Type.Kind()
+		if err != nil {
+			return nil, "", err
+		}
+		f.Kind = &kind
+	}
+	itemScope := ""
+	if p.ItemID != nil {
+		itemScope = p.ItemID.String()
+		f.ItemID = &itemScope
+	}
+	// The cursor is bound to the caller and the filter it was made for.
+	scope := fmt.Sprintf("jobs:%s:%s:%s:%s", actor, p.Status, p.Type, itemScope)
+	if p.Page.After != "" {
+		if err := s.cursor.Decode(scope, p.Page.After, &f.BeforeID); err != nil {
+			return nil, "", err
+		}
+	}
+	jobs, err := s.store.List(ctx, s.pool, f)
+	if err != nil {
+		return nil, "", err
+	}
+	return cursor.Trim(s.cursor, scope, jobs, p.Page.Limit, func(j Job) any { return j.ID })
+}

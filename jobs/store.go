@@ -1,0 +1,165 @@
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/db"
+)
+
+// store is the SQL over River's river_job table for Atlas' item jobs. River
+// owns the table; Atlas only reads it here (jobs are added through River).
+type store struct{}
+
+// jobColumns reads a job: the last error is the last element of River's
+// errors array, the handler's result is metadata.output.
+const jobColumns = `j.id, j.kind, j.state::text, j.args, j.attempt, j.max_attempts,
+	COALESCE(j.errors[array_upper(j.errors, 1)]->>'error', ''),
+	j.metadata->'output', j.metadata->>'` + outcomeKey + `' IS NOT DISTINCT FROM '` + outcomeFailed + `',
+	j.created_at, j.scheduled_at, j.attempted_at, j.finalized_at`
+
+func scanJob(row pgx.Row, extra ...any) (Job, error) {
+	var (
+		j      Job
+		kind   string
+		state  string
+		args   []byte
+		failed bool
+		result []byte
+	)
+	dest := append([]any{&j.ID, &kind, &state, &args, &j.Attempts, &j.MaxAttempts, &j.LastError,
+		&result, &failed, &j.CreatedAt, &j.ScheduledAt, &j.AttemptedAt, &j.FinalizedAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return Job{}, err
+	}
+	var ref ItemRef
+	if err := json.Unmarshal(args, &ref); err != nil {
+		return Job{}, fmt.Errorf("job %d: decode args: %w", j.ID, err)
+	}
+	j.Type, j.Status = typeOfKind(kind), StatusOf(rivertype.JobState(state), failed)
+	j.ItemID, j.CollectionID, j.Result = ref.ItemID, ref.CollectionID, result
+	utc(&j)
+	return j, nil
+}
+
+func utc(j *Job) {
+	j.CreatedAt, j.ScheduledAt = j.CreatedAt.UTC(), j.ScheduledAt.UTC()
+	for _, t := range []*time.Time{j.AttemptedAt, j.FinalizedAt} {
+		if t != nil {
+			*t = t.UTC()
+		}
+	}
+}
+
+// jobFromRow converts a row River returned (after an insert).
+func jobFromRow(r *rivertype.JobRow) (Job, error) {
+	var ref ItemRef
+	if err := json.Unmarshal(r.EncodedArgs, &ref); err != nil {
+		return Job{}, fmt.Errorf("job %d: decode args: %w", r.ID, err)
+	}
+	var meta struct {
+		Outcome string          `json:"atlas_outcome"`
+		Output  json.RawMessage `json:"output"`
+	}
+	if len(r.Metadata) > 0 {
+		if err := json.Unmarshal(r.Metadata, &meta); err != nil {
+			return Job{}, fmt.Errorf("job %d: decode metadata: %w", r.ID, err)
+		}
+	}
+	j := Job{ID: r.ID, Type: typeOfKind(r.Kind), Status: StatusOf(r.State, meta.Outcome == outcomeFailed),
+		ItemID: ref.ItemID, CollectionID: ref.CollectionID, Attempts: r.Attempt, MaxAttempts: r.MaxAttempts,
+		CreatedAt: r.CreatedAt, ScheduledAt: r.ScheduledAt, AttemptedAt: r.AttemptedAt, FinalizedAt: r.FinalizedAt}
+	if len(meta.Output) > 0 {
+		j.Result = meta.Output
+	}
+	if n := len(r.Errors); n > 0 {
+		j.LastError = r.Errors[n-1].Error
+	}
+	utc(&j)
+	return j, nil
+}
+
+const getForUserSQL = `
+SELECT ` + jobColumns + `, m.role
+FROM river_job j
+LEFT JOIN memberships m ON m.collection_id::text = j.args->>'collection_id' AND m.user_id = $2
+WHERE j.id = $1 AND j.kind IN ` + kindSQLList
+
+// GetForUser reads an item job with userID's role in the job's collection
+// (member false: not a member). A job of another kind is not found.
+func (store) GetForUser(ctx context.Context, q db.Querier, id int64, userID uuid.UUID) (Job, collection.Role, bool, error) {
+	var role *collection.Role
+	j, err := scanJob(q.QueryRow(ctx, getForUserSQL, id, userID), &role)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Job{}, "", false, jobNotFound
+	}
+	if err != nil {
+		return Job{}, "", false, fmt.Errorf("get job: %w", err)
+	}
+	if role == nil {
+		return j, "", false, nil
+	}
+	return j, *role, true, nil
+}
+
+// listSQL pages the item jobs of the collections a user belongs to, newest
+// first, keyset on id. Served by river_job_atlas_collection_idx (or
+// river_job_atlas_item_idx with an item filter).
+const listSQL = `
+SELECT ` + jobColumns + `
+FROM river_job j
+WHERE j.kind IN ` + kindSQLList + `
+  AND j.args->>'collection_id' IN (SELECT m.collection_id::text FROM memberships m WHERE m.user_id = $1)
+  AND ($2::text IS NULL OR j.args->>'item_id' = $2)
+  AND ($3::text IS NULL OR j.kind = $3)
+  AND (cardinality($4::text[]) = 0 OR j.state::text = ANY ($4::text[]))
+  AND ($5::bool IS NULL OR j.state <> 'cancelled'
+       OR (j.metadata->>'` + outcomeKey + `' IS NOT DISTINCT FROM '` + outcomeFailed + `') = $5)
+  AND j.id < $6
+ORDER BY j.id DESC
+LIMIT $7`
+
+// listFilter is List's filter in SQL terms.
+type listFilter struct {
+	UserID          uuid.UUID
+	ItemID          *string
+	Kind            *string
+	States          []string
+	CancelledFailed *bool
+	BeforeID        int64
+	Limit           int
+}
+
+// List returns one page of jobs matching f.
+func (store) List(ctx context.Context, q db.Querier, f listFilter) ([]Job, error) {
+	rows, err := q.Query(ctx, listSQL, f.UserID, f.ItemID, f.Kind, f.States, f.CancelledFailed, f.BeforeID, f.Limit)
+	if err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	defer rows.Close()
+	var out []Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list jobs: %w", err)
+		}
+		out = append(out, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list jobs: %w", err)
+	}
+	return out, nil
+}
+
+// jobNotFound hides a job from a non-member, and answers for a job that
+// does not exist or is not an item job.
+var jobNotFound = atlas.Errorf(atlas.ErrNotFound, "job not found")
