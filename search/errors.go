@@ -13,6 +13,9 @@ import (
 // ErrInvalidParams reports search parameters that cannot be turned into a query.
 var ErrInvalidParams = errors.New("invalid search parameters")
 
+// ErrNoIndex reports that the alias does not exist yet; Index.EnsureIndex creates it.
+var ErrNoIndex = errors.New("search index alias does not exist")
+
 // ResponseError is an error answer from Elasticsearch.
 type ResponseError struct {
 	// Status is the HTTP status code.

@@ -141,13 +141,24 @@ func (r *bulkResponse) err() error {
 }
 
 // Delete removes the item's document if the stored version is older than version. A missing
-// document or a newer stored version counts as success.
+// document or a newer stored version counts as success. It fails with ErrNoIndex when the alias
+// does not exist.
 func (ix *Index) Delete(ctx context.Context, id uuid.UUID, version int64) error {
 	targets, release := ix.writeTargets()
 	defer release()
-	for i, target := range targets {
+	// A delete addressed to a missing index makes Elasticsearch create that index with an empty
+	// mapping (and no option prevents it), which would squat on the alias name. So the alias is
+	// resolved to its concrete index first.
+	concrete, err := ix.aliasIndices(ctx)
+	if err != nil {
+		return fmt.Errorf("delete search document %s: %w", id, err)
+	}
+	if len(concrete) == 0 {
+		return fmt.Errorf("delete search document %s: %w", id, ErrNoIndex)
+	}
+	for i, target := range append(concrete, targets[1:]...) {
 		refresh := ix.refresh
-		if i > 0 {
+		if i >= len(concrete) {
 			refresh = RefreshNone // an index being rebuilt does not refresh; see Upsert
 		}
 		req := esapi.DeleteRequest{
@@ -212,8 +223,9 @@ func (ix *Index) deleteCollectionFrom(ctx context.Context, target string, collec
 		var res struct {
 			Hits struct {
 				Hits []struct {
-					ID   string `json:"_id"`
-					Sort []any  `json:"sort"`
+					Index string `json:"_index"`
+					ID    string `json:"_id"`
+					Sort  []any  `json:"sort"`
 				} `json:"hits"`
 			} `json:"hits"`
 		}
@@ -227,7 +239,8 @@ func (ix *Index) deleteCollectionFrom(ctx context.Context, target string, collec
 		var body bytes.Buffer
 		enc := json.NewEncoder(&body)
 		for _, h := range hits {
-			action := map[string]any{"delete": map[string]any{"_index": target, "_id": h.ID}}
+			// The concrete index, not the alias: see Delete.
+			action := map[string]any{"delete": map[string]any{"_index": h.Index, "_id": h.ID}}
 			if err := enc.Encode(action); err != nil {
 				return fmt.Errorf("encode bulk action: %w", err)
 			}
