@@ -413,7 +413,7 @@ func TestRebuild_SwapsAliasWhileSearchesKeepWorking(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(t.Context())
 	var (
-		searches atomic.Int64
+		searches      atomic.Int64
 		mu            sync.Mutex
 		failures      int
 		firstFailures []string
