@@ -53,7 +53,7 @@ func (f fixture) testHandlers() jobs.HandlerParams {
 // river_job, where tests look at them.
 func (f fixture) startWorker(t *testing.T, p jobs.HandlerParams) *river.Client[pgx.Tx] {
 	t.Helper()
-	c, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: f.env.Pool, Register: jobs.Register(p)})
+	c, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: f.env.Pool, Register: jobs.Register(p), PollInterval: 50 * time.Millisecond})
 	require.NoError(t, err)
 	require.NoError(t, c.Start(context.Background()))
 	t.Cleanup(func() {

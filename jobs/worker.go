@@ -30,6 +30,10 @@ type WorkerParams struct {
 	// one worker, so it fetches one job at a time: the cooldown caps a
 	// lane's rate (default 2 ms, up to ~500 events/s per lane).
 	FetchCooldown time.Duration
+	// PollInterval is how often a queue looks for due jobs besides the
+	// notifications that new jobs send: retries and scheduled jobs become
+	// due without one (default River's, 1 s; tests shorten it).
+	PollInterval time.Duration
 }
 
 // NewWorkerClient returns a River client that works the outbox lanes and the
@@ -64,11 +68,12 @@ func NewWorkerClient(p WorkerParams) (*river.Client[pgx.Tx], error) {
 		}
 	}
 	c, err := river.NewClient(riverpgxv5.New(p.Pool), &river.Config{
-		Logger:        p.Logger,
-		Workers:       workers,
-		FetchCooldown: p.FetchCooldown,
-		Queues:        queues,
-		Middleware:    []rivertype.Middleware{&logMiddleware{log: p.Logger}},
+		Logger:            p.Logger,
+		Workers:           workers,
+		FetchCooldown:     p.FetchCooldown,
+		FetchPollInterval: p.PollInterval,
+		Queues:            queues,
+		Middleware:        []rivertype.Middleware{&logMiddleware{log: p.Logger}},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("river worker client: %w", err)
