@@ -41,9 +41,9 @@ func setup(t *testing.T) fixture {
 func (f fixture) testHandlers() jobs.HandlerParams {
 	fast := jobs.Backoff{Base: 5 * time.Millisecond, Max: 20 * time.Millisecond}
 	return jobs.HandlerParams{
-		Pool:  f.env.Pool,
-		Items: f.env.App.Items,
-		Fetch: enrich.FetcherOpts{AllowLoopback: true, TotalTimeout: 5 * time.Second, ConnectTimeout: time.Second},
+		Pool:        f.env.Pool,
+		Items:       f.env.App.Items,
+		Fetch:       enrich.FetcherOpts{AllowLoopback: true, TotalTimeout: 5 * time.Second, ConnectTimeout: time.Second},
 		EnrichRetry: fast, ReindexRetry: fast,
 	}
 }
