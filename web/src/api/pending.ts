@@ -1,11 +1,11 @@
-// Endpoints that other engineers are still building (search, jobs, audit).
-// Their shapes are NOT in the generated schema yet, so this file declares the
-// minimum the pages read, from the issues that specify them.
+// Endpoints that other engineers are still building (search). Their shapes
+// are NOT in the generated schema yet, so this file declares the minimum the
+// pages read, from the issue that specifies them.
 //
-// TODO(api-types): once `atlas openapi` documents /api/v1/search/items,
-// /api/v1/jobs and /api/v1/audit, run `./scripts/web gen`, replace these
-// interfaces with aliases of the generated ones (in types.ts) and call the
-// routes through the typed client; then delete this file.
+// TODO(api-types): once `atlas openapi` documents /api/v1/search/items, run
+// `./scripts/web gen`, replace these interfaces with aliases of the generated
+// ones (in types.ts) and call the route through the typed client; then delete
+// this file. (Jobs and audit went this way already.)
 import { ApiError } from './problem';
 import type { ApiClientOptions, SessionHooks } from './client';
 import type { Item } from './types';
@@ -29,36 +29,6 @@ export interface SearchHit extends Partial<Item> {
 /** TODO(api-types): a search answer. */
 export interface SearchPage extends Page<SearchHit> {
   total?: number;
-}
-
-/** TODO(api-types): job statuses as the jobs API names them. */
-export type JobStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-
-/** TODO(api-types): a background job. */
-export interface Job {
-  id: string | number;
-  type: string;
-  status: JobStatus | string;
-  item_id?: string | null;
-  attempts?: number;
-  max_attempts?: number;
-  last_error?: string | null;
-  created_at?: string;
-  scheduled_at?: string;
-  attempted_at?: string | null;
-  finalized_at?: string | null;
-}
-
-/** TODO(api-types): one audit event (the event envelope's fields). */
-export interface AuditEvent {
-  event_id: string;
-  type: string;
-  occurred_at: string;
-  actor_user_id?: string | null;
-  entity: { type: string; id: string; collection_id?: string | null };
-  data?: Record<string, unknown> | null;
-  trace_id?: string;
-  request_id?: string;
 }
 
 type Query = Record<string, string | number | readonly string[] | undefined | null>;

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/api/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List audit events, newest first
+         * @description The immutable record of every change. You see the events of the collections you are a member of, and the membership events about yourself; filters only narrow that. Filters combine: entity_type + entity_id (one entity's history), actor_user_id (what one user did), collection_id, and from/to (a time range on occurred_at).
+         */
+        get: operations["list-audit-events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -191,6 +211,47 @@ export interface paths {
         patch: operations["update-item"];
         trace?: never;
     };
+    "/api/v1/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the jobs of the items in your collections, newest first
+         * @description Finished jobs are kept for a while (River's retention: a day for succeeded and cancelled jobs, a week for failed ones).
+         */
+        get: operations["list-jobs"];
+        put?: never;
+        /**
+         * Start a job on an item (owners, editors)
+         * @description Queues the job and answers at once; poll GET /api/v1/jobs/{id} for its progress. While a job of the same type for the item is queued or running, that job is returned instead of a new one.
+         */
+        post: operations["create-job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a job (members of its item's collection) */
+        get: operations["get-job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -205,6 +266,45 @@ export interface components {
             role: "owner" | "editor" | "viewer";
             /** @description The user's id (give this or email). */
             user_id?: string;
+        };
+        AuditEntity: {
+            collection_id: string;
+            /** @description The entity's id; for a membership, the member's user id. */
+            id: string;
+            /** @enum {string} */
+            type: "item" | "collection" | "membership";
+        };
+        AuditEvent: {
+            /** @description Who made the change; null for system changes. */
+            actor_user_id: string;
+            /** @description The change; for updates, changed fields with before/after values. Personal fields read "[redacted]". */
+            data: {
+                [key: string]: unknown;
+            };
+            entity: components["schemas"]["AuditEntity"];
+            /** @description The event's id (UUIDv7). */
+            event_id: string;
+            /**
+             * Format: date-time
+             * @description When the change was committed.
+             */
+            occurred_at: string;
+            /**
+             * Format: date-time
+             * @description When the audit trail recorded it.
+             */
+            recorded_at: string;
+            /** @description Id of the request that caused the change. */
+            request_id: string;
+            /** @description W3C trace id of the request that caused the change. */
+            trace_id: string;
+            /** @enum {string} */
+            type: "ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved";
+            /**
+             * Format: int64
+             * @description Envelope schema version.
+             */
+            version: number;
         };
         ChangeRoleInputBody: {
             /** @enum {string} */
@@ -250,6 +350,15 @@ export interface components {
             tags?: string[] | null;
             /** @example The Go Memory Model */
             title: string;
+        };
+        CreateJobInputBody: {
+            /** @description The item to work on; ENRICH_URL needs one with a source_url. */
+            item_id: string;
+            /**
+             * @example ENRICH_URL
+             * @enum {string}
+             */
+            type: "ENRICH_URL" | "REINDEX_ITEM";
         };
         ErrorDetail: {
             /** @description Where the error occurred, e.g. 'body.items[3].tags' or 'path.thing-id' */
@@ -327,6 +436,60 @@ export interface components {
              */
             version: number;
         };
+        Job: {
+            /**
+             * Format: date-time
+             * @description Start of the latest attempt; null before the first.
+             */
+            attempted_at: string | null;
+            /**
+             * Format: int64
+             * @description How many times the job has started.
+             */
+            attempts: number;
+            collection_id: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When the job succeeded, failed or was cancelled; null while it may still run.
+             */
+            finalized_at: string | null;
+            /**
+             * Format: int64
+             * @description Job id.
+             * @example 42
+             */
+            id: number;
+            item_id: string;
+            /** @description Error of the latest failed attempt; null if none failed. */
+            last_error: string | null;
+            /** Format: int64 */
+            max_attempts: number;
+            /** @description What the job's last attempt recorded (for example {"outcome": "enriched", "changed": true}); null if nothing. */
+            result: unknown;
+            /**
+             * Format: date-time
+             * @description When the job is (or was) due to run; for a retry, when the next attempt is due.
+             */
+            scheduled_at: string;
+            /**
+             * @description QUEUED (waiting, including between retries), RUNNING, SUCCEEDED, FAILED (out of attempts, or a permanent failure such as a refused address or a 404), CANCELLED (by an operator).
+             * @enum {string}
+             */
+            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+            /**
+             * @description ENRICH_URL fetches the item's source_url into metadata_json; REINDEX_ITEM re-sends the item to the search index.
+             * @enum {string}
+             */
+            type: "ENRICH_URL" | "REINDEX_ITEM";
+        };
+        ListBodyAuditEvent: {
+            /** @description This page's entries. */
+            items: components["schemas"]["AuditEvent"][] | null;
+            /** @description Cursor of the next page; null on the last page. */
+            next_cursor: string | null;
+        };
         ListBodyCollection: {
             /** @description This page's entries. */
             items: components["schemas"]["Collection"][] | null;
@@ -336,6 +499,12 @@ export interface components {
         ListBodyItem: {
             /** @description This page's entries. */
             items: components["schemas"]["Item"][] | null;
+            /** @description Cursor of the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        ListBodyJob: {
+            /** @description This page's entries. */
+            items: components["schemas"]["Job"][] | null;
             /** @description Cursor of the next page; null on the last page. */
             next_cursor: string | null;
         };
@@ -430,6 +599,79 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    "list-audit-events": {
+        parameters: {
+            query?: {
+                /** @description Only what this user did. */
+                actor_user_id?: string;
+                /** @description Only events of this collection. */
+                collection_id?: string;
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string;
+                /** @description With entity_type: the history of one entity. */
+                entity_id?: string;
+                /** @description With entity_id: the history of one entity. For a membership, the id is the member's user id. */
+                entity_type?: "item" | "collection" | "membership";
+                /** @description Only events that occurred at or after this time (RFC 3339). */
+                from?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description Only events that occurred before this time (RFC 3339). */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBodyAuditEvent"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -1580,6 +1822,203 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-jobs": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string;
+                /** @description Only the jobs of this item. */
+                item_id?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description Only jobs in this status. */
+                status?: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+                /** @description Only jobs of this type. */
+                type?: "ENRICH_URL" | "REINDEX_ITEM";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBodyJob"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateJobInputBody"];
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -15,6 +15,11 @@ export type Role = Collection['role'];
 export type Problem = Partial<Schemas['ErrorModel']>;
 export type CreateItemBody = Schemas['CreateItemInputBody'];
 export type UpdateItemBody = Schemas['UpdateItemInputBody'];
+export type Job = Schemas['Job'];
+export type JobStatus = Job['status'];
+export type JobType = Job['type'];
+export type AuditEvent = Schemas['AuditEvent'];
+export type AuditEntityType = Schemas['AuditEntity']['type'];
 
 /** Every role, from most to least powerful. */
 export const roles: readonly Role[] = ['owner', 'editor', 'viewer'];

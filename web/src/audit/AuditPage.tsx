@@ -4,8 +4,9 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { unwrap } from '../api/client';
 import { isStatus } from '../api/problem';
-import type { AuditEvent, Page } from '../api/pending';
+import type { AuditEntityType, AuditEvent } from '../api/types';
 import { useSession } from '../auth/session';
 import { useCurrentCollection } from '../collections/CollectionLayout';
 import { formatDateTime } from '../ui/format';
@@ -13,6 +14,7 @@ import { PageHeader } from '../ui/PageHeader';
 import { Empty, ErrorState, Loading, NotAvailable } from '../ui/States';
 import { diffRows, eventLabel } from './diff';
 
+const entityTypes: readonly AuditEntityType[] = ['item', 'collection', 'membership'];
 const filterKeys = ['entity_type', 'entity_id', 'actor_user_id', 'collection_id', 'from', 'to'] as const;
 type Filters = Record<(typeof filterKeys)[number], string>;
 
@@ -44,7 +46,7 @@ export function CollectionActivity() {
 }
 
 function AuditView({ fixedCollection }: { fixedCollection?: string }) {
-  const { pending } = useSession();
+  const { api } = useSession();
   const [params, setParams] = useSearchParams();
   const filters = Object.fromEntries(filterKeys.map((k) => [k, params.get(k) ?? ''])) as Filters;
   if (fixedCollection) filters.collection_id = fixedCollection;
@@ -53,14 +55,24 @@ function AuditView({ fixedCollection }: { fixedCollection?: string }) {
   const events = useInfiniteQuery({
     queryKey: ['audit', filters],
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      pending.get<Page<AuditEvent>>('/api/v1/audit', {
-        ...filters,
-        from: toRFC3339(filters.from),
-        to: toRFC3339(filters.to),
-        cursor: pageParam,
-        limit: 50,
-      }),
+    queryFn: ({ pageParam, signal }) =>
+      unwrap(
+        api.GET('/api/v1/audit', {
+          params: {
+            query: {
+              entity_type: entityTypes.find((t) => t === filters.entity_type),
+              entity_id: filters.entity_id || undefined,
+              actor_user_id: filters.actor_user_id || undefined,
+              collection_id: filters.collection_id || undefined,
+              from: toRFC3339(filters.from) || undefined,
+              to: toRFC3339(filters.to) || undefined,
+              cursor: pageParam,
+              limit: 50,
+            },
+          },
+          signal,
+        }),
+      ),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     retry: false,
   });

@@ -3,9 +3,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link } from 'react-router';
+import { unwrap } from '../api/client';
 import { isStatus } from '../api/problem';
-import type { Job, Page } from '../api/pending';
-import type { Item } from '../api/types';
+import type { Item, Job } from '../api/types';
 import { useSession } from '../auth/session';
 import { JobStatusBadge } from '../jobs/JobStatusBadge';
 import { formatDateTime } from '../ui/format';
@@ -14,16 +14,16 @@ import { FormError } from '../ui/States';
 const active = (j: Job) => j.status === 'QUEUED' || j.status === 'RUNNING';
 
 export function EnrichmentPanel({ item, editable }: { item: Item; editable: boolean }) {
-  const { pending } = useSession();
+  const { api } = useSession();
   const qc = useQueryClient();
   const jobs = useQuery({
     queryKey: ['jobs', 'item', item.id],
-    queryFn: () => pending.get<Page<Job>>('/api/v1/jobs', { item_id: item.id, limit: 5 }),
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/jobs', { params: { query: { item_id: item.id, limit: 5 } }, signal })),
     retry: false,
     refetchInterval: (q) => ((q.state.data?.items ?? []).some(active) ? 2000 : false),
   });
   const rerun = useMutation({
-    mutationFn: () => pending.post<Job>('/api/v1/jobs', { type: 'ENRICH_URL', item_id: item.id }),
+    mutationFn: () => unwrap(api.POST('/api/v1/jobs', { body: { type: 'ENRICH_URL', item_id: item.id } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: ['jobs'] }),
   });
   const latest = jobs.data?.items?.[0];

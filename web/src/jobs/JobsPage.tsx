@@ -1,28 +1,40 @@
 // Background jobs: filter by status and type, refreshed live while any runs.
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
+import { unwrap } from '../api/client';
 import { isStatus } from '../api/problem';
-import type { Job, Page } from '../api/pending';
+import type { JobStatus, JobType } from '../api/types';
 import { useSession } from '../auth/session';
 import { formatDateTime } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, ErrorState, Loading, NotAvailable } from '../ui/States';
 import { JobStatusBadge } from './JobStatusBadge';
 
-const statuses = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
-const types = ['ENRICH_URL', 'REINDEX_ITEM'] as const;
+const statuses: readonly JobStatus[] = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
+const types: readonly JobType[] = ['ENRICH_URL', 'REINDEX_ITEM'];
+
+/** The value if it is one of the allowed ones (URL parameters are free text). */
+function oneOf<T extends string>(allowed: readonly T[], v: string | null): T | undefined {
+  return allowed.find((a) => a === v);
+}
 
 export function JobsPage() {
-  const { pending } = useSession();
+  const { api } = useSession();
   const [params, setParams] = useSearchParams();
-  const status = params.get('status') ?? '';
-  const type = params.get('type') ?? '';
+  const status = oneOf(statuses, params.get('status'));
+  const type = oneOf(types, params.get('type'));
   const itemId = params.get('item_id') ?? '';
 
   const jobs = useInfiniteQuery({
     queryKey: ['jobs', 'list', status, type, itemId],
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) => pending.get<Page<Job>>('/api/v1/jobs', { status, type, item_id: itemId, cursor: pageParam, limit: 50 }),
+    queryFn: ({ pageParam, signal }) =>
+      unwrap(
+        api.GET('/api/v1/jobs', {
+          params: { query: { status, type, item_id: itemId || undefined, cursor: pageParam, limit: 50 } },
+          signal,
+        }),
+      ),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     retry: false,
     // Live while anything is queued or running.
@@ -48,7 +60,7 @@ export function JobsPage() {
           <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter jobs">
             <label>
               Status
-              <select value={status} onChange={(e) => setFilter('status', e.target.value)}>
+              <select value={status ?? ''} onChange={(e) => setFilter('status', e.target.value)}>
                 <option value="">Any</option>
                 {statuses.map((s) => (
                   <option key={s} value={s}>
@@ -59,7 +71,7 @@ export function JobsPage() {
             </label>
             <label>
               Type
-              <select value={type} onChange={(e) => setFilter('type', e.target.value)}>
+              <select value={type ?? ''} onChange={(e) => setFilter('type', e.target.value)}>
                 <option value="">Any</option>
                 {types.map((t) => (
                   <option key={t} value={t}>
