@@ -1,0 +1,289 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/atlasapp/atlas/api/apitest"
+	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/item"
+)
+
+// jobJSON is a job as the API answers it.
+type jobJSON struct {
+	ID           int64          `json:"id"`
+	Type         string         `json:"type"`
+	Status       string         `json:"status"`
+	ItemID       uuid.UUID      `json:"item_id"`
+	CollectionID uuid.UUID      `json:"collection_id"`
+	Attempts     int            `json:"attempts"`
+	MaxAttempts  int            `json:"max_attempts"`
+	LastError    *string        `json:"last_error"`
+	Result       map[string]any `json:"result"`
+	CreatedAt    *string        `json:"created_at"`
+	ScheduledAt  *string        `json:"scheduled_at"`
+	AttemptedAt  *string        `json:"attempted_at"`
+	FinalizedAt  *string        `json:"finalized_at"`
+}
+
+func postJob(t *testing.T, env *apitest.Env, token, typ string, itemID uuid.UUID) (apitest.Response, jobJSON) {
+	t.Helper()
+	resp := env.Do(t, http.MethodPost, "/api/v1/jobs", token, map[string]any{"type": typ, "item_id": itemID})
+	var j jobJSON
+	if resp.Status == http.StatusAccepted {
+		resp.JSON(t, &j)
+	}
+	return resp, j
+}
+
+// setJobState puts a job in a River state, as a worker would (the
+// transitions themselves are tested in package jobs). permanent marks a
+// cancelled job as failed by its handler.
+func setJobState(t *testing.T, env *apitest.Env, id int64, state string, permanent bool) {
+	t.Helper()
+	meta := `{}`
+	if permanent {
+		meta = `{"atlas_outcome": "failed"}`
+	}
+	_, err := env.Pool.Exec(context.Background(), `
+		UPDATE river_job SET state = $2::river_job_state, metadata = metadata || $3::jsonb,
+			attempt = CASE WHEN $2 IN ('available', 'scheduled', 'pending') THEN 0 ELSE 1 END,
+			attempted_at = CASE WHEN $2 IN ('available', 'scheduled', 'pending') THEN NULL ELSE now() END,
+			finalized_at = CASE WHEN $2 IN ('completed', 'cancelled', 'discarded') THEN now() END,
+			errors = CASE WHEN $2 IN ('retryable', 'cancelled', 'discarded') THEN ARRAY['{"error": "boom", "attempt": 1}'::jsonb] END
+		WHERE id = $1`, id, state, meta)
+	require.NoError(t, err)
+}
+
+func TestJobs_CreateAndGet(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	owner := env.NewUser(t)
+	c := env.NewCollection(t, owner)
+	it := env.NewItem(t, owner, c.ID, item.CreateParams{SourceURL: "https://example.com/post"})
+
+	resp, j := postJob(t, env, owner.Token, "ENRICH_URL", it.ID)
+	require.Equal(t, http.StatusAccepted, resp.Status, "%s", resp.Body)
+	assert.Equal(t, fmt.Sprintf("/api/v1/jobs/%d", j.ID), resp.Header.Get("Location"))
+	assert.Equal(t, "ENRICH_URL", j.Type)
+	assert.Equal(t, "QUEUED", j.Status)
+	assert.Equal(t, it.ID, j.ItemID)
+	assert.Equal(t, c.ID, j.CollectionID)
+	assert.Equal(t, 0, j.Attempts)
+	assert.Equal(t, 5, j.MaxAttempts)
+	assert.Nil(t, j.LastError)
+	assert.Nil(t, j.Result)
+	assert.NotNil(t, j.CreatedAt)
+	assert.NotNil(t, j.ScheduledAt)
+	assert.Nil(t, j.AttemptedAt)
+	assert.Nil(t, j.FinalizedAt)
+
+	// Creating the item already queued its enrichment: that job is returned.
+	all := walk(t, env, owner.Token, "/api/v1/jobs?item_id="+it.ID.String())
+	require.Len(t, all, 1)
+	assert.EqualValues(t, j.ID, all[0]["id"])
+
+	get := env.Do(t, http.MethodGet, fmt.Sprintf("/api/v1/jobs/%d", j.ID), owner.Token, nil)
+	require.Equal(t, http.StatusOK, get.Status, "%s", get.Body)
+	var got jobJSON
+	get.JSON(t, &got)
+	assert.Equal(t, j, got)
+
+	_, re := postJob(t, env, owner.Token, "REINDEX_ITEM", it.ID)
+	assert.Equal(t, "REINDEX_ITEM", re.Type)
+	assert.Equal(t, 10, re.MaxAttempts)
+	assert.NotEqual(t, j.ID, re.ID)
+
+	setJobState(t, env, j.ID, "cancelled", true)
+	get = env.Do(t, http.MethodGet, fmt.Sprintf("/api/v1/jobs/%d", j.ID), owner.Token, nil)
+	get.JSON(t, &got)
+	assert.Equal(t, "FAILED", got.Status)
+	require.NotNil(t, got.LastError)
+	assert.Equal(t, "boom", *got.LastError)
+	assert.NotNil(t, got.FinalizedAt)
+}
+
+func TestJobs_CreateRejectsBadRequests(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	owner, viewer, outsider := env.NewUser(t), env.NewUser(t), env.NewUser(t)
+	c := env.NewCollection(t, owner)
+	env.AddMember(t, owner, c.ID, viewer, collection.RoleViewer)
+	noURL := env.NewItem(t, owner, c.ID, item.CreateParams{})
+
+	tests := []struct {
+		name   string
+		token  string
+		body   map[string]any
+		status int
+	}{
+		{"unknown type", owner.Token, map[string]any{"type": "SEND_EMAIL", "item_id": noURL.ID}, http.StatusUnprocessableEntity},
+		{"missing item", owner.Token, map[string]any{"type": "REINDEX_ITEM"}, http.StatusUnprocessableEntity},
+		{"enrich without a URL", owner.Token, map[string]any{"type": "ENRICH_URL", "item_id": noURL.ID}, http.StatusUnprocessableEntity},
+		{"no such item", owner.Token, map[string]any{"type": "REINDEX_ITEM", "item_id": uuid.New()}, http.StatusNotFound},
+		{"viewer", viewer.Token, map[string]any{"type": "REINDEX_ITEM", "item_id": noURL.ID}, http.StatusForbidden},
+		{"outsider", outsider.Token, map[string]any{"type": "REINDEX_ITEM", "item_id": noURL.ID}, http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := env.Do(t, http.MethodPost, "/api/v1/jobs", tt.token, tt.body)
+			require.Equal(t, tt.status, resp.Status, "%s", resp.Body)
+			assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
+		})
+	}
+	all := walk(t, env, owner.Token, "/api/v1/jobs")
+	assert.Empty(t, all, "no job was created")
+}
+
+func TestJobs_GetHidesOtherJobs(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	owner, outsider := env.NewUser(t), env.NewUser(t)
+	c := env.NewCollection(t, owner)
+	it := env.NewItem(t, owner, c.ID, item.CreateParams{})
+	_, j := postJob(t, env, owner.Token, "REINDEX_ITEM", it.ID)
+
+	var outboxJob int64 // an event publishing job: not an item job
+	require.NoError(t, env.Pool.QueryRow(context.Background(),
+		`SELECT id FROM river_job WHERE kind = 'publish_event' ORDER BY id LIMIT 1`).Scan(&outboxJob))
+
+	for name, tc := range map[string]struct {
+		token string
+		id    int64
+		want  int
+	}{
+		"member":          {owner.Token, j.ID, http.StatusOK},
+		"outsider":        {outsider.Token, j.ID, http.StatusNotFound},
+		"no such job":     {owner.Token, j.ID + 1_000_000, http.StatusNotFound},
+		"not an item job": {owner.Token, outboxJob, http.StatusNotFound},
+		"not a job id":    {owner.Token, 0, http.StatusUnprocessableEntity},
+		"no token":        {"", j.ID, http.StatusUnauthorized},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resp := env.Do(t, http.MethodGet, fmt.Sprintf("/api/v1/jobs/%d", tc.id), tc.token, nil)
+			require.Equal(t, tc.want, resp.Status, "%s", resp.Body)
+		})
+	}
+}
+
+func TestJobs_ListFiltersByStatusTypeAndItem(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	owner, editor, outsider := env.NewUser(t), env.NewUser(t), env.NewUser(t)
+	c := env.NewCollection(t, owner)
+	env.AddMember(t, owner, c.ID, editor, collection.RoleEditor)
+	other := env.NewCollection(t, outsider)
+
+	// One item per status; each item gets an ENRICH_URL job on creation.
+	states := []struct {
+		state     string
+		permanent bool
+		status    string
+	}{
+		{"available", false, "QUEUED"}, {"retryable", false, "QUEUED"}, {"scheduled", false, "QUEUED"},
+		{"running", false, "RUNNING"}, {"completed", false, "SUCCEEDED"},
+		{"discarded", false, "FAILED"}, {"cancelled", true, "FAILED"}, {"cancelled", false, "CANCELLED"},
+	}
+	byStatus := map[string][]int64{}
+	var items []uuid.UUID
+	for _, s := range states {
+		it := env.NewItem(t, owner, c.ID, item.CreateParams{SourceURL: "https://example.com/" + s.state})
+		items = append(items, it.ID)
+		jobs := walk(t, env, owner.Token, "/api/v1/jobs?item_id="+it.ID.String())
+		require.Len(t, jobs, 1)
+		id := int64(jobs[0]["id"].(float64))
+		setJobState(t, env, id, s.state, s.permanent)
+		byStatus[s.status] = append(byStatus[s.status], id)
+	}
+	_, reindex := postJob(t, env, editor.Token, "REINDEX_ITEM", items[0])
+	byStatus["QUEUED"] = append(byStatus["QUEUED"], reindex.ID)
+	// The outsider's own job, in their collection.
+	theirs := env.NewItem(t, outsider, other.ID, item.CreateParams{SourceURL: "https://example.com/theirs"})
+
+	ids := func(list []map[string]any) []int64 {
+		out := make([]int64, 0, len(list))
+		for _, j := range list {
+			out = append(out, int64(j["id"].(float64)))
+		}
+		return out
+	}
+	for status, want := range byStatus {
+		t.Run(status, func(t *testing.T) {
+			got := walk(t, env, editor.Token, "/api/v1/jobs?status="+status)
+			assert.ElementsMatch(t, want, ids(got))
+			for _, j := range got {
+				assert.Equal(t, status, j["status"])
+			}
+		})
+	}
+	t.Run("type", func(t *testing.T) {
+		got := walk(t, env, editor.Token, "/api/v1/jobs?type=REINDEX_ITEM")
+		assert.Equal(t, []int64{reindex.ID}, ids(got))
+		assert.Len(t, walk(t, env, editor.Token, "/api/v1/jobs?type=ENRICH_URL"), len(states))
+	})
+	t.Run("item", func(t *testing.T) {
+		got := walk(t, env, editor.Token, "/api/v1/jobs?item_id="+items[0].String())
+		assert.Len(t, got, 2)
+		got = walk(t, env, editor.Token, "/api/v1/jobs?item_id="+items[0].String()+"&type=ENRICH_URL&status=QUEUED")
+		assert.Equal(t, byStatus["QUEUED"][:1], ids(got))
+	})
+	t.Run("only the caller's collections", func(t *testing.T) {
+		mine := walk(t, env, owner.Token, "/api/v1/jobs")
+		assert.Len(t, mine, len(states)+1)
+		got := walk(t, env, outsider.Token, "/api/v1/jobs")
+		require.Len(t, got, 1, "the outsider sees only their own job")
+		assert.Equal(t, theirs.ID.String(), got[0]["item_id"])
+		assert.Empty(t, walk(t, env, outsider.Token, "/api/v1/jobs?item_id="+items[0].String()))
+	})
+	t.Run("invalid filters", func(t *testing.T) {
+		for _, q := range []string{"status=DONE", "type=OTHER", "item_id=not-a-uuid", "limit=0", "limit=101"} {
+			resp := env.Do(t, http.MethodGet, "/api/v1/jobs?"+q, editor.Token, nil)
+			assert.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s: %s", q, resp.Body)
+		}
+	})
+}
+
+func TestJobs_ListPagesNewestFirst(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	owner, other := env.NewUser(t), env.NewUser(t)
+	c := env.NewCollection(t, owner)
+	env.AddMember(t, owner, c.ID, other, collection.RoleViewer)
+	const n = 23
+	var want []int64
+	for range n {
+		it := env.NewItem(t, owner, c.ID, item.CreateParams{})
+		_, j := postJob(t, env, owner.Token, "REINDEX_ITEM", it.ID)
+		want = append([]int64{j.ID}, want...)
+	}
+
+	got := walk(t, env, owner.Token, "/api/v1/jobs?limit=5")
+	require.Len(t, got, n)
+	for i, j := range got {
+		assert.EqualValues(t, want[i], j["id"], "position %d", i)
+	}
+
+	first := env.Do(t, http.MethodGet, "/api/v1/jobs?limit=5", owner.Token, nil)
+	var page struct {
+		NextCursor *string `json:"next_cursor"`
+	}
+	first.JSON(t, &page)
+	require.NotNil(t, page.NextCursor)
+	// A cursor only continues the list it came from.
+	for _, tc := range []struct {
+		name, token, path string
+	}{
+		{"tampered", owner.Token, "/api/v1/jobs?limit=5&cursor=" + *page.NextCursor + "x"},
+		{"another filter", owner.Token, "/api/v1/jobs?limit=5&status=QUEUED&cursor=" + *page.NextCursor},
+		{"another user", other.Token, "/api/v1/jobs?limit=5&cursor=" + *page.NextCursor},
+	} {
+		resp := env.Do(t, http.MethodGet, tc.path, tc.token, nil)
+		assert.Equal(t, http.StatusBadRequest, resp.Status, "%s: %s", tc.name, resp.Body)
+	}
+}
