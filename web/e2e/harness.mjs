@@ -1,7 +1,7 @@
 // A tiny step runner for the end-to-end flow: playwright-core drives the OS's
 // Chromium (never a downloaded browser); each step is timed, screenshotted and
 // reported; the run ends with "N passed, N failed, N skipped".
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -46,8 +46,9 @@ export async function eventually(fn, { timeout = 10_000, interval = 200, message
  * it) and the rest are reported as not run, which counts as failed.
  */
 export async function runSteps({ baseURL, outDir, steps, setup }) {
-  rmSync(outDir, { recursive: true, force: true });
+  // Old screenshots go; the server logs that scripts/web writes here stay.
   mkdirSync(outDir, { recursive: true });
+  for (const f of readdirSync(outDir)) if (f.endsWith('.png')) rmSync(join(outDir, f));
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
     headless: true,

@@ -46,7 +46,7 @@ export function CollectionActivity() {
 }
 
 function AuditView({ fixedCollection }: { fixedCollection?: string }) {
-  const { api } = useSession();
+  const { api, user } = useSession();
   const [params, setParams] = useSearchParams();
   const filters = Object.fromEntries(filterKeys.map((k) => [k, params.get(k) ?? ''])) as Filters;
   if (fixedCollection) filters.collection_id = fixedCollection;
@@ -153,7 +153,10 @@ function AuditView({ fixedCollection }: { fixedCollection?: string }) {
                 {ev.actor_user_id ? (
                   <>
                     {' '}
-                    by <Link to={`/audit?actor_user_id=${ev.actor_user_id}`}>user {short(ev.actor_user_id)}</Link>
+                    by{' '}
+                    <Link to={`/audit?actor_user_id=${ev.actor_user_id}`}>
+                      {ev.actor_user_id === user?.id ? 'you' : `user ${short(ev.actor_user_id)}`}
+                    </Link>
                   </>
                 ) : (
                   ' by the system'
@@ -180,13 +183,20 @@ function short(id: string): string {
 function DiffTable({ data }: { data: AuditEvent['data'] }) {
   const rows = diffRows(data);
   if (rows.length === 0) return null;
+  const hasChanges = rows.some((r) => r.value === undefined);
   return (
     <table className="diff">
       <thead>
         <tr>
           <th scope="col">Field</th>
-          <th scope="col">Before</th>
-          <th scope="col">After</th>
+          {hasChanges ? (
+            <>
+              <th scope="col">Before</th>
+              <th scope="col">After</th>
+            </>
+          ) : (
+            <th scope="col">Value</th>
+          )}
         </tr>
       </thead>
       <tbody>
@@ -194,7 +204,7 @@ function DiffTable({ data }: { data: AuditEvent['data'] }) {
           <tr key={r.field}>
             <th scope="row">{r.field}</th>
             {r.value !== undefined ? (
-              <td colSpan={2}>{r.value}</td>
+              <td colSpan={hasChanges ? 2 : 1}>{r.value}</td>
             ) : (
               <>
                 <td>
