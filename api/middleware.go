@@ -32,7 +32,8 @@ type requestInfoKey struct{}
 
 // correlate gives every request a request id (a valid incoming X-Request-ID
 // or a new one, always echoed) and a trace id (from a valid W3C traceparent
-// or a new one), then writes one access log line when the request ends.
+// or a new one), then writes one access log line and records the request's
+// metrics (by route pattern, method and status) when it ends.
 func (s *Server) correlate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -49,15 +50,22 @@ func (s *Server) correlate(next http.Handler) http.Handler {
 		ctx := correlation.With(r.Context(), ids)
 		ctx = context.WithValue(ctx, requestInfoKey{}, info)
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
+		inFlight := s.metrics.Start()
 		next.ServeHTTP(ww, r.WithContext(ctx))
+		inFlight()
 
 		route := chi.RouteContext(r.Context()).RoutePattern()
 		if route == "" {
 			route = "unmatched"
 		}
+		status, elapsed := ww.Status(), time.Since(start)
+		if status == 0 { // nothing written: net/http answers 200
+			status = http.StatusOK
+		}
+		s.metrics.Observe(r.Method, route, status, elapsed)
 		attrs := []slog.Attr{
-			slog.String("method", r.Method), slog.String("route", route), slog.Int("status", ww.Status()),
-			slog.Duration("duration", time.Since(start)), slog.Int("bytes", ww.BytesWritten()),
+			slog.String("method", r.Method), slog.String("route", route), slog.Int("status", status),
+			slog.Duration("duration", elapsed), slog.Int("bytes", ww.BytesWritten()),
 			slog.String("request_id", ids.RequestID), slog.String("trace_id", ids.TraceID),
 		}
 		if info.UserID != uuid.Nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/ops"
 )
 
 // Params are the dependencies of the HTTP server.
@@ -29,6 +30,8 @@ type Params struct {
 	Logger  *slog.Logger
 	// Version is reported in the OpenAPI document.
 	Version string
+	// Metrics records every request (nil: none).
+	Metrics *ops.HTTPMetrics
 }
 
 // Server is Atlas' HTTP API.
@@ -40,6 +43,7 @@ type Server struct {
 	jobs        *jobs.Service
 	riverUI     *riverui.Handler
 	log         *slog.Logger
+	metrics     *ops.HTTPMetrics
 	router      chi.Router
 	api         huma.API
 }
@@ -58,7 +62,7 @@ func NewServer(p Params) *Server {
 	if p.Version == "" {
 		p.Version = "dev"
 	}
-	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, log: p.Logger}
+	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, log: p.Logger, metrics: p.Metrics}
 
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)

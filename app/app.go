@@ -22,6 +22,7 @@ import (
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/web"
 )
 
@@ -39,6 +40,8 @@ type Params struct {
 	// Outbox replaces the River outbox (benchmarks use it to measure the
 	// outbox's cost; production never sets it).
 	Outbox events.Enqueuer
+	// HTTPMetrics records the API's requests (nil: no metrics).
+	HTTPMetrics *ops.HTTPMetrics
 }
 
 // App is the assembled application.
@@ -93,7 +96,7 @@ func New(p Params) (*App, error) {
 		return nil, err
 	}
 	srv := api.NewServer(api.Params{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Logger: p.Logger, Version: p.Version,
-		Jobs: jobService, RiverUI: api.RiverUIParams{Handler: riverUI, AdminEmails: p.Config.AdminEmails, Password: p.Config.RiverUIPassword.Value()}})
+		Metrics: p.HTTPMetrics, Jobs: jobService, RiverUI: api.RiverUIParams{Handler: riverUI, AdminEmails: p.Config.AdminEmails, Password: p.Config.RiverUIPassword.Value()}})
 	srv.Router().Handle("/*", web.Handler()) // the React dashboard, at / and its client-side routes
 	return &App{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Jobs: jobService, River: rc, Server: srv}, nil
 }

@@ -11,8 +11,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/netip"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -71,6 +74,30 @@ type Config struct {
 	// EnrichConnectTimeout one TCP connect or TLS handshake.
 	EnrichTimeout        time.Duration `env:"ATLAS_ENRICH_TIMEOUT" envDefault:"15s" json:"enrich_timeout"`
 	EnrichConnectTimeout time.Duration `env:"ATLAS_ENRICH_CONNECT_TIMEOUT" envDefault:"5s" json:"enrich_connect_timeout"`
+
+	// OpsAddr is where /health, /ready and /metrics are served: empty means
+	// the process's default (serve and dev: their HTTP address; worker
+	// 127.0.0.1:9464, audit-consumer 127.0.0.1:9465, indexer 127.0.0.1:9466),
+	// "off" means nowhere but the HTTP address of serve and dev.
+	OpsAddr string `env:"ATLAS_OPS_ADDR" json:"ops_addr"`
+	// RateLimitEnabled turns the HTTP rate limits on or off; unset means on
+	// when ATLAS_ENV=production and off in development (tests and
+	// benchmarks hammer the API from one address as one user).
+	RateLimitEnabled *bool `env:"ATLAS_RATE_LIMIT_ENABLED" json:"rate_limit_enabled"`
+	// RateLimitAuthPerMinute caps login and registration attempts per
+	// client IP and, separately, per email address.
+	RateLimitAuthPerMinute int `env:"ATLAS_RATE_LIMIT_AUTH_PER_MINUTE" envDefault:"10" json:"rate_limit_auth_per_minute"`
+	// RateLimitUserPerMinute caps the requests of one authenticated user.
+	RateLimitUserPerMinute int `env:"ATLAS_RATE_LIMIT_USER_PER_MINUTE" envDefault:"600" json:"rate_limit_user_per_minute"`
+	// TrustedProxies are the CIDRs (or IPs) of the reverse proxies in front
+	// of the API: only from them is X-Forwarded-For believed when finding a
+	// client's IP. Empty: the TCP peer is the client.
+	TrustedProxies []string `env:"ATLAS_TRUSTED_PROXIES" envSeparator:"," json:"trusted_proxies"`
+	// CORSOrigins are the browser origins (scheme://host[:port]) allowed to
+	// call the API cross-origin. Empty: no CORS headers at all.
+	CORSOrigins []string `env:"ATLAS_CORS_ORIGINS" envSeparator:"," json:"cors_origins"`
+	// MaxBodyBytes caps every request body (operations may set lower caps).
+	MaxBodyBytes int64 `env:"ATLAS_MAX_BODY_BYTES" envDefault:"1048576" json:"max_body_bytes"`
 
 	// GeneratedJWTSecret is true when no secret was configured and a random
 	// one was made (development only; tokens do not survive a restart).
@@ -163,6 +190,9 @@ func (c *Config) validate() error {
 	if err := c.validateJobs(); err != nil {
 		return err
 	}
+	if err := c.validateOps(); err != nil {
+		return err
+	}
 	return nil
 }
 
@@ -202,4 +232,78 @@ func (c *Config) validateJobs() error {
 			c.EnrichTimeout, c.EnrichConnectTimeout)
 	}
 	return nil
+}
+
+// OpsAddrOff disables a process's ops listener (ATLAS_OPS_ADDR=off).
+const OpsAddrOff = "off"
+
+// RateLimitOn reports whether the HTTP rate limits apply.
+func (c Config) RateLimitOn() bool { return c.RateLimitEnabled != nil && *c.RateLimitEnabled }
+
+// validateOps checks the operational settings (ops listener, rate limits,
+// proxies, CORS, body cap) and normalises proxies and origins.
+func (c *Config) validateOps() error {
+	if c.OpsAddr != "" && c.OpsAddr != OpsAddrOff {
+		_, port, err := net.SplitHostPort(c.OpsAddr)
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+			return fmt.Errorf("ATLAS_OPS_ADDR: must be host:port, :port or %q, got %q", OpsAddrOff, c.OpsAddr)
+		}
+	}
+	if c.RateLimitEnabled == nil {
+		on := c.Env == EnvProduction
+		c.RateLimitEnabled = &on
+	}
+	if c.RateLimitAuthPerMinute < 1 || c.RateLimitAuthPerMinute > 10_000 {
+		return fmt.Errorf("ATLAS_RATE_LIMIT_AUTH_PER_MINUTE: must be between 1 and 10000, got %d", c.RateLimitAuthPerMinute)
+	}
+	if c.RateLimitUserPerMinute < 1 || c.RateLimitUserPerMinute > 1_000_000 {
+		return fmt.Errorf("ATLAS_RATE_LIMIT_USER_PER_MINUTE: must be between 1 and 1000000, got %d", c.RateLimitUserPerMinute)
+	}
+	proxies := make([]string, 0, len(c.TrustedProxies))
+	for _, p := range c.TrustedProxies {
+		p = strings.TrimSpace(p)
+		if p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			addr, aerr := netip.ParseAddr(p)
+			if aerr != nil {
+				return fmt.Errorf("ATLAS_TRUSTED_PROXIES: %q is not an IP address or CIDR prefix", p)
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		proxies = append(proxies, prefix.Masked().String())
+	}
+	c.TrustedProxies = proxies
+	origins := make([]string, 0, len(c.CORSOrigins))
+	for _, o := range c.CORSOrigins {
+		o = strings.TrimSpace(o)
+		if o == "" {
+			continue
+		}
+		norm, err := corsOrigin(o)
+		if err != nil {
+			return fmt.Errorf("ATLAS_CORS_ORIGINS: %w", err)
+		}
+		origins = append(origins, norm)
+	}
+	c.CORSOrigins = origins
+	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 100<<20 {
+		return fmt.Errorf("ATLAS_MAX_BODY_BYTES: must be between 1024 and 104857600, got %d", c.MaxBodyBytes)
+	}
+	return nil
+}
+
+// corsOrigin validates one allowed origin and returns it lower-cased.
+func corsOrigin(o string) (string, error) {
+	if o == "*" {
+		return "", errors.New(`"*" is not allowed: list each origin (scheme://host[:port])`)
+	}
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q is not an origin (scheme://host[:port])", o)
+	}
+	return strings.ToLower(u.Scheme + "://" + u.Host), nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/ops"
 )
 
 // auditConsumer runs the audit consumer group until ctx ends.
@@ -22,13 +23,20 @@ func auditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, _ [
 		return err
 	}
 	defer pool.Close()
-	return runAuditConsumer(ctx, cfg, log, pool)
+	po := newProcessOps(log, pool)
+	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers))
+	if _, err := po.listen(cfg, "audit-consumer"); err != nil {
+		return err
+	}
+	defer po.stop()
+	return runAuditConsumer(ctx, cfg, log, pool, ops.NewConsumerMetrics(po.reg))
 }
 
 // runAuditConsumer ensures the topics exist, then records every event of
 // the events topic in audit_events (consumer group atlas-audit) until ctx
-// ends. `atlas dev` runs it beside the other processes.
-func runAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool) error {
+// ends, exporting its lag on metrics (nil: none). `atlas dev` runs it
+// beside the other processes.
+func runAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, metrics *ops.ConsumerMetrics) error {
 	if err := events.EnsureTopics(ctx, cfg.KafkaBrokers,
 		events.TopicSpec{Name: cfg.KafkaEventsTopic}, events.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
 		if ctx.Err() != nil {
@@ -46,6 +54,7 @@ func runAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, 
 	if err != nil {
 		return err
 	}
+	defer metrics.RegisterLag("audit", c)()
 	return c.Run(ctx)
 }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/ops"
 )
 
 // dev runs every Atlas process in one: migrations, the API, the worker and
@@ -25,14 +26,22 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) e
 	if err := db.Migrate(ctx, pool, log); err != nil {
 		return err
 	}
-	stopWorker, err := startWorker(ctx, cfg, log, pool)
+	po := newProcessOps(log, pool)
+	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers), ops.ElasticsearchCheck(cfg.ElasticsearchURL, nil))
+	separate, err := po.listen(cfg, "dev")
 	if err != nil {
 		return err
 	}
-	a, err := app.New(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version})
+	defer po.stop()
+	stopWorker, err := startWorker(ctx, cfg, log, pool, po.reg)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version, HTTPMetrics: ops.NewHTTPMetrics(po.reg)})
 	if err != nil {
 		return errors.Join(err, stopWorker())
 	}
+	po.mountAPI(a.Server.Router(), !separate)
 	httpErr := runHTTP(ctx, log, cfg.HTTPAddr, a.Server)
 	return errors.Join(httpErr, stopWorker())
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/ops"
 )
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
@@ -22,10 +23,17 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string)
 		return err
 	}
 	defer pool.Close()
-	a, err := app.New(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version})
+	po := newProcessOps(log, pool)
+	a, err := app.New(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version, HTTPMetrics: ops.NewHTTPMetrics(po.reg)})
 	if err != nil {
 		return err
 	}
+	separate, err := po.listen(cfg, "serve")
+	if err != nil {
+		return err
+	}
+	defer po.stop()
+	po.mountAPI(a.Server.Router(), !separate)
 	return runHTTP(ctx, log, cfg.HTTPAddr, a.Server)
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/config"
@@ -14,6 +15,8 @@ import (
 	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/ops"
+	"github.com/atlasapp/atlas/search"
 )
 
 // worker runs River: it publishes outbox events to Kafka and works
@@ -24,7 +27,13 @@ func worker(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string
 		return err
 	}
 	defer pool.Close()
-	stop, err := startWorker(ctx, cfg, log, pool)
+	po := newProcessOps(log, pool)
+	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers))
+	if _, err := po.listen(cfg, "worker"); err != nil {
+		return err
+	}
+	defer po.stop()
+	stop, err := startWorker(ctx, cfg, log, pool, po.reg)
 	if err != nil {
 		return err
 	}
@@ -33,9 +42,9 @@ func worker(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string
 }
 
 // startWorker ensures the Kafka topics exist, then starts the River worker
-// client. The returned stop function drains it (up to 30 s) and flushes the
-// producer.
-func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool) (func() error, error) {
+// client, recording its jobs and publishes on reg. The returned stop
+// function drains it (up to 30 s) and flushes the producer.
+func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, reg prometheus.Registerer) (func() error, error) {
 	if err := events.EnsureTopics(ctx, cfg.KafkaBrokers,
 		events.TopicSpec{Name: cfg.KafkaEventsTopic}, events.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
 		return nil, fmt.Errorf("kafka topics: %w", err)
@@ -45,21 +54,28 @@ func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool 
 	if err != nil {
 		return nil, err
 	}
-	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: a.Items,
+	// REINDEX_ITEM goes through the same path as the indexer's updates.
+	syncer, err := search.NewSyncer(search.SyncerParams{DB: pool, Index: a.SearchIndex, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: a.Items, Indexer: syncer,
 		Fetch: enrich.FetcherOpts{TotalTimeout: cfg.EnrichTimeout, ConnectTimeout: cfg.EnrichConnectTimeout},
-		// Indexer: not wired yet (no search implementation of
-		// jobs.ItemIndexer); REINDEX_ITEM jobs retry with jobs.ErrNoIndexer.
 	})
 	producer, err := events.NewProducer(events.ProducerConfig{Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaEventsTopic, Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: pool, Logger: log, Publisher: producer, Register: register})
+	publisher := ops.NewPublisherMetrics(reg).Wrap(producer)
+	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: pool, Logger: log, Publisher: publisher, Register: register})
 	if err != nil {
 		producer.Close()
 		return nil, err
 	}
+	reg.MustRegister(ops.NewRiverQueueCollector(pool, ops.RiverQueueOpts{}))
+	stopJobMetrics := ops.NewRiverJobMetrics(reg).Watch(client, log)
 	if err := client.Start(ctx); err != nil {
+		stopJobMetrics()
 		producer.Close()
 		return nil, fmt.Errorf("start river: %w", err)
 	}
@@ -68,6 +84,7 @@ func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool 
 		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		err := client.Stop(stopCtx)
+		stopJobMetrics()
 		producer.Close()
 		log.Info("worker stopped")
 		return err
