@@ -94,6 +94,9 @@ var rbacMatrix = map[string]rbacCase{
 	"list-jobs": {http.MethodGet, "/api/v1/jobs?item_id={i}", nil, statuses(200, 200, 200, 200, 401)},
 	// Audit: a non-member's collection filter matches nothing (200, empty list).
 	"list-audit-events": {http.MethodGet, "/api/v1/audit?collection_id={c}", nil, statuses(200, 200, 200, 200, 401)},
+	// Search: membership is read from Postgres on every query; a collection
+	// filter the caller cannot read is 404 like elsewhere.
+	"search-items": {http.MethodGet, "/api/v1/search/items?collection_id={c}&q=fixture", nil, statuses(200, 200, 200, 404, 401)},
 }
 
 // publicOperations need no token and are tested on their own.

@@ -16,6 +16,7 @@ import (
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/ops"
+	"github.com/atlasapp/atlas/search"
 )
 
 // Params are the dependencies of the HTTP server.
@@ -25,6 +26,8 @@ type Params struct {
 	Items       *item.Service
 	Audit       *audit.Service
 	Jobs        *jobs.Service
+	// Search answers GET /api/v1/search/items (nil: the route answers 503).
+	Search *search.Service
 	// RiverUI is mounted at /riverui for operators (nil Handler: not mounted).
 	RiverUI RiverUIParams
 	Logger  *slog.Logger
@@ -41,6 +44,7 @@ type Server struct {
 	items       *item.Service
 	audit       *audit.Service
 	jobs        *jobs.Service
+	search      *search.Service
 	riverUI     *riverui.Handler
 	log         *slog.Logger
 	metrics     *ops.HTTPMetrics
@@ -62,7 +66,7 @@ func NewServer(p Params) *Server {
 	if p.Version == "" {
 		p.Version = "dev"
 	}
-	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, log: p.Logger, metrics: p.Metrics}
+	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, log: p.Logger, metrics: p.Metrics}
 
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
@@ -86,6 +90,7 @@ func NewServer(p Params) *Server {
 	s.registerItems()
 	s.registerAudit()
 	s.registerJobs()
+	s.registerSearch()
 	s.mountRiverUI(p.RiverUI)
 	return s
 }

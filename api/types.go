@@ -104,7 +104,14 @@ type Item struct {
 	Version      int64          `json:"version" doc:"Increases by one on every change."`
 	CreatedAt    time.Time      `json:"created_at"`
 	UpdatedAt    time.Time      `json:"updated_at"`
+	IndexStatus  string         `json:"index_status" enum:"pending,indexed" doc:"Whether search has caught up with this version of the item: pending for a moment after each change (search may miss it or show its previous state), then indexed."`
 }
+
+// Index statuses of an item.
+const (
+	indexPending = "pending"
+	indexIndexed = "indexed"
+)
 
 func toItem(it item.Item) Item {
 	meta := map[string]any{}
@@ -113,9 +120,13 @@ func toItem(it item.Item) Item {
 	if tags == nil {
 		tags = []string{}
 	}
-	return Item{ID: it.ID, CollectionID: it.CollectionID, Title: it.Title, SourceURL: it.SourceURL,
+	out := Item{ID: it.ID, CollectionID: it.CollectionID, Title: it.Title, SourceURL: it.SourceURL,
 		Description: it.Description, Notes: it.Notes, Tags: tags, MetadataJSON: meta, CreatedBy: it.CreatedBy,
-		Version: it.Version, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt}
+		Version: it.Version, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, IndexStatus: indexIndexed}
+	if it.IndexPending() {
+		out.IndexStatus = indexPending
+	}
+	return out
 }
 
 // Tag is a tag in use in a collection.

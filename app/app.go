@@ -23,6 +23,7 @@ import (
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/ops"
+	"github.com/atlasapp/atlas/search"
 	"github.com/atlasapp/atlas/web"
 )
 
@@ -51,6 +52,10 @@ type App struct {
 	Items       *item.Service
 	Audit       *audit.Service
 	Jobs        *jobs.Service
+	// Search answers searches; SearchIndex is the Elasticsearch index it
+	// reads (ATLAS_ELASTICSEARCH_URL, alias search.DefaultAlias).
+	Search      *search.Service
+	SearchIndex *search.Index
 	River       *river.Client[pgx.Tx]
 	Server      *api.Server
 }
@@ -91,12 +96,17 @@ func New(p Params) (*App, error) {
 	items := item.NewService(item.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc,
 		OnCreate: []item.OnCreateFunc{jobService.EnqueueEnrichment}}) // a new item's URL is enriched in the background
 	audits := audit.NewService(audit.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec})
+	index, err := search.NewIndex(search.IndexOpts{URLs: []string{p.Config.ElasticsearchURL}})
+	if err != nil {
+		return nil, err
+	}
+	searches := search.NewService(search.ServiceParams{DB: p.Pool, Collections: collections, Index: index, Cursors: codec, Logger: p.Logger})
 	riverUI, err := api.NewRiverUI(rc, p.Logger)
 	if err != nil {
 		return nil, err
 	}
 	srv := api.NewServer(api.Params{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Logger: p.Logger, Version: p.Version,
-		Metrics: p.HTTPMetrics, Jobs: jobService, RiverUI: api.RiverUIParams{Handler: riverUI, AdminEmails: p.Config.AdminEmails, Password: p.Config.RiverUIPassword.Value()}})
+		Metrics: p.HTTPMetrics, Jobs: jobService, Search: searches, RiverUI: api.RiverUIParams{Handler: riverUI, AdminEmails: p.Config.AdminEmails, Password: p.Config.RiverUIPassword.Value()}})
 	srv.Router().Handle("/*", web.Handler()) // the React dashboard, at / and its client-side routes
-	return &App{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Jobs: jobService, River: rc, Server: srv}, nil
+	return &App{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Jobs: jobService, Search: searches, SearchIndex: index, River: rc, Server: srv}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -38,6 +39,9 @@ const (
 	idlePoll              = 100 * time.Millisecond
 	maxDLQReasonBytes     = 1024
 	consumerClientTimeout = 5 * time.Second
+	// parallelDecodeMin is the batch share per CPU below which decoding
+	// stays on one goroutine.
+	parallelDecodeMin = 64
 )
 
 // ConsumerConfig configures a Consumer.
@@ -140,6 +144,7 @@ type Consumer struct {
 	inflight []*kafka.Message // the batch being handled or retried
 	carry    []*kafka.Message // records polled while a batch was retried
 	paused   bool
+	revoked  bool // set when partitions are revoked, for collect
 	assigned map[topicPartition]bool
 	done     map[topicPartition]int64 // next offset to commit, not yet committed
 	base     map[topicPartition]int64 // last known committed offset, for lag
@@ -433,6 +438,7 @@ func (c *Consumer) poll(d time.Duration) (*kafka.Message, error) {
 func (c *Consumer) collect(ctx context.Context) ([]*kafka.Message, error) {
 	batch := c.carry
 	c.carry = nil
+	c.revoked = false
 	var deadline time.Time
 	if len(batch) > 0 {
 		deadline = time.Now().Add(c.cfg.BatchWait)
@@ -459,9 +465,12 @@ func (c *Consumer) collect(ctx context.Context) ([]*kafka.Message, error) {
 		if deadline.IsZero() {
 			deadline = time.Now().Add(c.cfg.BatchWait)
 		}
-		// A rebalance inside Poll may have revoked partitions of records
-		// already collected.
-		batch = c.owned(batch)
+		if c.revoked {
+			// A rebalance inside Poll revoked partitions: drop the records
+			// of theirs already collected.
+			batch = c.owned(batch)
+			c.revoked = false
+		}
 	}
 	return batch, nil
 }
@@ -533,19 +542,42 @@ func (c *Consumer) process(ctx, hctx context.Context) {
 }
 
 // decode splits records into schema-valid deliveries and invalid records
-// with the reason each was rejected.
+// with the reason each was rejected, keeping their order. Schema
+// validation dominates the consumer's CPU use, so large batches are
+// decoded on every CPU.
 func (c *Consumer) decode(ms []*kafka.Message) ([]Delivery, []invalidRecord) {
-	var ds []Delivery
+	ds := make([]Delivery, len(ms))
+	errs := make([]error, len(ms))
+	workers := min(runtime.GOMAXPROCS(0), len(ms)/parallelDecodeMin)
+	if workers <= 1 {
+		for i, m := range ms {
+			ds[i], errs[i] = decodeDelivery(m)
+		}
+	} else {
+		var wg sync.WaitGroup
+		chunk := (len(ms) + workers - 1) / workers
+		for lo := 0; lo < len(ms); lo += chunk {
+			hi := min(lo+chunk, len(ms))
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := lo; i < hi; i++ {
+					ds[i], errs[i] = decodeDelivery(ms[i])
+				}
+			}()
+		}
+		wg.Wait()
+	}
 	var bad []invalidRecord
-	for _, m := range ms {
-		d, err := decodeDelivery(m)
-		if err != nil {
-			bad = append(bad, invalidRecord{msg: m, reason: err})
+	out := ds[:0]
+	for i, m := range ms {
+		if errs[i] != nil {
+			bad = append(bad, invalidRecord{msg: m, reason: errs[i]})
 			continue
 		}
-		ds = append(ds, d)
+		out = append(out, ds[i])
 	}
-	return ds, bad
+	return out, bad
 }
 
 type invalidRecord struct {
@@ -727,6 +759,7 @@ func (c *Consumer) rebalance(kc *kafka.Consumer, ev kafka.Event) error {
 		}
 		c.inflight = c.owned(c.inflight)
 		c.carry = c.owned(c.carry)
+		c.revoked = true
 		c.mu.Lock()
 		for tp := range revoked {
 			delete(c.lag, tp)

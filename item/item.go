@@ -30,7 +30,15 @@ type Item struct {
 	Version   int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// IndexedVersion is the version the search index last acknowledged
+	// (0: not indexed yet); the indexer records it.
+	IndexedVersion int64
 }
+
+// IndexPending reports whether the search index has not caught up with
+// this version of the item yet (search results may miss or show an older
+// state of it for a moment).
+func (it Item) IndexPending() bool { return it.IndexedVersion < it.Version }
 
 // Limits on item fields.
 const (

@@ -1,9 +1,13 @@
 package search
 
 import (
+	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/atlasapp/atlas/item"
 )
 
 // Document is the searchable form of an item, as stored in the index. The indexer builds it from the
@@ -47,4 +51,52 @@ type Metadata struct {
 	CanonicalURL string `json:"canonical_url,omitempty"`
 	// Language is the page's language tag, such as "en".
 	Language string `json:"language,omitempty"`
+}
+
+// DocumentFromItem returns the searchable form of an item as Postgres holds it. Metadata keys
+// other than the known ones, and values that are not strings, are left out: the mapping is
+// strict, and enrichment may learn more than search needs.
+func DocumentFromItem(it item.Item) Document {
+	d := Document{
+		ID:           it.ID,
+		CollectionID: it.CollectionID,
+		Title:        it.Title,
+		Description:  it.Description,
+		Notes:        it.Notes,
+		Tags:         it.Tags,
+		Metadata:     metadataFrom(it.Metadata),
+		CreatedAt:    it.CreatedAt.UTC(),
+		UpdatedAt:    it.UpdatedAt.UTC(),
+		Version:      it.Version,
+	}
+	if it.SourceURL != nil {
+		d.SourceURL = *it.SourceURL
+	}
+	if it.CreatedBy != nil {
+		d.CreatedBy = *it.CreatedBy
+	}
+	if d.Tags == nil {
+		d.Tags = []string{}
+	}
+	return d
+}
+
+// metadataFrom picks the known string fields out of an item's metadata object; anything it cannot
+// read counts as absent.
+func metadataFrom(raw json.RawMessage) Metadata {
+	var m map[string]any
+	if len(raw) == 0 || json.Unmarshal(raw, &m) != nil {
+		return Metadata{}
+	}
+	str := func(key string) string {
+		s, _ := m[key].(string)
+		return strings.TrimSpace(s)
+	}
+	return Metadata{
+		Title:        str("title"),
+		Description:  str("description"),
+		SiteName:     str("site_name"),
+		CanonicalURL: str("canonical_url"),
+		Language:     str("language"),
+	}
 }

@@ -6,13 +6,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/elastic/go-elasticsearch/v8"
@@ -56,6 +54,10 @@ type IndexOpts struct {
 	Transport http.RoundTripper
 	// NowFunc returns the current time, used to name new concrete indices; default time.Now.
 	NowFunc func() time.Time
+	// DropDelay is how long Rebuild waits after swapping the alias before it deletes the old
+	// index, so that writes other processes resolved against the old index just before the swap
+	// still find it; default 2s, negative means no wait.
+	DropDelay time.Duration
 }
 
 // Index reads and writes item documents through an alias. It is safe for concurrent use.
@@ -66,11 +68,7 @@ type Index struct {
 	refresh  Refresh
 	bulkSize int
 	now      func() time.Time
-
-	// mu guards building. Writers hold it for reading for the whole write, so Rebuild can drop a
-	// failed index only when no write still targets it (a write to a missing index would create it).
-	mu       sync.RWMutex
-	building map[string]struct{} // concrete indices being loaded by Rebuild, written to as well
+	dropWait time.Duration
 }
 
 // NewIndex returns an Index for the given options. It does not contact Elasticsearch; call
@@ -99,6 +97,12 @@ func NewIndex(opts IndexOpts) (*Index, error) {
 	if opts.NowFunc == nil {
 		opts.NowFunc = time.Now
 	}
+	switch {
+	case opts.DropDelay == 0:
+		opts.DropDelay = 2 * time.Second
+	case opts.DropDelay < 0:
+		opts.DropDelay = 0
+	}
 	es, err := elasticsearch.NewClient(elasticsearch.Config{
 		Addresses: opts.URLs,
 		Transport: opts.Transport,
@@ -113,12 +117,17 @@ func NewIndex(opts IndexOpts) (*Index, error) {
 		refresh:  opts.Refresh,
 		bulkSize: opts.BulkSize,
 		now:      opts.NowFunc,
-		building: map[string]struct{}{},
+		dropWait: opts.DropDelay,
 	}, nil
 }
 
 // Alias returns the alias this Index reads and writes through.
 func (ix *Index) Alias() string { return ix.alias }
+
+// BuildingAlias returns the alias that marks the concrete index a running Rebuild is loading
+// ("<alias>.building"). Every writer, in any process, also writes to the index behind it, so no
+// change made during a rebuild is missing from the new index after the swap.
+func (ix *Index) BuildingAlias() string { return ix.alias + ".building" }
 
 // Ready reports whether Elasticsearch answers and its cluster health is yellow or green.
 func (ix *Index) Ready(ctx context.Context) error {
@@ -194,21 +203,58 @@ func (ix *Index) DeleteIndices(ctx context.Context) error {
 
 // aliasIndices returns the concrete indices the alias points to (none when it does not exist).
 func (ix *Index) aliasIndices(ctx context.Context) ([]string, error) {
-	var out map[string]json.RawMessage
-	err := ix.do(ctx, esapi.IndicesGetAliasRequest{Name: []string{ix.alias}}, &out)
+	t, err := ix.resolve(ctx)
 	if err != nil {
-		var re *ResponseError
-		if errors.As(err, &re) && re.Status == http.StatusNotFound {
-			return nil, nil
+		return nil, err
+	}
+	return t.live, nil
+}
+
+// targets are the concrete indices behind the alias and behind the building alias.
+type targets struct {
+	live     []string
+	building []string
+}
+
+// resolve looks up, in one request, which concrete indices the alias and the building alias
+// point to (none when an alias does not exist).
+func (ix *Index) resolve(ctx context.Context) (targets, error) {
+	// The wildcard keeps a missing building alias (the normal case) from turning the answer into
+	// a 404; a missing main alias still does, with the indices found listed beside the error.
+	req := esapi.IndicesGetAliasRequest{Name: []string{ix.alias, ix.BuildingAlias() + "*"}}
+	res, err := req.Do(ctx, ix.es)
+	if err != nil {
+		return targets{}, fmt.Errorf("get aliases of %s: elasticsearch request: %w", ix.alias, err)
+	}
+	defer res.Body.Close()
+	if res.IsError() && res.StatusCode != http.StatusNotFound {
+		return targets{}, fmt.Errorf("get aliases of %s: %w", ix.alias, responseError(res))
+	}
+	var out map[string]json.RawMessage
+	if err := json.NewDecoder(res.Body).Decode(&out); err != nil {
+		return targets{}, fmt.Errorf("get aliases of %s: decode answer: %w", ix.alias, err)
+	}
+	var t targets
+	for name, raw := range out {
+		if name == "error" || name == "status" {
+			continue // the 404 form: {"error": "alias [x] missing", "status": 404, <found indices>}
 		}
-		return nil, fmt.Errorf("get alias %s: %w", ix.alias, err)
+		var idx struct {
+			Aliases map[string]json.RawMessage `json:"aliases"`
+		}
+		if err := json.Unmarshal(raw, &idx); err != nil {
+			return targets{}, fmt.Errorf("get aliases of %s: decode %s: %w", ix.alias, name, err)
+		}
+		if _, ok := idx.Aliases[ix.alias]; ok {
+			t.live = append(t.live, name)
+		}
+		if _, ok := idx.Aliases[ix.BuildingAlias()]; ok {
+			t.building = append(t.building, name)
+		}
 	}
-	names := make([]string, 0, len(out))
-	for name := range out {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names, nil
+	slices.Sort(t.live)
+	slices.Sort(t.building)
+	return t, nil
 }
 
 // updateAliases applies alias actions atomically in one _aliases request.

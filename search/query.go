@@ -151,11 +151,7 @@ func BuildQuery(p Params) (map[string]any, error) {
 		// No collections means no access: match nothing rather than everything.
 		filters = append(filters, map[string]any{"match_none": map[string]any{}})
 	} else {
-		ids := make([]string, len(p.CollectionIDs))
-		for i, id := range p.CollectionIDs {
-			ids[i] = id.String()
-		}
-		filters = append(filters, map[string]any{"terms": map[string]any{"collection_id": ids}})
+		filters = append(filters, collectionFilter(p.CollectionIDs))
 	}
 	for _, tag := range p.Tags {
 		filters = append(filters, map[string]any{"term": map[string]any{"tags": tag}})
@@ -184,6 +180,9 @@ func BuildQuery(p Params) (map[string]any, error) {
 	if len(p.SearchAfter) > 0 {
 		body["search_after"] = p.SearchAfter
 	}
+	if p.Query != "" && sort != SortRelevance {
+		body["track_scores"] = true // hits still report how well they match
+	}
 	if p.Query != "" {
 		fields := map[string]any{}
 		for _, f := range highlightFields {
@@ -201,4 +200,26 @@ func BuildQuery(p Params) (map[string]any, error) {
 		}
 	}
 	return body, nil
+}
+
+// maxTermsPerClause is the most collection ids put in one terms query. Elasticsearch refuses a
+// terms query with more than index.max_terms_count (65,536 by default) values, so a caller in
+// more collections gets several terms queries, any of which may match.
+const maxTermsPerClause = 65536
+
+// collectionFilter restricts a query to documents of the given collections.
+func collectionFilter(collections []uuid.UUID) map[string]any {
+	ids := make([]string, len(collections))
+	for i, id := range collections {
+		ids[i] = id.String()
+	}
+	if len(ids) <= maxTermsPerClause {
+		return map[string]any{"terms": map[string]any{"collection_id": ids}}
+	}
+	var should []any
+	for start := 0; start < len(ids); start += maxTermsPerClause {
+		chunk := ids[start:min(start+maxTermsPerClause, len(ids))]
+		should = append(should, map[string]any{"terms": map[string]any{"collection_id": chunk}})
+	}
+	return map[string]any{"bool": map[string]any{"should": should, "minimum_should_match": 1}}
 }

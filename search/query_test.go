@@ -178,3 +178,50 @@ func TestBuildQuery_RejectsInvalidParams(t *testing.T) {
 		})
 	}
 }
+
+func TestBuildQuery_ManyCollectionsAreSplitIntoTermsClauses(t *testing.T) {
+	t.Parallel()
+	ids := make([]uuid.UUID, maxTermsPerClause*2+3)
+	for i := range ids {
+		ids[i] = uuid.New()
+	}
+	body, err := BuildQuery(Params{CollectionIDs: ids})
+	require.NoError(t, err)
+	got := roundTrip(t, body)
+	filter := got["query"].(map[string]any)["bool"].(map[string]any)["filter"].([]any)
+	require.Len(t, filter, 1)
+	inner := filter[0].(map[string]any)["bool"].(map[string]any)
+	assert.EqualValues(t, 1, inner["minimum_should_match"])
+	should := inner["should"].([]any)
+	require.Len(t, should, 3)
+	total := 0
+	var seen []any
+	for _, clause := range should {
+		values := clause.(map[string]any)["terms"].(map[string]any)["collection_id"].([]any)
+		assert.LessOrEqual(t, len(values), maxTermsPerClause)
+		total += len(values)
+		seen = append(seen, values...)
+	}
+	assert.Equal(t, len(ids), total)
+	assert.Equal(t, ids[len(ids)-1].String(), seen[len(seen)-1], "every id is kept, in order")
+}
+
+func TestBuildQuery_ScoresAreTrackedForTextQueriesSortedByField(t *testing.T) {
+	t.Parallel()
+	coll := []uuid.UUID{uuid.New()}
+	tests := []struct {
+		params Params
+		want   bool
+	}{
+		{Params{CollectionIDs: coll, Query: "go", Sort: SortCreatedAt}, true},
+		{Params{CollectionIDs: coll, Query: "go", Sort: SortTitle}, true},
+		{Params{CollectionIDs: coll, Query: "go"}, false}, // relevance: scores come anyway
+		{Params{CollectionIDs: coll, Sort: SortUpdatedAt}, false},
+	}
+	for _, tt := range tests {
+		body, err := BuildQuery(tt.params)
+		require.NoError(t, err)
+		_, tracked := body["track_scores"]
+		assert.Equal(t, tt.want, tracked, "%+v", tt.params)
+	}
+}

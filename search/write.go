@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 
@@ -12,47 +11,153 @@ import (
 	"github.com/google/uuid"
 )
 
-// writeTargets returns the alias followed by the concrete indices a running Rebuild is loading, so
-// writes made during a rebuild reach the new index too. The caller must call release when its
-// write is done.
-func (ix *Index) writeTargets() (targets []string, release func()) {
-	ix.mu.RLock()
-	out := make([]string, 0, 1+len(ix.building))
-	out = append(out, ix.alias)
-	for name := range ix.building {
-		out = append(out, name)
-	}
-	return out, ix.mu.RUnlock
+// Tombstone asks for an item's document to be removed unless the index already holds a newer
+// version of it.
+type Tombstone struct {
+	// ID is the item id.
+	ID uuid.UUID
+	// Version is the external version of the deletion: it must be greater than the version of the
+	// stored document for the delete to take effect. Elasticsearch remembers it for a while
+	// (index.gc_deletes, 60 s by default), so a late write of an older version is refused too.
+	Version int64
 }
 
 // Upsert indexes docs with external versioning: a document whose Version is not newer than the
 // stored one is left as it is, and that counts as success. Any other per-document failure is
 // returned as a *BulkError.
 func (ix *Index) Upsert(ctx context.Context, docs ...Document) error {
-	targets, release := ix.writeTargets()
-	defer release()
-	if err := ix.bulkIndex(ctx, targets[:1], ix.refresh, docs); err != nil {
+	if err := ix.Apply(ctx, docs, nil); err != nil {
 		return fmt.Errorf("upsert search documents: %w", err)
 	}
-	// An index being rebuilt has periodic refresh turned off, so a refresh=wait_for write to it
-	// would never return; it is written without a refresh policy and refreshed before the swap.
-	if len(targets) > 1 {
-		if err := ix.bulkIndex(ctx, targets[1:], RefreshNone, docs); err != nil {
-			return fmt.Errorf("upsert search documents into the index being rebuilt: %w", err)
+	return nil
+}
+
+// Delete removes the item's document if the stored version is older than version. A missing
+// document or a newer stored version counts as success. It fails with ErrNoIndex when the alias
+// does not exist.
+func (ix *Index) Delete(ctx context.Context, id uuid.UUID, version int64) error {
+	if err := ix.Apply(ctx, nil, []Tombstone{{ID: id, Version: version}}); err != nil {
+		return fmt.Errorf("delete search document %s: %w", id, err)
+	}
+	return nil
+}
+
+// Apply writes upserts and deletes with external versioning, in bulk requests of at most
+// IndexOpts.BulkSize actions, to the alias and, while a Rebuild is loading a new index in any
+// process, to that index too. Stale versions count as success; other per-document failures are
+// returned as a *BulkError. It fails with ErrNoIndex when the alias does not exist.
+func (ix *Index) Apply(ctx context.Context, upserts []Document, deletes []Tombstone) error {
+	if len(upserts) == 0 && len(deletes) == 0 {
+		return nil
+	}
+	for _, d := range upserts {
+		if d.ID == uuid.Nil {
+			return fmt.Errorf("document has no id")
+		}
+		if d.Version < 0 {
+			return fmt.Errorf("document %s has negative version %d", d.ID, d.Version)
+		}
+	}
+	for _, d := range deletes {
+		if d.ID == uuid.Nil || d.Version < 1 {
+			return fmt.Errorf("invalid tombstone %s at version %d", d.ID, d.Version)
+		}
+	}
+	t, err := ix.resolve(ctx)
+	if err != nil {
+		return err
+	}
+	if len(t.live) == 0 {
+		return ErrNoIndex
+	}
+	// Documents are written through the alias with require_alias, so a write can never create an
+	// index. Deletes cannot require an alias and a delete addressed to a missing index creates
+	// that index (no option prevents it), so they go to the concrete indices just resolved.
+	if err := ix.write(ctx, ix.alias, t.live, ix.refresh, upserts, deletes); err != nil {
+		return err
+	}
+	if len(t.building) > 0 {
+		// The index being rebuilt has periodic refresh turned off, so a refresh=wait_for write
+		// to it would never return; it is written without a refresh policy and refreshed before
+		// the swap. Its alias may vanish meanwhile (the rebuild failed): that is no error.
+		if err := ix.write(ctx, ix.BuildingAlias(), t.building, RefreshNone, upserts, deletes); err != nil {
+			return fmt.Errorf("write to the index being rebuilt: %w", err)
 		}
 	}
 	return nil
 }
 
-// bulkIndex writes docs to every target in batches; only the alias is written with require_alias.
-func (ix *Index) bulkIndex(ctx context.Context, targets []string, refresh Refresh, docs []Document) error {
-	for start := 0; start < len(docs); start += ix.bulkSize {
-		end := min(start+ix.bulkSize, len(docs))
-		if err := ix.bulkBatch(ctx, targets, refresh, docs[start:end]); err != nil {
-			return err
+// write sends upserts (through alias) and deletes (to each of concrete) in batches.
+func (ix *Index) write(ctx context.Context, alias string, concrete []string, refresh Refresh, upserts []Document, deletes []Tombstone) error {
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	actions := 0
+	flush := func() error {
+		if actions == 0 {
+			return nil
+		}
+		var res bulkResponse
+		req := esapi.BulkRequest{Body: bytes.NewReader(body.Bytes()), Refresh: string(refresh)}
+		if err := ix.do(ctx, req, &res); err != nil {
+			return fmt.Errorf("bulk request: %w", err)
+		}
+		body.Reset()
+		actions = 0
+		return res.err(alias)
+	}
+	for _, d := range upserts {
+		if d.Tags == nil {
+			d.Tags = []string{}
+		}
+		action := bulkAction{Index: alias, ID: d.ID.String(), Version: d.Version, VersionType: "external", RequireAlias: true}
+		if err := enc.Encode(map[string]bulkAction{"index": action}); err != nil {
+			return fmt.Errorf("encode bulk action: %w", err)
+		}
+		if err := enc.Encode(d); err != nil {
+			return fmt.Errorf("encode document %s: %w", d.ID, err)
+		}
+		if actions++; actions >= ix.bulkSize {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 	}
-	return nil
+	for _, d := range deletes {
+		for _, index := range concrete {
+			action := bulkAction{Index: index, ID: d.ID.String(), Version: d.Version, VersionType: "external"}
+			if err := enc.Encode(map[string]bulkAction{"delete": action}); err != nil {
+				return fmt.Errorf("encode bulk action: %w", err)
+			}
+			if actions++; actions >= ix.bulkSize {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
+}
+
+// bulkBody encodes index actions for docs, addressed to alias with require_alias.
+func bulkBody(alias string, docs []Document) (*bytes.Buffer, error) {
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	for _, d := range docs {
+		if d.ID == uuid.Nil {
+			return nil, fmt.Errorf("document has no id")
+		}
+		if d.Tags == nil {
+			d.Tags = []string{}
+		}
+		action := bulkAction{Index: alias, ID: d.ID.String(), Version: d.Version, VersionType: "external", RequireAlias: true}
+		if err := enc.Encode(map[string]bulkAction{"index": action}); err != nil {
+			return nil, fmt.Errorf("encode bulk action: %w", err)
+		}
+		if err := enc.Encode(d); err != nil {
+			return nil, fmt.Errorf("encode document %s: %w", d.ID, err)
+		}
+	}
+	return &body, nil
 }
 
 type bulkAction struct {
@@ -61,43 +166,6 @@ type bulkAction struct {
 	Version      int64  `json:"version"`
 	VersionType  string `json:"version_type"`
 	RequireAlias bool   `json:"require_alias,omitempty"`
-}
-
-func (ix *Index) bulkBatch(ctx context.Context, targets []string, refresh Refresh, docs []Document) error {
-	var body bytes.Buffer
-	enc := json.NewEncoder(&body)
-	for _, d := range docs {
-		if d.ID == uuid.Nil {
-			return fmt.Errorf("document has no id")
-		}
-		if d.Version < 0 {
-			return fmt.Errorf("document %s has negative version %d", d.ID, d.Version)
-		}
-		if d.Tags == nil {
-			d.Tags = []string{}
-		}
-		for _, target := range targets {
-			action := bulkAction{
-				Index:        target,
-				ID:           d.ID.String(),
-				Version:      d.Version,
-				VersionType:  "external",
-				RequireAlias: target == ix.alias,
-			}
-			if err := enc.Encode(map[string]bulkAction{"index": action}); err != nil {
-				return fmt.Errorf("encode bulk action: %w", err)
-			}
-			if err := enc.Encode(d); err != nil {
-				return fmt.Errorf("encode document %s: %w", d.ID, err)
-			}
-		}
-	}
-	var res bulkResponse
-	req := esapi.BulkRequest{Body: &body, Refresh: string(refresh)}
-	if err := ix.do(ctx, req, &res); err != nil {
-		return fmt.Errorf("bulk request: %w", err)
-	}
-	return res.err()
 }
 
 // bulkResponse is the part of a bulk answer needed to find failed items.
@@ -110,12 +178,14 @@ type bulkResponseItemAct struct {
 	Index  string      `json:"_index"`
 	ID     string      `json:"_id"`
 	Status int         `json:"status"`
+	Result string      `json:"result"`
 	Error  *errorCause `json:"error"`
 }
 
-// err returns a *BulkError for failed items, ignoring version conflicts (a newer or equal version is
-// already stored) and not-found deletes.
-func (r *bulkResponse) err() error {
+// err returns a *BulkError for failed items, ignoring version conflicts (a newer or equal version
+// is already stored) and not-found deletes. With optionalAlias set, a write refused because that
+// alias no longer exists is ignored too (a rebuild ended between resolving and writing).
+func (r *bulkResponse) err(optionalAlias string) error {
 	if !r.Errors {
 		return nil
 	}
@@ -123,6 +193,9 @@ func (r *bulkResponse) err() error {
 	for _, item := range r.Items {
 		for _, act := range item {
 			if act.Error == nil || act.Status == http.StatusConflict {
+				continue
+			}
+			if optionalAlias != "" && act.Index == optionalAlias && act.Error.Type == "index_not_found_exception" {
 				continue
 			}
 			failed = append(failed, BulkItemError{
@@ -140,71 +213,78 @@ func (r *bulkResponse) err() error {
 	return &BulkError{Items: failed}
 }
 
-// Delete removes the item's document if the stored version is older than version. A missing
-// document or a newer stored version counts as success. It fails with ErrNoIndex when the alias
-// does not exist.
-func (ix *Index) Delete(ctx context.Context, id uuid.UUID, version int64) error {
-	targets, release := ix.writeTargets()
-	defer release()
-	// A delete addressed to a missing index makes Elasticsearch create that index with an empty
-	// mapping (and no option prevents it), which would squat on the alias name. So the alias is
-	// resolved to its concrete index first.
-	concrete, err := ix.aliasIndices(ctx)
+// StoredVersions returns the version of each document the index holds among ids; ids it does not
+// hold are absent from the map. It fails with ErrNoIndex when the alias does not exist.
+func (ix *Index) StoredVersions(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]int64, error) {
+	out := make(map[uuid.UUID]int64, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	strs := make([]string, len(ids))
+	for i, id := range ids {
+		strs[i] = id.String()
+	}
+	body, err := json.Marshal(map[string]any{"ids": strs})
 	if err != nil {
-		return fmt.Errorf("delete search document %s: %w", id, err)
+		return nil, fmt.Errorf("stored versions: encode request: %w", err)
 	}
-	if len(concrete) == 0 {
-		return fmt.Errorf("delete search document %s: %w", id, ErrNoIndex)
+	var res struct {
+		Docs []struct {
+			ID      string `json:"_id"`
+			Found   bool   `json:"found"`
+			Version int64  `json:"_version"`
+		} `json:"docs"`
 	}
-	for i, target := range append(concrete, targets[1:]...) {
-		refresh := ix.refresh
-		if i >= len(concrete) {
-			refresh = RefreshNone // an index being rebuilt does not refresh; see Upsert
+	req := esapi.MgetRequest{Index: ix.alias, Body: bytes.NewReader(body), Source: []string{"false"}, Realtime: ptr(true)}
+	if err := ix.do(ctx, req, &res); err != nil {
+		if isErrorType(err, "index_not_found_exception") {
+			return nil, fmt.Errorf("stored versions: %w", ErrNoIndex)
 		}
-		req := esapi.DeleteRequest{
-			Index:       target,
-			DocumentID:  id.String(),
-			Version:     ptr(int(version)),
-			VersionType: "external",
-			Refresh:     string(refresh),
-		}
-		err := ix.do(ctx, req, nil)
-		if err == nil {
+		return nil, fmt.Errorf("stored versions: %w", err)
+	}
+	for _, d := range res.Docs {
+		if !d.Found {
 			continue
 		}
-		var re *ResponseError
-		ok := errors.As(err, &re)
-		if ok && re.Status == http.StatusConflict {
-			continue // a newer version is stored
+		id, err := uuid.Parse(d.ID)
+		if err != nil {
+			continue
 		}
-		if ok && re.Status == http.StatusNotFound && re.Type == "" {
-			continue // the document is not there (the index itself exists)
-		}
-		return fmt.Errorf("delete search document %s from %s: %w", id, target, err)
+		out[id] = d.Version
 	}
-	return nil
+	return out, nil
 }
 
 // DeleteByCollection removes every document of the collection that is visible to searches when it
-// runs. (The minimal Elasticsearch distribution has no _delete_by_query, so this pages through the
+// runs, from the alias and from an index being rebuilt. Each document is deleted with a version
+// one above the stored one, so a late write of an older version cannot bring it back. (The
+// minimal Elasticsearch distribution has no _delete_by_query, so this pages through the
 // collection's ids and deletes them in bulk.)
 func (ix *Index) DeleteByCollection(ctx context.Context, collectionID uuid.UUID) error {
-	targets, release := ix.writeTargets()
-	defer release()
-	for i, target := range targets {
-		refresh := ix.refresh
-		if i > 0 {
-			refresh = RefreshNone // an index being rebuilt does not refresh; see Upsert
+	t, err := ix.resolve(ctx)
+	if err != nil {
+		return fmt.Errorf("delete collection %s from search: %w", collectionID, err)
+	}
+	if len(t.live) == 0 {
+		return fmt.Errorf("delete collection %s from search: %w", collectionID, ErrNoIndex)
+	}
+	for _, index := range t.live {
+		if err := ix.deleteCollectionFrom(ctx, index, collectionID, ix.refresh); err != nil {
+			return fmt.Errorf("delete collection %s from search (%s): %w", collectionID, index, err)
 		}
-		if err := ix.deleteCollectionFrom(ctx, target, collectionID, refresh); err != nil {
-			return fmt.Errorf("delete collection %s from search (%s): %w", collectionID, target, err)
+	}
+	for _, index := range t.building {
+		// An index being rebuilt does not refresh; see Apply.
+		if err := ix.deleteCollectionFrom(ctx, index, collectionID, RefreshNone); err != nil && !isErrorType(err, "index_not_found_exception") {
+			return fmt.Errorf("delete collection %s from search (%s, being rebuilt): %w", collectionID, index, err)
 		}
 	}
 	return nil
 }
 
-// deleteCollectionFrom deletes the collection's documents from one index or alias, a page at a time.
-func (ix *Index) deleteCollectionFrom(ctx context.Context, target string, collectionID uuid.UUID, refresh Refresh) error {
+// deleteCollectionFrom deletes the collection's documents from one concrete index, a page at a
+// time.
+func (ix *Index) deleteCollectionFrom(ctx context.Context, index string, collectionID uuid.UUID, refresh Refresh) error {
 	var after []any
 	for {
 		query := map[string]any{
@@ -212,6 +292,7 @@ func (ix *Index) deleteCollectionFrom(ctx context.Context, target string, collec
 			"sort":    []any{map[string]any{"id": "asc"}},
 			"size":    ix.bulkSize,
 			"_source": false,
+			"version": true,
 		}
 		if after != nil {
 			query["search_after"] = after
@@ -223,13 +304,14 @@ func (ix *Index) deleteCollectionFrom(ctx context.Context, target string, collec
 		var res struct {
 			Hits struct {
 				Hits []struct {
-					Index string `json:"_index"`
-					ID    string `json:"_id"`
-					Sort  []any  `json:"sort"`
+					Index   string `json:"_index"`
+					ID      string `json:"_id"`
+					Version int64  `json:"_version"`
+					Sort    []any  `json:"sort"`
 				} `json:"hits"`
 			} `json:"hits"`
 		}
-		if err := ix.do(ctx, esapi.SearchRequest{Index: []string{target}, Body: bytes.NewReader(raw)}, &res); err != nil {
+		if err := ix.do(ctx, esapi.SearchRequest{Index: []string{index}, Body: bytes.NewReader(raw)}, &res); err != nil {
 			return fmt.Errorf("list documents: %w", err)
 		}
 		hits := res.Hits.Hits
@@ -239,9 +321,8 @@ func (ix *Index) deleteCollectionFrom(ctx context.Context, target string, collec
 		var body bytes.Buffer
 		enc := json.NewEncoder(&body)
 		for _, h := range hits {
-			// The concrete index, not the alias: see Delete.
-			action := map[string]any{"delete": map[string]any{"_index": h.Index, "_id": h.ID}}
-			if err := enc.Encode(action); err != nil {
+			action := bulkAction{Index: h.Index, ID: h.ID, Version: h.Version + 1, VersionType: "external"}
+			if err := enc.Encode(map[string]bulkAction{"delete": action}); err != nil {
 				return fmt.Errorf("encode bulk action: %w", err)
 			}
 		}
@@ -249,7 +330,7 @@ func (ix *Index) deleteCollectionFrom(ctx context.Context, target string, collec
 		if err := ix.do(ctx, esapi.BulkRequest{Body: &body, Refresh: string(refresh)}, &bulk); err != nil {
 			return fmt.Errorf("bulk delete: %w", err)
 		}
-		if err := bulk.err(); err != nil {
+		if err := bulk.err(""); err != nil {
 			return err
 		}
 		after = hits[len(hits)-1].Sort

@@ -45,6 +45,10 @@ func commands() map[string]command {
 		// The audit trail (see package audit).
 		"audit-consumer": {"run the audit consumer group (atlas-audit): Kafka events -> audit_events", auditConsumer},
 		"audit":          {"audit tools: `atlas audit verify` checks the audit trail's hash chain (exit 1 if broken)", auditTool},
+
+		// Search (see package search).
+		"indexer": {"run the search indexer group (atlas-indexer): Kafka events -> Elasticsearch", indexer},
+		"search":  {"search tools: `atlas search reindex` rebuilds the index from Postgres and swaps the alias", searchTool},
 	}
 }
 

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/atlasapp/atlas/config"
+	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/search"
+)
+
+// indexer runs the search indexer until ctx ends.
+func indexer(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
+	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: 4})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return runIndexer(ctx, cfg, log, pool, nil)
+}
+
+// runIndexer ensures the Kafka topics and the search index exist (waiting
+// for Elasticsearch if it is not up yet), then keeps the index in step with
+// the events topic (consumer group atlas-indexer) until ctx ends. wrap, if
+// not nil, wraps the batch handler (metrics). `atlas dev` runs it beside
+// the other processes.
+func runIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool,
+	wrap func(events.BatchHandler) events.BatchHandler) error {
+	if err := events.EnsureTopics(ctx, cfg.KafkaBrokers,
+		events.TopicSpec{Name: cfg.KafkaEventsTopic}, events.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return fmt.Errorf("kafka topics: %w", err)
+	}
+	index, err := search.NewIndex(search.IndexOpts{URLs: []string{cfg.ElasticsearchURL}})
+	if err != nil {
+		return err
+	}
+	if err := waitForIndex(ctx, log, index); err != nil {
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	syncer, err := search.NewSyncer(search.SyncerParams{DB: pool, Index: index, Logger: log})
+	if err != nil {
+		return err
+	}
+	c, err := search.NewIndexer(search.IndexerParams{
+		Brokers:         cfg.KafkaBrokers,
+		Topic:           cfg.KafkaEventsTopic,
+		DeadLetterTopic: cfg.KafkaDLQTopic,
+		Syncer:          syncer,
+		Wrap:            wrap,
+		Logger:          log,
+	})
+	if err != nil {
+		return err
+	}
+	log.Info("indexer started", slog.String("elasticsearch", cfg.ElasticsearchURL),
+		slog.String("alias", index.Alias()), slog.String("topic", cfg.KafkaEventsTopic))
+	return c.Run(ctx)
+}
+
+// waitForIndex waits until Elasticsearch answers, with capped backoff, and
+// creates the index if it does not exist yet.
+func waitForIndex(ctx context.Context, log *slog.Logger, index *search.Index) error {
+	delay := 500 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := index.Ready(ctx)
+		if err == nil {
+			err = index.EnsureIndex(ctx)
+		}
+		if err == nil {
+			return nil
+		}
+		if attempt == 1 || attempt%10 == 0 {
+			log.Warn("waiting for Elasticsearch", slog.Int("attempt", attempt), slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 15*time.Second)
+	}
+}

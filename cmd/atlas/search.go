@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/atlasapp/atlas/config"
+	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/search"
+)
+
+const searchUsage = `usage: atlas search reindex [--force]
+
+  reindex   load every item from Postgres into a new versioned index and
+            swap the alias to it; searches keep working throughout, and
+            writes made meanwhile reach the new index too
+  --force   first delete what a crashed reindex left behind (only when no
+            other reindex is running)`
+
+// searchTool runs the search subcommands.
+func searchTool(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error {
+	if len(args) == 0 || args[0] != "reindex" {
+		return errors.New(searchUsage)
+	}
+	fs := flag.NewFlagSet("atlas search reindex", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	force := fs.Bool("force", false, "")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
+		return errors.New(searchUsage)
+	}
+	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: 2})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	index, err := search.NewIndex(search.IndexOpts{URLs: []string{cfg.ElasticsearchURL}})
+	if err != nil {
+		return err
+	}
+	if err := index.Ready(ctx); err != nil {
+		return err
+	}
+	if *force {
+		dropped, err := index.AbandonRebuilds(ctx)
+		if err != nil {
+			return err
+		}
+		if len(dropped) > 0 {
+			log.Warn("deleted indices left by an earlier reindex", slog.Any("indices", dropped))
+		}
+	}
+	syncer, err := search.NewSyncer(search.SyncerParams{DB: pool, Index: index, Logger: log})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	n, err := syncer.Rebuild(ctx)
+	if errors.Is(err, search.ErrRebuildRunning) {
+		return fmt.Errorf("%w; if none is (it crashed), run `atlas search reindex --force`", err)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stdout, "reindexed %d items into %s in %s\n", n, index.Alias(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
