@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/atlasapp/atlas/db"
 )
@@ -67,10 +68,10 @@ func (Store) Append(ctx context.Context, b db.Beginner, evs []Event) (AppendResu
 			}
 			return err
 		})
-		ids := make([]uuid.UUID, len(evs))
+		ids := make([]pgtype.UUID, len(evs))
 		datas := make([]string, len(evs))
 		for i, e := range evs {
-			ids[i], datas[i] = e.EventID, string(e.Data)
+			ids[i], datas[i] = pgUUID(&e.EventID), string(e.Data)
 		}
 		canonical := make([]string, 0, len(evs))
 		exists := make([]bool, 0, len(evs))
@@ -144,8 +145,7 @@ func uniqueByEventID(evs []Event) []Event {
 // columns holds rows column-wise for one unnest INSERT.
 type columns struct {
 	seq                                       []int64
-	eventID, entityID, collectionID           []uuid.UUID
-	actor                                     []*uuid.UUID
+	eventID, entityID, collectionID, actor    []pgtype.UUID
 	typ, entityType, data, traceID, requestID []string
 	version                                   []int32
 	occurredAt, recordedAt                    []time.Time
@@ -154,8 +154,8 @@ type columns struct {
 
 func newColumns(n int) *columns {
 	return &columns{
-		seq: make([]int64, 0, n), eventID: make([]uuid.UUID, 0, n), entityID: make([]uuid.UUID, 0, n),
-		collectionID: make([]uuid.UUID, 0, n), actor: make([]*uuid.UUID, 0, n), typ: make([]string, 0, n),
+		seq: make([]int64, 0, n), eventID: make([]pgtype.UUID, 0, n), entityID: make([]pgtype.UUID, 0, n),
+		collectionID: make([]pgtype.UUID, 0, n), actor: make([]pgtype.UUID, 0, n), typ: make([]string, 0, n),
 		entityType: make([]string, 0, n), data: make([]string, 0, n), traceID: make([]string, 0, n),
 		requestID: make([]string, 0, n), version: make([]int32, 0, n), occurredAt: make([]time.Time, 0, n),
 		recordedAt: make([]time.Time, 0, n), prevHash: make([][]byte, 0, n), hash: make([][]byte, 0, n),
@@ -164,20 +164,28 @@ func newColumns(n int) *columns {
 
 func (c *columns) add(e Event, data string) {
 	c.seq = append(c.seq, e.Seq)
-	c.eventID = append(c.eventID, e.EventID)
+	c.eventID = append(c.eventID, pgUUID(&e.EventID))
 	c.typ = append(c.typ, string(e.Type))
 	c.version = append(c.version, int32(e.Version))
 	c.occurredAt = append(c.occurredAt, e.OccurredAt)
 	c.recordedAt = append(c.recordedAt, e.RecordedAt)
-	c.actor = append(c.actor, e.ActorUserID)
+	c.actor = append(c.actor, pgUUID(e.ActorUserID))
 	c.entityType = append(c.entityType, e.Entity.Type)
-	c.entityID = append(c.entityID, e.Entity.ID)
-	c.collectionID = append(c.collectionID, e.Entity.CollectionID)
+	c.entityID = append(c.entityID, pgUUID(&e.Entity.ID))
+	c.collectionID = append(c.collectionID, pgUUID(&e.Entity.CollectionID))
 	c.data = append(c.data, data)
 	c.traceID = append(c.traceID, e.TraceID)
 	c.requestID = append(c.requestID, e.RequestID)
 	c.prevHash = append(c.prevHash, e.PrevHash)
 	c.hash = append(c.hash, e.Hash)
+}
+
+// pgUUID converts for pgx's native uuid codec (nil is NULL).
+func pgUUID(id *uuid.UUID) pgtype.UUID {
+	if id == nil {
+		return pgtype.UUID{}
+	}
+	return pgtype.UUID{Bytes: *id, Valid: true}
 }
 
 func (c *columns) args() []any {
