@@ -35,6 +35,8 @@ type Params struct {
 	Version string
 	// Metrics records every request (nil: none).
 	Metrics *ops.HTTPMetrics
+	// Edge configures security headers, CORS, body cap and rate limits.
+	Edge EdgeParams
 }
 
 // Server is Atlas' HTTP API.
@@ -71,6 +73,7 @@ func NewServer(p Params) *Server {
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
 	r.Use(s.correlate)
+	r.Use(s.edge(p.Edge)...)
 
 	cfg := huma.DefaultConfig("Atlas API", p.Version)
 	cfg.Info.Description = "Shared collections of links, notes and references, with role-based sharing. " +
@@ -92,6 +95,7 @@ func NewServer(p Params) *Server {
 	s.registerJobs()
 	s.registerSearch()
 	s.mountRiverUI(p.RiverUI)
+	documentRateLimits(api.OpenAPI()) // after every operation is registered
 	return s
 }
 

@@ -106,7 +106,7 @@ func New(p Params) (*App, error) {
 		return nil, err
 	}
 	srv := api.NewServer(api.Params{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Logger: p.Logger, Version: p.Version,
-		Metrics: p.HTTPMetrics, Jobs: jobService, Search: searches, RiverUI: api.RiverUIParams{Handler: riverUI, AdminEmails: p.Config.AdminEmails, Password: p.Config.RiverUIPassword.Value()}})
+		Metrics: p.HTTPMetrics, Edge: api.EdgeFromConfig(p.Config), Jobs: jobService, Search: searches, RiverUI: api.RiverUIParams{Handler: riverUI, AdminEmails: p.Config.AdminEmails, Password: p.Config.RiverUIPassword.Value()}})
 	srv.Router().Handle("/*", web.Handler()) // the React dashboard, at / and its client-side routes
 	return &App{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Jobs: jobService, Search: searches, SearchIndex: index, River: rc, Server: srv}, nil
 }

@@ -1,0 +1,179 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
+	"github.com/google/uuid"
+)
+
+// Rate-limited auth routes: attempts are counted per client IP and, from
+// the JSON body's email, per account.
+const (
+	pathLogin    = "/api/v1/auth/login"
+	pathRegister = "/api/v1/auth/register"
+)
+
+// Names of the limits, as counted in atlas_http_rate_limited_total.
+const (
+	limitAuthIP    = "auth_ip"
+	limitAuthEmail = "auth_email"
+	limitUser      = "user"
+)
+
+// RateLimitParams configures the API's rate limits. Counters live in the
+// process: with N replicas behind a load balancer a client gets up to N
+// times the limit.
+type RateLimitParams struct {
+	// Enabled turns the limits on; off, no request is counted.
+	Enabled bool
+	// AuthPerMinute caps POST /auth/login and /auth/register per client IP
+	// and, separately, per email address (credential stuffing on one
+	// account from many addresses).
+	AuthPerMinute int
+	// UserPerMinute caps all requests that carry a valid access token, per
+	// user.
+	UserPerMinute int
+	// TrustedProxies are CIDR prefixes of reverse proxies whose
+	// X-Forwarded-For is believed; empty means the TCP peer is the client.
+	TrustedProxies []string
+	// Window is the counting window; zero means one minute (the limits are
+	// per minute; tests shorten it).
+	Window time.Duration
+}
+
+// clientIP stores the client's IP in the request context (read with
+// middleware.GetClientIP): the TCP peer, or the address a trusted proxy
+// reports in X-Forwarded-For.
+func clientIP(trustedProxies []string) func(http.Handler) http.Handler {
+	if len(trustedProxies) == 0 {
+		return middleware.ClientIPFromRemoteAddr
+	}
+	return middleware.ClientIPFromXFF(trustedProxies...)
+}
+
+// rateLimit enforces p: auth attempts per IP and per email, then requests
+// per authenticated user. A refused request gets 429 with Retry-After and a
+// problem body, and never reaches the handler.
+func (s *Server) rateLimit(p RateLimitParams) func(http.Handler) http.Handler {
+	window := p.Window
+	if window <= 0 {
+		window = time.Minute
+	}
+	retryAfter := int(window.Round(time.Second).Seconds())
+	limiter := func(perWindow int, name, what string) *httprate.RateLimiter {
+		return httprate.NewRateLimiter(perWindow, window,
+			httprate.WithLimitHandler(func(w http.ResponseWriter, _ *http.Request) {
+				s.metrics.RateLimited(name)
+				writeProblem(w, http.StatusTooManyRequests,
+					fmt.Sprintf("too many %s: at most %d per %s; retry after %d seconds", what, perWindow, window, retryAfter))
+			}))
+	}
+	authIP := limiter(p.AuthPerMinute, limitAuthIP, "login or registration attempts from this address")
+	authEmail := limiter(p.AuthPerMinute, limitAuthEmail, "login or registration attempts for this email address")
+	users := limiter(p.UserPerMinute, limitUser, "requests for this user")
+
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodPost && (r.URL.Path == pathLogin || r.URL.Path == pathRegister) {
+				ip := httprate.CanonicalizeIP(middleware.GetClientIP(r.Context()))
+				if authIP.RespondOnLimit(w, r, "ip:"+ip) {
+					return
+				}
+				if email := peekEmail(r); email != "" && authEmail.RespondOnLimit(w, r, "email:"+email) {
+					return
+				}
+			}
+			if user := s.bearerUser(r); user != uuid.Nil && users.RespondOnLimit(w, r, "user:"+user.String()) {
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// bearerUser returns the user of a valid bearer token, or uuid.Nil. It only
+// verifies the token's signature and claims (no database round trip).
+func (s *Server) bearerUser(r *http.Request) uuid.UUID {
+	if s.accounts == nil {
+		return uuid.Nil
+	}
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return uuid.Nil
+	}
+	id, err := s.accounts.Authenticate(strings.TrimSpace(token))
+	if err != nil {
+		return uuid.Nil
+	}
+	return id
+}
+
+// peekEmail reads the "email" of a JSON body and puts the body back for the
+// handler, byte for byte. It returns "" when there is none or the body is
+// not JSON (the handler then answers 4xx as usual).
+func peekEmail(r *http.Request) string {
+	if r.Body == nil || r.Body == http.NoBody {
+		return ""
+	}
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		// Too large or broken: hand the handler what was read followed by
+		// the same error, so it answers as it would have.
+		r.Body = readCloser{io.MultiReader(bytes.NewReader(b), errReader{err}), r.Body}
+		return ""
+	}
+	r.Body = readCloser{bytes.NewReader(b), r.Body}
+	var v struct {
+		Email string `json:"email"`
+	}
+	if json.Unmarshal(b, &v) != nil {
+		return ""
+	}
+	return strings.ToLower(strings.TrimSpace(v.Email))
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// documentRateLimits adds the 429 answer to every operation a limit can
+// refuse (the auth routes and every authenticated operation), so clients
+// and the OpenAPI document know to expect it.
+func documentRateLimits(oapi *huma.OpenAPI) {
+	for path, item := range oapi.Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Put, item.Post, item.Delete, item.Patch} {
+			if op == nil || (len(op.Security) == 0 && path != pathLogin && path != pathRegister) {
+				continue
+			}
+			if op.Responses == nil {
+				op.Responses = map[string]*huma.Response{}
+			}
+			if _, ok := op.Responses["429"]; ok {
+				continue
+			}
+			op.Responses["429"] = &huma.Response{
+				Description: "Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After.",
+				Headers: map[string]*huma.Param{
+					"Retry-After": {Description: "Seconds to wait before retrying.", Schema: &huma.Schema{Type: huma.TypeInteger}},
+				},
+				Content: map[string]*huma.MediaType{
+					"application/problem+json": {Schema: &huma.Schema{Ref: "#/components/schemas/ErrorModel"}},
+				},
+			}
+		}
+	}
+}

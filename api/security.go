@@ -1,0 +1,141 @@
+package api
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/go-chi/cors"
+
+	"github.com/atlasapp/atlas/config"
+)
+
+// DefaultMaxBodyBytes caps request bodies when EdgeParams leaves it zero.
+const DefaultMaxBodyBytes = 1 << 20
+
+// EdgeParams are the protections every request passes through before any
+// route: security headers, CORS, a body size cap and rate limits.
+type EdgeParams struct {
+	RateLimit RateLimitParams
+	// CORSOrigins may call the API from a browser on another origin
+	// (scheme://host[:port]); empty sends no CORS headers at all, so
+	// browsers allow same-origin use only.
+	CORSOrigins []string
+	// MaxBodyBytes caps every request body; zero means
+	// DefaultMaxBodyBytes. Operations may set lower caps.
+	MaxBodyBytes int64
+	// HSTS sends Strict-Transport-Security (production, served over TLS).
+	HSTS bool
+}
+
+// EdgeFromConfig derives the edge's settings from the configuration.
+func EdgeFromConfig(c config.Config) EdgeParams {
+	return EdgeParams{
+		RateLimit: RateLimitParams{
+			Enabled:        c.RateLimitOn(),
+			AuthPerMinute:  c.RateLimitAuthPerMinute,
+			UserPerMinute:  c.RateLimitUserPerMinute,
+			TrustedProxies: c.TrustedProxies,
+		},
+		CORSOrigins:  c.CORSOrigins,
+		MaxBodyBytes: c.MaxBodyBytes,
+		HSTS:         c.Env == config.EnvProduction,
+	}
+}
+
+// Content security policies. The dashboard's and the API's allow only this
+// origin's scripts, styles, images (and data: icons) and API calls, and no
+// framing. River UI's React app sets inline styles, so its policy allows
+// them. /docs keeps the policy Huma sets for its page: the pinned Stoplight
+// Elements script and stylesheet from unpkg.com (with subresource
+// integrity), in a sandbox, calling only this origin.
+const (
+	cspDefault = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+		"font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+	cspRiverUI = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+		"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+	// hstsValue: two years, subdomains included (no preload: that is a
+	// decision for the domain's owner).
+	hstsValue = "max-age=63072000; includeSubDomains"
+)
+
+// edge returns the middleware chain of p, outermost first.
+func (s *Server) edge(p EdgeParams) []func(http.Handler) http.Handler {
+	chain := []func(http.Handler) http.Handler{securityHeaders(p.HSTS)}
+	if len(p.CORSOrigins) > 0 {
+		chain = append(chain, cors.Handler(cors.Options{
+			AllowedOrigins:   p.CORSOrigins,
+			AllowedMethods:   []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
+			AllowedHeaders:   []string{"Authorization", "Content-Type", "X-Request-ID", "traceparent"},
+			ExposedHeaders:   []string{"X-Request-ID", "X-Trace-ID", "Retry-After", "Location", "ETag"},
+			AllowCredentials: false, // bearer tokens, never cookies
+			MaxAge:           600,
+		}))
+	}
+	limit := p.MaxBodyBytes
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
+	chain = append(chain, limitBody(limit))
+	if p.RateLimit.Enabled {
+		chain = append(chain, clientIP(p.RateLimit.TrustedProxies), s.rateLimit(p.RateLimit))
+	}
+	return chain
+}
+
+// securityHeaders sets the headers every response carries. Handlers may
+// replace the Content-Security-Policy with a stricter or page-specific one
+// (Huma's /docs page and the dashboard's index.html do).
+func securityHeaders(hsts bool) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := w.Header()
+			h.Set("X-Content-Type-Options", "nosniff")
+			h.Set("X-Frame-Options", "DENY")
+			h.Set("Referrer-Policy", "same-origin")
+			h.Set("Cross-Origin-Opener-Policy", "same-origin")
+			if r.URL.Path == RiverUIPrefix || strings.HasPrefix(r.URL.Path, RiverUIPrefix+"/") {
+				h.Set("Content-Security-Policy", cspRiverUI)
+			} else {
+				h.Set("Content-Security-Policy", cspDefault)
+			}
+			if hsts {
+				h.Set("Strict-Transport-Security", hstsValue)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// limitBody refuses bodies larger than limit with 413 before any handler
+// runs: at once when the request declares its length, else (chunked) after
+// reading at most limit+1 bytes, which the handler then gets back.
+func limitBody(limit int64) func(http.Handler) http.Handler {
+	tooLarge := fmt.Sprintf("request body too large: at most %d bytes", limit)
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			switch {
+			case r.ContentLength > limit:
+				writeProblem(w, http.StatusRequestEntityTooLarge, tooLarge)
+				return
+			case r.Body == nil || r.Body == http.NoBody:
+			case r.ContentLength < 0:
+				b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+				if err != nil {
+					writeProblem(w, http.StatusBadRequest, "cannot read request body")
+					return
+				}
+				if int64(len(b)) > limit {
+					writeProblem(w, http.StatusRequestEntityTooLarge, tooLarge)
+					return
+				}
+				r.Body = readCloser{bytes.NewReader(b), r.Body}
+			default:
+				r.Body = http.MaxBytesReader(w, r.Body, limit)
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
