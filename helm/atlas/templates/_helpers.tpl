@@ -1,0 +1,260 @@
+{{/*
+Chart name, truncated to the 63 characters a label value allows.
+*/}}
+{{- define "atlas.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+Fully qualified release name; object names are built from it. Kept to 40
+characters so that "<fullname>-audit-consumer-<hash>-<suffix>" still fits.
+*/}}
+{{- define "atlas.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 40 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 40 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "atlas.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/*
+The process components: values key -> component label and `atlas` subcommand.
+Every per-component template ranges over this list, in this order.
+*/}}
+{{- define "atlas.components" -}}
+- {key: api, component: api, command: serve}
+- {key: worker, component: worker, command: worker}
+- {key: auditConsumer, component: audit-consumer, command: audit-consumer}
+- {key: indexer, component: indexer, command: indexer}
+{{- end -}}
+
+{{/*
+Standard labels on every object. Pass the root context.
+*/}}
+{{- define "atlas.labels" -}}
+helm.sh/chart: {{ include "atlas.chart" . }}
+{{ include "atlas.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Values.image.tag | default .Chart.AppVersion | trunc 63 | trimSuffix "-" | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: atlas
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{- define "atlas.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "atlas.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{/*
+Labels of one component's objects. Pass (dict "root" $ "component" "api").
+*/}}
+{{- define "atlas.componentLabels" -}}
+{{ include "atlas.labels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{- define "atlas.componentSelectorLabels" -}}
+{{ include "atlas.selectorLabels" .root }}
+app.kubernetes.io/component: {{ .component }}
+{{- end -}}
+
+{{/*
+Name of one component's objects. Pass (dict "root" $ "component" "api").
+*/}}
+{{- define "atlas.componentName" -}}
+{{- printf "%s-%s" (include "atlas.fullname" .root) .component | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "atlas.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "atlas.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "atlas.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "atlas.configMapName" -}}
+{{- printf "%s-config" (include "atlas.fullname" .) -}}
+{{- end -}}
+
+{{- define "atlas.secretName" -}}
+{{- .Values.secret.existingSecret | default (printf "%s-secrets" (include "atlas.fullname" .)) -}}
+{{- end -}}
+
+{{/*
+Refuses to render a release Atlas could not start with. Schema checks
+cover types and formats; these cover what depends on several values.
+*/}}
+{{- define "atlas.validate" -}}
+{{- $s := .Values.secret -}}
+{{- if not $s.existingSecret -}}
+{{- if not $s.databaseUrl -}}
+{{- fail "secret.databaseUrl is required (postgres://user:password@host:5432/atlas?sslmode=require), or set secret.existingSecret: the chart does not install Postgres" -}}
+{{- end -}}
+{{- if lt (len $s.jwtSecret) 32 -}}
+{{- fail "secret.jwtSecret is required and must be at least 32 bytes (e.g. `openssl rand -hex 32`), or set secret.existingSecret" -}}
+{{- end -}}
+{{- else -}}
+{{- if or (not $s.keys.databaseUrl) (not $s.keys.jwtSecret) -}}
+{{- fail "secret.keys.databaseUrl and secret.keys.jwtSecret name required keys of secret.existingSecret and cannot be empty" -}}
+{{- end -}}
+{{- end -}}
+{{- if eq (int .Values.ports.http) (int .Values.ports.ops) -}}
+{{- fail "ports.http and ports.ops must differ" -}}
+{{- end -}}
+{{- $any := false -}}
+{{- range $c := include "atlas.components" . | fromYamlArray -}}
+{{- $v := index $.Values $c.key -}}
+{{- if $v.enabled -}}
+{{- $any = true -}}
+{{- $pdb := $v.podDisruptionBudget -}}
+{{- if and $pdb.enabled (kindIs "invalid" $pdb.minAvailable) (kindIs "invalid" $pdb.maxUnavailable) -}}
+{{- fail (printf "%s.podDisruptionBudget: set minAvailable or maxUnavailable" $c.key) -}}
+{{- end -}}
+{{- if and $v.autoscaling.enabled (not (or $v.autoscaling.targetCPUUtilizationPercentage $v.autoscaling.targetMemoryUtilizationPercentage)) -}}
+{{- fail (printf "%s.autoscaling: set targetCPUUtilizationPercentage and/or targetMemoryUtilizationPercentage" $c.key) -}}
+{{- end -}}
+{{- if and $v.autoscaling.enabled (gt (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) -}}
+{{- fail (printf "%s.autoscaling: minReplicas (%d) is above maxReplicas (%d)" $c.key (int $v.autoscaling.minReplicas) (int $v.autoscaling.maxReplicas)) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- if not $any -}}
+{{- fail "every component is disabled (api, worker, auditConsumer, indexer): enable at least one" -}}
+{{- end -}}
+{{- if and .Values.api.ingress.enabled (not .Values.api.enabled) -}}
+{{- fail "api.ingress.enabled needs api.enabled" -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The secret files: a list of {env, key} for the keys that exist, env being
+the variable Atlas reads (it gets the _FILE suffix in the pod).
+*/}}
+{{- define "atlas.secretFiles" -}}
+{{- $s := .Values.secret -}}
+{{- $files := list -}}
+{{- $files = append $files (dict "env" "ATLAS_DATABASE_URL" "key" $s.keys.databaseUrl) -}}
+{{- $files = append $files (dict "env" "ATLAS_JWT_SECRET" "key" $s.keys.jwtSecret) -}}
+{{- if and $s.keys.cursorSecret (or $s.existingSecret $s.cursorSecret) -}}
+{{- $files = append $files (dict "env" "ATLAS_CURSOR_SECRET" "key" $s.keys.cursorSecret) -}}
+{{- end -}}
+{{- if and $s.keys.riverUIPassword (or $s.existingSecret $s.riverUIPassword) -}}
+{{- $files = append $files (dict "env" "ATLAS_RIVERUI_PASSWORD" "key" $s.keys.riverUIPassword) -}}
+{{- end -}}
+{{- toYaml $files -}}
+{{- end -}}
+
+{{/*
+Data of the chart's Secret (and of the migration hook's copy of it).
+*/}}
+{{- define "atlas.secretData" -}}
+{{- $s := .Values.secret -}}
+{{ $s.keys.databaseUrl }}: {{ $s.databaseUrl | b64enc | quote }}
+{{ $s.keys.jwtSecret }}: {{ $s.jwtSecret | b64enc | quote }}
+{{- if and $s.keys.cursorSecret $s.cursorSecret }}
+{{ $s.keys.cursorSecret }}: {{ $s.cursorSecret | b64enc | quote }}
+{{- end }}
+{{- if and $s.keys.riverUIPassword $s.riverUIPassword }}
+{{ $s.keys.riverUIPassword }}: {{ $s.riverUIPassword | b64enc | quote }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The ATLAS_* settings of the ConfigMap (and of the migration Job, which runs
+before the ConfigMap exists).
+*/}}
+{{- define "atlas.configData" -}}
+ATLAS_ENV: "production"
+ATLAS_LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+ATLAS_HTTP_ADDR: {{ printf ":%d" (int .Values.ports.http) | quote }}
+ATLAS_OPS_ADDR: {{ printf ":%d" (int .Values.ports.ops) | quote }}
+ATLAS_DB_MAX_CONNS: {{ .Values.config.dbMaxConns | toString | quote }}
+ATLAS_JWT_ISSUER: {{ .Values.config.jwtIssuer | quote }}
+ATLAS_TOKEN_TTL: {{ .Values.config.tokenTTL | quote }}
+ATLAS_KAFKA_BROKERS: {{ .Values.kafka.brokers | quote }}
+ATLAS_KAFKA_TOPIC_EVENTS: {{ .Values.kafka.topics.events | quote }}
+ATLAS_KAFKA_TOPIC_DLQ: {{ .Values.kafka.topics.deadLetter | quote }}
+ATLAS_ELASTICSEARCH_URL: {{ .Values.elasticsearch.url | quote }}
+ATLAS_ENRICH_TIMEOUT: {{ .Values.config.enrichTimeout | quote }}
+ATLAS_ENRICH_CONNECT_TIMEOUT: {{ .Values.config.enrichConnectTimeout | quote }}
+{{- with .Values.config.adminEmails }}
+ATLAS_ADMIN_EMAILS: {{ join "," . | quote }}
+{{- end }}
+{{- range $k, $v := .Values.config.extraEnv }}
+{{ $k }}: {{ $v | toString | quote }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Env entries pointing Atlas at the mounted secret files.
+*/}}
+{{- define "atlas.secretFileEnv" -}}
+{{- range include "atlas.secretFiles" . | fromYamlArray }}
+- name: {{ .env }}_FILE
+  value: {{ printf "%s/%s" $.Values.secret.mountPath .key | quote }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The secret volume; pass (dict "root" $ "secretName" "...").
+*/}}
+{{- define "atlas.secretVolume" -}}
+- name: secrets
+  secret:
+    secretName: {{ .secretName }}
+    defaultMode: 0440
+    items:
+      {{- range include "atlas.secretFiles" .root | fromYamlArray }}
+      - key: {{ .key }}
+        path: {{ .key }}
+      {{- end }}
+{{- end -}}
+
+{{/*
+Mounts shared by every Atlas container.
+*/}}
+{{- define "atlas.volumeMounts" -}}
+- name: secrets
+  mountPath: {{ .Values.secret.mountPath }}
+  readOnly: true
+- name: tmp
+  mountPath: /tmp
+{{- end -}}
+
+{{- define "atlas.tmpVolume" -}}
+- name: tmp
+  emptyDir:
+    sizeLimit: {{ .Values.tmpSizeLimit }}
+{{- end -}}
+
+{{/*
+Checksums that roll the pods when their configuration changes. An
+existingSecret is not seen by the chart: roll the pods yourself (or use a
+reloader) when it changes.
+*/}}
+{{- define "atlas.checksums" -}}
+checksum/config: {{ include "atlas.configData" . | sha256sum }}
+{{- if not .Values.secret.existingSecret }}
+checksum/secret: {{ include "atlas.secretData" . | sha256sum }}
+{{- end }}
+{{- end -}}
