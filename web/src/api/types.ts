@@ -1,7 +1,7 @@
 // Names for the generated API shapes, so pages import `Item` rather than
 // spelling out components["schemas"]["Item"]. Nothing here is hand-written
 // shape: every type is an alias of src/api/schema.ts.
-import type { components } from './schema';
+import type { components, paths } from './schema';
 
 type Schemas = components['schemas'];
 
@@ -20,6 +20,10 @@ export type JobStatus = Job['status'];
 export type JobType = Job['type'];
 export type AuditEvent = Schemas['AuditEvent'];
 export type AuditEntityType = Schemas['AuditEntity']['type'];
+export type SearchHit = Schemas['SearchHit'];
+type SearchQuery = NonNullable<paths['/api/v1/search/items']['get']['parameters']['query']>;
+export type SearchSort = NonNullable<SearchQuery['sort']>;
+export type SearchOrder = NonNullable<SearchQuery['order']>;
 
 /** Every role, from most to least powerful. */
 export const roles: readonly Role[] = ['owner', 'editor', 'viewer'];

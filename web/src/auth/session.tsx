@@ -6,15 +6,12 @@ import { useQueryClient } from '@tanstack/react-query';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useNavigate } from 'react-router';
 import { createApiClient, unwrap, type ApiClient, type ApiClientOptions } from '../api/client';
-import { createPendingApi, type PendingApi } from '../api/pending';
 import type { User } from '../api/types';
 
 /** What the rest of the app sees of the session. */
 export interface Session {
   /** The typed API client (sends the token). */
   api: ApiClient;
-  /** Untyped client for endpoints not yet in the generated schema. */
-  pending: PendingApi;
   /** The signed-in user, or null. */
   user: User | null;
   /** Whether a token is held. */
@@ -82,7 +79,6 @@ export function SessionProvider({ children, clientOptions }: { children: ReactNo
     onUnauthorized: () => endRef.current('Your session has ended. Please sign in again.'),
   }));
   const [api] = useState(() => createApiClient(hooks, clientOptions));
-  const [pending] = useState(() => createPendingApi(hooks, clientOptions));
 
   const login = useCallback(
     async (email: string, password: string) => {
@@ -112,8 +108,8 @@ export function SessionProvider({ children, clientOptions }: { children: ReactNo
   }, [clear, navigate]);
 
   const value = useMemo<Session>(
-    () => ({ api, pending, user, signedIn: token !== null, endedReason, login, logout }),
-    [api, pending, user, token, endedReason, login, logout],
+    () => ({ api, user, signedIn: token !== null, endedReason, login, logout }),
+    [api, user, token, endedReason, login, logout],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -1,16 +1,12 @@
-// "Indexing…" for items search has not caught up with yet. Shown only when the
-// API reports an index status (it arrives with the search feature).
+// "Indexing…" for items that search has not caught up with yet (index_status
+// pending), so a missing search hit right after a change is explained.
 import type { Item } from '../api/types';
 
-// TODO(api-types): index_status is not in the generated Item yet; read it loosely until it is.
-type WithIndexStatus = { index_status?: string | null };
-
-export function IndexBadge({ item }: { item: Item | WithIndexStatus }) {
-  const status = (item as WithIndexStatus).index_status;
-  if (!status || status === 'indexed') return null;
+export function IndexBadge({ status }: { status: Item['index_status'] | undefined }) {
+  if (status !== 'pending') return null;
   return (
-    <span className="badge pending" title="Search will find this item in a few seconds.">
-      {status === 'pending' ? 'indexing…' : status}
+    <span className="badge pending" title="Search will find this version of the item in a moment.">
+      indexing…
     </span>
   );
 }

@@ -125,7 +125,7 @@ function ItemView({ item }: { item: Item }) {
             <dt>Changed</dt>
             <dd>
               Created {formatDateTime(item.created_at)}; last changed {formatDateTime(item.updated_at)} (version {item.version}).{' '}
-              <IndexBadge item={item} />
+              <IndexBadge status={item.index_status} />
             </dd>
           </dl>
         </section>

@@ -93,7 +93,7 @@ export function ItemsPage() {
                 <div className="item-main">
                   <h3>
                     <Link to={`/items/${it.id}`}>{it.title}</Link>
-                    <IndexBadge item={it} />
+                    <IndexBadge status={it.index_status} />
                   </h3>
                   {it.source_url && <p className="url">{hostOf(it.source_url)}</p>}
                   {it.description && <p className="card-text">{it.description}</p>}

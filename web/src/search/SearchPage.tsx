@@ -3,51 +3,60 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
+import { unwrap } from '../api/client';
 import { isStatus } from '../api/problem';
-import { hitItem, type SearchPage as SearchAnswer } from '../api/pending';
+import type { SearchOrder, SearchSort } from '../api/types';
 import { useSession } from '../auth/session';
 import { useCollections } from '../collections/hooks';
-import { IndexBadge } from '../items/IndexBadge';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, ErrorState, Loading, NotAvailable } from '../ui/States';
 import { Highlight } from './highlight';
 
-const sorts = [
-  { value: '', label: 'Relevance' },
+const sorts: { value: SearchSort | ''; label: string }[] = [
+  { value: '', label: 'Best match (or newest without words)' },
+  { value: 'relevance', label: 'Relevance' },
   { value: 'created_at', label: 'Created' },
   { value: 'updated_at', label: 'Last changed' },
   { value: 'title', label: 'Title' },
 ];
+const orders: readonly SearchOrder[] = ['asc', 'desc'];
+
+/** Comma-separated tags → normalised list (the API wants every tag as its own parameter). */
+export function parseTags(s: string): string[] {
+  return [...new Set(s.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))];
+}
 
 export function SearchPage() {
-  const { pending } = useSession();
+  const { api } = useSession();
   const collections = useCollections();
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
   const collectionId = params.get('collection_id') ?? '';
   const tags = params.get('tags') ?? '';
-  const sort = params.get('sort') ?? '';
-  const order = params.get('order') ?? '';
+  const sort = sorts.find((x) => x.value !== '' && x.value === params.get('sort'))?.value || undefined;
+  const order = orders.find((o) => o === params.get('order'));
   const [draft, setDraft] = useState({ q, tags });
-  const active = q !== '' || tags !== '' || collectionId !== '';
 
   const results = useInfiniteQuery({
     queryKey: ['search', q, collectionId, tags, sort, order],
-    enabled: active,
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      pending.get<SearchAnswer>('/api/v1/search/items', {
-        q,
-        collection_id: collectionId,
-        tags: tags
-          .split(',')
-          .map((t) => t.trim().toLowerCase())
-          .filter(Boolean),
-        sort,
-        order,
-        cursor: pageParam,
-        limit: 20,
-      }),
+    queryFn: ({ pageParam, signal }) =>
+      unwrap(
+        api.GET('/api/v1/search/items', {
+          params: {
+            query: {
+              q: q || undefined,
+              collection_id: collectionId || undefined,
+              tags: parseTags(tags).length > 0 ? parseTags(tags) : undefined,
+              sort,
+              order,
+              cursor: pageParam,
+              limit: 20,
+            },
+          },
+          signal,
+        }),
+      ),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
     retry: false,
   });
@@ -104,7 +113,7 @@ export function SearchPage() {
               </label>
               <label>
                 Sort by
-                <select value={sort} onChange={(e) => update({ sort: e.target.value })}>
+                <select value={sort ?? ''} onChange={(e) => update({ sort: e.target.value })}>
                   {sorts.map((s) => (
                     <option key={s.value} value={s.value}>
                       {s.label}
@@ -114,19 +123,15 @@ export function SearchPage() {
               </label>
               <label>
                 Order
-                <select value={order} onChange={(e) => update({ order: e.target.value })}>
+                <select value={order ?? ''} onChange={(e) => update({ order: e.target.value })}>
                   <option value="">Default</option>
-                  <option value="desc">Newest / Z first</option>
-                  <option value="asc">Oldest / A first</option>
+                  <option value="desc">Descending (newest, Z–A)</option>
+                  <option value="asc">Ascending (oldest, A–Z)</option>
                 </select>
               </label>
             </div>
           </form>
-          {!active ? (
-            <Empty title="Type something to search">
-              <p>Items you just added may take a few seconds to appear while they are indexed.</p>
-            </Empty>
-          ) : results.isPending ? (
+          {results.isPending ? (
             <Loading label="Searching…" />
           ) : results.isError ? (
             <ErrorState error={results.error} retry={() => results.refetch()} title="Search failed" />
@@ -137,34 +142,32 @@ export function SearchPage() {
           ) : (
             <>
               <p className="muted" aria-live="polite">
-                {total !== undefined ? `${total} result${total === 1 ? '' : 's'}` : `${hits.length} results`}
+                {total !== undefined ? `${total} result${total === 1 ? '' : 's'}` : `${hits.length} results`}. Items changed in the last
+                seconds may still be indexing.
               </p>
               <ol className="item-list" aria-label="Search results">
-                {hits.map((hit, i) => {
-                  const it = hitItem(hit);
-                  const id = it.id ?? hit.id ?? String(i);
+                {hits.map((hit) => {
                   const fragments = Object.entries(hit.highlights ?? {}).flatMap(([field, frags]) =>
-                    field === 'title' ? [] : frags.map((f) => ({ field, f })),
+                    field === 'title' ? [] : (frags ?? []).map((f) => ({ field, f })),
                   );
                   const titleFrag = hit.highlights?.title?.[0];
                   return (
-                    <li key={id} className="item-row">
+                    <li key={hit.id} className="item-row">
                       <div className="item-main">
                         <h3>
-                          <Link to={`/items/${id}`}>{titleFrag ? <Highlight fragment={titleFrag} /> : it.title}</Link>
-                          <IndexBadge item={{ index_status: hit.index_status ?? (it as { index_status?: string }).index_status }} />
+                          <Link to={`/items/${hit.id}`}>{titleFrag ? <Highlight fragment={titleFrag} /> : hit.title}</Link>
                         </h3>
-                        {it.collection_id && names.has(it.collection_id) && <p className="muted small">in {names.get(it.collection_id)}</p>}
+                        {names.has(hit.collection_id) && <p className="muted small">in {names.get(hit.collection_id)}</p>}
                         {fragments.slice(0, 3).map(({ field, f }, j) => (
                           <p key={j} className="snippet">
                             <span className="muted small">{field}: </span>
                             <Highlight fragment={f} />
                           </p>
                         ))}
-                        {fragments.length === 0 && it.description && <p className="card-text">{it.description}</p>}
-                        {(it.tags ?? []).length > 0 && (
+                        {fragments.length === 0 && hit.description && <p className="card-text">{hit.description}</p>}
+                        {(hit.tags ?? []).length > 0 && (
                           <ul className="chips" aria-label="Tags">
-                            {(it.tags ?? []).map((t) => (
+                            {(hit.tags ?? []).map((t) => (
                               <li key={t} className="chip">
                                 {t}
                               </li>

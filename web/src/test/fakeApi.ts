@@ -50,6 +50,7 @@ export function item(over: Partial<Item> = {}): Item {
     metadata_json: {},
     created_by: me.id,
     version: 1,
+    index_status: 'indexed',
     created_at: '2026-01-01T10:00:00Z',
     updated_at: '2026-01-01T10:00:00Z',
     ...over,
