@@ -145,9 +145,12 @@ type Consumer struct {
 	carry    []*kafka.Message // records polled while a batch was retried
 	paused   bool
 	revoked  bool // set when partitions are revoked, for collect
-	assigned map[topicPartition]bool
-	done     map[topicPartition]int64 // next offset to commit, not yet committed
-	base     map[topicPartition]int64 // last known committed offset, for lag
+	// nextLagLog is when lagTick next logs the lag; nextLagQuery when it
+	// may next ask the broker for watermarks.
+	nextLagLog, nextLagQuery time.Time
+	assigned                 map[topicPartition]bool
+	done                     map[topicPartition]int64 // next offset to commit, not yet committed
+	base                     map[topicPartition]int64 // last known committed offset, for lag
 
 	mu  sync.Mutex
 	lag map[topicPartition]int64
@@ -287,7 +290,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 	})
 	defer stopGrace()
 
-	nextLagLog := time.Now().Add(c.cfg.LagInterval)
+	c.nextLagLog = time.Now().Add(c.cfg.LagInterval)
 	for ctx.Err() == nil {
 		batch, err := c.collect(ctx)
 		if err != nil {
@@ -299,11 +302,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 			c.inflight = nil
 			c.commit()
 		}
-		logNow := time.Now().After(nextLagLog)
-		if logNow {
-			nextLagLog = time.Now().Add(c.cfg.LagInterval)
-		}
-		c.refreshLag(logNow)
+		c.lagTick()
 	}
 	c.log.Info("consumer stopping")
 	return nil
@@ -837,6 +836,7 @@ func (c *Consumer) waitPolling(ctx context.Context, d time.Duration) {
 		if m != nil {
 			c.carry = append(c.carry, m)
 		}
+		c.lagTick() // a stuck consumer's lag grows: keep reporting it
 	}
 }
 
@@ -852,9 +852,26 @@ func backoff(minD, maxD time.Duration, attempt int) time.Duration {
 	return d - jitter
 }
 
+// lagTick refreshes the lag snapshot, and logs it every LagInterval.
+func (c *Consumer) lagTick() {
+	now := time.Now()
+	logIt := now.After(c.nextLagLog)
+	if logIt {
+		c.nextLagLog = now.Add(c.cfg.LagInterval)
+	}
+	// The cached high watermarks come with fetch responses, which stop
+	// while partitions are paused: then ask the broker, once a second.
+	query := logIt || (c.paused && now.After(c.nextLagQuery))
+	if query {
+		c.nextLagQuery = now.Add(time.Second)
+	}
+	c.refreshLag(query, logIt)
+}
+
 // refreshLag updates the lag snapshot of every assigned partition from the
-// client's cached high watermarks, and logs it when logIt is set.
-func (c *Consumer) refreshLag(logIt bool) {
+// client's cached high watermarks (or the broker's, with query), and logs it
+// when logIt is set.
+func (c *Consumer) refreshLag(query, logIt bool) {
 	if len(c.assigned) == 0 {
 		return
 	}
@@ -877,6 +894,9 @@ func (c *Consumer) refreshLag(logIt bool) {
 	snapshot := make(map[topicPartition]int64, len(c.assigned))
 	for tp := range c.assigned {
 		low, high, err := c.kc.GetWatermarkOffsets(tp.topic, tp.partition)
+		if query || err != nil || high < 0 {
+			low, high, err = c.kc.QueryWatermarkOffsets(tp.topic, tp.partition, int(consumerClientTimeout.Milliseconds()))
+		}
 		if err != nil || high < 0 {
 			continue
 		}

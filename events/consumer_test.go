@@ -408,13 +408,15 @@ func TestConsumer_RestartResumesFromCommittedOffsets(t *testing.T) {
 		defer first.mu.Unlock()
 		return len(first.succeeded) == 3 && len(first.failed) >= 2
 	}, "first member handled 3 batches and then failed")
+	envs = append(envs, s.publish(t, 5)...) // more arrives while it is stuck
+	pending := int64(len(envs) - len(first.okIDs()))
 	eventually(t, waitTimeout, func() bool {
 		var sum int64
 		for _, n := range r1.c.Lag() {
 			sum += n
 		}
-		return sum > 0
-	}, "a stuck member reports lag, got %v", r1.c.Lag())
+		return sum == pending
+	}, "a stuck member reports its lag (%d records), got %v", pending, r1.c.Lag())
 	r1.stop(t)
 	done := first.okIDs()
 	require.NotEmpty(t, done)
