@@ -12,7 +12,7 @@ if (!HTMLDialogElement.prototype.showModal) {
   };
 }
 
-// findBy* waits up to 5 s: CI machines with two cores are slow to render the first test of a file.
-configure({ asyncUtilTimeout: 5000 });
+// findBy* waits up to 8 s: CI machines with two cores are slow to render the first test of a file.
+configure({ asyncUtilTimeout: 8000 });
 
 afterEach(() => cleanup());
