@@ -296,6 +296,7 @@ func TestEnrichURL_RefusedAndMissingPagesFail(t *testing.T) {
 			j := f.waitStatus(t, f.onlyJob(t, it.ID).ID, jobs.StatusFailed)
 			assert.Equal(t, 1, j.Attempts, "not retried")
 			assert.Contains(t, j.LastError, tt.reason)
+			assert.True(t, strings.HasPrefix(j.LastError, "enrich item "), "the reason, without River's type name: %s", j.LastError)
 			assert.NotNil(t, j.FinalizedAt)
 			res := resultOf(t, j)
 			assert.Equal(t, "failed", res["outcome"])

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -47,8 +48,15 @@ func scanJob(row pgx.Row, extra ...any) (Job, error) {
 	}
 	j.Type, j.Status = typeOfKind(kind), StatusOf(rivertype.JobState(state), failed)
 	j.ItemID, j.CollectionID, j.Result = ref.ItemID, ref.CollectionID, result
+	j.LastError = cleanError(j.LastError)
 	utc(&j)
 	return j, nil
+}
+
+// cleanError drops the type name River puts before the error of a job its
+// handler cancelled: the reason is what readers want.
+func cleanError(s string) string {
+	return strings.TrimPrefix(s, "JobCancelError: ")
 }
 
 func utc(j *Job) {
@@ -82,7 +90,7 @@ func jobFromRow(r *rivertype.JobRow) (Job, error) {
 		j.Result = meta.Output
 	}
 	if n := len(r.Errors); n > 0 {
-		j.LastError = r.Errors[n-1].Error
+		j.LastError = cleanError(r.Errors[n-1].Error)
 	}
 	utc(&j)
 	return j, nil
