@@ -70,19 +70,24 @@ func (ix *Index) Apply(ctx context.Context, upserts []Document, deletes []Tombst
 	if len(t.live) == 0 {
 		return ErrNoIndex
 	}
-	// Documents are written through the alias with require_alias, so a write can never create an
-	// index. Deletes cannot require an alias and a delete addressed to a missing index creates
+	// Documents are written through the aliases with require_alias, so a write can never create
+	// an index. Deletes cannot require an alias and a delete addressed to a missing index creates
 	// that index (no option prevents it), so they go to the concrete indices just resolved.
-	if err := ix.write(ctx, ix.alias, t.live, ix.refresh, upserts, deletes); err != nil {
-		return err
-	}
+	//
+	// The index being rebuilt is written first: if the rebuild swaps the alias between the two
+	// writes, the second one, through the alias, reaches the new index anyway. (The other way
+	// round, the first write would land in the old index and the second find the building alias
+	// gone, and the change would be lost.)
 	if len(t.building) > 0 {
 		// The index being rebuilt has periodic refresh turned off, so a refresh=wait_for write
 		// to it would never return; it is written without a refresh policy and refreshed before
-		// the swap. Its alias may vanish meanwhile (the rebuild failed): that is no error.
+		// the swap. Its alias may vanish meanwhile (swapped or failed): that is no error.
 		if err := ix.write(ctx, ix.BuildingAlias(), t.building, RefreshNone, upserts, deletes); err != nil {
 			return fmt.Errorf("write to the index being rebuilt: %w", err)
 		}
+	}
+	if err := ix.write(ctx, ix.alias, t.live, ix.refresh, upserts, deletes); err != nil {
+		return err
 	}
 	return nil
 }
@@ -268,15 +273,20 @@ func (ix *Index) DeleteByCollection(ctx context.Context, collectionID uuid.UUID)
 	if len(t.live) == 0 {
 		return fmt.Errorf("delete collection %s from search: %w", collectionID, ErrNoIndex)
 	}
+	// The index being rebuilt first, as in Apply.
+	for _, index := range t.building {
+		// An index being rebuilt does not refresh by itself: refresh it so the listing sees what
+		// the rebuild loaded so far, and write without a refresh policy (see Apply).
+		if err := ix.do(ctx, esapi.IndicesRefreshRequest{Index: []string{index}}, nil); err != nil && !isErrorType(err, "index_not_found_exception") {
+			return fmt.Errorf("delete collection %s from search (%s, being rebuilt): refresh: %w", collectionID, index, err)
+		}
+		if err := ix.deleteCollectionFrom(ctx, index, collectionID, RefreshNone); err != nil && !isErrorType(err, "index_not_found_exception") {
+			return fmt.Errorf("delete collection %s from search (%s, being rebuilt): %w", collectionID, index, err)
+		}
+	}
 	for _, index := range t.live {
 		if err := ix.deleteCollectionFrom(ctx, index, collectionID, ix.refresh); err != nil {
 			return fmt.Errorf("delete collection %s from search (%s): %w", collectionID, index, err)
-		}
-	}
-	for _, index := range t.building {
-		// An index being rebuilt does not refresh; see Apply.
-		if err := ix.deleteCollectionFrom(ctx, index, collectionID, RefreshNone); err != nil && !isErrorType(err, "index_not_found_exception") {
-			return fmt.Errorf("delete collection %s from search (%s, being rebuilt): %w", collectionID, index, err)
 		}
 	}
 	return nil
