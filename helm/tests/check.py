@@ -8,9 +8,11 @@ Kubernetes JSON schemas of the oldest and newest supported Kubernetes versions
 schemas, so no network is needed), and then checks what the chart promises:
 security contexts, probes, secrets passed only as files, selectors that match,
 hooks, checksums that roll the pods, and so on. Bad values must fail with the
-expected message. NOTES.txt is rendered too.
+expected message. NOTES.txt is rendered too. Finally Atlas itself (`atlas
+config`, which validates the configuration offline) must accept the
+environment and secret files that every rendered pod would get.
 
-Usage: check.py --helm PATH --chart DIR   (scripts/helm check runs it)
+Usage: check.py --helm PATH --chart DIR --atlas PATH   (scripts/helm check runs it)
 Exit status 0 when every check passed, 1 otherwise.
 """
 
@@ -25,7 +27,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -33,9 +37,11 @@ from typing import Any, Callable
 import yaml
 
 try:
+    import jsonschema
     import kubernetes_validate
     import kubernetes_validate.utils as kv_utils
-except ImportError:  # scripts/helm installs it; fail loudly, never skip.
+    from referencing import Registry, Resource
+except ImportError:  # scripts/helm installs them; fail loudly, never skip.
     kubernetes_validate = None
 
 # Kubernetes versions whose schemas every render is validated against: the
@@ -166,14 +172,24 @@ def matches(selector: dict, labels: dict) -> bool:
 # Generic checks, for every render
 
 
+_validator_lock = threading.Lock()
+
+
 @functools.lru_cache(maxsize=None)
-def _cached_schema(filename: str, desired_version: str) -> Any:
-    return _original_schema_contents(filename, desired_version)
-
-
-if kubernetes_validate is not None:
-    _original_schema_contents = kv_utils.schema_contents
-    kv_utils.schema_contents = _cached_schema  # each schema file is parsed once per run
+def _validator(kind: str, api_version: str, kube_version: str) -> Any:
+    """A strict validator of one kind for one Kubernetes version, built once
+    (what kubernetes_validate.validate does on every call)."""
+    version = [v for v in kv_utils.all_versions()
+               if kv_utils.major_minor(v) <= kv_utils.major_minor(kube_version)][-1]
+    api = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    schema_dir = f"kubernetes-json-schema/v{version}-local-strict"
+    try:
+        schema = kv_utils.schema_contents(f"{schema_dir}/{kind.lower()}-{api}.json", kube_version)
+    except FileNotFoundError:
+        raise CheckFailed(f"no Kubernetes {kube_version} schema for {kind} {api_version}")
+    definitions = kv_utils.schema_contents(f"{schema_dir}/_definitions.json", kube_version)
+    registry = Resource.from_contents(definitions) @ (Resource.from_contents(schema) @ Registry())
+    return jsonschema.validators.Draft202012Validator(schema, registry=registry)
 
 
 def check_schemas(r: Render) -> None:
@@ -182,13 +198,12 @@ def check_schemas(r: Render) -> None:
         if d["kind"] in CRD_KINDS:
             continue
         for version in KUBE_VERSIONS:
-            try:
-                kubernetes_validate.validate(d, version, strict=True)
-            except kubernetes_validate.ValidationError as e:
-                path = "/".join(str(p) for p in e.path)
-                raise CheckFailed(f"{d['kind']}/{d['metadata']['name']} is invalid for Kubernetes {version} at {path}: {e.message}")
-            except kubernetes_validate.SchemaNotFoundError as e:
-                raise CheckFailed(e.message)
+            with _validator_lock:
+                v = _validator(d["kind"], d["apiVersion"], version)
+            err = next(iter(sorted(v.iter_errors(d), key=lambda e: list(e.path))), None)
+            if err is not None:
+                path = "/".join(str(p) for p in err.path)
+                raise CheckFailed(f"{d['kind']}/{d['metadata']['name']} is invalid for Kubernetes {version} at {path}: {err.message}")
 
 
 def check_metadata(r: Render, release: str) -> None:
@@ -319,10 +334,10 @@ def check_deployments(r: Render, config: dict[str, str], existing_secret: str | 
         expect(c.get("args") == [SUBCOMMANDS[comp]], f"{what}: args {c.get('args')}, want [{SUBCOMMANDS[comp]}]")
         ports = {p["name"]: p["containerPort"] for p in c.get("ports") or []}
         expect("ops" in ports, f"{what}: no ops port")
-        expect(config["ATLAS_OPS_ADDR"] == f":{ports['ops']}", f"{what}: ops port differs from ATLAS_OPS_ADDR")
+        expect(config["ATLAS_OPS_ADDR"].rsplit(":", 1)[-1] == str(ports["ops"]), f"{what}: ops port differs from ATLAS_OPS_ADDR")
         if comp == "api":
             expect("http" in ports, f"{what}: no http port")
-            expect(config["ATLAS_HTTP_ADDR"] == f":{ports['http']}", f"{what}: http port differs from ATLAS_HTTP_ADDR")
+            expect(config["ATLAS_HTTP_ADDR"].rsplit(":", 1)[-1] == str(ports["http"]), f"{what}: http port differs from ATLAS_HTTP_ADDR")
         check_probe(what + " liveness", c.get("livenessProbe"), "/health", ports)
         check_probe(what + " readiness", c.get("readinessProbe"), "/ready", ports)
         env = check_pod(d, r, config, existing_secret)
@@ -440,6 +455,11 @@ def expect_minimal(r: Render) -> None:
         expect(c["readinessProbe"]["httpGet"]["port"] == "ops", f"{comp} readiness is not on the ops port")
     env = {e["name"] for e in api["env"]}
     expect("ATLAS_CURSOR_SECRET_FILE" not in env, "optional cursor secret mounted although not given")
+    cm = r.of("ConfigMap")[0]["data"]
+    expect(cm["ATLAS_RATE_LIMIT_ENABLED"] == "true", "rate limits not on by default")
+    expect(cm["ATLAS_MAX_BODY_BYTES"] == "1048576", f"max body bytes {cm['ATLAS_MAX_BODY_BYTES']!r}")
+    expect(cm["ATLAS_OPS_ADDR"] == ":9464", "ops port default")
+    expect("ATLAS_TRUSTED_PROXIES" not in cm and "ATLAS_CORS_ORIGINS" not in cm, "empty lists rendered")
 
 
 def expect_full(r: Render) -> None:
@@ -464,6 +484,10 @@ def expect_full(r: Render) -> None:
     expect(cm["ATLAS_ADMIN_EMAILS"] == "ops@example.com,ada@example.com", "admin emails")
     expect(cm["ATLAS_SOMETHING_NEW"] == "on", "config.extraEnv ignored")
     expect(cm["ATLAS_HTTP_ADDR"] == ":8000" and cm["ATLAS_OPS_ADDR"] == ":9100", "ports not configurable")
+    expect(cm["ATLAS_TRUSTED_PROXIES"] == "10.42.0.0/16,192.0.2.10", "trusted proxies")
+    expect(cm["ATLAS_CORS_ORIGINS"] == "https://app.example.com", "CORS origins")
+    expect(cm["ATLAS_MAX_BODY_BYTES"] == "4194304", f"max body bytes {cm['ATLAS_MAX_BODY_BYTES']!r}")
+    expect(cm["ATLAS_RATE_LIMIT_AUTH_PER_MINUTE"] == "5" and cm["ATLAS_RATE_LIMIT_USER_PER_MINUTE"] == "1000000", "rate limits")
     ing = r.of("Ingress")[0]
     expect(ing["spec"]["tls"][0]["secretName"] == "atlas-tls", "ingress TLS")
     expect(ing["spec"]["ingressClassName"] == "nginx", "ingress class")
@@ -529,6 +553,8 @@ BAD = [
     Case("existing-without-key", [ci("existing-secret")], ["secret.keys.jwtSecret="],
          error=r"secret\.keys\.databaseUrl and secret\.keys\.jwtSecret"),
     Case("bad-digest", [ci("minimal")], ["image.digest=latest"], error=r"/image/digest"),
+    Case("bad-proxy", [ci("minimal")], ["config.trustedProxies={10.0.0.0/8,ingress-nginx}"], error=r"/config/trustedProxies/1"),
+    Case("bad-origin", [ci("minimal")], ["config.corsOrigins={https://app.example.com/}"], error=r"/config/corsOrigins/0"),
 ]
 
 
@@ -552,6 +578,59 @@ def run_good(h: Helm, case: Case) -> None:
     check_schemas(r)
     if case.expect:
         case.expect(r)
+
+
+def container_env(obj: dict, r: Render) -> dict[str, str]:
+    """The environment Kubernetes gives the pod's container (ConfigMap, then env)."""
+    c = pod_spec(obj)["containers"][0]
+    env: dict[str, str] = {}
+    for ef in c.get("envFrom") or []:
+        env.update(r.get("ConfigMap", ef["configMapRef"]["name"])["data"])
+    for e in c.get("env") or []:
+        env[e["name"]] = e["value"]
+    return env
+
+
+# Stand-ins for the keys of an existing Secret, which the chart never sees.
+EXTERNAL_SECRET_VALUES = {
+    "ATLAS_DATABASE_URL": "postgres://atlas:pw@pg.example:5432/atlas?sslmode=require",
+    "ATLAS_JWT_SECRET": "j" * 40,
+    "ATLAS_CURSOR_SECRET": "c" * 20,
+    "ATLAS_RIVERUI_PASSWORD": "r" * 20,
+}
+
+
+def run_atlas_config(h: Helm, atlas: str | None, case: Case) -> None:
+    """Atlas itself accepts what each pod gets: `atlas config` (which loads and
+    validates the configuration, touching no service) runs with the rendered
+    environment and the secret files as Kubernetes would mount them."""
+    expect(atlas, "no atlas binary to check the configuration with (scripts/helm builds one)")
+    t = h.template(case.values, case.sets)
+    expect(t.returncode == 0, t.stderr)
+    r = Render(parse_manifests(t.stdout))
+    for obj in r.of("Deployment") + r.of("Job"):
+        what = f"{obj['kind']}/{obj['metadata']['name']}"
+        spec = pod_spec(obj)
+        env = container_env(obj, r)
+        mount = next(m for m in spec["containers"][0]["volumeMounts"] if m["name"] == "secrets")
+        vol = next(v["secret"] for v in spec["volumes"] if v["name"] == "secrets")
+        with tempfile.TemporaryDirectory() as secrets_dir:
+            for item in vol["items"]:
+                var = next(k[:-len("_FILE")] for k, v in env.items()
+                           if k.endswith("_FILE") and v == f"{mount['mountPath']}/{item['path']}")
+                sec = r.get("Secret", vol["secretName"])
+                value = base64.b64decode(sec["data"][item["key"]]) if sec else EXTERNAL_SECRET_VALUES[var].encode()
+                Path(secrets_dir, item["path"]).write_bytes(value)
+                env[var + "_FILE"] = os.path.join(secrets_dir, item["path"])
+            run_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
+            p = subprocess.run([atlas, "config"], capture_output=True, text=True, env=run_env, timeout=30)
+        expect(p.returncode == 0, f"{what}: atlas rejects its configuration: {p.stderr.strip()}")
+        cfg = yaml.safe_load(p.stdout)
+        expect(cfg["env"] == "production", f"{what}: atlas runs in {cfg['env']}")
+        expect(cfg["ops_addr"] == env["ATLAS_OPS_ADDR"], f"{what}: ops_addr {cfg['ops_addr']}")
+        expect(cfg["kafka_brokers"] == env["ATLAS_KAFKA_BROKERS"], f"{what}: kafka_brokers {cfg['kafka_brokers']}")
+        expect(cfg["jwt_secret"] == "[redacted]" and cfg["database_url"] == "[redacted]", f"{what}: secrets not loaded")
+        expect(bool(cfg["cursor_secret"]) == ("ATLAS_CURSOR_SECRET_FILE" in env), f"{what}: cursor secret")
 
 
 def run_bad(h: Helm, case: Case) -> None:
@@ -631,8 +710,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--helm", required=True)
     ap.add_argument("--chart", required=True)
+    ap.add_argument("--atlas", help="an atlas binary, to check that Atlas accepts the rendered configuration")
     args = ap.parse_args()
     chart = Path(args.chart).resolve()
+    atlas = str(Path(args.atlas).resolve()) if args.atlas else None
     with tempfile.TemporaryDirectory() as home:
         # Keep helm away from any kube context and the user's helm settings.
         env = dict(os.environ, KUBECONFIG=os.path.join(home, "kubeconfig"), HELM_CACHE_HOME=home,
@@ -641,27 +722,33 @@ def main() -> int:
         os.chdir(chart)  # case values are relative to the chart
         checks: list[tuple[str, Callable[[], None]]] = []
         checks += [(f"good/{c.name}", functools.partial(run_good, h, c)) for c in GOOD]
+        checks += [(f"atlas-config/{c.name}", functools.partial(run_atlas_config, h, atlas, c)) for c in GOOD]
         checks += [(f"bad/{c.name}", functools.partial(run_bad, h, c)) for c in BAD]
         checks += [("k8s-schema-validation-is-live", functools.partial(run_validator_catches, h)),
                    ("rollout-on-change", functools.partial(run_rollout, h)),
                    ("names", functools.partial(run_names, h)),
                    ("notes", functools.partial(run_notes, h))]
-        passed = failed = 0
-        for name, fn in checks:
+        def run(fn: Callable[[], None]) -> tuple[str | None, float]:
             start = time.monotonic()
             try:
                 fn()
             except CheckFailed as e:
-                failed += 1
-                print(f"FAIL {name}: {e}")
-                continue
+                return str(e), time.monotonic() - start
             except Exception as e:  # a render the checks did not expect is a failure too
+                return f"{type(e).__name__}: {e}", time.monotonic() - start
+            return None, time.monotonic() - start
+
+        # The checks are independent; most of their time is helm processes.
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            results = list(pool.map(run, [fn for _, fn in checks]))
+        failed = 0
+        for (name, _), (err, secs) in zip(checks, results):
+            if err is None:
+                print(f"ok   {name} ({secs:.1f}s)")
+            else:
                 failed += 1
-                print(f"FAIL {name}: {type(e).__name__}: {e}")
-                continue
-            passed += 1
-            print(f"ok   {name} ({time.monotonic() - start:.1f}s)")
-        print(f"helm: {passed} passed, {failed} failed")
+                print(f"FAIL {name}: {err}")
+        print(f"helm: {len(checks) - failed} passed, {failed} failed")
         return 1 if failed else 0
 
 

@@ -188,7 +188,7 @@ ATLAS_ENV: "production"
 ATLAS_LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 ATLAS_HTTP_ADDR: {{ printf ":%d" (int .Values.ports.http) | quote }}
 ATLAS_OPS_ADDR: {{ printf ":%d" (int .Values.ports.ops) | quote }}
-ATLAS_DB_MAX_CONNS: {{ .Values.config.dbMaxConns | toString | quote }}
+ATLAS_DB_MAX_CONNS: {{ .Values.config.dbMaxConns | int64 | toString | quote }}
 ATLAS_JWT_ISSUER: {{ .Values.config.jwtIssuer | quote }}
 ATLAS_TOKEN_TTL: {{ .Values.config.tokenTTL | quote }}
 ATLAS_KAFKA_BROKERS: {{ .Values.kafka.brokers | quote }}
@@ -200,6 +200,16 @@ ATLAS_ENRICH_CONNECT_TIMEOUT: {{ .Values.config.enrichConnectTimeout | quote }}
 {{- with .Values.config.adminEmails }}
 ATLAS_ADMIN_EMAILS: {{ join "," . | quote }}
 {{- end }}
+ATLAS_RATE_LIMIT_ENABLED: {{ .Values.config.rateLimit.enabled | toString | quote }}
+ATLAS_RATE_LIMIT_AUTH_PER_MINUTE: {{ .Values.config.rateLimit.authPerMinute | int64 | toString | quote }}
+ATLAS_RATE_LIMIT_USER_PER_MINUTE: {{ .Values.config.rateLimit.userPerMinute | int64 | toString | quote }}
+{{- with .Values.config.trustedProxies }}
+ATLAS_TRUSTED_PROXIES: {{ join "," . | quote }}
+{{- end }}
+{{- with .Values.config.corsOrigins }}
+ATLAS_CORS_ORIGINS: {{ join "," . | quote }}
+{{- end }}
+ATLAS_MAX_BODY_BYTES: {{ .Values.config.maxBodyBytes | int64 | toString | quote }}
 {{- range $k, $v := .Values.config.extraEnv }}
 {{ $k }}: {{ $v | toString | quote }}
 {{- end }}
