@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/config"
@@ -37,11 +40,35 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) e
 	if err != nil {
 		return err
 	}
+	stopConsumers := startConsumers(ctx, cfg, log, pool, ops.NewConsumerMetrics(po.reg))
 	a, err := app.New(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version, HTTPMetrics: ops.NewHTTPMetrics(po.reg)})
 	if err != nil {
-		return errors.Join(err, stopWorker())
+		return errors.Join(err, stopWorker(), stopConsumers())
 	}
 	po.mountAPI(a.Server.Router(), !separate)
 	httpErr := runHTTP(ctx, log, cfg.HTTPAddr, a.Server)
-	return errors.Join(httpErr, stopWorker())
+	return errors.Join(httpErr, stopWorker(), stopConsumers())
+}
+
+// startConsumers runs the Kafka consumers (the audit consumer and the search
+// indexer) in the background; the returned function stops them and waits.
+// A consumer that fails is logged; the rest of dev keeps running.
+func startConsumers(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, metrics *ops.ConsumerMetrics) func() error {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	for name, run := range map[string]func(context.Context, config.Config, *slog.Logger, *pgxpool.Pool, *ops.ConsumerMetrics) error{
+		"audit-consumer": runAuditConsumer,
+		"indexer":        runIndexer,
+	} {
+		wg.Go(func() {
+			if err := run(ctx, cfg, log, pool, metrics); err != nil {
+				log.Error("consumer stopped", slog.String("consumer", name), slog.Any("error", err))
+			}
+		})
+	}
+	return func() error {
+		cancel()
+		wg.Wait()
+		return nil
+	}
 }

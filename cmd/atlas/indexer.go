@@ -11,6 +11,7 @@ import (
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/search"
 )
 
@@ -21,16 +22,21 @@ func indexer(ctx context.Context, cfg config.Config, log *slog.Logger, _ []strin
 		return err
 	}
 	defer pool.Close()
-	return runIndexer(ctx, cfg, log, pool, nil)
+	po := newProcessOps(log, pool)
+	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers), ops.ElasticsearchCheck(cfg.ElasticsearchURL, nil))
+	if _, err := po.listen(cfg, "indexer"); err != nil {
+		return err
+	}
+	defer po.stop()
+	return runIndexer(ctx, cfg, log, pool, ops.NewConsumerMetrics(po.reg))
 }
 
 // runIndexer ensures the Kafka topics and the search index exist (waiting
 // for Elasticsearch if it is not up yet), then keeps the index in step with
-// the events topic (consumer group atlas-indexer) until ctx ends. wrap, if
-// not nil, wraps the batch handler (metrics). `atlas dev` runs it beside
-// the other processes.
-func runIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool,
-	wrap func(events.BatchHandler) events.BatchHandler) error {
+// the events topic (consumer group atlas-indexer) until ctx ends, recording
+// its batches and lag on metrics (nil: none). `atlas dev` runs it beside the
+// other processes.
+func runIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, metrics *ops.ConsumerMetrics) error {
 	if err := events.EnsureTopics(ctx, cfg.KafkaBrokers,
 		events.TopicSpec{Name: cfg.KafkaEventsTopic}, events.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
 		if ctx.Err() != nil {
@@ -57,7 +63,7 @@ func runIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *
 		Topic:           cfg.KafkaEventsTopic,
 		DeadLetterTopic: cfg.KafkaDLQTopic,
 		Syncer:          syncer,
-		Wrap:            wrap,
+		Wrap:            func(h events.BatchHandler) events.BatchHandler { return metrics.WrapHandler("indexer", h) },
 		Logger:          log,
 	})
 	if err != nil {
@@ -65,6 +71,7 @@ func runIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *
 	}
 	log.Info("indexer started", slog.String("elasticsearch", cfg.ElasticsearchURL),
 		slog.String("alias", index.Alias()), slog.String("topic", cfg.KafkaEventsTopic))
+	defer metrics.RegisterLag("indexer", c)()
 	return c.Run(ctx)
 }
 
