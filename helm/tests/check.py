@@ -706,6 +706,21 @@ def run_notes(h: Helm) -> None:
             expect(want in notes, f"NOTES.txt lacks {want!r}:\n{notes}")
 
 
+def run_package(h: Helm) -> None:
+    """The chart packages, with its schema and README and without the CI values."""
+    import tarfile
+    with tempfile.TemporaryDirectory() as tmp:
+        p = h.run("package", str(h.chart), "--destination", tmp)
+        expect(p.returncode == 0, f"helm package failed:\n{p.stderr}")
+        tgz = next(Path(tmp).glob("atlas-*.tgz"))
+        with tarfile.open(tgz) as tf:
+            names = set(tf.getnames())
+        for want in ("atlas/Chart.yaml", "atlas/values.yaml", "atlas/values.schema.json", "atlas/README.md",
+                     "atlas/templates/NOTES.txt"):
+            expect(want in names, f"package lacks {want}")
+        expect(not any(n.startswith("atlas/ci/") for n in names), "package carries ci/")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--helm", required=True)
@@ -727,7 +742,8 @@ def main() -> int:
         checks += [("k8s-schema-validation-is-live", functools.partial(run_validator_catches, h)),
                    ("rollout-on-change", functools.partial(run_rollout, h)),
                    ("names", functools.partial(run_names, h)),
-                   ("notes", functools.partial(run_notes, h))]
+                   ("notes", functools.partial(run_notes, h)),
+                   ("package", functools.partial(run_package, h))]
         def run(fn: Callable[[], None]) -> tuple[str | None, float]:
             start = time.monotonic()
             try:
