@@ -706,6 +706,15 @@ def run_notes(h: Helm) -> None:
             expect(want in notes, f"NOTES.txt lacks {want!r}:\n{notes}")
 
 
+def run_schema_current(h: Helm) -> None:
+    """values.schema.json is what helm/tests/schema.py generates."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import schema
+    have = (h.chart / "values.schema.json").read_text()
+    expect(have == schema.render(), "helm/atlas/values.schema.json is stale: run "
+           "`python3 helm/tests/schema.py > helm/atlas/values.schema.json`")
+
+
 def run_package(h: Helm) -> None:
     """The chart packages, with its schema and README and without the CI values."""
     import tarfile
@@ -743,6 +752,7 @@ def main() -> int:
                    ("rollout-on-change", functools.partial(run_rollout, h)),
                    ("names", functools.partial(run_names, h)),
                    ("notes", functools.partial(run_notes, h)),
+                   ("schema-current", functools.partial(run_schema_current, h)),
                    ("package", functools.partial(run_package, h))]
         def run(fn: Callable[[], None]) -> tuple[str | None, float]:
             start = time.monotonic()

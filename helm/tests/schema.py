@@ -1,0 +1,158 @@
+#!/usr/bin/env python3
+"""Writes helm/atlas/values.schema.json, the JSON schema of the chart's values.
+
+The schema is generated so that the four components share one definition
+(the api adds its Service and Ingress). Edit this file, then run
+`python3 helm/tests/schema.py > helm/atlas/values.schema.json`; scripts/helm
+check fails while the two differ.
+"""
+import copy
+import json
+import sys
+
+
+def obj(props: dict, required: list | None = None, extra: bool = False, **kw) -> dict:
+    """An object with these properties; unknown keys are errors unless extra."""
+    o = {"type": "object", "properties": props, "additionalProperties": extra}
+    if required:
+        o["required"] = required
+    o.update(kw)
+    return o
+
+
+def S(**kw) -> dict:  # noqa: N802 (short names keep the schema readable)
+    """A string, with constraints."""
+    return {"type": "string", **kw}
+
+
+def I(**kw) -> dict:  # noqa: N802,E743
+    """An integer, with constraints."""
+    return {"type": "integer", **kw}
+
+
+def secret_value(min_len: int, what: str) -> dict:
+    """An optional secret: empty, or at least min_len bytes."""
+    return {"type": "string", "description": what, "anyOf": [{"maxLength": 0}, {"minLength": min_len}]}
+
+
+B = {"type": "boolean"}
+MAP = {"type": "object", "additionalProperties": {"type": "string"}}  # labels, annotations, selectors
+ANYOBJ = {"type": "object"}  # Kubernetes structures passed through as they are
+LIST_OBJ = {"type": "array", "items": {"type": "object"}}
+duration = S(pattern=r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$", description="Go duration, e.g. 15s, 1h")
+intOrPercent = {"oneOf": [I(minimum=0), S(pattern=r"^[0-9]+%$")]}
+port = I(minimum=1, maximum=65535)
+envVarList = {"type": "array", "items": obj({"name": S(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$"), "value": S(), "valueFrom": ANYOBJ}, required=["name"])}
+probe = {"type": "object", "description": "A Kubernetes Probe (null or {} to disable)",
+         "properties": {"httpGet": ANYOBJ, "tcpSocket": ANYOBJ, "exec": ANYOBJ, "grpc": ANYOBJ,
+             "initialDelaySeconds": I(minimum=0), "periodSeconds": I(minimum=1), "timeoutSeconds": I(minimum=1),
+             "successThreshold": I(minimum=1), "failureThreshold": I(minimum=1), "terminationGracePeriodSeconds": I(minimum=1)},
+         "additionalProperties": False}
+probeOrNull = {"oneOf": [{"type": "null"}, probe]}
+resources = obj({"requests": ANYOBJ, "limits": ANYOBJ, "claims": LIST_OBJ})
+# The shape every process component shares (api, worker, auditConsumer, indexer).
+component = obj({
+    "enabled": B,
+    "replicaCount": I(minimum=0),
+    "resources": resources,
+    "autoscaling": obj({
+        "enabled": B, "minReplicas": I(minimum=1), "maxReplicas": I(minimum=1),
+        "targetCPUUtilizationPercentage": {"type": ["integer", "null"], "minimum": 1, "maximum": 100},
+        "targetMemoryUtilizationPercentage": {"type": ["integer", "null"], "minimum": 1, "maximum": 100},
+        "behavior": ANYOBJ}, required=["enabled", "minReplicas", "maxReplicas"]),
+    "podDisruptionBudget": obj({"enabled": B,
+        "minAvailable": {"oneOf": [{"type": "null"}, I(minimum=0), S(pattern=r"^[0-9]+%$")]},
+        "maxUnavailable": {"oneOf": [{"type": "null"}, I(minimum=0), S(pattern=r"^[0-9]+%$")]}}, required=["enabled"]),
+    "strategy": obj({"type": S(enum=["RollingUpdate", "Recreate"]),
+        "rollingUpdate": obj({"maxSurge": intOrPercent, "maxUnavailable": intOrPercent})}),
+    "livenessProbe": probeOrNull, "readinessProbe": probeOrNull, "startupProbe": probeOrNull,
+    "lifecycle": ANYOBJ,
+    "terminationGracePeriodSeconds": I(minimum=0),
+    "extraEnv": envVarList,
+    "podAnnotations": MAP, "podLabels": MAP, "nodeSelector": MAP,
+    "tolerations": LIST_OBJ, "affinity": ANYOBJ, "priorityClassName": S(),
+    "topologySpreadConstraints": LIST_OBJ,
+}, required=["enabled", "replicaCount", "resources", "autoscaling", "podDisruptionBudget"])
+# The api adds its Service and Ingress.
+api = copy.deepcopy(component)
+api["properties"]["service"] = obj({"type": S(enum=["ClusterIP", "NodePort", "LoadBalancer"]), "port": port, "annotations": MAP}, required=["type", "port"])
+api["properties"]["ingress"] = obj({
+    "enabled": B, "className": S(), "annotations": MAP,
+    "hosts": {"type": "array", "items": obj({"host": S(minLength=1),
+        "paths": {"type": "array", "minItems": 1, "items": obj({"path": S(pattern="^/"),
+            "pathType": S(enum=["Prefix", "Exact", "ImplementationSpecific"])}, required=["path", "pathType"])}}, required=["host", "paths"])},
+    "tls": {"type": "array", "items": obj({"secretName": S(), "hosts": {"type": "array", "items": S()}}, required=["hosts"])},
+}, required=["enabled"])
+schema = {
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "title": "Atlas chart values",
+  "type": "object",
+  "additionalProperties": False,
+  "definitions": {"component": component},
+  "properties": {
+    "global": ANYOBJ,
+    "image": obj({"repository": S(minLength=1), "tag": S(), "digest": S(pattern=r"^(|sha256:[a-f0-9]{64})$"),
+        "pullPolicy": S(enum=["Always", "IfNotPresent", "Never"])}, required=["repository"]),
+    "imagePullSecrets": {"type": "array", "items": obj({"name": S(minLength=1)}, required=["name"])},
+    "nameOverride": S(maxLength=40), "fullnameOverride": S(maxLength=40),
+    "commonLabels": MAP,
+    "serviceAccount": obj({"create": B, "name": S(), "annotations": MAP, "automountServiceAccountToken": B}),
+    "ports": obj({"http": port, "ops": port}, required=["http", "ops"]),
+    "config": obj({
+        "logLevel": S(enum=["debug", "info", "warn", "error"]),
+        "jwtIssuer": S(minLength=1), "tokenTTL": duration,
+        "dbMaxConns": I(minimum=1, maximum=1000),
+        "enrichTimeout": duration, "enrichConnectTimeout": duration,
+        "adminEmails": {"type": "array", "items": S(pattern=r"^[^@\s,]+@[^@\s,]+$")},
+        "rateLimit": obj({"enabled": B, "authPerMinute": I(minimum=1, maximum=10000),
+            "userPerMinute": I(minimum=1, maximum=1000000)}, required=["enabled", "authPerMinute", "userPerMinute"]),
+        "trustedProxies": {"type": "array", "items": S(pattern=r"^[0-9a-fA-F:.]+(/[0-9]{1,3})?$")},
+        "corsOrigins": {"type": "array", "items": S(pattern=r"^https?://[^/\s,]+$")},
+        "maxBodyBytes": I(minimum=1024),
+        "extraEnv": {"type": "object",
+            "propertyNames": {"pattern": "^ATLAS_[A-Z0-9_]+$",
+                "not": {"enum": ["ATLAS_ENV", "ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD",
+                                 "ATLAS_DATABASE_URL_FILE", "ATLAS_JWT_SECRET_FILE", "ATLAS_CURSOR_SECRET_FILE", "ATLAS_RIVERUI_PASSWORD_FILE"]}},
+            "additionalProperties": {"type": ["string", "number", "boolean"]}},
+    }),
+    "kafka": obj({"brokers": S(pattern=r"^[^,\s]+:[0-9]+(,[^,\s]+:[0-9]+)*$"),
+        "topics": obj({"events": S(minLength=1), "deadLetter": S(minLength=1)}, required=["events", "deadLetter"])}, required=["brokers", "topics"]),
+    "elasticsearch": obj({"url": S(pattern=r"^https?://[^/\s]+")}, required=["url"]),
+    "secret": obj({
+        "existingSecret": S(),
+        "keys": obj({k: S(pattern=r"^([-._a-zA-Z0-9]+)?$") for k in ["databaseUrl", "jwtSecret", "cursorSecret", "riverUIPassword"]},
+                    required=["databaseUrl", "jwtSecret", "cursorSecret", "riverUIPassword"]),
+        "databaseUrl": S(pattern=r"^(|postgres(ql)?://.+)$", description="postgres:// URL"),
+        "jwtSecret": secret_value(32, "HS256 key, at least 32 bytes"),
+        "cursorSecret": secret_value(16, "cursor signing key, at least 16 bytes"),
+        "riverUIPassword": secret_value(16, "River UI Basic password, at least 16 bytes"),
+        "mountPath": S(pattern="^/"),
+    }, required=["existingSecret", "keys", "mountPath"]),
+    "podSecurityContext": ANYOBJ, "containerSecurityContext": ANYOBJ,
+    "tmpSizeLimit": S(pattern=r"^[0-9]+(Ki|Mi|Gi)$"),
+    "nodeSelector": MAP, "tolerations": LIST_OBJ, "affinity": ANYOBJ, "priorityClassName": S(),
+    "podAnnotations": MAP, "podLabels": MAP,
+    "topologySpread": obj({"enabled": B, "maxSkew": I(minimum=1),
+        "whenUnsatisfiable": S(enum=["ScheduleAnyway", "DoNotSchedule"]),
+        "topologyKeys": {"type": "array", "items": S(minLength=1)}}, required=["enabled"]),
+    "metrics": obj({"podAnnotations": B, "podMonitor": obj({"enabled": B, "interval": duration, "labels": MAP})}),
+    "migration": obj({"enabled": B, "backoffLimit": I(minimum=0), "activeDeadlineSeconds": I(minimum=1),
+        "ttlSecondsAfterFinished": {"type": ["integer", "null"], "minimum": 0},
+        "resources": resources, "podAnnotations": MAP, "extraEnv": envVarList}, required=["enabled"]),
+    "api": api,
+    "worker": {"$ref": "#/definitions/component"},
+    "auditConsumer": {"$ref": "#/definitions/component"},
+    "indexer": {"$ref": "#/definitions/component"},
+    "networkPolicy": obj({"enabled": B, "httpFrom": LIST_OBJ, "opsFrom": LIST_OBJ}),
+  },
+  "required": ["image", "ports", "config", "kafka", "elasticsearch", "secret", "api", "worker", "auditConsumer", "indexer"],
+}
+
+
+def render() -> str:
+    """The schema file's exact text."""
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(render())
