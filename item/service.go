@@ -23,6 +23,10 @@ import (
 // atomically with the item.
 type OnCreateFunc func(ctx context.Context, tx pgx.Tx, it Item) error
 
+// OnUpdateFunc runs inside the transaction that changes an item, after the
+// change is stored, with the item before and after it.
+type OnUpdateFunc func(ctx context.Context, tx pgx.Tx, before, after Item) error
+
 // ServiceParams configures a Service.
 type ServiceParams struct {
 	Pool        *pgxpool.Pool
@@ -31,6 +35,8 @@ type ServiceParams struct {
 	Recorder    *events.Recorder
 	// OnCreate hooks run in the creating transaction (may be empty).
 	OnCreate []OnCreateFunc
+	// OnUpdate hooks run in the transaction of a user's change (may be empty).
+	OnUpdate []OnUpdateFunc
 	// NowFunc returns the current time (defaults to time.Now).
 	NowFunc func() time.Time
 }
@@ -43,6 +49,7 @@ type Service struct {
 	cursor      *cursor.Codec
 	events      *events.Recorder
 	onCreate    []OnCreateFunc
+	onUpdate    []OnUpdateFunc
 	now         func() time.Time
 }
 
@@ -52,7 +59,7 @@ func NewService(p ServiceParams) *Service {
 		p.NowFunc = time.Now
 	}
 	return &Service{pool: p.Pool, collections: p.Collections, cursor: p.Cursors, events: p.Recorder,
-		onCreate: p.OnCreate, now: p.NowFunc}
+		onCreate: p.OnCreate, onUpdate: p.OnUpdate, now: p.NowFunc}
 }
 
 func (s *Service) nowUTC() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
@@ -224,6 +231,11 @@ func (s *Service) Update(ctx context.Context, actor, id uuid.UUID, p UpdateParam
 		_, tagsChanged := changes["tags"]
 		if err := s.store.Update(ctx, tx, it, tagsChanged); err != nil {
 			return err
+		}
+		for _, hook := range s.onUpdate {
+			if err := hook(ctx, tx, before, it); err != nil {
+				return err
+			}
 		}
 		return s.events.Record(ctx, tx, events.ItemUpdated, &actor, itemEntity(it),
 			map[string]any{"changes": changes, "version": it.Version})

@@ -97,6 +97,15 @@ func (s *Service) EnqueueEnrichment(ctx context.Context, tx pgx.Tx, it item.Item
 	return nil
 }
 
+// EnqueueReEnrichment is an item.OnUpdateFunc: when a change gives an item
+// a new source_url, it enriches the new URL (in the same transaction).
+func (s *Service) EnqueueReEnrichment(ctx context.Context, tx pgx.Tx, before, after item.Item) error {
+	if after.SourceURL == nil || (before.SourceURL != nil && *before.SourceURL == *after.SourceURL) {
+		return nil
+	}
+	return s.EnqueueEnrichment(ctx, tx, after)
+}
+
 // Get returns a job that actor may see: a member of the job's item's
 // collection. Anyone else gets atlas.ErrNotFound.
 func (s *Service) Get(ctx context.Context, actor uuid.UUID, id int64) (Job, error) {

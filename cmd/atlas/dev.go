@@ -45,6 +45,9 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) e
 	if err != nil {
 		return errors.Join(err, stopWorker(), stopConsumers())
 	}
+	if err := a.Server.Start(ctx); err != nil {
+		return errors.Join(err, stopWorker(), stopConsumers())
+	}
 	po.mountAPI(a.Server.Router(), !separate)
 	httpErr := runHTTP(ctx, log, cfg.HTTPAddr, a.Server)
 	return errors.Join(httpErr, stopWorker(), stopConsumers())

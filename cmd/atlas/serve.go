@@ -28,6 +28,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string)
 	if err != nil {
 		return err
 	}
+	if err := a.Server.Start(ctx); err != nil {
+		return err
+	}
 	separate, err := po.listen(cfg, "serve")
 	if err != nil {
 		return err
