@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/atlasapp/atlas"
 	"github.com/atlasapp/atlas/correlation"
@@ -46,6 +47,9 @@ func (s *Server) problem(ctx context.Context, err error) error {
 		return huma.NewError(p.status, msg)
 	}
 	ids := correlation.From(ctx)
+	if isUnstorableText(err) {
+		return huma.Error422UnprocessableEntity("text must not contain NUL (\\u0000) characters")
+	}
 	if errors.Is(err, context.Canceled) {
 		s.log.InfoContext(ctx, "request cancelled", slog.String("request_id", ids.RequestID))
 		return huma.NewError(499, "request cancelled")
@@ -53,4 +57,12 @@ func (s *Server) problem(ctx context.Context, err error) error {
 	s.log.ErrorContext(ctx, "request failed", slog.String("request_id", ids.RequestID),
 		slog.String("trace_id", ids.TraceID), slog.Any("error", err))
 	return huma.Error500InternalServerError("internal error; quote request id " + ids.RequestID + " when reporting it")
+}
+
+// isUnstorableText reports whether Postgres refused a text value it cannot
+// store (a NUL character, SQLSTATE 22021): invalid input, found by the API
+// fuzzer, not a server fault.
+func isUnstorableText(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == "22021"
 }

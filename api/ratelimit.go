@@ -154,26 +154,14 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 // refuse (the auth routes and every authenticated operation), so clients
 // and the OpenAPI document know to expect it.
 func documentRateLimits(oapi *huma.OpenAPI) {
-	for path, item := range oapi.Paths {
-		for _, op := range []*huma.Operation{item.Get, item.Put, item.Post, item.Delete, item.Patch} {
-			if op == nil || (len(op.Security) == 0 && path != pathLogin && path != pathRegister) {
-				continue
-			}
-			if op.Responses == nil {
-				op.Responses = map[string]*huma.Response{}
-			}
-			if _, ok := op.Responses["429"]; ok {
-				continue
-			}
-			op.Responses["429"] = &huma.Response{
-				Description: "Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After.",
-				Headers: map[string]*huma.Param{
-					"Retry-After": {Description: "Seconds to wait before retrying.", Schema: &huma.Schema{Type: huma.TypeInteger}},
-				},
-				Content: map[string]*huma.MediaType{
-					"application/problem+json": {Schema: &huma.Schema{Ref: "#/components/schemas/ErrorModel"}},
-				},
-			}
+	eachOperation(oapi, func(path string, op *huma.Operation) {
+		if len(op.Security) == 0 && path != pathLogin && path != pathRegister {
+			return
 		}
-	}
+		resp := problemResponse("Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After.")
+		resp.Headers = map[string]*huma.Param{
+			"Retry-After": {Description: "Seconds to wait before retrying.", Schema: &huma.Schema{Type: huma.TypeInteger}},
+		}
+		addResponse(op, http.StatusTooManyRequests, resp)
+	})
 }

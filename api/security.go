@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/go-chi/cors"
 
 	"github.com/atlasapp/atlas/config"
@@ -137,5 +139,52 @@ func limitBody(limit int64) func(http.Handler) http.Handler {
 			}
 			next.ServeHTTP(w, r)
 		})
+	}
+}
+
+// documentEdgeResponses adds to the OpenAPI document the answers the edge
+// gives before an operation's handler runs: 429 from the rate limits, and
+// for operations that take a body, 400 (body missing or unreadable) and 413
+// (body over the cap). Call it once every operation is registered.
+func documentEdgeResponses(oapi *huma.OpenAPI) {
+	documentRateLimits(oapi)
+	eachOperation(oapi, func(_ string, op *huma.Operation) {
+		if op.RequestBody == nil {
+			return
+		}
+		addResponse(op, http.StatusBadRequest, problemResponse("Bad Request: the request body is missing or cannot be read."))
+		addResponse(op, http.StatusRequestEntityTooLarge, problemResponse("Content Too Large: the request body exceeds the size limit."))
+	})
+}
+
+// eachOperation calls fn for every operation of the document.
+func eachOperation(oapi *huma.OpenAPI, fn func(path string, op *huma.Operation)) {
+	for path, item := range oapi.Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Put, item.Post, item.Delete, item.Patch} {
+			if op != nil {
+				fn(path, op)
+			}
+		}
+	}
+}
+
+// problemResponse describes a problem+json answer with Huma's error model.
+func problemResponse(description string) *huma.Response {
+	return &huma.Response{
+		Description: description,
+		Content: map[string]*huma.MediaType{
+			"application/problem+json": {Schema: &huma.Schema{Ref: "#/components/schemas/ErrorModel"}},
+		},
+	}
+}
+
+// addResponse documents status on op unless the operation already does.
+func addResponse(op *huma.Operation, status int, resp *huma.Response) {
+	if op.Responses == nil {
+		op.Responses = map[string]*huma.Response{}
+	}
+	code := strconv.Itoa(status)
+	if _, ok := op.Responses[code]; !ok {
+		op.Responses[code] = resp
 	}
 }

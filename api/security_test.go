@@ -12,9 +12,11 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/danielgtaylor/huma/v2"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/atlasapp/atlas/api"
 	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/config"
@@ -210,4 +212,39 @@ func TestLogs_RequestLineFieldsAndNoSecrets(t *testing.T) {
 	assert.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", line["trace_id"])
 	assert.Equal(t, userID, line["user_id"])
 	assert.Equal(t, "INFO", line["level"])
+}
+
+func TestOpenAPI_DocumentsEdgeAnswersOfOperationsWithBodies(t *testing.T) {
+	t.Parallel()
+	oapi := api.NewServer(api.Params{}).API().OpenAPI()
+	withBody := 0
+	for path, item := range oapi.Paths {
+		for method, op := range map[string]*huma.Operation{"GET": item.Get, "POST": item.Post, "PUT": item.Put, "PATCH": item.Patch, "DELETE": item.Delete} {
+			if op == nil || op.RequestBody == nil {
+				continue
+			}
+			withBody++
+			for _, code := range []string{"400", "413"} {
+				resp, ok := op.Responses[code]
+				if assert.True(t, ok, "%s %s documents %s", method, path, code) {
+					assert.Contains(t, resp.Content, "application/problem+json")
+				}
+			}
+		}
+	}
+	assert.Greater(t, withBody, 5)
+}
+
+// Found by scripts/fuzz: Postgres cannot store NUL in text; such input is
+// the client's mistake (422), never a server error.
+func TestInput_NULInTextIsUnprocessable(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	u := env.NewUser(t)
+	c := env.NewCollection(t, u)
+	resp := env.Do(t, http.MethodPost, "/api/v1/collections/"+c.ID.String()+"/items", u.Token, map[string]any{"title": "nul\u0000byte"})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s", resp.Body)
+	assert.Contains(t, resp.Map(t)["detail"], "NUL")
+	resp = env.Do(t, http.MethodPost, "/api/v1/collections", u.Token, map[string]any{"name": "\u0000"})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s", resp.Body)
 }

@@ -95,7 +95,7 @@ func NewServer(p Params) *Server {
 	s.registerJobs()
 	s.registerSearch()
 	s.mountRiverUI(p.RiverUI)
-	documentRateLimits(api.OpenAPI()) // after every operation is registered
+	documentEdgeResponses(api.OpenAPI()) // after every operation is registered
 	return s
 }
 
