@@ -15,6 +15,7 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -145,10 +146,19 @@ func LoadFrom(environ []string) (Config, error) {
 	return c, nil
 }
 
+// oneLine turns a parse error into one line that names the variable.
 func oneLine(err error) error {
 	var agg env.AggregateError
 	if errors.As(err, &agg) && len(agg.Errors) > 0 {
-		return errors.New(strings.TrimPrefix(agg.Errors[0].Error(), "env: "))
+		err = agg.Errors[0]
+	}
+	var pe env.ParseError
+	if errors.As(err, &pe) {
+		if f, ok := reflect.TypeOf(Config{}).FieldByName(pe.Name); ok {
+			if name, _, _ := strings.Cut(f.Tag.Get("env"), ","); name != "" {
+				return fmt.Errorf("%s: cannot parse as %s: %v", name, strings.TrimPrefix(pe.Type.String(), "*"), pe.Err)
+			}
+		}
 	}
 	return errors.New(strings.TrimPrefix(err.Error(), "env: "))
 }
@@ -161,6 +171,9 @@ func (c *Config) validate() error {
 	}
 	if u, err := url.Parse(c.DatabaseURL.Value()); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		return errors.New("ATLAS_DATABASE_URL: must be a postgres:// URL")
+	}
+	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
+		return fmt.Errorf("ATLAS_HTTP_ADDR: must be host:port or :port, got %q", c.HTTPAddr)
 	}
 	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
 		return fmt.Errorf("ATLAS_DB_MAX_CONNS: must be between 1 and 1000, got %d", c.DBMaxConns)
@@ -183,6 +196,15 @@ func (c *Config) validate() error {
 	}
 	if strings.TrimSpace(c.KafkaBrokers) == "" {
 		return errors.New("ATLAS_KAFKA_BROKERS: must not be empty")
+	}
+	if strings.TrimSpace(c.JWTIssuer) == "" {
+		return errors.New("ATLAS_JWT_ISSUER: must not be empty")
+	}
+	if strings.TrimSpace(c.KafkaEventsTopic) == "" || strings.TrimSpace(c.KafkaDLQTopic) == "" {
+		return errors.New("ATLAS_KAFKA_TOPIC_EVENTS and ATLAS_KAFKA_TOPIC_DLQ: must not be empty")
+	}
+	if c.KafkaEventsTopic == c.KafkaDLQTopic {
+		return fmt.Errorf("ATLAS_KAFKA_TOPIC_DLQ: must differ from ATLAS_KAFKA_TOPIC_EVENTS (%q)", c.KafkaEventsTopic)
 	}
 	if u, err := url.Parse(c.ElasticsearchURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fmt.Errorf("ATLAS_ELASTICSEARCH_URL: must be an http(s) URL, got %q", c.ElasticsearchURL)

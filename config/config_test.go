@@ -1,0 +1,320 @@
+package config_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/atlasapp/atlas/config"
+)
+
+const jwt32 = "0123456789abcdef0123456789abcdef" // 32 bytes
+
+func load(t *testing.T, env ...string) config.Config {
+	t.Helper()
+	c, err := config.LoadFrom(env)
+	require.NoError(t, err)
+	return c
+}
+
+func TestLoad_Defaults(t *testing.T) {
+	t.Parallel()
+	c := load(t)
+	assert.Equal(t, config.EnvDevelopment, c.Env)
+	assert.Equal(t, slog.LevelInfo, c.LogLevel)
+	assert.Equal(t, "127.0.0.1:8080", c.HTTPAddr)
+	assert.Equal(t, "postgres://atlas:atlas@127.0.0.1:5432/atlas?sslmode=disable", c.DatabaseURL.Value())
+	assert.Equal(t, int32(20), c.DBMaxConns)
+	assert.True(t, c.GeneratedJWTSecret, "development makes up a JWT secret")
+	assert.Len(t, c.JWTSecret.Value(), 64)
+	assert.Equal(t, "atlas", c.JWTIssuer)
+	assert.Equal(t, time.Hour, c.TokenTTL)
+	assert.Empty(t, c.CursorSecret)
+	assert.Equal(t, "127.0.0.1:9092", c.KafkaBrokers)
+	assert.Equal(t, "atlas.events.v1", c.KafkaEventsTopic)
+	assert.Equal(t, "atlas.events.dlq.v1", c.KafkaDLQTopic)
+	assert.Equal(t, "http://127.0.0.1:9200", c.ElasticsearchURL)
+	assert.Empty(t, c.AdminEmails)
+	assert.Empty(t, c.RiverUIPassword)
+	assert.Equal(t, 15*time.Second, c.EnrichTimeout)
+	assert.Equal(t, 5*time.Second, c.EnrichConnectTimeout)
+	assert.Empty(t, c.OpsAddr)
+	assert.False(t, c.RateLimitOn(), "rate limits are off in development unless asked for")
+	assert.Equal(t, 10, c.RateLimitAuthPerMinute)
+	assert.Equal(t, 600, c.RateLimitUserPerMinute)
+	assert.Empty(t, c.TrustedProxies)
+	assert.Empty(t, c.CORSOrigins)
+	assert.Equal(t, int64(1<<20), c.MaxBodyBytes)
+}
+
+// variable is one setting with a valid non-default value and what it gives.
+type variable struct {
+	name, value string
+	check       func(t *testing.T, c config.Config)
+}
+
+// variables covers every ATLAS_* variable (TestEveryVariableIsTested keeps
+// the list complete).
+var variables = []variable{
+	{"ATLAS_ENV", "production", func(t *testing.T, c config.Config) { assert.Equal(t, config.EnvProduction, c.Env) }},
+	{"ATLAS_LOG_LEVEL", "debug", func(t *testing.T, c config.Config) { assert.Equal(t, slog.LevelDebug, c.LogLevel) }},
+	{"ATLAS_HTTP_ADDR", ":9000", func(t *testing.T, c config.Config) { assert.Equal(t, ":9000", c.HTTPAddr) }},
+	{"ATLAS_DATABASE_URL", "postgresql://u:p@db:5433/x", func(t *testing.T, c config.Config) {
+		assert.Equal(t, "postgresql://u:p@db:5433/x", c.DatabaseURL.Value())
+	}},
+	{"ATLAS_DB_MAX_CONNS", "7", func(t *testing.T, c config.Config) { assert.Equal(t, int32(7), c.DBMaxConns) }},
+	{"ATLAS_JWT_SECRET", jwt32, func(t *testing.T, c config.Config) {
+		assert.Equal(t, jwt32, c.JWTSecret.Value())
+		assert.False(t, c.GeneratedJWTSecret)
+	}},
+	{"ATLAS_JWT_ISSUER", "atlas-test", func(t *testing.T, c config.Config) { assert.Equal(t, "atlas-test", c.JWTIssuer) }},
+	{"ATLAS_TOKEN_TTL", "15m", func(t *testing.T, c config.Config) { assert.Equal(t, 15*time.Minute, c.TokenTTL) }},
+	{"ATLAS_CURSOR_SECRET", "cursor-secret-16b", func(t *testing.T, c config.Config) {
+		assert.Equal(t, "cursor-secret-16b", c.CursorSecret.Value())
+		assert.Equal(t, []byte("cursor-secret-16b"), c.CursorKey())
+	}},
+	{"ATLAS_KAFKA_BROKERS", "k1:9092,k2:9092", func(t *testing.T, c config.Config) { assert.Equal(t, "k1:9092,k2:9092", c.KafkaBrokers) }},
+	{"ATLAS_KAFKA_TOPIC_EVENTS", "ev", func(t *testing.T, c config.Config) { assert.Equal(t, "ev", c.KafkaEventsTopic) }},
+	{"ATLAS_KAFKA_TOPIC_DLQ", "dead", func(t *testing.T, c config.Config) { assert.Equal(t, "dead", c.KafkaDLQTopic) }},
+	{"ATLAS_ELASTICSEARCH_URL", "https://es.internal:9243", func(t *testing.T, c config.Config) {
+		assert.Equal(t, "https://es.internal:9243", c.ElasticsearchURL)
+	}},
+	{"ATLAS_ADMIN_EMAILS", " Ops@Example.com ,, root@example.com", func(t *testing.T, c config.Config) {
+		assert.Equal(t, []string{"ops@example.com", "root@example.com"}, c.AdminEmails)
+	}},
+	{"ATLAS_RIVERUI_PASSWORD", "river-ui-password-1", func(t *testing.T, c config.Config) {
+		assert.Equal(t, "river-ui-password-1", c.RiverUIPassword.Value())
+	}},
+	{"ATLAS_ENRICH_TIMEOUT", "30s", func(t *testing.T, c config.Config) { assert.Equal(t, 30*time.Second, c.EnrichTimeout) }},
+	{"ATLAS_ENRICH_CONNECT_TIMEOUT", "250ms", func(t *testing.T, c config.Config) {
+		assert.Equal(t, 250*time.Millisecond, c.EnrichConnectTimeout)
+	}},
+	{"ATLAS_OPS_ADDR", "0.0.0.0:9464", func(t *testing.T, c config.Config) { assert.Equal(t, "0.0.0.0:9464", c.OpsAddr) }},
+	{"ATLAS_RATE_LIMIT_ENABLED", "true", func(t *testing.T, c config.Config) { assert.True(t, c.RateLimitOn()) }},
+	{"ATLAS_RATE_LIMIT_AUTH_PER_MINUTE", "3", func(t *testing.T, c config.Config) { assert.Equal(t, 3, c.RateLimitAuthPerMinute) }},
+	{"ATLAS_RATE_LIMIT_USER_PER_MINUTE", "1200", func(t *testing.T, c config.Config) { assert.Equal(t, 1200, c.RateLimitUserPerMinute) }},
+	{"ATLAS_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7 ,2001:db8::/32,10.1.2.3/16", func(t *testing.T, c config.Config) {
+		assert.Equal(t, []string{"10.0.0.0/8", "192.168.1.7/32", "2001:db8::/32", "10.1.0.0/16"}, c.TrustedProxies)
+	}},
+	{"ATLAS_CORS_ORIGINS", "https://App.Example.com, http://localhost:5173/", func(t *testing.T, c config.Config) {
+		assert.Equal(t, []string{"https://app.example.com", "http://localhost:5173"}, c.CORSOrigins)
+	}},
+	{"ATLAS_MAX_BODY_BYTES", "65536", func(t *testing.T, c config.Config) { assert.Equal(t, int64(65536), c.MaxBodyBytes) }},
+}
+
+func TestLoad_EachVariable(t *testing.T) {
+	t.Parallel()
+	for _, v := range variables {
+		t.Run(v.name, func(t *testing.T) {
+			t.Parallel()
+			env := []string{v.name + "=" + v.value}
+			if v.name == "ATLAS_ENV" {
+				env = append(env, "ATLAS_JWT_SECRET="+jwt32) // production requires it
+			}
+			v.check(t, load(t, env...))
+		})
+	}
+}
+
+// failure is an invalid setting and the one-line error it must give.
+type failure struct {
+	env  []string
+	want string // the error starts with this (the variable's name and the problem)
+}
+
+var failures = []failure{
+	{[]string{"ATLAS_ENV=staging"}, `ATLAS_ENV: must be "development" or "production", got "staging"`},
+	{[]string{"ATLAS_LOG_LEVEL=loud"}, "ATLAS_LOG_LEVEL: cannot parse as slog.Level"},
+	{[]string{"ATLAS_HTTP_ADDR=8080"}, `ATLAS_HTTP_ADDR: must be host:port or :port, got "8080"`},
+	{[]string{"ATLAS_DATABASE_URL=mysql://x"}, "ATLAS_DATABASE_URL: must be a postgres:// URL"},
+	{[]string{"ATLAS_DB_MAX_CONNS=many"}, "ATLAS_DB_MAX_CONNS: cannot parse as int32"},
+	{[]string{"ATLAS_DB_MAX_CONNS=0"}, "ATLAS_DB_MAX_CONNS: must be between 1 and 1000, got 0"},
+	{[]string{"ATLAS_DB_MAX_CONNS=1001"}, "ATLAS_DB_MAX_CONNS: must be between 1 and 1000, got 1001"},
+	{[]string{"ATLAS_ENV=production"}, "ATLAS_JWT_SECRET: required when ATLAS_ENV=production"},
+	{[]string{"ATLAS_JWT_SECRET=short"}, "ATLAS_JWT_SECRET: must be at least 32 bytes, got 5"},
+	{[]string{"ATLAS_JWT_ISSUER= "}, "ATLAS_JWT_ISSUER: must not be empty"},
+	{[]string{"ATLAS_TOKEN_TTL=soon"}, "ATLAS_TOKEN_TTL: cannot parse as time.Duration"},
+	{[]string{"ATLAS_TOKEN_TTL=30s"}, "ATLAS_TOKEN_TTL: must be between 1m and 720h, got 30s"},
+	{[]string{"ATLAS_TOKEN_TTL=721h"}, "ATLAS_TOKEN_TTL: must be between 1m and 720h, got 721h0m0s"},
+	{[]string{"ATLAS_CURSOR_SECRET=short"}, "ATLAS_CURSOR_SECRET: must be at least 16 bytes, got 5"},
+	{[]string{"ATLAS_KAFKA_BROKERS= "}, "ATLAS_KAFKA_BROKERS: must not be empty"},
+	{[]string{"ATLAS_KAFKA_TOPIC_EVENTS= "}, "ATLAS_KAFKA_TOPIC_EVENTS and ATLAS_KAFKA_TOPIC_DLQ: must not be empty"},
+	{[]string{"ATLAS_KAFKA_TOPIC_DLQ=atlas.events.v1"}, `ATLAS_KAFKA_TOPIC_DLQ: must differ from ATLAS_KAFKA_TOPIC_EVENTS ("atlas.events.v1")`},
+	{[]string{"ATLAS_ELASTICSEARCH_URL=127.0.0.1:9200"}, `ATLAS_ELASTICSEARCH_URL: must be an http(s) URL, got "127.0.0.1:9200"`},
+	{[]string{"ATLAS_ADMIN_EMAILS=ops@example.com,nobody"}, `ATLAS_ADMIN_EMAILS: "nobody" is not an email address`},
+	{[]string{"ATLAS_RIVERUI_PASSWORD=short"}, "ATLAS_RIVERUI_PASSWORD: must be at least 16 bytes, got 5"},
+	{[]string{"ATLAS_ENRICH_TIMEOUT=1h"}, "ATLAS_ENRICH_TIMEOUT: must be between 1s and 5m, got 1h0m0s"},
+	{[]string{"ATLAS_ENRICH_TIMEOUT=fast"}, "ATLAS_ENRICH_TIMEOUT: cannot parse as time.Duration"},
+	{[]string{"ATLAS_ENRICH_CONNECT_TIMEOUT=20s"}, "ATLAS_ENRICH_CONNECT_TIMEOUT: must be between 100ms and ATLAS_ENRICH_TIMEOUT (15s), got 20s"},
+	{[]string{"ATLAS_ENRICH_CONNECT_TIMEOUT=1ms"}, "ATLAS_ENRICH_CONNECT_TIMEOUT: must be between 100ms and ATLAS_ENRICH_TIMEOUT (15s), got 1ms"},
+	{[]string{"ATLAS_OPS_ADDR=9464"}, `ATLAS_OPS_ADDR: must be host:port, :port or "off", got "9464"`},
+	{[]string{"ATLAS_OPS_ADDR=:http"}, `ATLAS_OPS_ADDR: must be host:port, :port or "off", got ":http"`},
+	{[]string{"ATLAS_RATE_LIMIT_ENABLED=maybe"}, "ATLAS_RATE_LIMIT_ENABLED: cannot parse as bool"},
+	{[]string{"ATLAS_RATE_LIMIT_AUTH_PER_MINUTE=0"}, "ATLAS_RATE_LIMIT_AUTH_PER_MINUTE: must be between 1 and 10000, got 0"},
+	{[]string{"ATLAS_RATE_LIMIT_AUTH_PER_MINUTE=ten"}, "ATLAS_RATE_LIMIT_AUTH_PER_MINUTE: cannot parse as int"},
+	{[]string{"ATLAS_RATE_LIMIT_USER_PER_MINUTE=-1"}, "ATLAS_RATE_LIMIT_USER_PER_MINUTE: must be between 1 and 1000000, got -1"},
+	{[]string{"ATLAS_TRUSTED_PROXIES=10.0.0.0/8,proxy.internal"}, `ATLAS_TRUSTED_PROXIES: "proxy.internal" is not an IP address or CIDR prefix`},
+	{[]string{"ATLAS_CORS_ORIGINS=*"}, `ATLAS_CORS_ORIGINS: "*" is not allowed: list each origin`},
+	{[]string{"ATLAS_CORS_ORIGINS=https://app.example.com/path"}, `ATLAS_CORS_ORIGINS: "https://app.example.com/path" is not an origin`},
+	{[]string{"ATLAS_CORS_ORIGINS=app.example.com"}, `ATLAS_CORS_ORIGINS: "app.example.com" is not an origin`},
+	{[]string{"ATLAS_MAX_BODY_BYTES=100"}, "ATLAS_MAX_BODY_BYTES: must be between 1024 and 104857600, got 100"},
+	{[]string{"ATLAS_MAX_BODY_BYTES=1MB"}, "ATLAS_MAX_BODY_BYTES: cannot parse as int64"},
+}
+
+func TestLoad_EveryErrorIsOneLineNamingTheVariable(t *testing.T) {
+	t.Parallel()
+	for _, f := range failures {
+		t.Run(strings.Join(f.env, " "), func(t *testing.T) {
+			t.Parallel()
+			_, err := config.LoadFrom(f.env)
+			require.Error(t, err)
+			msg := err.Error()
+			assert.True(t, strings.HasPrefix(msg, f.want), "got %q, want prefix %q", msg, f.want)
+			assert.NotContains(t, msg, "\n")
+			assert.NotContains(t, msg, "env:")
+		})
+	}
+}
+
+// envNames lists every variable the Config struct reads.
+func envNames(t *testing.T) []string {
+	t.Helper()
+	var names []string
+	typ := reflect.TypeFor[config.Config]()
+	for i := range typ.NumField() {
+		if name, _, _ := strings.Cut(typ.Field(i).Tag.Get("env"), ","); name != "" && name != "-" {
+			names = append(names, name)
+		}
+	}
+	require.NotEmpty(t, names)
+	return names
+}
+
+func TestEveryVariableIsTestedAndDocumented(t *testing.T) {
+	t.Parallel()
+	example, err := os.ReadFile(filepath.Join("..", ".env.example"))
+	require.NoError(t, err)
+	for _, name := range envNames(t) {
+		assert.True(t, slices.ContainsFunc(variables, func(v variable) bool { return v.name == name }),
+			"%s has no row in variables (config_test.go)", name)
+		assert.Contains(t, string(example), "\n"+name+"=", "%s is not documented in .env.example", name)
+	}
+}
+
+func TestLoad_RateLimitsDefaultOnInProduction(t *testing.T) {
+	t.Parallel()
+	assert.True(t, load(t, "ATLAS_ENV=production", "ATLAS_JWT_SECRET="+jwt32).RateLimitOn())
+	assert.False(t, load(t, "ATLAS_ENV=production", "ATLAS_JWT_SECRET="+jwt32, "ATLAS_RATE_LIMIT_ENABLED=false").RateLimitOn())
+	assert.False(t, load(t).RateLimitOn())
+	assert.True(t, load(t, "ATLAS_RATE_LIMIT_ENABLED=1").RateLimitOn())
+}
+
+func TestLoad_OpsAddrOff(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, config.OpsAddrOff, load(t, "ATLAS_OPS_ADDR=off").OpsAddr)
+}
+
+func TestLoad_CursorKeyDerivedFromJWTSecretWhenUnset(t *testing.T) {
+	t.Parallel()
+	a := load(t, "ATLAS_JWT_SECRET="+jwt32).CursorKey()
+	b := load(t, "ATLAS_JWT_SECRET="+strings.Repeat("z", 32)).CursorKey()
+	assert.Len(t, a, 32)
+	assert.NotEqual(t, a, b)
+	assert.NotContains(t, string(a), jwt32)
+}
+
+// secretVars are the variables that may come from a file.
+var secretVars = []string{"ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD"}
+
+func secretValue(name string) string {
+	if name == "ATLAS_DATABASE_URL" {
+		return "postgres://app:from-a-file@db:5432/atlas"
+	}
+	return "a-secret-read-from-a-file-0123456789"
+}
+
+func secretOf(c config.Config, name string) string {
+	switch name {
+	case "ATLAS_DATABASE_URL":
+		return c.DatabaseURL.Value()
+	case "ATLAS_JWT_SECRET":
+		return c.JWTSecret.Value()
+	case "ATLAS_CURSOR_SECRET":
+		return c.CursorSecret.Value()
+	case "ATLAS_RIVERUI_PASSWORD":
+		return c.RiverUIPassword.Value()
+	}
+	panic("unknown secret " + name)
+}
+
+func TestLoad_SecretsFromFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for _, name := range secretVars {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			require.NoError(t, os.WriteFile(path, []byte(secretValue(name)+"\r\n"), 0o600))
+
+			c := load(t, name+"_FILE="+path)
+			assert.Equal(t, secretValue(name), secretOf(c, name), "read from the file, trailing newline trimmed")
+
+			_, err := config.LoadFrom([]string{name + "=inline", name + "_FILE=" + path})
+			require.EqualError(t, err, fmt.Sprintf("%s and %s_FILE are both set; set only one", name, name))
+
+			missing := filepath.Join(dir, "missing")
+			_, err = config.LoadFrom([]string{name + "_FILE=" + missing})
+			require.Error(t, err)
+			assert.True(t, strings.HasPrefix(err.Error(), name+"_FILE: cannot read "+missing), err.Error())
+
+			// An empty _FILE is the same as not setting it.
+			load(t, name+"_FILE=")
+		})
+	}
+	// A secret from a file is validated like any other.
+	short := filepath.Join(dir, "short")
+	require.NoError(t, os.WriteFile(short, []byte("short\n"), 0o600))
+	_, err := config.LoadFrom([]string{"ATLAS_JWT_SECRET_FILE=" + short})
+	require.EqualError(t, err, "ATLAS_JWT_SECRET: must be at least 32 bytes, got 5")
+}
+
+func TestSecrets_RedactedWhenPrinted(t *testing.T) {
+	t.Parallel()
+	c := load(t,
+		"ATLAS_DATABASE_URL=postgres://app:db-password-xyz@db:5432/atlas",
+		"ATLAS_JWT_SECRET=jwt-secret-value-0123456789abcdef-xyz",
+		"ATLAS_CURSOR_SECRET=cursor-secret-value-xyz",
+		"ATLAS_RIVERUI_PASSWORD=riverui-password-value-xyz")
+	secrets := []string{"db-password-xyz", "jwt-secret-value", "cursor-secret-value", "riverui-password-value"}
+
+	b, err := json.Marshal(c) // what `atlas config` prints
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "config", c, "jwt", c.JWTSecret)
+	for _, out := range []string{string(b), fmt.Sprintf("%v %+v %s", c, c, c.JWTSecret), buf.String()} {
+		for _, s := range secrets {
+			assert.NotContains(t, out, s)
+		}
+		assert.Contains(t, out, "[redacted]")
+	}
+	var printed map[string]any
+	require.NoError(t, json.Unmarshal(b, &printed))
+	assert.Equal(t, "[redacted]", printed["database_url"])
+	assert.Equal(t, "[redacted]", printed["jwt_secret"])
+	assert.Equal(t, "127.0.0.1:8080", printed["http_addr"], "settings that are not secret print as they are")
+	assert.NotContains(t, printed, "GeneratedJWTSecret")
+
+	empty, err := json.Marshal(load(t))
+	require.NoError(t, err)
+	assert.Contains(t, string(empty), `"cursor_secret":""`, "an unset secret prints empty, not redacted")
+}
