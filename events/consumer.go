@@ -139,12 +139,15 @@ type Consumer struct {
 
 	// Used only by the Run goroutine (rebalance callbacks run inside Poll,
 	// on that goroutine).
-	kc       *kafka.Consumer
-	dlq      *kafka.Producer
-	inflight []*kafka.Message // the batch being handled or retried
-	carry    []*kafka.Message // records polled while a batch was retried
-	paused   bool
-	revoked  bool // set when partitions are revoked, for collect
+	kc  *kafka.Consumer
+	dlq *kafka.Producer
+	// A batch goes queued (collected and decoded while the previous one is
+	// handled) -> pending (its first handler call runs on its own
+	// goroutine) -> inflight (being retried, on this goroutine).
+	queued, pending, inflight *batch
+	carry                     []*kafka.Message // records polled while a batch was retried
+	paused                    bool
+	revoked                   bool // set when partitions are revoked, for collect
 	// nextLagLog is when lagTick next logs the lag; nextLagQuery when it
 	// may next ask the broker for watermarks.
 	nextLagLog, nextLagQuery time.Time
@@ -290,18 +293,24 @@ func (c *Consumer) Run(ctx context.Context) error {
 	})
 	defer stopGrace()
 
+	// Pipeline: while the handler works on one batch, the next is collected
+	// and decoded. Batches are still handed over strictly one after the
+	// other, and a batch starts only once the previous one succeeded.
 	c.nextLagLog = time.Now().Add(c.cfg.LagInterval)
+	defer c.finish(ctx, hctx) // the batch in progress when ctx ends
 	for ctx.Err() == nil {
-		batch, err := c.collect(ctx)
+		msgs, err := c.collect(ctx)
 		if err != nil {
 			return fmt.Errorf("event consumer %s: %w", c.cfg.GroupID, err)
 		}
-		if len(batch) > 0 {
-			c.inflight = batch
-			c.process(ctx, hctx)
-			c.inflight = nil
-			c.commit()
+		if len(msgs) > 0 {
+			c.queued = c.decode(msgs)
 		}
+		c.finish(ctx, hctx)
+		if next := c.queued; next != nil && len(next.msgs) > 0 && ctx.Err() == nil {
+			c.start(hctx, next)
+		}
+		c.queued = nil
 		c.lagTick()
 	}
 	c.log.Info("consumer stopping")
@@ -485,57 +494,123 @@ func (c *Consumer) owned(ms []*kafka.Message) []*kafka.Message {
 	return out
 }
 
-// process hands the in-flight batch to the handler and its undecodable
-// records to the dead-letter topic, retrying either with backoff until it
-// succeeds, every record's partition is revoked, or ctx ends. On success
-// the batch's offsets are marked done; otherwise nothing is.
-func (c *Consumer) process(ctx, hctx context.Context) {
-	deliveries, invalid := c.decode(c.inflight)
-	dead := false
-	for attempt := 1; ; attempt++ {
-		err := func() error {
-			if !dead && len(invalid) > 0 {
-				if err := c.deadLetter(hctx, invalid); err != nil {
-					return err
-				}
-				dead = true
-			}
-			if len(deliveries) == 0 {
-				return nil
-			}
-			if err := c.handler(hctx, deliveries); err != nil {
-				return fmt.Errorf("batch handler: %w", err)
-			}
-			return nil
-		}()
-		if err == nil {
-			c.markDone(c.inflight)
-			c.resume()
-			return
+// batch is a decoded batch and the state of its handling.
+type batch struct {
+	msgs []*kafka.Message
+	ds   []Delivery
+	bad  []invalidRecord
+	// dead is set once the invalid records reached the dead-letter topic.
+	dead bool
+	// done delivers the result of the first attempt; err holds it once
+	// received (finished).
+	done     chan error
+	err      error
+	finished bool
+}
+
+// keep drops the records of partitions not in assigned. It allocates new
+// slices: a handler may still hold the old ones.
+func (b *batch) keep(assigned map[topicPartition]bool) {
+	var msgs []*kafka.Message
+	for _, m := range b.msgs {
+		if assigned[keyOf(m.TopicPartition)] {
+			msgs = append(msgs, m)
 		}
+	}
+	var ds []Delivery
+	for _, d := range b.ds {
+		if assigned[topicPartition{topic: d.Topic, partition: d.Partition}] {
+			ds = append(ds, d)
+		}
+	}
+	var bad []invalidRecord
+	for _, r := range b.bad {
+		if assigned[keyOf(r.msg.TopicPartition)] {
+			bad = append(bad, r)
+		}
+	}
+	b.msgs, b.ds, b.bad = msgs, ds, bad
+}
+
+// try makes one attempt at a batch: dead-letter its invalid records (once),
+// then hand its deliveries to the handler.
+func (c *Consumer) try(ctx context.Context, b *batch) error {
+	if !b.dead && len(b.bad) > 0 {
+		if err := c.deadLetter(ctx, b.bad); err != nil {
+			return err
+		}
+		b.dead = true
+	}
+	if len(b.ds) == 0 {
+		return nil
+	}
+	if err := c.handler(ctx, b.ds); err != nil {
+		return fmt.Errorf("batch handler: %w", err)
+	}
+	return nil
+}
+
+// start makes the batch's first attempt on its own goroutine.
+func (c *Consumer) start(hctx context.Context, b *batch) {
+	b.done = make(chan error, 1)
+	c.pending = b
+	go func() { b.done <- c.try(hctx, b) }()
+}
+
+// wait waits for the first attempt of b to end.
+func (c *Consumer) wait(b *batch) {
+	if !b.finished {
+		b.err = <-b.done
+		b.finished = true
+	}
+}
+
+// finish waits for the pending batch; if its first attempt failed it is
+// retried here until it succeeds, its partitions are all revoked, or ctx
+// ends. Offsets of a batch are marked done only when it succeeded, then
+// committed.
+func (c *Consumer) finish(ctx, hctx context.Context) {
+	if b := c.pending; b != nil {
+		c.wait(b)
+		c.pending = nil
+		if b.err != nil {
+			c.inflight = b
+			c.retry(ctx, hctx, b)
+			c.inflight = nil
+		} else {
+			c.markDone(b.msgs)
+		}
+	}
+	// Also commits what a rebalance callback marked done.
+	c.commit()
+}
+
+// retry retries a failed batch with capped exponential backoff, polling
+// (with fetching paused) while it waits so the member stays in the group
+// and rebalances are served; revoked partitions leave the batch.
+func (c *Consumer) retry(ctx, hctx context.Context, b *batch) {
+	defer c.resume()
+	for attempt := 1; ; attempt++ {
 		if ctx.Err() != nil {
-			c.log.Info("batch abandoned at shutdown; it will be redelivered", "records", len(c.inflight), "error", err)
+			c.log.Info("batch abandoned at shutdown; it will be redelivered", "records", len(b.msgs), "error", b.err)
 			return
 		}
 		delay := backoff(c.cfg.RetryMin, c.cfg.RetryMax, attempt)
 		c.log.Warn("batch failed; retrying", "attempt", attempt, "retry_in", delay,
-			"records", len(c.inflight), "error", err)
+			"records", len(b.msgs), "error", b.err)
 		c.pause()
 		c.waitPolling(ctx, delay)
 		if ctx.Err() != nil {
-			c.log.Info("batch abandoned at shutdown; it will be redelivered", "records", len(c.inflight))
+			c.log.Info("batch abandoned at shutdown; it will be redelivered", "records", len(b.msgs))
 			return
 		}
-		// A rebalance during the wait may have revoked some partitions: their
-		// records now belong to another member.
-		if len(c.inflight) == 0 {
+		if len(b.msgs) == 0 {
 			c.log.Info("batch dropped: all its partitions were revoked")
-			c.resume()
 			return
 		}
-		deliveries, invalid = c.decode(c.inflight)
-		if dead {
-			invalid = nil
+		if b.err = c.try(hctx, b); b.err == nil {
+			c.markDone(b.msgs)
+			return
 		}
 	}
 }
@@ -544,7 +619,7 @@ func (c *Consumer) process(ctx, hctx context.Context) {
 // with the reason each was rejected, keeping their order. Schema
 // validation dominates the consumer's CPU use, so large batches are
 // decoded on every CPU.
-func (c *Consumer) decode(ms []*kafka.Message) ([]Delivery, []invalidRecord) {
+func (c *Consumer) decode(ms []*kafka.Message) *batch {
 	ds := make([]Delivery, len(ms))
 	errs := make([]error, len(ms))
 	workers := min(runtime.GOMAXPROCS(0), len(ms)/parallelDecodeMin)
@@ -567,16 +642,15 @@ func (c *Consumer) decode(ms []*kafka.Message) ([]Delivery, []invalidRecord) {
 		}
 		wg.Wait()
 	}
-	var bad []invalidRecord
-	out := ds[:0]
+	b := &batch{msgs: ms, ds: ds[:0]}
 	for i, m := range ms {
 		if errs[i] != nil {
-			bad = append(bad, invalidRecord{msg: m, reason: errs[i]})
+			b.bad = append(b.bad, invalidRecord{msg: m, reason: errs[i]})
 			continue
 		}
-		out = append(out, ds[i])
+		b.ds = append(b.ds, ds[i])
 	}
-	return out, bad
+	return b
 }
 
 type invalidRecord struct {
@@ -714,10 +788,10 @@ func (c *Consumer) commitPartitions(include func(topicPartition) bool) {
 	}
 }
 
-// rebalance runs inside Poll. On revocation it commits what is done for the
-// revoked partitions (unless they were lost) and discards their in-flight
-// and carried-over records; on assignment it pauses new partitions if a
-// batch is being retried.
+// rebalance runs inside Poll. On revocation it waits for the batch being
+// handled, commits what is done for the revoked partitions (unless they
+// were lost) and discards their records from every batch not yet done; on
+// assignment it pauses new partitions if a batch is being retried.
 func (c *Consumer) rebalance(kc *kafka.Consumer, ev kafka.Event) error {
 	cooperative := kc.GetRebalanceProtocol() == "COOPERATIVE"
 	switch e := ev.(type) {
@@ -747,6 +821,15 @@ func (c *Consumer) rebalance(kc *kafka.Consumer, ev kafka.Event) error {
 		for _, p := range e.Partitions {
 			revoked[keyOf(p)] = true
 		}
+		// Let the batch being handled end first: if it succeeds, its offsets
+		// are committed below, before the partitions go.
+		if b := c.pending; b != nil {
+			c.wait(b)
+			if b.err == nil {
+				c.markDone(b.msgs)
+				c.pending = nil
+			}
+		}
 		lost := kc.AssignmentLost()
 		if !lost {
 			c.commitPartitions(func(tp topicPartition) bool { return revoked[tp] })
@@ -756,7 +839,11 @@ func (c *Consumer) rebalance(kc *kafka.Consumer, ev kafka.Event) error {
 			delete(c.done, tp)
 			delete(c.base, tp)
 		}
-		c.inflight = c.owned(c.inflight)
+		for _, b := range []*batch{c.queued, c.pending, c.inflight} {
+			if b != nil {
+				b.keep(c.assigned)
+			}
+		}
 		c.carry = c.owned(c.carry)
 		c.revoked = true
 		c.mu.Lock()

@@ -607,3 +607,44 @@ func TestConsumer_LogsLagPerPartitionPeriodically(t *testing.T) {
 		return len(seen) == 2
 	}, "a lag line with consumer_group, topic, partition and lag 0 for both partitions")
 }
+
+// TestConsumer_RebalanceLetsTheBatchInProgressFinishAndCommit has a slow
+// member lose partitions while its handler is busy: the batch in progress
+// finishes and is committed before the partitions move, and the newcomer
+// starts after it, so nothing is handled twice or lost.
+func TestConsumer_RebalanceLetsTheBatchInProgressFinishAndCommit(t *testing.T) {
+	t.Parallel()
+	s := newConsumerSetup(t, 6)
+	envs := s.publish(t, 600)
+	cfg := s.config()
+	cfg.BatchSize = 20 // A needs seconds for the backlog: B joins midway
+
+	slow := sink{fail: func(int, []events.Delivery) error {
+		time.Sleep(150 * time.Millisecond) // a slow handler: the batch is in progress when B joins
+		return nil
+	}}
+	a := start(t, cfg, slow.handle)
+	eventually(t, waitTimeout, func() bool { return len(slow.ok()) > 0 }, "A handled a batch")
+
+	var fast sink
+	b := start(t, cfg, fast.handle)
+	eventually(t, waitTimeout, func() bool {
+		all := fast.okIDs()
+		for id, n := range slow.okIDs() {
+			all[id] += n
+		}
+		return containsAll(all, envs)
+	}, "every event handled by A or B")
+	eventually(t, waitTimeout, func() bool {
+		return lagIsZero(a.c, len(a.c.Lag())) && lagIsZero(b.c, len(b.c.Lag()))
+	}, "both caught up")
+	require.NotEmpty(t, fast.ok(), "B took over partitions")
+
+	all := fast.okIDs()
+	for id, n := range slow.okIDs() {
+		all[id] += n
+	}
+	for _, env := range envs {
+		assert.Equal(t, 1, all[env.EventID], "event %s handled exactly once across the rebalance", env.EventID)
+	}
+}
