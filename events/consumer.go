@@ -131,14 +131,17 @@ type BatchHandler func(ctx context.Context, batch []Delivery) error
 // batches, hands them to a BatchHandler, and commits offsets only after the
 // handler succeeded. Records that are not valid envelopes go to a
 // dead-letter topic and are skipped, so one bad record never blocks a
-// partition.
+// partition. The next batch is fetched and decoded while the handler works
+// on the current one; the handler itself is never called concurrently.
 type Consumer struct {
 	cfg     ConsumerConfig
 	handler BatchHandler
 	log     *slog.Logger
 
 	// Used only by the Run goroutine (rebalance callbacks run inside Poll,
-	// on that goroutine).
+	// on that goroutine); the first attempt at a batch runs on its own
+	// goroutine but touches only that batch, until wait has received its
+	// result.
 	kc  *kafka.Consumer
 	dlq *kafka.Producer
 	// A batch goes queued (collected and decoded while the previous one is
