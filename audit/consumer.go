@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -83,23 +84,38 @@ type ConsumerParams struct {
 	DeadLetterTopic string
 	// GroupID overrides GroupID (tests use their own groups).
 	GroupID string
-	// BatchSize and BatchWait tune batching (see events.ConsumerConfig).
+	// BatchSize and BatchWait tune batching (see events.ConsumerConfig);
+	// zero means 1000 events and 50 ms.
 	BatchSize int
 	BatchWait time.Duration
+	// RetryMin and RetryMax bound the backoff between attempts of a failed
+	// batch (see events.ConsumerConfig).
+	RetryMin, RetryMax time.Duration
 	// Properties are extra librdkafka settings.
 	Properties map[string]string
-	Recorder   *Recorder
-	Logger     *slog.Logger
+	// Recorder stores the events; required.
+	Recorder *Recorder
+	// Wrap, if set, wraps the batch handler (metrics).
+	Wrap func(events.BatchHandler) events.BatchHandler
+	// Logger receives consumer logs; nil means slog.Default().
+	Logger *slog.Logger
 }
 
 // NewConsumer returns the audit consumer: group atlas-audit on the events
 // topic, recording every batch through p.Recorder. Run it with Run(ctx).
 func NewConsumer(p ConsumerParams) (*events.Consumer, error) {
+	if p.Recorder == nil {
+		return nil, errors.New("audit consumer: no recorder")
+	}
 	if p.GroupID == "" {
 		p.GroupID = GroupID
 	}
 	if p.Topic == "" {
 		p.Topic = events.TopicEvents
+	}
+	var handler events.BatchHandler = p.Recorder.Handle
+	if p.Wrap != nil {
+		handler = p.Wrap(handler)
 	}
 	c, err := events.NewConsumer(events.ConsumerConfig{
 		Brokers:         p.Brokers,
@@ -108,9 +124,11 @@ func NewConsumer(p ConsumerParams) (*events.Consumer, error) {
 		DeadLetterTopic: p.DeadLetterTopic,
 		BatchSize:       p.BatchSize,
 		BatchWait:       p.BatchWait,
+		RetryMin:        p.RetryMin,
+		RetryMax:        p.RetryMax,
 		Properties:      p.Properties,
 		Logger:          p.Logger,
-	}, p.Recorder.Handle)
+	}, handler)
 	if err != nil {
 		return nil, fmt.Errorf("audit consumer: %w", err)
 	}

@@ -34,7 +34,7 @@ func auditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, _ [
 
 // runAuditConsumer ensures the topics exist, then records every event of
 // the events topic in audit_events (consumer group atlas-audit) until ctx
-// ends, exporting its lag on metrics (nil: none). `atlas dev` runs it
+// ends, exporting its lag and batch metrics (nil: none). `atlas dev` runs it
 // beside the other processes.
 func runAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, metrics *ops.ConsumerMetrics) error {
 	if err := events.EnsureTopics(ctx, cfg.KafkaBrokers,
@@ -49,6 +49,7 @@ func runAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, 
 		Topic:           cfg.KafkaEventsTopic,
 		DeadLetterTopic: cfg.KafkaDLQTopic,
 		Recorder:        audit.NewRecorder(audit.RecorderParams{DB: pool, Logger: log}),
+		Wrap:            func(h events.BatchHandler) events.BatchHandler { return metrics.WrapHandler("audit", h) },
 		Logger:          log,
 	})
 	if err != nil {
