@@ -191,6 +191,17 @@ func BuildQuery(p Params) (map[string]any, error) {
 		// The whole title is one fragment; long texts give up to three short fragments.
 		fields["title"] = map[string]any{"number_of_fragments": 0}
 		body["highlight"] = map[string]any{
+			// Highlighting re-runs the query on each hit's text, and a fuzzy query there costs
+			// far more than the search itself (it expands every similar word in the index).
+			// So fragments mark the words as typed and one-letter typos of them (words of three
+			// letters or more, at most ten variants each); hits found only through a bigger typo
+			// or another field come without fragments.
+			"highlight_query": map[string]any{"multi_match": map[string]any{
+				"query":         p.Query,
+				"fields":        slices.Clone(highlightFields),
+				"fuzziness":     "AUTO:3,100",
+				"fuzzy_rewrite": "top_terms_10",
+			}},
 			"fields":              fields,
 			"fragment_size":       120,
 			"number_of_fragments": 3,

@@ -123,6 +123,11 @@ func TestBuildQuery_TextQueryIsFuzzyMultiMatchWithHighlights(t *testing.T) {
 	assert.Contains(t, fields, "notes")
 	assert.EqualValues(t, 3, hl["number_of_fragments"])
 	assert.Equal(t, "html", hl["encoder"])
+	hq := hl["highlight_query"].(map[string]any)["multi_match"].(map[string]any)
+	assert.Equal(t, "kuberntes operator", hq["query"])
+	assert.Equal(t, []any{"title", "description", "notes"}, hq["fields"], "only the highlighted fields")
+	assert.Equal(t, "AUTO:3,100", hq["fuzziness"], "one-letter typos at most: a fuzzy highlight is costly")
+	assert.Equal(t, "top_terms_10", hq["fuzzy_rewrite"])
 }
 
 func TestBuildQuery_EmptyQueryIsMatchAllWithoutHighlights(t *testing.T) {

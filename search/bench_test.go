@@ -1,0 +1,483 @@
+package search_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
+
+	"github.com/atlasapp/atlas/api"
+	"github.com/atlasapp/atlas/api/apitest"
+	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/cursor"
+	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/events/eventstest"
+	"github.com/atlasapp/atlas/search"
+)
+
+// benchDuration is how long a steady-rate benchmark writes (ATLAS_BENCH_SECONDS, default 10).
+func benchDuration() time.Duration {
+	if s, err := strconv.Atoi(os.Getenv("ATLAS_BENCH_SECONDS")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return 10 * time.Second
+}
+
+// percentile returns the p-th percentile (0..100) of sorted durations, in milliseconds.
+func percentile(sorted []time.Duration, p int) float64 {
+	i := min(len(sorted)*p/100, len(sorted)-1)
+	return float64(sorted[i].Microseconds()) / 1000
+}
+
+// indexerStats is what a benchmark learns from wrapping the indexer's batch handler.
+type indexerStats struct {
+	handled atomic.Int64
+	mu      sync.Mutex
+	arrival []time.Duration // event committed (occurred_at) → its batch handed to the indexer
+	batch   []time.Duration // batch handed over → acknowledged by Elasticsearch
+}
+
+func (s *indexerStats) report(b *testing.B) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	slices.Sort(s.arrival)
+	slices.Sort(s.batch)
+	if len(s.arrival) > 0 {
+		b.ReportMetric(percentile(s.arrival, 50), "to_indexer_p50_ms")
+		b.ReportMetric(percentile(s.arrival, 99), "to_indexer_p99_ms")
+	}
+	if len(s.batch) > 0 {
+		b.ReportMetric(percentile(s.batch, 50), "batch_p50_ms")
+		b.ReportMetric(percentile(s.batch, 99), "batch_p99_ms")
+		b.ReportMetric(float64(s.handled.Load())/float64(len(s.batch)), "events/batch")
+	}
+}
+
+// runIndexer runs the production indexer (default batching, no forced refresh) on topic until
+// the benchmark ends, counting the events it has handled.
+func runIndexer(b *testing.B, brokers, topic string, syncer *search.Syncer) *indexerStats {
+	b.Helper()
+	stats := &indexerStats{}
+	c, err := search.NewIndexer(search.IndexerParams{
+		Brokers: brokers, Topic: topic, DeadLetterTopic: topic + ".dlq", GroupID: "atlas-indexer-bench-" + uuid.NewString()[:8],
+		Syncer: syncer,
+		Wrap: func(h events.BatchHandler) events.BatchHandler {
+			return func(ctx context.Context, batch []events.Delivery) error {
+				start := time.Now()
+				err := h(ctx, batch)
+				if err == nil {
+					stats.handled.Add(int64(len(batch)))
+					stats.mu.Lock()
+					stats.batch = append(stats.batch, time.Since(start))
+					for _, d := range batch {
+						stats.arrival = append(stats.arrival, start.Sub(d.Envelope.OccurredAt))
+					}
+					stats.mu.Unlock()
+				}
+				return err
+			}
+		},
+	})
+	require.NoError(b, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	b.Cleanup(func() {
+		cancel()
+		require.NoError(b, <-done)
+	})
+	return stats
+}
+
+// BenchmarkWriteToSearchable writes items through the API at a steady 50 writes/s while the
+// worker publishes the outbox and the indexer (production settings: 50 ms batches, refresh
+// every second) indexes them, and measures from the start of each write request to the item
+// appearing in search results (a reader searches every 10 ms, from the oldest write it has not
+// seen yet). Target: p99 under 2 s.
+//
+//	go test ./search -run '^$' -bench WriteToSearchable -benchtime 1x
+func BenchmarkWriteToSearchable(b *testing.B) {
+	const rate = 50
+	d := benchDuration()
+	for range b.N {
+		brokers := eventstest.Brokers(b)
+		topic := eventstest.UniqueTopic(b, brokers, 6)
+		env := apitest.New(b)
+		ix := newIndex(b, search.RefreshNone)
+		syncer, err := search.NewSyncer(search.SyncerParams{DB: env.Pool, Index: ix})
+		require.NoError(b, err)
+		env.StartWorker(b, brokers, topic)
+		stats := runIndexer(b, brokers, topic, syncer)
+		u := env.NewUser(b)
+		c := env.NewCollection(b, u)
+		path := "/api/v1/collections/" + c.ID.String() + "/items"
+
+		var mu sync.Mutex
+		sent := map[uuid.UUID]time.Time{}
+		createdAt := map[uuid.UUID]time.Time{}
+		seen := map[uuid.UUID]time.Time{}
+		stop := make(chan struct{})
+		var reader sync.WaitGroup
+		reader.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(10 * time.Millisecond):
+				}
+				mu.Lock()
+				var oldest time.Time
+				for id, at := range createdAt {
+					if _, ok := seen[id]; !ok && (oldest.IsZero() || at.Before(oldest)) {
+						oldest = at
+					}
+				}
+				mu.Unlock()
+				if oldest.IsZero() {
+					continue
+				}
+				// Every item created since the oldest unseen one, oldest first.
+				after := []any{oldest.UnixMilli() - 1, ""}
+				for after != nil {
+					res, err := ix.Search(context.Background(), search.Params{CollectionIDs: []uuid.UUID{c.ID},
+						Sort: search.SortCreatedAt, Order: search.OrderAsc, SearchAfter: after, Limit: search.MaxLimit})
+					if err != nil {
+						break
+					}
+					now := time.Now()
+					mu.Lock()
+					for _, h := range res.Hits {
+						if _, ok := seen[h.ID]; !ok {
+							seen[h.ID] = now
+						}
+					}
+					mu.Unlock()
+					after = res.NextSearchAfter
+				}
+			}
+		})
+
+		b.ResetTimer()
+		tick := time.NewTicker(time.Second / rate)
+		deadline := time.Now().Add(d)
+		var writers sync.WaitGroup
+		for time.Now().Before(deadline) {
+			<-tick.C
+			writers.Go(func() {
+				start := time.Now()
+				resp := env.Do(b, http.MethodPost, path, u.Token, map[string]any{"title": "latency probe", "tags": []string{"bench"}})
+				require.Equal(b, http.StatusCreated, resp.Status)
+				var created struct {
+					ID        uuid.UUID `json:"id"`
+					CreatedAt time.Time `json:"created_at"`
+				}
+				resp.JSON(b, &created)
+				mu.Lock()
+				sent[created.ID] = start
+				createdAt[created.ID] = created.CreatedAt
+				mu.Unlock()
+			})
+		}
+		tick.Stop()
+		writers.Wait()
+		waitUntil := time.Now().Add(time.Minute)
+		for {
+			mu.Lock()
+			missing := 0
+			for id := range sent {
+				if _, ok := seen[id]; !ok {
+					missing++
+				}
+			}
+			mu.Unlock()
+			if missing == 0 {
+				break
+			}
+			require.True(b, time.Now().Before(waitUntil), "%d writes never became searchable", missing)
+			time.Sleep(20 * time.Millisecond)
+		}
+		close(stop)
+		reader.Wait()
+		b.StopTimer()
+
+		lat := make([]time.Duration, 0, len(sent))
+		for id, start := range sent {
+			lat = append(lat, seen[id].Sub(start))
+		}
+		slices.Sort(lat)
+		b.ReportMetric(float64(len(sent))/d.Seconds(), "writes/s")
+		b.ReportMetric(percentile(lat, 50), "p50_ms")
+		b.ReportMetric(percentile(lat, 99), "p99_ms")
+		b.ReportMetric(percentile(lat, 100), "max_ms")
+		stats.report(b)
+	}
+}
+
+// corpus generates reproducible item text from a vocabulary of made-up words.
+type corpus struct {
+	rng   *rand.Rand
+	words []string
+	tags  []string
+}
+
+func newCorpus(seed uint64) *corpus {
+	c := &corpus{rng: rand.New(rand.NewPCG(seed, seed))}
+	syllables := []string{"ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "ba", "do", "fi", "gu", "ha", "je", "pa", "qui", "ro", "su", "ty"}
+	seen := map[string]bool{}
+	for len(c.words) < 5000 {
+		var w strings.Builder
+		for range 2 + c.rng.IntN(3) {
+			w.WriteString(syllables[c.rng.IntN(len(syllables))])
+		}
+		if !seen[w.String()] {
+			seen[w.String()] = true
+			c.words = append(c.words, w.String())
+		}
+	}
+	for i := range 100 {
+		c.tags = append(c.tags, fmt.Sprintf("tag%02d", i))
+	}
+	return c
+}
+
+// word draws from a Zipf-like distribution, so some words are common and most are rare.
+func (c *corpus) word() string {
+	return c.words[int(float64(len(c.words))*c.rng.Float64()*c.rng.Float64())]
+}
+
+func (c *corpus) text(minWords, maxWords int) string {
+	n := minWords + c.rng.IntN(maxWords-minWords+1)
+	ws := make([]string, n)
+	for i := range ws {
+		ws[i] = c.word()
+	}
+	return strings.Join(ws, " ")
+}
+
+// BenchmarkSearchLatency measures GET /api/v1/search/items (membership read from Postgres, then
+// one Elasticsearch query) over an index of 100,000 items in 1,000 collections, for a user in
+// one collection and for a user in all 1,000. The queries mix one- and two-word text searches
+// (fuzzy, highlighted), text plus a tag filter, a title sort, and the newest items with no
+// text. The made-up vocabulary is dense (5,000 words from 20 syllables), so a fuzzy word matches
+// many similar ones: a pessimistic corpus. Target: p99 under 50 ms.
+//
+//	go test ./search -run '^$' -bench SearchLatency -benchtime 1x
+func BenchmarkSearchLatency(b *testing.B) {
+	const (
+		items       = 100_000
+		collections = 1000
+		queries     = 400
+	)
+	for range b.N {
+		b.StopTimer()
+		env := apitest.New(b)
+		ix := newIndex(b, search.RefreshNone)
+		codec, err := cursor.NewCodec(env.Config.CursorKey())
+		require.NoError(b, err)
+		svc := search.NewService(search.ServiceParams{DB: env.Pool, Collections: env.App.Collections, Index: ix, Cursors: codec})
+		srv := httptest.NewServer(api.NewServer(api.Params{Accounts: env.App.Accounts, Collections: env.App.Collections,
+			Items: env.App.Items, Audit: env.App.Audit, Jobs: env.App.Jobs, Search: svc}))
+		b.Cleanup(srv.Close)
+		envHTTP := *env
+		envHTTP.URL = srv.URL
+
+		many, one := env.NewUser(b), env.NewUser(b)
+		colls := make([]uuid.UUID, collections)
+		for i := range colls {
+			c, err := env.App.Collections.Create(context.Background(), many.ID, collection.CreateParams{Name: fmt.Sprintf("bench %d", i)})
+			require.NoError(b, err)
+			colls[i] = c.ID
+		}
+		env.AddMember(b, many, colls[0], one, collection.RoleViewer)
+
+		load := time.Now()
+		cor := newCorpus(1)
+		base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+		batch := make([]search.Document, 0, 5000)
+		for i := range items {
+			created := base.Add(time.Duration(i) * time.Minute)
+			tags := []string{cor.tags[cor.rng.IntN(len(cor.tags))], cor.tags[cor.rng.IntN(len(cor.tags))]}
+			batch = append(batch, search.Document{
+				ID: uuid.Must(uuid.NewV7()), CollectionID: colls[i%collections], Title: cor.text(3, 8),
+				Description: cor.text(10, 30), Notes: cor.text(0, 20), Tags: tags,
+				SourceURL: "https://example.com/" + cor.word(),
+				Metadata:  search.Metadata{Title: cor.text(2, 6), SiteName: "example.com", Language: "en"},
+				CreatedBy: many.ID, CreatedAt: created, UpdatedAt: created, Version: 1,
+			})
+			if len(batch) == cap(batch) || i == items-1 {
+				require.NoError(b, ix.Upsert(context.Background(), batch...))
+				batch = batch[:0]
+			}
+		}
+		require.NoError(b, ix.Refresh(context.Background()))
+		b.Logf("loaded %d documents in %s", items, time.Since(load).Round(time.Second))
+
+		qrng := rand.New(rand.NewPCG(7, 7))
+		makeQuery := func() url.Values {
+			q := url.Values{}
+			switch r := qrng.IntN(100); {
+			case r < 50:
+				q.Set("q", cor.word())
+				if qrng.IntN(2) == 0 {
+					q.Set("q", cor.word()+" "+cor.word())
+				}
+			case r < 70:
+				q.Set("q", cor.word())
+				q.Add("tags", cor.tags[qrng.IntN(len(cor.tags))])
+			case r < 85:
+				q.Set("q", cor.word())
+				q.Set("sort", "title")
+			default:
+				q.Set("sort", "created_at")
+			}
+			return q
+		}
+		for _, tc := range []struct {
+			name string
+			user apitest.User
+		}{{"1coll", one}, {"1000coll", many}} {
+			for range 30 { // warm-up
+				envHTTP.Do(b, http.MethodGet, "/api/v1/search/items?"+makeQuery().Encode(), tc.user.Token, nil)
+			}
+			lat := make([]time.Duration, 0, queries)
+			hits, matches := 0, int64(0)
+			b.StartTimer()
+			for range queries {
+				q := makeQuery()
+				start := time.Now()
+				resp := envHTTP.Do(b, http.MethodGet, "/api/v1/search/items?"+q.Encode(), tc.user.Token, nil)
+				lat = append(lat, time.Since(start))
+				require.Equal(b, http.StatusOK, resp.Status, "%s", resp.Body)
+				var page struct {
+					Items []json.RawMessage `json:"items"`
+					Total int64             `json:"total"`
+				}
+				resp.JSON(b, &page)
+				hits += len(page.Items)
+				matches += page.Total
+			}
+			b.StopTimer()
+			slices.Sort(lat)
+			b.ReportMetric(percentile(lat, 50), tc.name+"_p50_ms")
+			b.ReportMetric(percentile(lat, 99), tc.name+"_p99_ms")
+			b.ReportMetric(float64(hits)/queries, tc.name+"_hits/query")
+			b.ReportMetric(float64(matches)/queries, tc.name+"_matches/query")
+		}
+	}
+}
+
+// BenchmarkIndexerBacklog measures the indexer draining a backlog of 100,000 ItemCreated events
+// (items bulk-loaded into Postgres beforehand, spread over 100 collections) on a 6-partition
+// topic, from start (group join included) until every event is handled and acknowledged by
+// Elasticsearch.
+//
+//	go test ./search -run '^$' -bench IndexerBacklog -benchtime 1x
+func BenchmarkIndexerBacklog(b *testing.B) {
+	const backlog = 100_000
+	for range b.N {
+		b.StopTimer()
+		brokers := eventstest.Brokers(b)
+		topic := eventstest.UniqueTopic(b, brokers, 6)
+		env := apitest.New(b)
+		ix := newIndex(b, search.RefreshNone)
+		syncer, err := search.NewSyncer(search.SyncerParams{DB: env.Pool, Index: ix})
+		require.NoError(b, err)
+		u := env.NewUser(b)
+		colls := make([]uuid.UUID, 100)
+		for i := range colls {
+			colls[i] = env.NewCollection(b, u).ID
+		}
+		cor := newCorpus(2)
+		ids := make([]uuid.UUID, backlog)
+		collOf := make([]uuid.UUID, backlog)
+		titles, descs := make([]string, backlog), make([]string, backlog)
+		for i := range ids {
+			ids[i], collOf[i] = uuid.Must(uuid.NewV7()), colls[i%len(colls)]
+			titles[i], descs[i] = cor.text(3, 8), cor.text(10, 30)
+		}
+		_, err = env.Pool.Exec(context.Background(), `
+INSERT INTO items (id, collection_id, title, description, created_by, version, created_at, updated_at)
+SELECT t.id, t.coll, t.title, t.description, $5, 1, now(), now()
+FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS t (id, coll, title, description)`,
+			ids, collOf, titles, descs, u.ID)
+		require.NoError(b, err)
+		produceItemEvents(b, brokers, topic, ids, collOf)
+
+		b.StartTimer()
+		start := time.Now()
+		stats := runIndexer(b, brokers, topic, syncer)
+		for stats.handled.Load() < backlog {
+			require.Less(b, time.Since(start), 10*time.Minute, "backlog not drained")
+			time.Sleep(20 * time.Millisecond)
+		}
+		elapsed := time.Since(start)
+		b.StopTimer()
+
+		require.NoError(b, ix.Refresh(context.Background()))
+		res, err := ix.Search(context.Background(), search.Params{CollectionIDs: colls, Limit: 1})
+		require.NoError(b, err)
+		require.EqualValues(b, backlog, res.Total)
+		var recorded int
+		require.NoError(b, env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM search_index_state`).Scan(&recorded))
+		require.Equal(b, backlog, recorded)
+		b.ReportMetric(float64(backlog)/elapsed.Seconds(), "events/s")
+		b.ReportMetric(elapsed.Seconds(), "drain_s")
+		stats.report(b)
+	}
+}
+
+// produceItemEvents writes one valid ItemCreated envelope per item to topic, keyed by item.
+func produceItemEvents(b *testing.B, brokers, topic string, ids, colls []uuid.UUID) {
+	b.Helper()
+	p, err := kafka.NewProducer(&kafka.ConfigMap{"bootstrap.servers": brokers, "acks": "all",
+		"linger.ms": 20, "enable.idempotence": true, "go.logs.channel.enable": false})
+	require.NoError(b, err)
+	defer p.Close()
+	done := make(chan error, 1)
+	go func() {
+		var failed error
+		for reports := 0; reports < len(ids); {
+			m, ok := (<-p.Events()).(*kafka.Message)
+			if !ok {
+				continue
+			}
+			reports++
+			if m.TopicPartition.Error != nil && failed == nil {
+				failed = m.TopicPartition.Error
+			}
+		}
+		done <- failed
+	}()
+	for i, id := range ids {
+		env, err := events.New(events.ItemCreated, nil,
+			events.Entity{Type: events.EntityItem, ID: id, CollectionID: colls[i]},
+			map[string]any{"title": "bench", "version": 1}, events.Meta{RequestID: "bench-" + strconv.Itoa(i)})
+		require.NoError(b, err)
+		value, err := json.Marshal(env)
+		require.NoError(b, err)
+		for {
+			err = p.Produce(&kafka.Message{TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: kafka.PartitionAny},
+				Key: []byte(env.Key()), Value: value}, nil)
+			if err == nil {
+				break
+			}
+			p.Flush(100) // local queue full: let it drain
+		}
+	}
+	require.NoError(b, <-done)
+}
