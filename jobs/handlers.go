@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/atlasapp/atlas/correlation"
 	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/item"
 )
@@ -113,8 +114,9 @@ func markFailed(ctx context.Context, err error) error {
 	return river.JobCancel(err)
 }
 
-// logMiddleware logs every job attempt with the stable keys job_id, kind and
-// attempt: failures at warn, the rest at debug.
+// logMiddleware runs every job attempt under the correlation ids of the
+// request that caused it and logs it with the stable keys job_id, kind,
+// attempt, request_id and trace_id: failures at warn, the rest at debug.
 type logMiddleware struct {
 	river.MiddlewareDefaults
 	log *slog.Logger
@@ -123,6 +125,8 @@ type logMiddleware struct {
 // Work implements rivertype.WorkerMiddleware.
 func (m *logMiddleware) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
 	start := time.Now()
+	ids := jobCorrelation(job)
+	ctx = correlation.With(ctx, ids)
 	err := doInner(ctx)
 	level := slog.LevelDebug
 	if err != nil {
@@ -132,7 +136,8 @@ func (m *logMiddleware) Work(ctx context.Context, job *rivertype.JobRow, doInner
 		return err
 	}
 	attrs := []slog.Attr{slog.Int64("job_id", job.ID), slog.String("kind", job.Kind),
-		slog.Int("attempt", job.Attempt), slog.Duration("duration", time.Since(start))}
+		slog.Int("attempt", job.Attempt), slog.Duration("duration", time.Since(start)),
+		slog.String("request_id", ids.RequestID), slog.String("trace_id", ids.TraceID)}
 	if err != nil {
 		attrs = append(attrs, slog.String("error", err.Error()))
 	}

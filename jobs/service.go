@@ -77,7 +77,7 @@ func (s *Service) insert(ctx context.Context, tx pgx.Tx, t Type, it item.Item) (
 	if err != nil {
 		return Job{}, err
 	}
-	res, err := s.river.InsertTx(ctx, tx, args, nil)
+	res, err := s.river.InsertTx(ctx, tx, args, &river.InsertOpts{Metadata: metadataFor(ctx)})
 	if err != nil {
 		return Job{}, fmt.Errorf("insert %s job: %w", t, err)
 	}
