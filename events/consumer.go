@@ -547,10 +547,37 @@ func (c *Consumer) try(ctx context.Context, b *batch) error {
 	if len(b.ds) == 0 {
 		return nil
 	}
-	if err := c.handler(ctx, b.ds); err != nil {
+	err := c.handler(ctx, b.ds)
+	c.logDeliveries(ctx, b.ds, err)
+	if err != nil {
 		return fmt.Errorf("batch handler: %w", err)
 	}
 	return nil
+}
+
+// logDeliveries logs each event of a handled batch with the correlation ids
+// of the request that caused it (request_id, trace_id), so a request can be
+// followed into the consumers: at debug when handled, at warn when the
+// handler failed (the batch is then retried).
+func (c *Consumer) logDeliveries(ctx context.Context, ds []Delivery, err error) {
+	level, msg := slog.LevelDebug, "event handled"
+	if err != nil {
+		level, msg = slog.LevelWarn, "event handling failed; will retry"
+	}
+	if !c.log.Enabled(ctx, level) {
+		return
+	}
+	for _, d := range ds {
+		attrs := []slog.Attr{
+			slog.String("event_id", d.Envelope.EventID.String()), slog.String("event_type", string(d.Envelope.Type)),
+			slog.String("request_id", d.Envelope.RequestID), slog.String("trace_id", d.Envelope.TraceID),
+			slog.Int("partition", int(d.Partition)), slog.Int64("offset", int64(d.Offset)),
+		}
+		if err != nil {
+			attrs = append(attrs, slog.String("error", err.Error()))
+		}
+		c.log.LogAttrs(ctx, level, msg, attrs...)
+	}
 }
 
 // start makes the batch's first attempt on its own goroutine.

@@ -648,3 +648,28 @@ func TestConsumer_RebalanceLetsTheBatchInProgressFinishAndCommit(t *testing.T) {
 		assert.Equal(t, 1, all[env.EventID], "event %s handled exactly once across the rebalance", env.EventID)
 	}
 }
+
+func TestConsumer_LogsEachEventWithItsRequestIDs(t *testing.T) {
+	t.Parallel()
+	s := newConsumerSetup(t, 1)
+	envs := s.publish(t, 3)
+	var logs logSink
+	cfg := s.config()
+	cfg.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	var got sink
+	start(t, cfg, got.handle)
+	eventually(t, waitTimeout, func() bool { return containsAll(got.okIDs(), envs) }, "events handled")
+	eventually(t, waitTimeout, func() bool {
+		byID := map[string]map[string]any{}
+		for _, rec := range logs.records("event handled") {
+			byID[rec["event_id"].(string)] = rec
+		}
+		for _, e := range envs {
+			rec, ok := byID[e.EventID.String()]
+			if !ok || rec["request_id"] != e.RequestID || rec["trace_id"] != e.TraceID || rec["consumer_group"] != s.group {
+				return false
+			}
+		}
+		return true
+	}, "one debug line per event with event_id, request_id, trace_id and consumer_group")
+}
