@@ -165,6 +165,9 @@ func BuildQuery(p Params) (map[string]any, error) {
 				"type":      "best_fields",
 				"fields":    slices.Clone(searchFields),
 				"fuzziness": "AUTO",
+				// Typos in a word's first letter are rare, and keeping it exact divides the
+				// number of index terms a fuzzy word expands to by the size of the alphabet.
+				"prefix_length": 1,
 			},
 		}}
 	} else {

@@ -112,6 +112,7 @@ func TestBuildQuery_TextQueryIsFuzzyMultiMatchWithHighlights(t *testing.T) {
 	mm := must[0].(map[string]any)["multi_match"].(map[string]any)
 	assert.Equal(t, "kuberntes operator", mm["query"])
 	assert.Equal(t, "AUTO", mm["fuzziness"])
+	assert.EqualValues(t, 1, mm["prefix_length"], "the first letter must match: it bounds the fuzzy expansion")
 	assert.Equal(t, []any{"title^3", "tags.text^2", "description", "notes", "source_url",
 		"metadata.title", "metadata.description", "metadata.site_name"}, mm["fields"])
 
