@@ -4,15 +4,26 @@
 // live in a concrete index (for example "atlas-items-v1" or "atlas-items-20250102150405-1a2b3c")
 // behind an alias ("atlas-items" by default). Readers and writers only ever use the alias, so
 // [Index.Rebuild] can load a fresh concrete index and swap the alias atomically while searches keep
-// running.
+// running. While a rebuild loads, the new index also carries the building alias
+// ([Index.BuildingAlias]); every write, from any process, goes to it first and then to the alias, so
+// the new index misses nothing that changed during the rebuild.
 //
 // Writes use external versioning: every [Document] carries the item's version, and Elasticsearch
-// ignores a write whose version is not newer than the one already stored. Replayed or out-of-order
-// events therefore cannot roll an item back, and a version conflict is reported as success.
+// ignores a write whose version is not newer than the one already stored. A deleted item leaves a
+// tombstone one version above the stored document. Replayed or out-of-order events therefore cannot
+// roll an item back or bring it back, and a version conflict is reported as success.
 //
-// Reads are always filtered by the collections the caller may see ([Params.CollectionIDs]); an empty
-// list matches nothing. [BuildQuery] turns [Params] into the request body without any I/O, so every
-// filter and sort combination can be unit tested.
+// The [Syncer] is the indexer's core: [Syncer.Handle] is the events.BatchHandler of the atlas-indexer
+// consumer group ([NewIndexer]); it re-reads the items a batch of events names from Postgres in one
+// query and writes them in bulk ([Syncer.Sync]), then records the indexed versions that item
+// responses turn into index_status. [Syncer.SyncItem] serves REINDEX_ITEM jobs and [Syncer.Rebuild]
+// `atlas search reindex`.
+//
+// Reads go through [Service.Search], which resolves the caller's collections from Postgres on every
+// query and signs the pagination cursor. At the index level, reads are always filtered by the
+// collections given in [Params.CollectionIDs]; an empty list matches nothing. [BuildQuery] turns
+// [Params] into the request body without any I/O, so every filter and sort combination can be unit
+// tested.
 //
 // The mapping (mapping/items.json) uses only analysis components built into the Elasticsearch server
 // (the standard tokenizer and the lowercase filter and normalizer), so it works on the minimal
