@@ -198,10 +198,11 @@ func values(kv ...string) url.Values {
 func startIndexer(t testing.TB, brokers, topic string, syncer *search.Syncer) func(eventID uuid.UUID) bool {
 	t.Helper()
 	var handled sync.Map
-	c, err := search.NewIndexer(search.IndexerParams{
-		Brokers: brokers, Topic: topic, DeadLetterTopic: topic + ".dlq", GroupID: "atlas-indexer-test-" + uuid.NewString()[:8],
-		Syncer: syncer, BatchWait: 20 * time.Millisecond, RetryMin: 50 * time.Millisecond, RetryMax: time.Second,
-		Wrap: func(h events.BatchHandler) events.BatchHandler {
+	c, err := search.NewIndexer(events.ConsumerConfig{
+		Brokers: brokers, Topics: []string{topic}, DeadLetterTopic: topic + ".dlq", GroupID: "atlas-indexer-test-" + uuid.NewString()[:8],
+		BatchWait: 20 * time.Millisecond, RetryMin: 50 * time.Millisecond, RetryMax: time.Second,
+	}, syncer,
+		func(h events.BatchHandler) events.BatchHandler {
 			return func(ctx context.Context, batch []events.Delivery) error {
 				if err := h(ctx, batch); err != nil {
 					return err
@@ -211,8 +212,7 @@ func startIndexer(t testing.TB, brokers, topic string, syncer *search.Syncer) fu
 				}
 				return nil
 			}
-		},
-	})
+		})
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -74,63 +74,12 @@ func (r *Recorder) Handle(ctx context.Context, batch []events.Delivery) error {
 	return nil
 }
 
-// ConsumerParams configures NewConsumer.
-type ConsumerParams struct {
-	Brokers string
-	// Topic is the events topic; empty means events.TopicEvents.
-	Topic string
-	// DeadLetterTopic receives malformed records; empty means
-	// events.TopicDeadLetter.
-	DeadLetterTopic string
-	// GroupID overrides GroupID (tests use their own groups).
-	GroupID string
-	// BatchSize and BatchWait tune batching (see events.ConsumerConfig);
-	// zero means 1000 events and 50 ms.
-	BatchSize int
-	BatchWait time.Duration
-	// RetryMin and RetryMax bound the backoff between attempts of a failed
-	// batch (see events.ConsumerConfig).
-	RetryMin, RetryMax time.Duration
-	// Properties are extra librdkafka settings.
-	Properties map[string]string
-	// Recorder stores the events; required.
-	Recorder *Recorder
-	// Wrap, if set, wraps the batch handler (metrics).
-	Wrap func(events.BatchHandler) events.BatchHandler
-	// Logger receives consumer logs; nil means slog.Default().
-	Logger *slog.Logger
-}
-
-// NewConsumer returns the audit consumer: group atlas-audit on the events
-// topic, recording every batch through p.Recorder. Run it with Run(ctx).
-func NewConsumer(p ConsumerParams) (*events.Consumer, error) {
-	if p.Recorder == nil {
+// NewConsumer returns the audit consumer: group GroupID on the events
+// topic (unless cfg names others), recording every batch through r; wrap, if
+// set, wraps the handler. Run it with Run(ctx).
+func NewConsumer(cfg events.ConsumerConfig, r *Recorder, wrap func(events.BatchHandler) events.BatchHandler) (*events.Consumer, error) {
+	if r == nil {
 		return nil, errors.New("audit consumer: no recorder")
 	}
-	if p.GroupID == "" {
-		p.GroupID = GroupID
-	}
-	if p.Topic == "" {
-		p.Topic = events.TopicEvents
-	}
-	var handler events.BatchHandler = p.Recorder.Handle
-	if p.Wrap != nil {
-		handler = p.Wrap(handler)
-	}
-	c, err := events.NewConsumer(events.ConsumerConfig{
-		Brokers:         p.Brokers,
-		GroupID:         p.GroupID,
-		Topics:          []string{p.Topic},
-		DeadLetterTopic: p.DeadLetterTopic,
-		BatchSize:       p.BatchSize,
-		BatchWait:       p.BatchWait,
-		RetryMin:        p.RetryMin,
-		RetryMax:        p.RetryMax,
-		Properties:      p.Properties,
-		Logger:          p.Logger,
-	}, handler)
-	if err != nil {
-		return nil, fmt.Errorf("audit consumer: %w", err)
-	}
-	return c, nil
+	return events.NewEventsConsumer(cfg, GroupID, r.Handle, wrap)
 }

@@ -224,18 +224,16 @@ func eventually(t testing.TB, cond func() bool, msg string) {
 
 func TestNewConsumer_NeedsARecorderAndWrapsIt(t *testing.T) {
 	t.Parallel()
-	_, err := audit.NewConsumer(audit.ConsumerParams{Brokers: "127.0.0.1:9092"})
+	_, err := audit.NewConsumer(events.ConsumerConfig{Brokers: "127.0.0.1:9092"}, nil, nil)
 	require.Error(t, err)
 
 	wrapped := false
-	c, err := audit.NewConsumer(audit.ConsumerParams{
-		Brokers:  "127.0.0.1:9092",
-		Recorder: audit.NewRecorder(audit.RecorderParams{DB: dbtest.New(t)}),
-		Wrap: func(h events.BatchHandler) events.BatchHandler {
+	c, err := audit.NewConsumer(events.ConsumerConfig{Brokers: "127.0.0.1:9092"},
+		audit.NewRecorder(audit.RecorderParams{DB: dbtest.New(t)}),
+		func(h events.BatchHandler) events.BatchHandler {
 			wrapped = true
 			return h
-		},
-	})
+		})
 	require.NoError(t, err)
 	require.NotNil(t, c)
 	assert.True(t, wrapped, "Wrap is applied to the recorder's handler")

@@ -1040,3 +1040,24 @@ func (c *Consumer) refreshLag(query, logIt bool) {
 		}
 	}
 }
+
+// NewEventsConsumer is NewConsumer for a domain consumer of the events
+// topic (the audit consumer, the search indexer): an empty cfg.GroupID
+// becomes group, empty cfg.Topics becomes TopicEvents, and wrap, if set,
+// wraps h (metrics, tests).
+func NewEventsConsumer(cfg ConsumerConfig, group string, h BatchHandler, wrap func(BatchHandler) BatchHandler) (*Consumer, error) {
+	if cfg.GroupID == "" {
+		cfg.GroupID = group
+	}
+	if len(cfg.Topics) == 0 {
+		cfg.Topics = []string{TopicEvents}
+	}
+	if wrap != nil {
+		h = wrap(h)
+	}
+	c, err := NewConsumer(cfg, h)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", group, err)
+	}
+	return c, nil
+}

@@ -73,10 +73,10 @@ func (s *indexerStats) report(b *testing.B) {
 func runIndexer(b *testing.B, brokers, topic string, syncer *search.Syncer) *indexerStats {
 	b.Helper()
 	stats := &indexerStats{}
-	c, err := search.NewIndexer(search.IndexerParams{
-		Brokers: brokers, Topic: topic, DeadLetterTopic: topic + ".dlq", GroupID: "atlas-indexer-bench-" + uuid.NewString()[:8],
-		Syncer: syncer,
-		Wrap: func(h events.BatchHandler) events.BatchHandler {
+	c, err := search.NewIndexer(events.ConsumerConfig{
+		Brokers: brokers, Topics: []string{topic}, DeadLetterTopic: topic + ".dlq", GroupID: "atlas-indexer-bench-" + uuid.NewString()[:8],
+	}, syncer,
+		func(h events.BatchHandler) events.BatchHandler {
 			return func(ctx context.Context, batch []events.Delivery) error {
 				start := time.Now()
 				err := h(ctx, batch)
@@ -91,8 +91,7 @@ func runIndexer(b *testing.B, brokers, topic string, syncer *search.Syncer) *ind
 				}
 				return err
 			}
-		},
-	})
+		})
 	require.NoError(b, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

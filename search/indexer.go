@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
-	"time"
 
 	"github.com/google/uuid"
 
@@ -98,63 +96,13 @@ func changesOf(batch []events.Delivery) ([]Change, []uuid.UUID) {
 	return changes, collections
 }
 
-// IndexerParams configures NewIndexer.
-type IndexerParams struct {
-	// Brokers is the Kafka bootstrap list.
-	Brokers string
-	// Topic is the events topic; empty means events.TopicEvents.
-	Topic string
-	// DeadLetterTopic receives malformed records; empty means events.TopicDeadLetter.
-	DeadLetterTopic string
-	// GroupID overrides GroupID (tests use their own groups).
-	GroupID string
-	// BatchSize and BatchWait tune batching (see events.ConsumerConfig); zero means 1000 events
-	// and 50 ms.
-	BatchSize int
-	BatchWait time.Duration
-	// RetryMin and RetryMax bound the backoff between attempts of a failed batch.
-	RetryMin, RetryMax time.Duration
-	// Properties are extra librdkafka settings.
-	Properties map[string]string
-	// Syncer writes to the index.
-	Syncer *Syncer
-	// Wrap, if set, wraps the batch handler (metrics).
-	Wrap func(events.BatchHandler) events.BatchHandler
-	// Logger receives consumer logs; nil means slog.Default().
-	Logger *slog.Logger
-}
-
-// NewIndexer returns the indexer: consumer group atlas-indexer on the events topic, handling
-// every batch with p.Syncer.Handle and committing offsets only after Elasticsearch acknowledged
-// the batch. Run it with Run(ctx).
-func NewIndexer(p IndexerParams) (*events.Consumer, error) {
-	if p.Syncer == nil {
+// NewIndexer returns the indexer: consumer group GroupID on the events topic
+// (unless cfg names others), handling every batch with syncer.Handle, so
+// offsets are committed only after Elasticsearch acknowledged the batch;
+// wrap, if set, wraps the handler. Run it with Run(ctx).
+func NewIndexer(cfg events.ConsumerConfig, syncer *Syncer, wrap func(events.BatchHandler) events.BatchHandler) (*events.Consumer, error) {
+	if syncer == nil {
 		return nil, errors.New("search indexer: no syncer")
 	}
-	if p.GroupID == "" {
-		p.GroupID = GroupID
-	}
-	if p.Topic == "" {
-		p.Topic = events.TopicEvents
-	}
-	var handler events.BatchHandler = p.Syncer.Handle
-	if p.Wrap != nil {
-		handler = p.Wrap(handler)
-	}
-	c, err := events.NewConsumer(events.ConsumerConfig{
-		Brokers:         p.Brokers,
-		GroupID:         p.GroupID,
-		Topics:          []string{p.Topic},
-		DeadLetterTopic: p.DeadLetterTopic,
-		BatchSize:       p.BatchSize,
-		BatchWait:       p.BatchWait,
-		RetryMin:        p.RetryMin,
-		RetryMax:        p.RetryMax,
-		Properties:      p.Properties,
-		Logger:          p.Logger,
-	}, handler)
-	if err != nil {
-		return nil, fmt.Errorf("search indexer: %w", err)
-	}
-	return c, nil
+	return events.NewEventsConsumer(cfg, GroupID, syncer.Handle, wrap)
 }

@@ -44,14 +44,9 @@ func runAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, 
 		}
 		return fmt.Errorf("kafka topics: %w", err)
 	}
-	c, err := audit.NewConsumer(audit.ConsumerParams{
-		Brokers:         cfg.KafkaBrokers,
-		Topic:           cfg.KafkaEventsTopic,
-		DeadLetterTopic: cfg.KafkaDLQTopic,
-		Recorder:        audit.NewRecorder(audit.RecorderParams{DB: pool, Logger: log}),
-		Wrap:            func(h events.BatchHandler) events.BatchHandler { return metrics.WrapHandler("audit", h) },
-		Logger:          log,
-	})
+	c, err := audit.NewConsumer(consumerConfig(cfg, log),
+		audit.NewRecorder(audit.RecorderParams{DB: pool, Logger: log}),
+		func(h events.BatchHandler) events.BatchHandler { return metrics.WrapHandler("audit", h) })
 	if err != nil {
 		return err
 	}
@@ -78,4 +73,14 @@ func auditTool(ctx context.Context, cfg config.Config, _ *slog.Logger, args []st
 		return fmt.Errorf("audit chain broken at seq %d", rep.Broken.Seq)
 	}
 	return nil
+}
+
+// consumerConfig is the Kafka side of the events consumers' configuration.
+func consumerConfig(cfg config.Config, log *slog.Logger) events.ConsumerConfig {
+	return events.ConsumerConfig{
+		Brokers:         cfg.KafkaBrokers,
+		Topics:          []string{cfg.KafkaEventsTopic},
+		DeadLetterTopic: cfg.KafkaDLQTopic,
+		Logger:          log,
+	}
 }

@@ -58,14 +58,8 @@ func runIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *
 	if err != nil {
 		return err
 	}
-	c, err := search.NewIndexer(search.IndexerParams{
-		Brokers:         cfg.KafkaBrokers,
-		Topic:           cfg.KafkaEventsTopic,
-		DeadLetterTopic: cfg.KafkaDLQTopic,
-		Syncer:          syncer,
-		Wrap:            func(h events.BatchHandler) events.BatchHandler { return metrics.WrapHandler("indexer", h) },
-		Logger:          log,
-	})
+	c, err := search.NewIndexer(consumerConfig(cfg, log), syncer,
+		func(h events.BatchHandler) events.BatchHandler { return metrics.WrapHandler("indexer", h) })
 	if err != nil {
 		return err
 	}
