@@ -130,18 +130,11 @@ func (s *Service) Get(ctx context.Context, actor, id uuid.UUID) (Collection, err
 
 // List returns the actor's collections, most recently joined first.
 func (s *Service) List(ctx context.Context, actor uuid.UUID, page cursor.Page) ([]Collection, string, error) {
-	scope := "collections:" + actor.String()
-	after, err := s.cursor.DecodeKeyset(scope, page.After)
-	if err != nil {
-		return nil, "", err
-	}
-	cs, err := s.store.ListForUser(ctx, s.pool, actor, after, page.Limit+1)
-	if err != nil {
-		return nil, "", err
-	}
-	return cursor.Trim(s.cursor, scope, cs, page.Limit, func(c Collection) any {
-		return cursor.Keyset{At: c.JoinedAt, ID: c.ID}
-	})
+	return cursor.KeysetPage(s.cursor, "collections:"+actor.String(), page,
+		func(after *cursor.Keyset, limit int) ([]Collection, error) {
+			return s.store.ListForUser(ctx, s.pool, actor, after, limit)
+		},
+		func(c Collection) cursor.Keyset { return cursor.Keyset{At: c.JoinedAt, ID: c.ID} })
 }
 
 // UpdateParams changes a collection; nil fields stay as they are.
@@ -227,18 +220,11 @@ func (s *Service) Members(ctx context.Context, actor, collectionID uuid.UUID, pa
 	if _, err := s.Authorize(ctx, s.pool, actor, collectionID, ActionRead); err != nil {
 		return nil, "", fmt.Errorf("list members: %w", err)
 	}
-	scope := "members:" + collectionID.String()
-	after, err := s.cursor.DecodeKeyset(scope, page.After)
-	if err != nil {
-		return nil, "", err
-	}
-	ms, err := s.store.Members(ctx, s.pool, collectionID, after, page.Limit+1)
-	if err != nil {
-		return nil, "", err
-	}
-	return cursor.Trim(s.cursor, scope, ms, page.Limit, func(m Member) any {
-		return cursor.Keyset{At: m.CreatedAt, ID: m.UserID}
-	})
+	return cursor.KeysetPage(s.cursor, "members:"+collectionID.String(), page,
+		func(after *cursor.Keyset, limit int) ([]Member, error) {
+			return s.store.Members(ctx, s.pool, collectionID, after, limit)
+		},
+		func(m Member) cursor.Keyset { return cursor.Keyset{At: m.CreatedAt, ID: m.UserID} })
 }
 
 // AddMemberParams names the user to add, by id or by email (exactly one).

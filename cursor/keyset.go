@@ -54,3 +54,18 @@ func Trim[T any](c *Codec, scope string, rows []T, limit int, key func(T) any) (
 	}
 	return rows[:limit], next, nil
 }
+
+// KeysetPage runs one keyset-paginated read: it decodes page.After for
+// scope, fetches limit+1 rows after that position and trims them to a page
+// with the cursor of its last row (key gives a row's position).
+func KeysetPage[T any](c *Codec, scope string, page Page, fetch func(after *Keyset, limit int) ([]T, error), key func(T) Keyset) ([]T, string, error) {
+	after, err := c.DecodeKeyset(scope, page.After)
+	if err != nil {
+		return nil, "", err
+	}
+	rows, err := fetch(after, page.Limit+1)
+	if err != nil {
+		return nil, "", err
+	}
+	return Trim(c, scope, rows, page.Limit, func(r T) any { return key(r) })
+}

@@ -156,18 +156,11 @@ func (s *Service) List(ctx context.Context, actor, collectionID uuid.UUID, p Lis
 		return nil, "", err
 	}
 	// The cursor is bound to the collection and the tag filter it was made for.
-	scope := fmt.Sprintf("items:%s:%q", collectionID, tags)
-	after, err := s.cursor.DecodeKeyset(scope, p.Page.After)
-	if err != nil {
-		return nil, "", err
-	}
-	items, err := s.store.List(ctx, s.pool, collectionID, tags, after, p.Page.Limit+1)
-	if err != nil {
-		return nil, "", err
-	}
-	return cursor.Trim(s.cursor, scope, items, p.Page.Limit, func(it Item) any {
-		return cursor.Keyset{At: it.CreatedAt, ID: it.ID}
-	})
+	return cursor.KeysetPage(s.cursor, fmt.Sprintf("items:%s:%q", collectionID, tags), p.Page,
+		func(after *cursor.Keyset, limit int) ([]Item, error) {
+			return s.store.List(ctx, s.pool, collectionID, tags, after, limit)
+		},
+		func(it Item) cursor.Keyset { return cursor.Keyset{At: it.CreatedAt, ID: it.ID} })
 }
 
 // UpdateParams changes an item; nil fields stay as they are. An empty
