@@ -70,7 +70,9 @@ type RegisterParams struct {
 func NormalizeEmail(email string) (string, error) {
 	email = strings.TrimSpace(email)
 	addr, err := mail.ParseAddress(email)
-	if err != nil || addr.Address != email || addr.Name != "" || len(email) > 254 {
+	// Addresses are plain ASCII (RFC 5321, the API's "email" format): no
+	// control characters, no internationalised forms.
+	if err != nil || addr.Address != email || addr.Name != "" || len(email) > 254 || !printableASCII(email) {
 		return "", atlas.Invalid("email", "must be a valid email address such as ada@example.com")
 	}
 	return email, nil
@@ -150,4 +152,14 @@ func (s *Service) ByEmail(ctx context.Context, email string) (User, error) {
 		return User{}, err
 	}
 	return u, nil
+}
+
+// printableASCII reports whether s has only printable ASCII characters.
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

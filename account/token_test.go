@@ -51,7 +51,7 @@ func TestNormalizeEmail(t *testing.T) {
 	got, err := account.NormalizeEmail("  ada@example.com ")
 	require.NoError(t, err)
 	require.Equal(t, "ada@example.com", got)
-	for _, bad := range []string{"", "ada", "Ada <ada@example.com>", "@example.com", "ada@"} {
+	for _, bad := range []string{"", "ada", "Ada <ada@example.com>", "@example.com", "ada@", "Ó¦ÅÝ{þ@\u008a", "ada@exa\u0085mple.com", "ädä@example.com"} {
 		_, err := account.NormalizeEmail(bad)
 		require.ErrorIs(t, err, atlas.ErrInvalid, bad)
 	}
