@@ -21,7 +21,7 @@ import (
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/events"
-	"github.com/atlasapp/atlas/events/eventstest"
+	"github.com/atlasapp/atlas/events/broker/brokertest"
 	"github.com/atlasapp/atlas/item"
 )
 
@@ -133,10 +133,10 @@ func BenchmarkWriteToTopicLatency(b *testing.B) {
 	const rate = 100 // writes per second
 	d := benchDuration()
 	for range b.N {
-		brokers := eventstest.Brokers(b)
-		topic := eventstest.UniqueTopic(b, brokers, 6)
+		brokers := brokertest.Brokers(b)
+		topic := brokertest.UniqueTopic(b, brokers, 6)
 		env := apitest.New(b)
-		reader := eventstest.NewReader(b, brokers, topic)
+		reader := brokertest.NewReader(b, brokers, topic)
 		env.StartWorker(b, brokers, topic)
 		u := env.NewUser(b)
 		c := env.NewCollection(b, u)
@@ -163,7 +163,7 @@ func BenchmarkWriteToTopicLatency(b *testing.B) {
 		}
 		tick.Stop()
 		wg.Wait()
-		got := reader.WaitForN(b, time.Minute, len(sent), eventstest.OfType(events.ItemCreated))
+		got := reader.WaitForN(b, time.Minute, len(sent), brokertest.OfType(events.ItemCreated))
 		var lat []time.Duration
 		for _, r := range got {
 			if start, ok := sent[r.Envelope.RequestID]; ok {

@@ -18,19 +18,20 @@ import (
 	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/events"
-	"github.com/atlasapp/atlas/events/eventstest"
+	"github.com/atlasapp/atlas/events/broker"
+	"github.com/atlasapp/atlas/events/broker/brokertest"
 	"github.com/atlasapp/atlas/item"
 )
 
 const eventWait = 30 * time.Second
 
 // eventsEnv is an API whose worker publishes to a topic of its own.
-func eventsEnv(t *testing.T) (*apitest.Env, *eventstest.Reader) {
+func eventsEnv(t *testing.T) (*apitest.Env, *brokertest.Reader) {
 	t.Helper()
-	brokers := eventstest.Brokers(t)
-	topic := eventstest.UniqueTopic(t, brokers, 3)
+	brokers := brokertest.Brokers(t)
+	topic := brokertest.UniqueTopic(t, brokers, 3)
 	env := apitest.New(t)
-	reader := eventstest.NewReader(t, brokers, topic)
+	reader := brokertest.NewReader(t, brokers, topic)
 	env.StartWorker(t, brokers, topic)
 	return env, reader
 }
@@ -106,9 +107,9 @@ func TestEvents_EveryWritePublishesOneValidEvent(t *testing.T) {
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := done[i]
-			got := reader.WaitFor(t, eventWait, eventstest.RequestID(s.reqID))
+			got := reader.WaitFor(t, eventWait, brokertest.RequestID(s.reqID))
 			reader.CatchUp(t, eventWait)
-			got = reader.All(eventstest.RequestID(s.reqID))
+			got = reader.All(brokertest.RequestID(s.reqID))
 			require.Len(t, got, 1, "exactly one event per write")
 			r := got[0]
 			require.NoError(t, events.ValidateJSON(r.Value), "envelope matches the schema")
@@ -118,8 +119,8 @@ func TestEvents_EveryWritePublishesOneValidEvent(t *testing.T) {
 			require.Equal(t, s.traceID, e.TraceID)
 			require.NotNil(t, e.ActorUserID)
 			require.Equal(t, own.ID, *e.ActorUserID)
-			require.Equal(t, s.reqID, r.Header(events.HeaderRequestID))
-			require.Contains(t, r.Header(events.HeaderTraceparent), s.traceID)
+			require.Equal(t, s.reqID, r.Header(broker.HeaderRequestID))
+			require.Contains(t, r.Header(broker.HeaderTraceparent), s.traceID)
 			require.Equal(t, e.Key(), string(r.Key))
 			require.NotContains(t, string(r.Value), "password")
 			if tc.check != nil {
@@ -145,10 +146,10 @@ func TestEvents_FailedWriteRecordsNoEvent(t *testing.T) {
 
 	resp, okID, _ := traced(t, env, http.MethodPatch, "/api/v1/collections/"+c.ID.String(), own.Token, map[string]any{"name": "marker"})
 	require.Equal(t, http.StatusOK, resp.Status)
-	reader.WaitFor(t, eventWait, eventstest.RequestID(okID))
+	reader.WaitFor(t, eventWait, brokertest.RequestID(okID))
 	reader.CatchUp(t, eventWait)
-	require.Empty(t, reader.All(eventstest.RequestID(failedID)))
-	require.Empty(t, reader.All(eventstest.RequestID(rejectedID)))
+	require.Empty(t, reader.All(brokertest.RequestID(failedID)))
+	require.Empty(t, reader.All(brokertest.RequestID(rejectedID)))
 	var jobs int
 	require.NoError(t, env.Pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE args->'envelope'->>'request_id' IN ($1, $2)`, failedID, rejectedID).Scan(&jobs))
 	require.Zero(t, jobs, "rolled-back writes left outbox jobs")
@@ -165,7 +166,7 @@ func TestEvents_UpdatesOfOneItemArriveInCommitOrder(t *testing.T) {
 		resp := env.Do(t, http.MethodPatch, "/api/v1/items/"+it.ID.String(), own.Token, map[string]any{"title": "v" + strconv.Itoa(i)})
 		require.Equal(t, http.StatusOK, resp.Status)
 	}
-	got := reader.WaitForN(t, eventWait, updates, eventstest.And(eventstest.EntityID(it.ID), eventstest.OfType(events.ItemUpdated)))
+	got := reader.WaitForN(t, eventWait, updates, brokertest.And(brokertest.EntityID(it.ID), brokertest.OfType(events.ItemUpdated)))
 	require.Len(t, got, updates)
 	for i, r := range got {
 		require.Contains(t, string(r.Envelope.Data), fmt.Sprintf(`"after":"v%d"`, i+2), "event %d out of order", i)
@@ -195,7 +196,7 @@ func TestEvents_KafkaOutageLosesNothing(t *testing.T) {
 	kafkaScript(t, port, "start")
 	t.Cleanup(func() { kafkaScript(t, port, "stop") })
 	brokers := fmt.Sprintf("127.0.0.1:%d", port)
-	require.NoError(t, events.EnsureTopics(context.Background(), brokers, events.TopicSpec{Name: "outage.events", Partitions: 3}))
+	require.NoError(t, broker.EnsureTopics(context.Background(), brokers, broker.TopicSpec{Name: "outage.events", Partitions: 3}))
 
 	env := apitest.New(t)
 	env.StartWorker(t, brokers, "outage.events")
@@ -217,12 +218,12 @@ func TestEvents_KafkaOutageLosesNothing(t *testing.T) {
 	}, eventWait, 200*time.Millisecond, "no publish job was attempted during the outage")
 
 	kafkaScript(t, port, "start")
-	reader := eventstest.NewReaderFromStart(t, brokers, "outage.events")
+	reader := brokertest.NewReaderFromStart(t, brokers, "outage.events")
 	for _, id := range ids {
-		reader.WaitFor(t, 3*time.Minute, eventstest.And(eventstest.EntityID(id), eventstest.OfType(events.ItemCreated)))
+		reader.WaitFor(t, 3*time.Minute, brokertest.And(brokertest.EntityID(id), brokertest.OfType(events.ItemCreated)))
 	}
 	reader.CatchUp(t, eventWait)
 	for _, id := range ids {
-		require.Len(t, reader.All(eventstest.And(eventstest.EntityID(id), eventstest.OfType(events.ItemCreated))), 1, "item %s", id)
+		require.Len(t, reader.All(brokertest.And(brokertest.EntityID(id), brokertest.OfType(events.ItemCreated))), 1, "item %s", id)
 	}
 }

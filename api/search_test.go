@@ -26,7 +26,8 @@ import (
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/events"
-	"github.com/atlasapp/atlas/events/eventstest"
+	"github.com/atlasapp/atlas/events/broker"
+	"github.com/atlasapp/atlas/events/broker/brokertest"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/search"
 )
@@ -198,12 +199,12 @@ func values(kv ...string) url.Values {
 func startIndexer(t testing.TB, brokers, topic string, syncer *search.Syncer) func(eventID uuid.UUID) bool {
 	t.Helper()
 	var handled sync.Map
-	c, err := search.NewIndexer(events.ConsumerConfig{
+	c, err := search.NewIndexer(broker.ConsumerConfig{
 		Brokers: brokers, Topics: []string{topic}, DeadLetterTopic: topic + ".dlq", GroupID: "atlas-indexer-test-" + uuid.NewString()[:8],
 		BatchWait: 20 * time.Millisecond, RetryMin: 50 * time.Millisecond, RetryMax: time.Second,
 	}, syncer,
-		func(h events.BatchHandler) events.BatchHandler {
-			return func(ctx context.Context, batch []events.Delivery) error {
+		func(h broker.BatchHandler) broker.BatchHandler {
+			return func(ctx context.Context, batch []broker.Delivery) error {
 				if err := h(ctx, batch); err != nil {
 					return err
 				}
@@ -251,8 +252,8 @@ func outboxEvents(t testing.TB, env *apitest.Env, entityID uuid.UUID) []events.E
 
 func TestSearch_CreateUpdateDeleteFlowThroughKafkaIntoTheIndex(t *testing.T) {
 	t.Parallel()
-	brokers := eventstest.Brokers(t)
-	topic := eventstest.UniqueTopic(t, brokers, 3)
+	brokers := brokertest.Brokers(t)
+	topic := brokertest.UniqueTopic(t, brokers, 3)
 	// The production refresh policy: writes become visible with the next periodic refresh.
 	e := newSearchEnv(t, testIndex(t, search.RefreshNone))
 	e.StartWorker(t, brokers, topic)
@@ -314,8 +315,8 @@ func TestSearch_CreateUpdateDeleteFlowThroughKafkaIntoTheIndex(t *testing.T) {
 
 func TestSearch_ReplayedAndReorderedKafkaEventsLeaveTheLatestState(t *testing.T) {
 	t.Parallel()
-	brokers := eventstest.Brokers(t)
-	topic := eventstest.UniqueTopic(t, brokers, 3)
+	brokers := brokertest.Brokers(t)
+	topic := brokertest.UniqueTopic(t, brokers, 3)
 	e := newSearchEnv(t, testIndex(t, search.RefreshNone))
 	e.StartWorker(t, brokers, topic)
 	handled := startIndexer(t, brokers, topic, e.syncer)
@@ -359,7 +360,7 @@ func TestSearch_ReplayedAndReorderedKafkaEventsLeaveTheLatestState(t *testing.T)
 	require.Equal(t, "final title", before[live.ID].Title)
 
 	// Replay every event again, newest first, twice, through Kafka, as a redelivery would.
-	producer, err := events.NewProducer(events.ProducerConfig{Brokers: brokers, Topic: topic})
+	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: brokers, Topic: topic})
 	require.NoError(t, err)
 	defer producer.Close()
 	var replayed []events.Envelope

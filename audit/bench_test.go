@@ -20,6 +20,7 @@ import (
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/db/dbtest"
 	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/events/broker"
 )
 
 // produceBacklog writes n valid envelopes (item events spread over 1,000
@@ -62,7 +63,7 @@ func produceBacklog(b *testing.B, brokers, topic string, n int) {
 			err = p.Produce(&kafka.Message{
 				TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: kafka.PartitionAny},
 				Key:            []byte(env.Key()), Value: value,
-				Headers: []kafka.Header{{Key: events.HeaderRequestID, Value: []byte(env.RequestID)}},
+				Headers: []kafka.Header{{Key: broker.HeaderRequestID, Value: []byte(env.RequestID)}},
 			}, nil)
 			if err == nil {
 				break
@@ -132,7 +133,7 @@ func BenchmarkWriteToAuditRow(b *testing.B) {
 		var stageMu sync.Mutex
 		produced, handled := map[string]time.Time{}, map[string]time.Time{}
 		rec := audit.NewRecorder(audit.RecorderParams{DB: env.Pool, Logger: slog.New(slog.DiscardHandler)})
-		s.runHandler(b, func(ctx context.Context, batch []events.Delivery) error {
+		s.runHandler(b, func(ctx context.Context, batch []broker.Delivery) error {
 			now := time.Now()
 			stageMu.Lock()
 			for _, d := range batch {
@@ -256,16 +257,16 @@ func BenchmarkWriteToAuditRow(b *testing.B) {
 }
 
 // runConsumerWith is runConsumer with a chosen batch size and wait.
-func (s kafkaSetup) runConsumerWith(tb testing.TB, pool *pgxpool.Pool, size int, wait time.Duration) (func(), *events.Consumer) {
+func (s kafkaSetup) runConsumerWith(tb testing.TB, pool *pgxpool.Pool, size int, wait time.Duration) (func(), *broker.Consumer) {
 	tb.Helper()
 	rec := audit.NewRecorder(audit.RecorderParams{DB: pool, Logger: slog.New(slog.DiscardHandler)})
 	return s.runHandler(tb, rec.Handle, size, wait)
 }
 
 // runHandler runs a consumer of the setup's topic with handler h.
-func (s kafkaSetup) runHandler(tb testing.TB, h events.BatchHandler, size int, wait time.Duration) (func(), *events.Consumer) {
+func (s kafkaSetup) runHandler(tb testing.TB, h broker.BatchHandler, size int, wait time.Duration) (func(), *broker.Consumer) {
 	tb.Helper()
-	c, err := events.NewConsumer(events.ConsumerConfig{
+	c, err := broker.NewConsumer(broker.ConsumerConfig{
 		Brokers: s.brokers, GroupID: s.group, Topics: []string{s.topic}, DeadLetterTopic: s.dlq,
 		BatchSize: size, BatchWait: wait, Logger: slog.New(slog.DiscardHandler),
 	}, h)

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/atlasapp/atlas/db"
-	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/events/broker"
 )
 
 // GroupID is the Kafka consumer group of the audit consumer.
@@ -44,11 +44,11 @@ func NewRecorder(p RecorderParams) *Recorder {
 	return &Recorder{db: p.DB, log: p.Logger.With("component", "audit.recorder"), now: p.NowFunc}
 }
 
-// Handle is an events.BatchHandler: it redacts and appends the batch in
+// Handle is an broker.BatchHandler: it redacts and appends the batch in
 // one transaction. Events already recorded are skipped, so a redelivered
 // batch is harmless; an error leaves nothing recorded and makes the
 // consumer retry.
-func (r *Recorder) Handle(ctx context.Context, batch []events.Delivery) error {
+func (r *Recorder) Handle(ctx context.Context, batch []broker.Delivery) error {
 	now := r.now()
 	evs := make([]Event, 0, len(batch))
 	for _, d := range batch {
@@ -77,9 +77,9 @@ func (r *Recorder) Handle(ctx context.Context, batch []events.Delivery) error {
 // NewConsumer returns the audit consumer: group GroupID on the events
 // topic (unless cfg names others), recording every batch through r; wrap, if
 // set, wraps the handler. Run it with Run(ctx).
-func NewConsumer(cfg events.ConsumerConfig, r *Recorder, wrap func(events.BatchHandler) events.BatchHandler) (*events.Consumer, error) {
+func NewConsumer(cfg broker.ConsumerConfig, r *Recorder, wrap func(broker.BatchHandler) broker.BatchHandler) (*broker.Consumer, error) {
 	if r == nil {
 		return nil, errors.New("audit consumer: no recorder")
 	}
-	return events.NewEventsConsumer(cfg, GroupID, r.Handle, wrap)
+	return broker.NewEventsConsumer(cfg, GroupID, r.Handle, wrap)
 }

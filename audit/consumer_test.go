@@ -16,26 +16,27 @@ import (
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/db/dbtest"
 	"github.com/atlasapp/atlas/events"
-	"github.com/atlasapp/atlas/events/eventstest"
+	"github.com/atlasapp/atlas/events/broker"
+	"github.com/atlasapp/atlas/events/broker/brokertest"
 )
 
 // kafkaSetup is a fresh events topic, dead-letter topic and consumer group
 // on the real broker, with a producer on the topic.
 type kafkaSetup struct {
 	brokers, topic, dlq, group string
-	producer                   *events.Producer
+	producer                   *broker.Producer
 }
 
 func newKafkaSetup(t testing.TB, partitions int) kafkaSetup {
 	t.Helper()
-	brokers := eventstest.Brokers(t)
+	brokers := brokertest.Brokers(t)
 	s := kafkaSetup{
 		brokers: brokers,
-		topic:   eventstest.UniqueTopic(t, brokers, partitions),
-		dlq:     eventstest.UniqueTopic(t, brokers, 1),
+		topic:   brokertest.UniqueTopic(t, brokers, partitions),
+		dlq:     brokertest.UniqueTopic(t, brokers, 1),
 		group:   "test-audit-" + uuid.NewString(),
 	}
-	p, err := events.NewProducer(events.ProducerConfig{Brokers: brokers, Topic: s.topic, Logger: slog.New(slog.DiscardHandler)})
+	p, err := broker.NewProducer(broker.ProducerConfig{Brokers: brokers, Topic: s.topic, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(t, err)
 	t.Cleanup(p.Close)
 	s.producer = p
@@ -53,13 +54,13 @@ func (s kafkaSetup) publish(t testing.TB, envs ...events.Envelope) {
 
 // runConsumer runs an audit consumer with handler h (nil: the recorder's)
 // until the returned stop function is called or the test ends.
-func (s kafkaSetup) runConsumer(t testing.TB, pool *pgxpool.Pool, h events.BatchHandler) (stop func(), c *events.Consumer) {
+func (s kafkaSetup) runConsumer(t testing.TB, pool *pgxpool.Pool, h broker.BatchHandler) (stop func(), c *broker.Consumer) {
 	t.Helper()
 	rec := audit.NewRecorder(audit.RecorderParams{DB: pool, Logger: slog.New(slog.DiscardHandler)})
 	if h == nil {
 		h = rec.Handle
 	}
-	c, err := events.NewConsumer(events.ConsumerConfig{
+	c, err := broker.NewConsumer(broker.ConsumerConfig{
 		Brokers: s.brokers, GroupID: s.group, Topics: []string{s.topic}, DeadLetterTopic: s.dlq,
 		BatchSize: 100, BatchWait: 20 * time.Millisecond, RetryMin: 10 * time.Millisecond, RetryMax: 100 * time.Millisecond,
 		Properties: map[string]string{"heartbeat.interval.ms": "300"},
@@ -138,7 +139,7 @@ func TestAuditConsumer_RestartMidBatchYieldsOneRowPerEvent(t *testing.T) {
 	rec := audit.NewRecorder(audit.RecorderParams{DB: pool, Logger: slog.New(slog.DiscardHandler)})
 	var mu sync.Mutex
 	calls, crashed := 0, make(chan struct{})
-	stop, _ := s.runConsumer(t, pool, func(ctx context.Context, batch []events.Delivery) error {
+	stop, _ := s.runConsumer(t, pool, func(ctx context.Context, batch []broker.Delivery) error {
 		mu.Lock()
 		defer mu.Unlock()
 		calls++
@@ -186,7 +187,7 @@ func TestRecorder_RedactsBeforeStorage(t *testing.T) {
 		"changes": map[string]any{"title": map[string]any{"before": "a", "after": "b"}},
 		"token":   "eyJhbGciOi", "password_hash": "$argon2id$v=19$...",
 	}})
-	require.NoError(t, rec.Handle(context.Background(), []events.Delivery{{Envelope: plain}, {Envelope: secret}}))
+	require.NoError(t, rec.Handle(context.Background(), []broker.Delivery{{Envelope: plain}, {Envelope: secret}}))
 
 	got, err := audit.Store{}.ByEventID(context.Background(), pool, plain.EventID)
 	require.NoError(t, err)
@@ -198,7 +199,7 @@ func TestRecorder_RedactsBeforeStorage(t *testing.T) {
 	assert.NotContains(t, string(got.Data), "argon2id")
 }
 
-func lagIsZero(c *events.Consumer) bool {
+func lagIsZero(c *broker.Consumer) bool {
 	lag := c.Lag()
 	if len(lag) == 0 {
 		return false
@@ -224,13 +225,13 @@ func eventually(t testing.TB, cond func() bool, msg string) {
 
 func TestNewConsumer_NeedsARecorderAndWrapsIt(t *testing.T) {
 	t.Parallel()
-	_, err := audit.NewConsumer(events.ConsumerConfig{Brokers: "127.0.0.1:9092"}, nil, nil)
+	_, err := audit.NewConsumer(broker.ConsumerConfig{Brokers: "127.0.0.1:9092"}, nil, nil)
 	require.Error(t, err)
 
 	wrapped := false
-	c, err := audit.NewConsumer(events.ConsumerConfig{Brokers: "127.0.0.1:9092"},
+	c, err := audit.NewConsumer(broker.ConsumerConfig{Brokers: "127.0.0.1:9092"},
 		audit.NewRecorder(audit.RecorderParams{DB: dbtest.New(t)}),
-		func(h events.BatchHandler) events.BatchHandler {
+		func(h broker.BatchHandler) broker.BatchHandler {
 			wrapped = true
 			return h
 		})

@@ -3,7 +3,7 @@
 // row of the append-only Postgres table audit_events.
 //
 // Exactly once: the consumer commits Kafka offsets only after a batch is
-// durable (events.Consumer), and Append ignores event ids it already holds,
+// durable (broker.Consumer), and Append ignores event ids it already holds,
 // so redeliveries after a crash or a rebalance add nothing.
 //
 // Tamper evidence: rows form one hash chain in append order (seq). Each row

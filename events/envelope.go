@@ -1,7 +1,10 @@
-// Package events defines Atlas' domain events: the versioned envelope every
-// write produces, the transactional outbox that stores it in the same
-// Postgres transaction as the write (a River job), and the Kafka publisher
-// that drains the outbox.
+// Package events is Atlas' domain event vocabulary: the versioned envelope
+// every write produces (types, entities, changes), the Recorder domain
+// services call inside their transaction, and the transactional outbox that
+// stores each envelope in the same Postgres transaction as its write. It
+// knows nothing of Kafka: the producer, consumers, topics and dead-letter
+// handling live in events/broker, so a domain package that records events
+// does not link the Kafka client.
 package events
 
 import (

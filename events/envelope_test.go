@@ -235,9 +235,9 @@ func TestEnvelope_KeyOrdersPerItemOrPerCollection(t *testing.T) {
 
 func TestTraceparent_IsW3CFormat(t *testing.T) {
 	t.Parallel()
-	tp := Traceparent(NewTraceID(), newSpanID())
+	tp := Traceparent(NewTraceID(), NewSpanID())
 	assert.Regexp(t, regexp.MustCompile(`^00-[0-9a-f]{32}-[0-9a-f]{16}-01$`), tp)
-	assert.NotEqual(t, newSpanID(), newSpanID())
+	assert.NotEqual(t, NewSpanID(), NewSpanID())
 }
 
 func TestEnvelopeSchema_IsTheEmbeddedFile(t *testing.T) {

@@ -108,9 +108,15 @@ func NewTraceID() string {
 	return randomHex(16)
 }
 
-// newSpanID returns a random W3C parent (span) id: 16 lower-case hex digits,
+// Traceparent formats a W3C traceparent header (version 00, sampled) for a
+// span in the given trace.
+func Traceparent(traceID, spanID string) string {
+	return "00-" + traceID + "-" + spanID + "-01"
+}
+
+// NewSpanID returns a random W3C parent (span) id: 16 lower-case hex digits,
 // not all zero.
-func newSpanID() string {
+func NewSpanID() string {
 	return randomHex(8)
 }
 

@@ -18,8 +18,11 @@ import (
 
 	"github.com/atlasapp/atlas/db/dbtest"
 	"github.com/atlasapp/atlas/events"
-	"github.com/atlasapp/atlas/events/eventstest"
+	"github.com/atlasapp/atlas/events/broker/brokertest"
 )
+
+// waitTimeout bounds how long a test waits for an event to arrive.
+const waitTimeout = 30 * time.Second
 
 type storedJob struct {
 	Kind        string
@@ -69,11 +72,11 @@ func TestOutbox_EnqueueStoresOneJobPerEnvelopeOnlyWhenTheTransactionCommits(t *t
 	outbox := events.NewOutbox(client)
 	ctx := context.Background()
 
-	rolledBack := newItemEvent(t, uuid.New(), nil)
+	rolledBack := brokertest.ItemEnvelope(t, uuid.New(), nil)
 	require.NoError(t, withTx(t, pool, false, func(tx pgx.Tx) error { return outbox.Enqueue(ctx, tx, rolledBack) }))
 	assert.Empty(t, storedJobs(t, pool), "a rolled-back write leaves no event")
 
-	a, b := newItemEvent(t, uuid.New(), map[string]any{"n": 1}), newItemEvent(t, uuid.New(), nil)
+	a, b := brokertest.ItemEnvelope(t, uuid.New(), map[string]any{"n": 1}), brokertest.ItemEnvelope(t, uuid.New(), nil)
 	require.NoError(t, withTx(t, pool, true, func(tx pgx.Tx) error { return outbox.Enqueue(ctx, tx, a, b) }))
 	require.NoError(t, withTx(t, pool, true, func(tx pgx.Tx) error { return outbox.Enqueue(ctx, tx) }))
 
@@ -99,8 +102,10 @@ func TestOutbox_EnqueueStoresOneJobPerEnvelopeOnlyWhenTheTransactionCommits(t *t
 func TestOutbox_CommittedEventIsPublishedByRiverWorker(t *testing.T) {
 	t.Parallel()
 	pool := dbtest.New(t)
-	brokers, topic, producer := setup(t, 6)
-	reader := eventstest.NewReader(t, brokers, topic)
+	brokers := brokertest.Brokers(t)
+	topic := brokertest.UniqueTopic(t, brokers, 6)
+	producer := brokertest.NewProducer(t, brokers, topic)
+	reader := brokertest.NewReader(t, brokers, topic)
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, events.NewPublishWorker(producer))
@@ -124,7 +129,7 @@ func TestOutbox_CommittedEventIsPublishedByRiverWorker(t *testing.T) {
 		assert.NoError(t, client.Stop(stopCtx))
 	})
 
-	env := newItemEvent(t, uuid.New(), map[string]any{"title": "x"})
+	env := brokertest.ItemEnvelope(t, uuid.New(), map[string]any{"title": "x"})
 	require.NoError(t, withTx(t, pool, true, func(tx pgx.Tx) error {
 		return events.NewOutbox(client).Enqueue(ctx, tx, env)
 	}))
@@ -136,7 +141,7 @@ func TestOutbox_CommittedEventIsPublishedByRiverWorker(t *testing.T) {
 		t.Fatalf("publish_event job not completed: %v", ctx.Err())
 	}
 	reader.CatchUp(t, waitTimeout)
-	got := reader.All(eventstest.EventID(env.EventID))
+	got := reader.All(brokertest.EventID(env.EventID))
 	require.Len(t, got, 1, "published exactly once")
 	assert.Equal(t, env.TraceID, got[0].Envelope.TraceID)
 	assert.Equal(t, env.Key(), got[0].Key)

@@ -17,7 +17,7 @@ import (
 
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/db/dbtest"
-	"github.com/atlasapp/atlas/events/eventstest"
+	"github.com/atlasapp/atlas/events/broker/brokertest"
 	"github.com/atlasapp/atlas/ops"
 )
 
@@ -75,7 +75,7 @@ func TestPostgresCheck_ClosedPoolFails(t *testing.T) {
 
 func TestKafkaCheck_DownAndBack(t *testing.T) {
 	t.Parallel()
-	brokers := eventstest.Brokers(t)
+	brokers := brokertest.Brokers(t)
 	p := newProxy(t, brokers)
 	check := ops.KafkaCheck(p.addr)
 	check.Timeout = time.Second

@@ -26,7 +26,8 @@ import (
 
 	"github.com/atlasapp/atlas/db/dbtest"
 	"github.com/atlasapp/atlas/events"
-	"github.com/atlasapp/atlas/events/eventstest"
+	"github.com/atlasapp/atlas/events/broker"
+	"github.com/atlasapp/atlas/events/broker/brokertest"
 	"github.com/atlasapp/atlas/ops"
 )
 
@@ -273,13 +274,13 @@ func TestRiverQueueCollector_DatabaseErrorDropsOnlyItsMetrics(t *testing.T) {
 
 func TestPublisherMetrics_LatencyFailuresAndDelay(t *testing.T) {
 	t.Parallel()
-	brokers := eventstest.Brokers(t)
-	topic := eventstest.UniqueTopic(t, brokers, 1)
+	brokers := brokertest.Brokers(t)
+	topic := brokertest.UniqueTopic(t, brokers, 1)
 	quiet := slog.New(slog.DiscardHandler)
-	good, err := events.NewProducer(events.ProducerConfig{Brokers: brokers, Topic: topic, MessageTimeout: 10 * time.Second, Logger: quiet})
+	good, err := broker.NewProducer(broker.ProducerConfig{Brokers: brokers, Topic: topic, MessageTimeout: 10 * time.Second, Logger: quiet})
 	require.NoError(t, err)
 	t.Cleanup(good.Close)
-	bad, err := events.NewProducer(events.ProducerConfig{Brokers: closedPort(t), Topic: topic,
+	bad, err := broker.NewProducer(broker.ProducerConfig{Brokers: closedPort(t), Topic: topic,
 		MessageTimeout: 500 * time.Millisecond, CloseTimeout: 100 * time.Millisecond, Logger: quiet})
 	require.NoError(t, err)
 	t.Cleanup(bad.Close)
@@ -309,7 +310,7 @@ func testEnvelope(t *testing.T, occurred time.Time) events.Envelope {
 	return env
 }
 
-// staticLag is a fixed lag report (the hook's input; events.Consumer
+// staticLag is a fixed lag report (the hook's input; broker.Consumer
 // provides the real one).
 type staticLag map[int32]int64
 
@@ -319,12 +320,12 @@ func TestConsumerMetrics_ProcessedFailedLatencyAndLag(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewRegistry()
 	m := ops.NewConsumerMetrics(reg)
-	batch := []events.Delivery{
+	batch := []broker.Delivery{
 		{Envelope: testEnvelope(t, time.Now().Add(-3*time.Second))},
 		{Envelope: testEnvelope(t, time.Now().Add(-time.Second))},
 	}
-	ok := m.WrapHandler("audit", func(context.Context, []events.Delivery) error { return nil })
-	failing := m.WrapHandler("indexer", func(context.Context, []events.Delivery) error { return errors.New("es down") })
+	ok := m.WrapHandler("audit", func(context.Context, []broker.Delivery) error { return nil })
+	failing := m.WrapHandler("indexer", func(context.Context, []broker.Delivery) error { return errors.New("es down") })
 	require.NoError(t, ok(context.Background(), batch))
 	require.EqualError(t, failing(context.Background(), batch), "es down")
 	m.ObserveLatency("indexer", time.Now().Add(-time.Second))

@@ -26,7 +26,8 @@ import (
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/events"
-	"github.com/atlasapp/atlas/events/eventstest"
+	"github.com/atlasapp/atlas/events/broker"
+	"github.com/atlasapp/atlas/events/broker/brokertest"
 	"github.com/atlasapp/atlas/search"
 )
 
@@ -73,11 +74,11 @@ func (s *indexerStats) report(b *testing.B) {
 func runIndexer(b *testing.B, brokers, topic string, syncer *search.Syncer) *indexerStats {
 	b.Helper()
 	stats := &indexerStats{}
-	c, err := search.NewIndexer(events.ConsumerConfig{
+	c, err := search.NewIndexer(broker.ConsumerConfig{
 		Brokers: brokers, Topics: []string{topic}, DeadLetterTopic: topic + ".dlq", GroupID: "atlas-indexer-bench-" + uuid.NewString()[:8],
 	}, syncer,
-		func(h events.BatchHandler) events.BatchHandler {
-			return func(ctx context.Context, batch []events.Delivery) error {
+		func(h broker.BatchHandler) broker.BatchHandler {
+			return func(ctx context.Context, batch []broker.Delivery) error {
 				start := time.Now()
 				err := h(ctx, batch)
 				if err == nil {
@@ -114,8 +115,8 @@ func BenchmarkWriteToSearchable(b *testing.B) {
 	const rate = 50
 	d := benchDuration()
 	for range b.N {
-		brokers := eventstest.Brokers(b)
-		topic := eventstest.UniqueTopic(b, brokers, 6)
+		brokers := brokertest.Brokers(b)
+		topic := brokertest.UniqueTopic(b, brokers, 6)
 		env := apitest.New(b)
 		ix := newIndex(b, search.RefreshNone)
 		syncer, err := search.NewSyncer(search.SyncerParams{DB: env.Pool, Index: ix})
@@ -390,8 +391,8 @@ func BenchmarkIndexerBacklog(b *testing.B) {
 	const backlog = 100_000
 	for range b.N {
 		b.StopTimer()
-		brokers := eventstest.Brokers(b)
-		topic := eventstest.UniqueTopic(b, brokers, 6)
+		brokers := brokertest.Brokers(b)
+		topic := brokertest.UniqueTopic(b, brokers, 6)
 		env := apitest.New(b)
 		ix := newIndex(b, search.RefreshNone)
 		syncer, err := search.NewSyncer(search.SyncerParams{DB: env.Pool, Index: ix})

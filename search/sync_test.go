@@ -16,6 +16,7 @@ import (
 
 	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/search"
 )
@@ -124,10 +125,10 @@ func (s syncSetup) outbox(t *testing.T, entityID uuid.UUID) []events.Envelope {
 	return out
 }
 
-func deliveries(envs ...events.Envelope) []events.Delivery {
-	out := make([]events.Delivery, len(envs))
+func deliveries(envs ...events.Envelope) []broker.Delivery {
+	out := make([]broker.Delivery, len(envs))
 	for i, e := range envs {
-		out[i] = events.Delivery{Envelope: e}
+		out[i] = broker.Delivery{Envelope: e}
 	}
 	return out
 }

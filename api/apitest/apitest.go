@@ -26,6 +26,7 @@ import (
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db/dbtest"
 	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
 )
@@ -187,7 +188,7 @@ func (e *Env) Do(t testing.TB, method, path, token string, body any, headers ...
 // configuration so tests can inspect it.
 func (e *Env) StartWorker(t testing.TB, brokers, topic string) {
 	t.Helper()
-	producer, err := events.NewProducer(events.ProducerConfig{Brokers: brokers, Topic: topic, MessageTimeout: 10 * time.Second})
+	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: brokers, Topic: topic, MessageTimeout: 10 * time.Second})
 	require.NoError(t, err)
 	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: e.Pool, Publisher: producer})
 	require.NoError(t, err)

@@ -12,7 +12,7 @@ import (
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db"
-	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/ops"
 )
 
@@ -37,8 +37,8 @@ func auditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, _ [
 // ends, exporting its lag and batch metrics (nil: none). `atlas dev` runs it
 // beside the other processes.
 func runAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, metrics *ops.ConsumerMetrics) error {
-	if err := events.EnsureTopics(ctx, cfg.KafkaBrokers,
-		events.TopicSpec{Name: cfg.KafkaEventsTopic}, events.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
+	if err := broker.EnsureTopics(ctx, cfg.KafkaBrokers,
+		broker.TopicSpec{Name: cfg.KafkaEventsTopic}, broker.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -46,7 +46,7 @@ func runAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, 
 	}
 	c, err := audit.NewConsumer(consumerConfig(cfg, log),
 		audit.NewRecorder(audit.RecorderParams{DB: pool, Logger: log}),
-		func(h events.BatchHandler) events.BatchHandler { return metrics.WrapHandler("audit", h) })
+		func(h broker.BatchHandler) broker.BatchHandler { return metrics.WrapHandler("audit", h) })
 	if err != nil {
 		return err
 	}
@@ -76,8 +76,8 @@ func auditTool(ctx context.Context, cfg config.Config, _ *slog.Logger, args []st
 }
 
 // consumerConfig is the Kafka side of the events consumers' configuration.
-func consumerConfig(cfg config.Config, log *slog.Logger) events.ConsumerConfig {
-	return events.ConsumerConfig{
+func consumerConfig(cfg config.Config, log *slog.Logger) broker.ConsumerConfig {
+	return broker.ConsumerConfig{
 		Brokers:         cfg.KafkaBrokers,
 		Topics:          []string{cfg.KafkaEventsTopic},
 		DeadLetterTopic: cfg.KafkaDLQTopic,

@@ -10,7 +10,7 @@ import (
 
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db"
-	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/search"
 )
@@ -37,8 +37,8 @@ func indexer(ctx context.Context, cfg config.Config, log *slog.Logger, _ []strin
 // its batches and lag on metrics (nil: none). `atlas dev` runs it beside the
 // other processes.
 func runIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, metrics *ops.ConsumerMetrics) error {
-	if err := events.EnsureTopics(ctx, cfg.KafkaBrokers,
-		events.TopicSpec{Name: cfg.KafkaEventsTopic}, events.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
+	if err := broker.EnsureTopics(ctx, cfg.KafkaBrokers,
+		broker.TopicSpec{Name: cfg.KafkaEventsTopic}, broker.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -59,7 +59,7 @@ func runIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *
 		return err
 	}
 	c, err := search.NewIndexer(consumerConfig(cfg, log), syncer,
-		func(h events.BatchHandler) events.BatchHandler { return metrics.WrapHandler("indexer", h) })
+		func(h broker.BatchHandler) broker.BatchHandler { return metrics.WrapHandler("indexer", h) })
 	if err != nil {
 		return err
 	}

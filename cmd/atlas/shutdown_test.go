@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/db/dbtest"
-	"github.com/atlasapp/atlas/events/eventstest"
+	"github.com/atlasapp/atlas/events/broker/brokertest"
 )
 
 // atlasBin is the binary built once for these tests.
@@ -245,13 +245,13 @@ func TestServe_MetricsOnAPIAddressAfterTraffic(t *testing.T) {
 
 func TestWorker_OpsEndpointsAndSIGTERMExitsZero(t *testing.T) {
 	t.Parallel()
-	brokers := eventstest.Brokers(t)
+	brokers := brokertest.Brokers(t)
 	opsAddr := freeAddr(t)
 	base := "http://" + opsAddr
 	p := startAtlas(t, "worker", "ATLAS_DATABASE_URL="+dbtest.URL(t), "ATLAS_OPS_ADDR="+opsAddr,
 		"ATLAS_KAFKA_BROKERS="+brokers,
-		"ATLAS_KAFKA_TOPIC_EVENTS="+eventstest.UniqueTopic(t, brokers, 1),
-		"ATLAS_KAFKA_TOPIC_DLQ="+eventstest.UniqueTopic(t, brokers, 1))
+		"ATLAS_KAFKA_TOPIC_EVENTS="+brokertest.UniqueTopic(t, brokers, 1),
+		"ATLAS_KAFKA_TOPIC_DLQ="+brokertest.UniqueTopic(t, brokers, 1))
 	waitStatus(t, base+"/ready", http.StatusOK, 60*time.Second)
 	ready := get(t, base+"/ready")
 	assert.Contains(t, ready, `"name":"postgres","status":"ok"`)

@@ -13,7 +13,7 @@ import (
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/enrich"
-	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/search"
@@ -45,8 +45,8 @@ func worker(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string
 // client, recording its jobs and publishes on reg. The returned stop
 // function drains it (up to 30 s) and flushes the producer.
 func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, reg prometheus.Registerer) (func() error, error) {
-	if err := events.EnsureTopics(ctx, cfg.KafkaBrokers,
-		events.TopicSpec{Name: cfg.KafkaEventsTopic}, events.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
+	if err := broker.EnsureTopics(ctx, cfg.KafkaBrokers,
+		broker.TopicSpec{Name: cfg.KafkaEventsTopic}, broker.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
 		return nil, fmt.Errorf("kafka topics: %w", err)
 	}
 	// The job handlers work through the same domain services as the API.
@@ -62,7 +62,7 @@ func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool 
 	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: a.Items, Indexer: syncer,
 		Fetch: enrich.FetcherOpts{TotalTimeout: cfg.EnrichTimeout, ConnectTimeout: cfg.EnrichConnectTimeout},
 	})
-	producer, err := events.NewProducer(events.ProducerConfig{Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaEventsTopic, Logger: log})
+	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaEventsTopic, Logger: log})
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package events_test
+package broker_test
 
 import (
 	"bytes"
@@ -19,14 +19,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/events"
-	"github.com/atlasapp/atlas/events/eventstest"
+	"github.com/atlasapp/atlas/events/broker"
+	"github.com/atlasapp/atlas/events/broker/brokertest"
 )
 
 // consumerSetup is what a consumer test needs: a broker, a fresh topic, a
 // producer on it, a fresh dead-letter topic and a unique group id.
 type consumerSetup struct {
 	brokers, topic, dlq, group string
-	producer                   *events.Producer
+	producer                   *broker.Producer
 }
 
 func newConsumerSetup(t *testing.T, partitions int) consumerSetup {
@@ -35,14 +36,14 @@ func newConsumerSetup(t *testing.T, partitions int) consumerSetup {
 	return consumerSetup{
 		brokers:  brokers,
 		topic:    topic,
-		dlq:      eventstest.UniqueTopic(t, brokers, 1),
+		dlq:      brokertest.UniqueTopic(t, brokers, 1),
 		group:    "test-group-" + uuid.NewString(),
 		producer: p,
 	}
 }
 
-func (s consumerSetup) config() events.ConsumerConfig {
-	return events.ConsumerConfig{
+func (s consumerSetup) config() broker.ConsumerConfig {
+	return broker.ConsumerConfig{
 		Brokers:         s.brokers,
 		GroupID:         s.group,
 		Topics:          []string{s.topic},
@@ -66,7 +67,7 @@ func (s consumerSetup) publish(t *testing.T, n int) []events.Envelope {
 	defer cancel()
 	envs := make([]events.Envelope, n)
 	for i := range envs {
-		envs[i] = newItemEvent(t, uuid.New(), map[string]any{"seq": i})
+		envs[i] = brokertest.ItemEnvelope(t, uuid.New(), map[string]any{"seq": i})
 		require.NoError(t, s.producer.Publish(ctx, envs[i]))
 	}
 	return envs
@@ -74,14 +75,14 @@ func (s consumerSetup) publish(t *testing.T, n int) []events.Envelope {
 
 // running is a consumer started in the background.
 type running struct {
-	c      *events.Consumer
+	c      *broker.Consumer
 	cancel context.CancelFunc
 	done   chan error
 }
 
-func start(t *testing.T, cfg events.ConsumerConfig, h events.BatchHandler) *running {
+func start(t *testing.T, cfg broker.ConsumerConfig, h broker.BatchHandler) *running {
 	t.Helper()
-	c, err := events.NewConsumer(cfg, h)
+	c, err := broker.NewConsumer(cfg, h)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{c: c, cancel: cancel, done: make(chan error, 1)}
@@ -111,12 +112,12 @@ func (r *running) stop(t *testing.T) {
 type sink struct {
 	mu        sync.Mutex
 	calls     int
-	failed    [][]events.Delivery
-	succeeded [][]events.Delivery
-	fail      func(call int, batch []events.Delivery) error
+	failed    [][]broker.Delivery
+	succeeded [][]broker.Delivery
+	fail      func(call int, batch []broker.Delivery) error
 }
 
-func (s *sink) handle(_ context.Context, batch []events.Delivery) error {
+func (s *sink) handle(_ context.Context, batch []broker.Delivery) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.calls++
@@ -131,10 +132,10 @@ func (s *sink) handle(_ context.Context, batch []events.Delivery) error {
 }
 
 // ok returns every delivery of successful calls, in call order.
-func (s *sink) ok() []events.Delivery {
+func (s *sink) ok() []broker.Delivery {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []events.Delivery
+	var out []broker.Delivery
 	for _, b := range s.succeeded {
 		out = append(out, b...)
 	}
@@ -172,7 +173,7 @@ func containsAll(got map[uuid.UUID]int, envs []events.Envelope) bool {
 	return true
 }
 
-func lagIsZero(c *events.Consumer, partitions int) bool {
+func lagIsZero(c *broker.Consumer, partitions int) bool {
 	lag := c.Lag()
 	if len(lag) != partitions {
 		return false
@@ -187,28 +188,28 @@ func lagIsZero(c *events.Consumer, partitions int) bool {
 
 func TestNewConsumer_RejectsIncompleteConfig(t *testing.T) {
 	t.Parallel()
-	h := func(context.Context, []events.Delivery) error { return nil }
-	full := events.ConsumerConfig{Brokers: "127.0.0.1:9092", GroupID: "g"}
+	h := func(context.Context, []broker.Delivery) error { return nil }
+	full := broker.ConsumerConfig{Brokers: "127.0.0.1:9092", GroupID: "g"}
 	tests := map[string]struct {
-		mutate  func(*events.ConsumerConfig)
-		handler events.BatchHandler
+		mutate  func(*broker.ConsumerConfig)
+		handler broker.BatchHandler
 	}{
-		"no brokers":             {func(c *events.ConsumerConfig) { c.Brokers = "" }, h},
-		"no group":               {func(c *events.ConsumerConfig) { c.GroupID = "" }, h},
-		"no handler":             {func(*events.ConsumerConfig) {}, nil},
-		"topic is dead letter":   {func(c *events.ConsumerConfig) { c.Topics = []string{"t"}; c.DeadLetterTopic = "t" }, h},
-		"default topic is dlq'd": {func(c *events.ConsumerConfig) { c.DeadLetterTopic = events.TopicEvents }, h},
+		"no brokers":             {func(c *broker.ConsumerConfig) { c.Brokers = "" }, h},
+		"no group":               {func(c *broker.ConsumerConfig) { c.GroupID = "" }, h},
+		"no handler":             {func(*broker.ConsumerConfig) {}, nil},
+		"topic is dead letter":   {func(c *broker.ConsumerConfig) { c.Topics = []string{"t"}; c.DeadLetterTopic = "t" }, h},
+		"default topic is dlq'd": {func(c *broker.ConsumerConfig) { c.DeadLetterTopic = broker.TopicEvents }, h},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			cfg := full
 			tc.mutate(&cfg)
-			_, err := events.NewConsumer(cfg, tc.handler)
+			_, err := broker.NewConsumer(cfg, tc.handler)
 			require.Error(t, err)
 		})
 	}
-	_, err := events.NewConsumer(full, h)
+	_, err := broker.NewConsumer(full, h)
 	require.NoError(t, err)
 }
 
@@ -220,7 +221,7 @@ func TestConsumer_DeliversEnvelopesWithRecordMetadataAndCommits(t *testing.T) {
 	r := start(t, s.config(), got.handle)
 
 	eventually(t, waitTimeout, func() bool { return containsAll(got.okIDs(), envs) }, "all 30 events delivered")
-	byID := map[uuid.UUID]events.Delivery{}
+	byID := map[uuid.UUID]broker.Delivery{}
 	for _, d := range got.ok() {
 		_, dup := byID[d.Envelope.EventID]
 		require.False(t, dup, "event %s delivered twice to a single healthy consumer", d.Envelope.EventID)
@@ -233,8 +234,8 @@ func TestConsumer_DeliversEnvelopesWithRecordMetadataAndCommits(t *testing.T) {
 		assert.Equal(t, env.Key(), d.Key)
 		assert.Equal(t, env.RequestID, d.RequestID())
 		assert.Regexp(t, fmt.Sprintf(`^00-%s-[0-9a-f]{16}-01$`, env.TraceID), d.Traceparent())
-		assert.Equal(t, string(env.Type), d.Header(events.HeaderEventType))
-		assert.Equal(t, env.EventID.String(), d.Header(events.HeaderEventID))
+		assert.Equal(t, string(env.Type), d.Header(broker.HeaderEventType))
+		assert.Equal(t, env.EventID.String(), d.Header(broker.HeaderEventID))
 		assert.GreaterOrEqual(t, d.Offset, int64(0))
 		assert.False(t, d.Timestamp.IsZero())
 		assert.True(t, env.OccurredAt.Equal(d.Envelope.OccurredAt))
@@ -263,7 +264,7 @@ func TestConsumer_RetriesFailedBatchesWithoutLosingOrSkipping(t *testing.T) {
 	t.Parallel()
 	s := newConsumerSetup(t, 3)
 	envs := s.publish(t, 150)
-	got := sink{fail: func(call int, _ []events.Delivery) error {
+	got := sink{fail: func(call int, _ []broker.Delivery) error {
 		if call <= 3 || call%3 == 0 {
 			return errors.New("transient failure")
 		}
@@ -339,11 +340,11 @@ func produceRaw(t *testing.T, p *kafka.Producer, topic string, key, value []byte
 func TestConsumer_SendsMalformedRecordsToDeadLetterTopicAndContinues(t *testing.T) {
 	t.Parallel()
 	s := newConsumerSetup(t, 1)
-	dead := eventstest.NewReader(t, s.brokers, s.dlq)
+	dead := brokertest.NewReader(t, s.brokers, s.dlq)
 	raw := rawProducer(t, s.brokers)
 
 	first := s.publish(t, 1)
-	noRequestID := newItemEvent(t, uuid.New(), nil)
+	noRequestID := brokertest.ItemEnvelope(t, uuid.New(), nil)
 	noRequestID.RequestID = ""
 	badEnvelope, err := noRequestID.MarshalJSON()
 	require.NoError(t, err)
@@ -361,21 +362,21 @@ func TestConsumer_SendsMalformedRecordsToDeadLetterTopicAndContinues(t *testing.
 	r := start(t, s.config(), got.handle)
 	eventually(t, waitTimeout, func() bool { return containsAll(got.okIDs(), append(first, last...)) }, "valid events around the bad ones handled")
 
-	recs := dead.WaitForN(t, waitTimeout, len(malformed), eventstest.Any)
+	recs := dead.WaitForN(t, waitTimeout, len(malformed), brokertest.Any)
 	require.Len(t, recs, len(malformed))
 	for i, rec := range recs {
 		assert.Equal(t, malformed[i].key, rec.Key)
 		assert.Equal(t, malformed[i].value, string(rec.Value))
 		assert.Equal(t, "test", rec.Header("origin"), "original headers kept")
-		assert.Contains(t, rec.Header(events.HeaderDLQReason), events.ErrInvalidEnvelope.Error())
-		assert.Equal(t, s.topic, rec.Header(events.HeaderDLQSourceTopic))
-		assert.Equal(t, "0", rec.Header(events.HeaderDLQSourcePartition))
-		assert.Equal(t, strconv.Itoa(i+1), rec.Header(events.HeaderDLQSourceOffset), "offsets 1..3 are the bad records")
-		assert.Equal(t, s.group, rec.Header(events.HeaderDLQConsumerGroup))
-		_, err := time.Parse(time.RFC3339Nano, rec.Header(events.HeaderDLQFailedAt))
+		assert.Contains(t, rec.Header(broker.HeaderDLQReason), events.ErrInvalidEnvelope.Error())
+		assert.Equal(t, s.topic, rec.Header(broker.HeaderDLQSourceTopic))
+		assert.Equal(t, "0", rec.Header(broker.HeaderDLQSourcePartition))
+		assert.Equal(t, strconv.Itoa(i+1), rec.Header(broker.HeaderDLQSourceOffset), "offsets 1..3 are the bad records")
+		assert.Equal(t, s.group, rec.Header(broker.HeaderDLQConsumerGroup))
+		_, err := time.Parse(time.RFC3339Nano, rec.Header(broker.HeaderDLQFailedAt))
 		assert.NoError(t, err)
 	}
-	assert.Contains(t, recs[1].Header(events.HeaderDLQReason), "request_id")
+	assert.Contains(t, recs[1].Header(broker.HeaderDLQReason), "request_id")
 	assert.Len(t, got.ok(), 2, "the handler never sees malformed records")
 
 	// The partition is not blocked: later records still flow, and the bad
@@ -384,7 +385,7 @@ func TestConsumer_SendsMalformedRecordsToDeadLetterTopicAndContinues(t *testing.
 	eventually(t, waitTimeout, func() bool { return containsAll(got.okIDs(), more) }, "events after the bad ones handled")
 	eventually(t, waitTimeout, func() bool { return lagIsZero(r.c, 1) }, "lag reaches 0, got %v", r.c.Lag())
 	dead.CatchUp(t, waitTimeout)
-	assert.Len(t, dead.All(eventstest.Any), len(malformed), "each bad record dead-lettered once")
+	assert.Len(t, dead.All(brokertest.Any), len(malformed), "each bad record dead-lettered once")
 }
 
 func TestConsumer_RestartResumesFromCommittedOffsets(t *testing.T) {
@@ -396,7 +397,7 @@ func TestConsumer_RestartResumesFromCommittedOffsets(t *testing.T) {
 
 	// The first member handles three batches, then fails every later one
 	// (as if its database went away) until it is stopped.
-	first := sink{fail: func(call int, _ []events.Delivery) error {
+	first := sink{fail: func(call int, _ []broker.Delivery) error {
 		if call > 3 {
 			return errors.New("database unavailable")
 		}
@@ -483,7 +484,7 @@ func TestConsumer_RebalanceDiscardsRevokedRecordsAndLosesNothing(t *testing.T) {
 	cfg.BatchSize = 500
 	cfg.BatchWait = 500 * time.Millisecond // one batch spans every partition
 
-	stuck := sink{fail: func(int, []events.Delivery) error { return errors.New("stuck") }}
+	stuck := sink{fail: func(int, []broker.Delivery) error { return errors.New("stuck") }}
 	a := start(t, cfg, stuck.handle)
 	eventually(t, waitTimeout, func() bool {
 		stuck.mu.Lock()
@@ -522,7 +523,7 @@ func TestConsumer_RebalanceDiscardsRevokedRecordsAndLosesNothing(t *testing.T) {
 	eventually(t, waitTimeout, func() bool { return lagIsZero(b.c, 6) }, "B owns all 6 partitions at lag 0, got %v", b.c.Lag())
 }
 
-func partitionsOf(batch []events.Delivery) map[int32]bool {
+func partitionsOf(batch []broker.Delivery) map[int32]bool {
 	ps := map[int32]bool{}
 	for _, d := range batch {
 		ps[d.Partition] = true
@@ -619,7 +620,7 @@ func TestConsumer_RebalanceLetsTheBatchInProgressFinishAndCommit(t *testing.T) {
 	cfg := s.config()
 	cfg.BatchSize = 20 // A needs seconds for the backlog: B joins midway
 
-	slow := sink{fail: func(int, []events.Delivery) error {
+	slow := sink{fail: func(int, []broker.Delivery) error {
 		time.Sleep(150 * time.Millisecond) // a slow handler: the batch is in progress when B joins
 		return nil
 	}}

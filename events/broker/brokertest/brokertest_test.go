@@ -1,4 +1,4 @@
-package eventstest_test
+package brokertest_test
 
 import (
 	"context"
@@ -12,12 +12,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/events"
-	"github.com/atlasapp/atlas/events/eventstest"
+	"github.com/atlasapp/atlas/events/broker"
+	"github.com/atlasapp/atlas/events/broker/brokertest"
 )
 
 const timeout = 30 * time.Second
 
-func publish(t *testing.T, p *events.Producer) events.Envelope {
+func publish(t *testing.T, p *broker.Producer) events.Envelope {
 	t.Helper()
 	env, err := events.New(events.CollectionCreated, nil,
 		events.Entity{Type: events.EntityCollection, ID: uuid.New(), CollectionID: uuid.New()},
@@ -29,11 +30,11 @@ func publish(t *testing.T, p *events.Producer) events.Envelope {
 	return env
 }
 
-func setup(t *testing.T) (brokers, topic string, p *events.Producer) {
+func setup(t *testing.T) (brokers, topic string, p *broker.Producer) {
 	t.Helper()
-	brokers = eventstest.Brokers(t)
-	topic = eventstest.UniqueTopic(t, brokers, 3)
-	p, err := events.NewProducer(events.ProducerConfig{Brokers: brokers, Topic: topic})
+	brokers = brokertest.Brokers(t)
+	topic = brokertest.UniqueTopic(t, brokers, 3)
+	p, err := broker.NewProducer(broker.ProducerConfig{Brokers: brokers, Topic: topic})
 	require.NoError(t, err)
 	t.Cleanup(p.Close)
 	return brokers, topic, p
@@ -44,29 +45,29 @@ func TestReader_SeesOnlyRecordsWrittenAfterItStarted(t *testing.T) {
 	brokers, topic, p := setup(t)
 	before := publish(t, p)
 
-	r := eventstest.NewReader(t, brokers, topic)
+	r := brokertest.NewReader(t, brokers, topic)
 	after := publish(t, p)
 
-	got := r.WaitFor(t, timeout, eventstest.EventID(after.EventID))
+	got := r.WaitFor(t, timeout, brokertest.EventID(after.EventID))
 	require.Len(t, got, 1)
 	r.CatchUp(t, timeout)
-	assert.Empty(t, r.All(eventstest.EventID(before.EventID)))
-	assert.Len(t, r.All(eventstest.Any), 1)
+	assert.Empty(t, r.All(brokertest.EventID(before.EventID)))
+	assert.Len(t, r.All(brokertest.Any), 1)
 	assert.Equal(t, after.Key(), got[0].Key)
-	assert.Equal(t, after.RequestID, got[0].Header(events.HeaderRequestID))
+	assert.Equal(t, after.RequestID, got[0].Header(broker.HeaderRequestID))
 }
 
 func TestReader_ParallelReadersEachSeeEveryRecord(t *testing.T) {
 	t.Parallel()
 	brokers, topic, p := setup(t)
-	r1 := eventstest.NewReader(t, brokers, topic)
-	r2 := eventstest.NewReader(t, brokers, topic)
+	r1 := brokertest.NewReader(t, brokers, topic)
+	r2 := brokertest.NewReader(t, brokers, topic)
 	envs := []events.Envelope{publish(t, p), publish(t, p), publish(t, p)}
 
-	for _, r := range []*eventstest.Reader{r1, r2} {
+	for _, r := range []*brokertest.Reader{r1, r2} {
 		r.CatchUp(t, timeout)
 		for _, env := range envs {
-			assert.Len(t, r.All(eventstest.And(eventstest.EventID(env.EventID), eventstest.OfType(events.CollectionCreated))), 1)
+			assert.Len(t, r.All(brokertest.And(brokertest.EventID(env.EventID), brokertest.OfType(events.CollectionCreated))), 1)
 		}
 	}
 }
@@ -74,7 +75,7 @@ func TestReader_ParallelReadersEachSeeEveryRecord(t *testing.T) {
 func TestReader_KeepsRecordsThatAreNotEnvelopes(t *testing.T) {
 	t.Parallel()
 	brokers, topic, _ := setup(t)
-	r := eventstest.NewReader(t, brokers, topic)
+	r := brokertest.NewReader(t, brokers, topic)
 
 	raw, err := kafka.NewProducer(&kafka.ConfigMap{"bootstrap.servers": brokers})
 	require.NoError(t, err)
@@ -93,14 +94,14 @@ func TestReader_KeepsRecordsThatAreNotEnvelopes(t *testing.T) {
 		t.Fatal("no delivery report")
 	}
 
-	got := r.WaitFor(t, timeout, eventstest.Key("k"))
+	got := r.WaitFor(t, timeout, brokertest.Key("k"))
 	require.Len(t, got, 1)
 	assert.Error(t, got[0].DecodeErr)
 	assert.Equal(t, "not json", string(got[0].Value))
 	assert.Equal(t, int32(1), got[0].Partition)
 	assert.Equal(t, []string{"1", "2"}, got[0].HeaderValues("h"))
 	assert.Equal(t, "1", got[0].Header("h"))
-	assert.Empty(t, r.All(eventstest.OfType(events.CollectionCreated)), "undecodable records never match envelope predicates")
+	assert.Empty(t, r.All(brokertest.OfType(events.CollectionCreated)), "undecodable records never match envelope predicates")
 }
 
 // recordingTB records a Fatalf instead of stopping the test, so the failure
@@ -119,12 +120,12 @@ func (r *recordingTB) Fatalf(format string, args ...any) {
 func TestReader_WaitForFailsTheTestAfterTimeout(t *testing.T) {
 	t.Parallel()
 	brokers, topic, p := setup(t)
-	r := eventstest.NewReader(t, brokers, topic)
+	r := brokertest.NewReader(t, brokers, topic)
 	publish(t, p)
 
 	rec := &recordingTB{TB: t}
 	start := time.Now()
-	got := r.WaitForN(rec, 300*time.Millisecond, 1, eventstest.RequestID("never-sent"))
+	got := r.WaitForN(rec, 300*time.Millisecond, 1, brokertest.RequestID("never-sent"))
 	assert.Nil(t, got)
 	assert.GreaterOrEqual(t, time.Since(start), 300*time.Millisecond)
 	assert.Contains(t, rec.fatal, "0 matched")

@@ -1,4 +1,4 @@
-package events_test
+package broker_test
 
 import (
 	"context"
@@ -17,31 +17,19 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/events"
-	"github.com/atlasapp/atlas/events/eventstest"
+	"github.com/atlasapp/atlas/events/broker"
+	"github.com/atlasapp/atlas/events/broker/brokertest"
 )
 
 const waitTimeout = 30 * time.Second
 
 // setup returns the broker list and a fresh topic of the given partition
 // count, and a producer writing to it that is closed when the test ends.
-func setup(t *testing.T, partitions int) (brokers, topic string, p *events.Producer) {
+func setup(t *testing.T, partitions int) (brokers, topic string, p *broker.Producer) {
 	t.Helper()
-	brokers = eventstest.Brokers(t)
-	topic = eventstest.UniqueTopic(t, brokers, partitions)
-	p, err := events.NewProducer(events.ProducerConfig{Brokers: brokers, Topic: topic})
-	require.NoError(t, err)
-	t.Cleanup(p.Close)
-	return brokers, topic, p
-}
-
-func newItemEvent(t *testing.T, itemID uuid.UUID, data any) events.Envelope {
-	t.Helper()
-	actor := uuid.New()
-	env, err := events.New(events.ItemUpdated, &actor,
-		events.Entity{Type: events.EntityItem, ID: itemID, CollectionID: uuid.New()},
-		data, events.Meta{TraceID: events.NewTraceID(), RequestID: "req-" + uuid.NewString()})
-	require.NoError(t, err)
-	return env
+	brokers = brokertest.Brokers(t)
+	topic = brokertest.UniqueTopic(t, brokers, partitions)
+	return brokers, topic, brokertest.NewProducer(t, brokers, topic)
 }
 
 // unusedAddr returns a loopback address nothing listens on.
@@ -67,25 +55,25 @@ func partitionCount(t *testing.T, brokers, topic string) int {
 
 func TestEnsureTopics_CreatesMissingTopicsAndIsIdempotent(t *testing.T) {
 	t.Parallel()
-	brokers := eventstest.Brokers(t)
+	brokers := brokertest.Brokers(t)
 	suffix := uuid.NewString()[:8]
 	events6 := "test.ensure.events." + suffix
 	dlq3 := "test.ensure.dlq." + suffix
-	specs := []events.TopicSpec{
+	specs := []broker.TopicSpec{
 		{Name: events6},
 		{Name: dlq3, Partitions: 3, Config: map[string]string{"retention.ms": "3600000"}},
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 
-	require.NoError(t, events.EnsureTopics(ctx, brokers, specs...))
-	assert.Equal(t, events.DefaultPartitions, partitionCount(t, brokers, events6))
+	require.NoError(t, broker.EnsureTopics(ctx, brokers, specs...))
+	assert.Equal(t, broker.DefaultPartitions, partitionCount(t, brokers, events6))
 	assert.Equal(t, 3, partitionCount(t, brokers, dlq3))
 
 	// Again, and with a spec that differs from the existing topic: no error,
 	// and the existing topic is left alone.
-	require.NoError(t, events.EnsureTopics(ctx, brokers, specs...))
-	require.NoError(t, events.EnsureTopics(ctx, brokers, events.TopicSpec{Name: dlq3, Partitions: 5}))
+	require.NoError(t, broker.EnsureTopics(ctx, brokers, specs...))
+	require.NoError(t, broker.EnsureTopics(ctx, brokers, broker.TopicSpec{Name: dlq3, Partitions: 5}))
 	assert.Equal(t, 3, partitionCount(t, brokers, dlq3))
 
 	admin, err := kafka.NewAdminClient(&kafka.ConfigMap{"bootstrap.servers": brokers})
@@ -100,7 +88,7 @@ func TestEnsureTopics_FailsWhenBrokerUnreachable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	start := time.Now()
-	err := events.EnsureTopics(ctx, unusedAddr(t), events.TopicSpec{Name: "test.unreachable"})
+	err := broker.EnsureTopics(ctx, unusedAddr(t), broker.TopicSpec{Name: "test.unreachable"})
 	require.Error(t, err)
 	assert.Less(t, time.Since(start), 15*time.Second)
 }
@@ -108,14 +96,14 @@ func TestEnsureTopics_FailsWhenBrokerUnreachable(t *testing.T) {
 func TestPublish_DeliversEnvelopeWithKeyAndHeaders(t *testing.T) {
 	t.Parallel()
 	brokers, topic, p := setup(t, 6)
-	reader := eventstest.NewReader(t, brokers, topic)
-	env := newItemEvent(t, uuid.New(), map[string]any{"title": events.Change{Before: "old", After: "new"}})
+	reader := brokertest.NewReader(t, brokers, topic)
+	env := brokertest.ItemEnvelope(t, uuid.New(), map[string]any{"title": events.Change{Before: "old", After: "new"}})
 
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	require.NoError(t, p.Publish(ctx, env))
 
-	got := reader.WaitFor(t, waitTimeout, eventstest.EventID(env.EventID))
+	got := reader.WaitFor(t, waitTimeout, brokertest.EventID(env.EventID))
 	require.Len(t, got, 1)
 	rec := got[0]
 	require.NoError(t, rec.DecodeErr)
@@ -132,23 +120,23 @@ func TestPublish_DeliversEnvelopeWithKeyAndHeaders(t *testing.T) {
 	assert.Equal(t, env.TraceID, rec.Envelope.TraceID)
 	assert.Equal(t, env.RequestID, rec.Envelope.RequestID)
 
-	for _, h := range []string{events.HeaderTraceparent, events.HeaderRequestID, events.HeaderEventType, events.HeaderEventID} {
+	for _, h := range []string{broker.HeaderTraceparent, broker.HeaderRequestID, broker.HeaderEventType, broker.HeaderEventID} {
 		assert.Len(t, rec.HeaderValues(h), 1, "exactly one %s header", h)
 	}
-	assert.Regexp(t, fmt.Sprintf(`^00-%s-[0-9a-f]{16}-01$`, env.TraceID), rec.Header(events.HeaderTraceparent))
-	assert.NotEqual(t, "0000000000000000", rec.Header(events.HeaderTraceparent)[36:52])
-	assert.Equal(t, env.RequestID, rec.Header(events.HeaderRequestID))
-	assert.Equal(t, string(env.Type), rec.Header(events.HeaderEventType))
-	assert.Equal(t, env.EventID.String(), rec.Header(events.HeaderEventID))
+	assert.Regexp(t, fmt.Sprintf(`^00-%s-[0-9a-f]{16}-01$`, env.TraceID), rec.Header(broker.HeaderTraceparent))
+	assert.NotEqual(t, "0000000000000000", rec.Header(broker.HeaderTraceparent)[36:52])
+	assert.Equal(t, env.RequestID, rec.Header(broker.HeaderRequestID))
+	assert.Equal(t, string(env.Type), rec.Header(broker.HeaderEventType))
+	assert.Equal(t, env.EventID.String(), rec.Header(broker.HeaderEventID))
 
 	reader.CatchUp(t, waitTimeout)
-	assert.Len(t, reader.All(eventstest.Any), 1, "published exactly once")
+	assert.Len(t, reader.All(brokertest.Any), 1, "published exactly once")
 }
 
 func TestPublish_SameKeyArrivesInPublishOrder(t *testing.T) {
 	t.Parallel()
 	brokers, topic, p := setup(t, 6)
-	reader := eventstest.NewReader(t, brokers, topic)
+	reader := brokertest.NewReader(t, brokers, topic)
 	itemA, itemB := uuid.New(), uuid.New()
 	const n = 40
 
@@ -160,14 +148,14 @@ func TestPublish_SameKeyArrivesInPublishOrder(t *testing.T) {
 		if i%4 == 3 {
 			item = itemB // interleave another key
 		}
-		env := newItemEvent(t, item, map[string]any{"seq": i})
+		env := brokertest.ItemEnvelope(t, item, map[string]any{"seq": i})
 		require.NoError(t, p.Publish(ctx, env))
 		if item == itemA {
 			published = append(published, env.EventID)
 		}
 	}
 
-	got := reader.WaitForN(t, waitTimeout, len(published), eventstest.Key(itemA.String()))
+	got := reader.WaitForN(t, waitTimeout, len(published), brokertest.Key(itemA.String()))
 	require.Len(t, got, len(published))
 	var ids []uuid.UUID
 	for i, rec := range got {
@@ -178,13 +166,13 @@ func TestPublish_SameKeyArrivesInPublishOrder(t *testing.T) {
 		}
 	}
 	assert.Equal(t, published, ids, "records of one key arrive in publish order")
-	reader.WaitForN(t, waitTimeout, n-len(published), eventstest.Key(itemB.String()))
+	reader.WaitForN(t, waitTimeout, n-len(published), brokertest.Key(itemB.String()))
 }
 
 func TestPublish_ConcurrentCallsEachGetTheirOwnReport(t *testing.T) {
 	t.Parallel()
 	brokers, topic, p := setup(t, 6)
-	reader := eventstest.NewReader(t, brokers, topic)
+	reader := brokertest.NewReader(t, brokers, topic)
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 
@@ -192,14 +180,14 @@ func TestPublish_ConcurrentCallsEachGetTheirOwnReport(t *testing.T) {
 	envs := make([]events.Envelope, n)
 	errs := make(chan error, n)
 	for i := range envs {
-		envs[i] = newItemEvent(t, uuid.New(), nil)
+		envs[i] = brokertest.ItemEnvelope(t, uuid.New(), nil)
 		go func() { errs <- p.Publish(ctx, envs[i]) }()
 	}
 	for range n {
 		require.NoError(t, <-errs)
 	}
 	reader.CatchUp(t, waitTimeout)
-	got := reader.All(eventstest.Any)
+	got := reader.All(brokertest.Any)
 	require.Len(t, got, n)
 	seen := map[uuid.UUID]bool{}
 	for _, rec := range got {
@@ -213,26 +201,26 @@ func TestPublish_ConcurrentCallsEachGetTheirOwnReport(t *testing.T) {
 func TestPublish_RefusesInvalidEnvelope(t *testing.T) {
 	t.Parallel()
 	brokers, topic, p := setup(t, 1)
-	reader := eventstest.NewReader(t, brokers, topic)
-	env := newItemEvent(t, uuid.New(), nil)
+	reader := brokertest.NewReader(t, brokers, topic)
+	env := brokertest.ItemEnvelope(t, uuid.New(), nil)
 	env.RequestID = ""
 
 	err := p.Publish(context.Background(), env)
 	require.ErrorIs(t, err, events.ErrInvalidEnvelope)
 	reader.CatchUp(t, waitTimeout)
-	assert.Empty(t, reader.All(eventstest.Any))
+	assert.Empty(t, reader.All(brokertest.Any))
 }
 
 func TestPublish_HonoursContextWhileBrokerIsDown(t *testing.T) {
 	t.Parallel()
-	p, err := events.NewProducer(events.ProducerConfig{Brokers: unusedAddr(t), Topic: "test.down", MessageTimeout: time.Minute, CloseTimeout: 100 * time.Millisecond})
+	p, err := broker.NewProducer(broker.ProducerConfig{Brokers: unusedAddr(t), Topic: "test.down", MessageTimeout: time.Minute, CloseTimeout: 100 * time.Millisecond})
 	require.NoError(t, err)
 	defer p.Close()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	err = p.Publish(ctx, newItemEvent(t, uuid.New(), nil))
+	err = p.Publish(ctx, brokertest.ItemEnvelope(t, uuid.New(), nil))
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 5*time.Second)
 }
@@ -242,8 +230,8 @@ func TestProducer_PublishAfterCloseFails(t *testing.T) {
 	_, _, p := setup(t, 1)
 	p.Close()
 	p.Close() // idempotent
-	err := p.Publish(context.Background(), newItemEvent(t, uuid.New(), nil))
-	require.ErrorIs(t, err, events.ErrProducerClosed)
+	err := p.Publish(context.Background(), brokertest.ItemEnvelope(t, uuid.New(), nil))
+	require.ErrorIs(t, err, broker.ErrProducerClosed)
 }
 
 func publishJob(env events.Envelope) *river.Job[events.PublishArgs] {
@@ -256,8 +244,8 @@ func publishJob(env events.Envelope) *river.Job[events.PublishArgs] {
 func TestPublishWorker_WorkPublishesTheJobsEnvelope(t *testing.T) {
 	t.Parallel()
 	brokers, topic, p := setup(t, 6)
-	reader := eventstest.NewReader(t, brokers, topic)
-	env := newItemEvent(t, uuid.New(), map[string]any{"note": "hi"})
+	reader := brokertest.NewReader(t, brokers, topic)
+	env := brokertest.ItemEnvelope(t, uuid.New(), map[string]any{"note": "hi"})
 
 	// The args go through JSON as River stores them.
 	raw, err := json.Marshal(events.PublishArgs{Envelope: env})
@@ -271,16 +259,16 @@ func TestPublishWorker_WorkPublishesTheJobsEnvelope(t *testing.T) {
 	require.NoError(t, events.NewPublishWorker(p).Work(ctx, job))
 
 	reader.CatchUp(t, waitTimeout)
-	got := reader.All(eventstest.EventID(env.EventID))
+	got := reader.All(brokertest.EventID(env.EventID))
 	require.Len(t, got, 1, "published exactly once")
 	assert.Equal(t, env.TraceID, got[0].Envelope.TraceID)
-	assert.Equal(t, env.RequestID, got[0].Header(events.HeaderRequestID))
+	assert.Equal(t, env.RequestID, got[0].Header(broker.HeaderRequestID))
 	assert.True(t, env.OccurredAt.Equal(got[0].Envelope.OccurredAt))
 }
 
 func TestPublishWorker_WorkFailsWhenBrokerUnreachable(t *testing.T) {
 	t.Parallel()
-	p, err := events.NewProducer(events.ProducerConfig{
+	p, err := broker.NewProducer(broker.ProducerConfig{
 		Brokers:        unusedAddr(t),
 		Topic:          "test.unreachable",
 		MessageTimeout: 2 * time.Second,
@@ -292,7 +280,7 @@ func TestPublishWorker_WorkFailsWhenBrokerUnreachable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	start := time.Now()
-	err = events.NewPublishWorker(p).Work(ctx, publishJob(newItemEvent(t, uuid.New(), nil)))
+	err = events.NewPublishWorker(p).Work(ctx, publishJob(brokertest.ItemEnvelope(t, uuid.New(), nil)))
 	elapsed := time.Since(start)
 
 	require.Error(t, err, "River must see the failure to retry the job")
@@ -307,10 +295,10 @@ func TestPublishWorker_WorkFailsWhenBrokerUnreachable(t *testing.T) {
 
 func TestPublishWorker_WorkCancelsJobWithInvalidEnvelope(t *testing.T) {
 	t.Parallel()
-	p, err := events.NewProducer(events.ProducerConfig{Brokers: unusedAddr(t), Topic: "test.invalid", CloseTimeout: 100 * time.Millisecond})
+	p, err := broker.NewProducer(broker.ProducerConfig{Brokers: unusedAddr(t), Topic: "test.invalid", CloseTimeout: 100 * time.Millisecond})
 	require.NoError(t, err)
 	defer p.Close()
-	env := newItemEvent(t, uuid.New(), nil)
+	env := brokertest.ItemEnvelope(t, uuid.New(), nil)
 	env.Type = "ItemArchived"
 
 	err = events.NewPublishWorker(p).Work(context.Background(), publishJob(env))

@@ -1,4 +1,4 @@
-// Package eventstest helps tests assert what reached a real Kafka topic: a
+// Package brokertest helps tests assert what reached a real Kafka topic: a
 // Reader that sees only records written after it was created, predicates to
 // pick a test's own records out of a shared topic, and helpers to find the
 // broker and make throw-away topics.
@@ -6,7 +6,7 @@
 // A Reader never joins a consumer group (it assigns partitions directly), so
 // any number of them, in parallel tests, can read the same topic without
 // taking records from each other or from the application's consumers.
-package eventstest
+package brokertest
 
 import (
 	"context"
@@ -21,8 +21,10 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/google/uuid"
+	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/events/broker"
 )
 
 // EnvBrokers names the environment variable holding the broker list for
@@ -46,11 +48,11 @@ func Brokers(t testing.TB) string {
 	}
 	admin, err := kafka.NewAdminClient(&kafka.ConfigMap{"bootstrap.servers": brokers})
 	if err != nil {
-		t.Fatalf("eventstest: admin client for %s: %v", brokers, err)
+		t.Fatalf("brokertest: admin client for %s: %v", brokers, err)
 	}
 	defer admin.Close()
 	if _, err := admin.GetMetadata(nil, false, int(metadataTimeout.Milliseconds())); err != nil {
-		t.Fatalf("eventstest: no Kafka broker answers at %s (%s; run scripts/kafka start): %v", brokers, EnvBrokers, err)
+		t.Fatalf("brokertest: no Kafka broker answers at %s (%s; run scripts/kafka start): %v", brokers, EnvBrokers, err)
 	}
 	return brokers
 }
@@ -69,8 +71,8 @@ func UniqueTopic(t testing.TB, brokers string, partitions int) string {
 	topic := "test." + name + "." + strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
 	ctx, cancel := context.WithTimeout(context.Background(), 2*metadataTimeout)
 	defer cancel()
-	if err := events.EnsureTopics(ctx, brokers, events.TopicSpec{Name: topic, Partitions: partitions}); err != nil {
-		t.Fatalf("eventstest: create topic %s: %v", topic, err)
+	if err := broker.EnsureTopics(ctx, brokers, broker.TopicSpec{Name: topic, Partitions: partitions}); err != nil {
+		t.Fatalf("brokertest: create topic %s: %v", topic, err)
 	}
 	t.Cleanup(func() { deleteTopic(t, brokers, topic) })
 	return topic
@@ -81,14 +83,14 @@ func UniqueTopic(t testing.TB, brokers string, partitions int) string {
 func deleteTopic(t testing.TB, brokers, topic string) {
 	admin, err := kafka.NewAdminClient(&kafka.ConfigMap{"bootstrap.servers": brokers})
 	if err != nil {
-		t.Logf("eventstest: delete topic %s: %v", topic, err)
+		t.Logf("brokertest: delete topic %s: %v", topic, err)
 		return
 	}
 	defer admin.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), metadataTimeout)
 	defer cancel()
 	if _, err := admin.DeleteTopics(ctx, []string{topic}); err != nil {
-		t.Logf("eventstest: delete topic %s: %v", topic, err)
+		t.Logf("brokertest: delete topic %s: %v", topic, err)
 	}
 }
 
@@ -210,24 +212,24 @@ func newReader(t testing.TB, brokers, topic string, fromStart bool) *Reader {
 	t.Helper()
 	c, err := kafka.NewConsumer(&kafka.ConfigMap{
 		"bootstrap.servers":        brokers,
-		"group.id":                 "atlas-eventstest-" + uuid.NewString(),
+		"group.id":                 "atlas-brokertest-" + uuid.NewString(),
 		"enable.auto.commit":       false,
 		"enable.auto.offset.store": false,
 		"fetch.wait.max.ms":        50,
 		"go.logs.channel.enable":   false,
 	})
 	if err != nil {
-		t.Fatalf("eventstest: new consumer: %v", err)
+		t.Fatalf("brokertest: new consumer: %v", err)
 	}
 	md, err := c.GetMetadata(&topic, false, int(metadataTimeout.Milliseconds()))
 	if err != nil {
 		c.Close()
-		t.Fatalf("eventstest: metadata of %s: %v", topic, err)
+		t.Fatalf("brokertest: metadata of %s: %v", topic, err)
 	}
 	tm, ok := md.Topics[topic]
 	if !ok || tm.Error.Code() != kafka.ErrNoError || len(tm.Partitions) == 0 {
 		c.Close()
-		t.Fatalf("eventstest: topic %s not found (create it first): %v", topic, tm.Error)
+		t.Fatalf("brokertest: topic %s not found (create it first): %v", topic, tm.Error)
 	}
 	r := &Reader{
 		topic:    topic,
@@ -242,7 +244,7 @@ func newReader(t testing.TB, brokers, topic string, fromStart bool) *Reader {
 		high, err := r.endOffset(p.ID)
 		if err != nil {
 			c.Close()
-			t.Fatalf("eventstest: %v", err)
+			t.Fatalf("brokertest: %v", err)
 		}
 		if fromStart {
 			high = 0
@@ -252,7 +254,7 @@ func newReader(t testing.TB, brokers, topic string, fromStart bool) *Reader {
 	}
 	if err := c.Assign(assignment); err != nil {
 		c.Close()
-		t.Fatalf("eventstest: assign %s: %v", topic, err)
+		t.Fatalf("brokertest: assign %s: %v", topic, err)
 	}
 	go r.run()
 	t.Cleanup(r.close)
@@ -372,7 +374,7 @@ func (r *Reader) WaitForN(t testing.TB, timeout time.Duration, n int, match Matc
 		select {
 		case <-changed:
 		case <-deadline.C:
-			t.Fatalf("eventstest: waited %s for %d matching records on %s: %d matched of %d received (last client error: %v)",
+			t.Fatalf("brokertest: waited %s for %d matching records on %s: %d matched of %d received (last client error: %v)",
 				timeout, n, r.topic, len(got), total, lastErr)
 			return nil
 		}
@@ -394,7 +396,7 @@ func (r *Reader) CatchUp(t testing.TB, timeout time.Duration) {
 	for _, p := range partitions {
 		high, err := r.endOffset(p)
 		if err != nil {
-			t.Fatalf("eventstest: %v", err)
+			t.Fatalf("brokertest: %v", err)
 		}
 		end[p] = high
 	}
@@ -416,9 +418,30 @@ func (r *Reader) CatchUp(t testing.TB, timeout time.Duration) {
 		select {
 		case <-changed:
 		case <-deadline.C:
-			t.Fatalf("eventstest: waited %s to catch up with %s; records missing per partition: %v (last client error: %v)",
+			t.Fatalf("brokertest: waited %s to catch up with %s; records missing per partition: %v (last client error: %v)",
 				timeout, r.topic, behind, lastErr)
 			return
 		}
 	}
+}
+
+// ItemEnvelope returns a valid ItemUpdated envelope for itemID, in a random
+// collection, with fresh correlation ids and the given data.
+func ItemEnvelope(t testing.TB, itemID uuid.UUID, data any) events.Envelope {
+	t.Helper()
+	actor := uuid.New()
+	env, err := events.New(events.ItemUpdated, &actor,
+		events.Entity{Type: events.EntityItem, ID: itemID, CollectionID: uuid.New()},
+		data, events.Meta{TraceID: events.NewTraceID(), RequestID: "req-" + uuid.NewString()})
+	require.NoError(t, err)
+	return env
+}
+
+// NewProducer returns a producer writing to topic, closed when the test ends.
+func NewProducer(t testing.TB, brokers, topic string) *broker.Producer {
+	t.Helper()
+	p, err := broker.NewProducer(broker.ProducerConfig{Brokers: brokers, Topic: topic})
+	require.NoError(t, err)
+	t.Cleanup(p.Close)
+	return p
 }

@@ -1,4 +1,4 @@
-package events
+package broker
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/atlasapp/atlas/events"
 )
 
 // Record header names set on every published envelope.
@@ -116,7 +118,7 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 	p := &Producer{
 		topic:        cfg.Topic,
 		closeTimeout: cfg.CloseTimeout,
-		log:          cfg.Logger.With("component", "events.producer", "topic", cfg.Topic),
+		log:          cfg.Logger.With("component", "broker.producer", "topic", cfg.Topic),
 		kp:           kp,
 		done:         make(chan struct{}),
 	}
@@ -172,12 +174,12 @@ func (p *Producer) Topic() string { return p.topic }
 // ctx's error; the record may still be delivered later, which consumers
 // tolerate because they deduplicate on event_id. An envelope that fails the
 // schema is refused with an error wrapping ErrInvalidEnvelope.
-func (p *Producer) Publish(ctx context.Context, env Envelope) error {
+func (p *Producer) Publish(ctx context.Context, env events.Envelope) error {
 	value, err := json.Marshal(env)
 	if err != nil {
 		return fmt.Errorf("publish event %s: marshal: %w", env.EventID, err)
 	}
-	if err := ValidateJSON(value); err != nil {
+	if err := events.ValidateJSON(value); err != nil {
 		return fmt.Errorf("publish event %s: %w", env.EventID, err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -188,7 +190,7 @@ func (p *Producer) Publish(ctx context.Context, env Envelope) error {
 		Key:            []byte(env.Key()),
 		Value:          value,
 		Headers: []kafka.Header{
-			{Key: HeaderTraceparent, Value: []byte(Traceparent(env.TraceID, newSpanID()))},
+			{Key: HeaderTraceparent, Value: []byte(events.Traceparent(env.TraceID, events.NewSpanID()))},
 			{Key: HeaderRequestID, Value: []byte(env.RequestID)},
 			{Key: HeaderEventType, Value: []byte(env.Type)},
 			{Key: HeaderEventID, Value: []byte(env.EventID.String())},
@@ -247,12 +249,6 @@ func (p *Producer) Close() {
 	close(p.done)
 	p.kp.Close()
 	p.events.Wait()
-}
-
-// Traceparent formats a W3C traceparent header (version 00, sampled) for a
-// span in the given trace.
-func Traceparent(traceID, spanID string) string {
-	return "00-" + traceID + "-" + spanID + "-01"
 }
 
 // logLevel maps a syslog level, as librdkafka uses, to slog.
