@@ -62,6 +62,23 @@ func (s *Service) Authorize(ctx context.Context, q db.Querier, actor, collection
 	return role, nil
 }
 
+// lockAndAuthorize opens every change to a collection or its members: it
+// locks the collection row, then decides, so the decision sees the state the
+// write changes and concurrent membership changes of the collection are
+// serialised (the last-owner check depends on it).
+func (s *Service) lockAndAuthorize(ctx context.Context, tx pgx.Tx, actor, id uuid.UUID, a Action) (Collection, Role, error) {
+	c, err := s.store.Get(ctx, tx, id, true)
+	if err != nil {
+		return Collection{}, "", err
+	}
+	role, err := s.Authorize(ctx, tx, actor, id, a)
+	if err != nil {
+		return Collection{}, "", err
+	}
+	c.Role = role
+	return c, role, nil
+}
+
 // CreateParams describes a new collection.
 type CreateParams struct {
 	Name        string
@@ -147,12 +164,7 @@ type UpdateParams struct {
 func (s *Service) Update(ctx context.Context, actor, id uuid.UUID, p UpdateParams) (Collection, error) {
 	var out Collection
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		// Lock first, then decide: the decision sees the state the write changes.
-		c, err := s.store.Get(ctx, tx, id, true)
-		if err != nil {
-			return err
-		}
-		role, err := s.Authorize(ctx, tx, actor, id, ActionManage)
+		c, role, err := s.lockAndAuthorize(ctx, tx, actor, id, ActionManage)
 		if err != nil {
 			return err
 		}
@@ -195,11 +207,8 @@ func (s *Service) Update(ctx context.Context, actor, id uuid.UUID, p UpdateParam
 // (search index, audit) treat it as the deletion of everything inside.
 func (s *Service) Delete(ctx context.Context, actor, id uuid.UUID) error {
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		c, err := s.store.Get(ctx, tx, id, true)
+		c, _, err := s.lockAndAuthorize(ctx, tx, actor, id, ActionManage)
 		if err != nil {
-			return err
-		}
-		if _, err := s.Authorize(ctx, tx, actor, id, ActionManage); err != nil {
 			return err
 		}
 		if err := s.store.Delete(ctx, tx, id); err != nil {
@@ -244,10 +253,7 @@ func (s *Service) AddMember(ctx context.Context, actor, collectionID uuid.UUID, 
 	}
 	var out Member
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := s.store.Get(ctx, tx, collectionID, true); err != nil {
-			return err
-		}
-		if _, err := s.Authorize(ctx, tx, actor, collectionID, ActionManage); err != nil {
+		if _, _, err := s.lockAndAuthorize(ctx, tx, actor, collectionID, ActionManage); err != nil {
 			return err
 		}
 		var userID uuid.UUID
@@ -297,10 +303,7 @@ func (s *Service) ChangeRole(ctx context.Context, actor, collectionID, userID uu
 	}
 	var out Member
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := s.store.Get(ctx, tx, collectionID, true); err != nil {
-			return err
-		}
-		if _, err := s.Authorize(ctx, tx, actor, collectionID, ActionManage); err != nil {
+		if _, _, err := s.lockAndAuthorize(ctx, tx, actor, collectionID, ActionManage); err != nil {
 			return err
 		}
 		m, err := s.store.Member(ctx, tx, collectionID, userID)
@@ -341,10 +344,7 @@ func (s *Service) RemoveMember(ctx context.Context, actor, collectionID, userID 
 		if actor == userID {
 			action = ActionRead // leaving needs only membership
 		}
-		if _, err := s.store.Get(ctx, tx, collectionID, true); err != nil {
-			return err
-		}
-		if _, err := s.Authorize(ctx, tx, actor, collectionID, action); err != nil {
+		if _, _, err := s.lockAndAuthorize(ctx, tx, actor, collectionID, action); err != nil {
 			return err
 		}
 		m, err := s.store.Member(ctx, tx, collectionID, userID)

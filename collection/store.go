@@ -87,20 +87,17 @@ func (Store) Get(ctx context.Context, q db.Querier, id uuid.UUID, forUpdate bool
 	return c, nil
 }
 
-const roleSQL = `SELECT role FROM memberships WHERE collection_id = $1 AND user_id = $2`
+var roleSQL = `SELECT ` + RoleSQL("$1", "$2")
 
 // Role returns userID's role in the collection and whether they are a
 // member at all.
 func (Store) Role(ctx context.Context, q db.Querier, collectionID, userID uuid.UUID) (Role, bool, error) {
-	var r Role
-	err := q.QueryRow(ctx, roleSQL, collectionID, userID).Scan(&r)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return "", false, nil
-	}
-	if err != nil {
+	var r *Role
+	if err := q.QueryRow(ctx, roleSQL, collectionID, userID).Scan(&r); err != nil {
 		return "", false, fmt.Errorf("membership role: %w", err)
 	}
-	return r, true, nil
+	role, member := MemberRole(r)
+	return role, member, nil
 }
 
 const listForUserSQL = `
