@@ -124,19 +124,35 @@ func (s *Service) Create(ctx context.Context, actor, collectionID uuid.UUID, p C
 // itemNotFound hides an item from a non-member.
 var itemNotFound = atlas.Errorf(atlas.ErrNotFound, "item not found")
 
-// Get returns an item the actor may read.
-func (s *Service) Get(ctx context.Context, actor, id uuid.UUID) (Item, error) {
-	it, role, member, err := s.store.GetForUser(ctx, s.pool, id, actor, false)
+// Authorize is the one access check on an existing item: it reads the item
+// with actor's role in its collection and decides whether actor may perform
+// a on it. A non-member gets atlas.ErrNotFound, as if the item did not
+// exist. With lock the item row stays locked until q (a transaction) ends,
+// so the decision holds for the write that follows. Other domains acting
+// on an item for a user (jobs) call it too.
+func Authorize(ctx context.Context, q db.Querier, actor, id uuid.UUID, a collection.Action, lock bool) (Item, error) {
+	it, role, member, err := Store{}.GetForUser(ctx, q, id, actor, lock)
 	if err != nil {
 		return Item{}, err
 	}
 	if !member {
 		return Item{}, itemNotFound
 	}
-	if err := collection.Decide(role, member, collection.ActionRead); err != nil {
+	if err := collection.Decide(role, member, a); err != nil {
 		return Item{}, err
 	}
 	return it, nil
+}
+
+// Get returns an item the actor may read.
+func (s *Service) Get(ctx context.Context, actor, id uuid.UUID) (Item, error) {
+	return Authorize(ctx, s.pool, actor, id, collection.ActionRead, false)
+}
+
+// GetForSystem reads an item without an access check, for workers acting
+// on behalf of the system (enrichment).
+func (s *Service) GetForSystem(ctx context.Context, id uuid.UUID) (Item, error) {
+	return s.store.Get(ctx, s.pool, id)
 }
 
 // ListParams filters and pages a collection's items.
@@ -177,14 +193,8 @@ type UpdateParams struct {
 func (s *Service) Update(ctx context.Context, actor, id uuid.UUID, p UpdateParams) (Item, error) {
 	var out Item
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		it, role, member, err := s.store.GetForUser(ctx, tx, id, actor, true)
+		it, err := Authorize(ctx, tx, actor, id, collection.ActionWriteItems, true)
 		if err != nil {
-			return err
-		}
-		if !member {
-			return itemNotFound
-		}
-		if err := collection.Decide(role, member, collection.ActionWriteItems); err != nil {
 			return err
 		}
 		before := it

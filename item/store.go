@@ -116,27 +116,25 @@ func (Store) Delete(ctx context.Context, q db.Querier, id uuid.UUID) error {
 	return nil
 }
 
-const getForUserSQL = `
-SELECT ` + itemColumns + `, m.role
-FROM items i LEFT JOIN memberships m ON m.collection_id = i.collection_id AND m.user_id = $2
+var getForUserSQL = `
+SELECT ` + itemColumns + `, ` + collection.RoleSQL("i.collection_id", "$2") + `
+FROM items i
 WHERE i.id = $1`
 
 // GetForUser reads an item together with userID's role in its collection
-// (empty role: not a member). With forUpdate it locks the item row.
+// (member false: not a member). With forUpdate it locks the item row.
 func (Store) GetForUser(ctx context.Context, q db.Querier, id, userID uuid.UUID, forUpdate bool) (Item, collection.Role, bool, error) {
 	sql := getForUserSQL
 	if forUpdate {
 		sql += ` FOR UPDATE OF i`
 	}
-	var role *collection.Role
-	it, err := scanItem(q.QueryRow(ctx, sql, id, userID), &role)
+	var scanned *collection.Role
+	it, err := scanItem(q.QueryRow(ctx, sql, id, userID), &scanned)
 	if err != nil {
 		return Item{}, "", false, fmt.Errorf("get item: %w", err)
 	}
-	if role == nil {
-		return it, "", false, nil
-	}
-	return it, *role, true, nil
+	role, member := collection.MemberRole(scanned)
+	return it, role, member, nil
 }
 
 const getSQL = `SELECT ` + itemColumns + ` FROM items i WHERE i.id = $1`
@@ -148,6 +146,48 @@ func (Store) Get(ctx context.Context, q db.Querier, id uuid.UUID) (Item, error) 
 		return Item{}, fmt.Errorf("get item: %w", err)
 	}
 	return it, nil
+}
+
+const byIDsSQL = `SELECT ` + itemColumns + ` FROM items i WHERE i.id = ANY ($1::uuid[])`
+
+// ByIDs reads the items that still exist among ids, in one query and in no
+// particular order (no access check: for the search index's syncer).
+func (Store) ByIDs(ctx context.Context, q db.Querier, ids []uuid.UUID) ([]Item, error) {
+	items, err := collectItems(q.Query(ctx, byIDsSQL, ids))
+	if err != nil {
+		return nil, fmt.Errorf("read items by id: %w", err)
+	}
+	return items, nil
+}
+
+const pageByIDSQL = `SELECT ` + itemColumns + ` FROM items i WHERE i.id > $1 ORDER BY i.id LIMIT $2`
+
+// PageByID reads up to limit items with ids above after, in id order: a
+// keyset walk over every item on the primary key (no access check: for
+// rebuilding the search index).
+func (Store) PageByID(ctx context.Context, q db.Querier, after uuid.UUID, limit int) ([]Item, error) {
+	items, err := collectItems(q.Query(ctx, pageByIDSQL, after, limit))
+	if err != nil {
+		return nil, fmt.Errorf("read items after %s: %w", after, err)
+	}
+	return items, nil
+}
+
+// collectItems reads rows of itemColumns.
+func collectItems(rows pgx.Rows, err error) ([]Item, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Item{}
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
 }
 
 const listSQL = `
@@ -169,20 +209,8 @@ func (Store) List(ctx context.Context, q db.Querier, collectionID uuid.UUID, tag
 	if tags == nil {
 		tags = []string{}
 	}
-	rows, err := q.Query(ctx, listSQL, collectionID, at, id, tags, limit)
+	out, err := collectItems(q.Query(ctx, listSQL, collectionID, at, id, tags, limit))
 	if err != nil {
-		return nil, fmt.Errorf("list items: %w", err)
-	}
-	defer rows.Close()
-	out := make([]Item, 0, limit)
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list items: %w", err)
-		}
-		out = append(out, it)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list items: %w", err)
 	}
 	return out, nil
