@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
 	"github.com/atlasapp/atlas"
@@ -73,7 +72,6 @@ func sameContent(stored json.RawMessage, m Metadata) bool {
 type EnrichWorker struct {
 	river.WorkerDefaults[EnrichURLArgs]
 
-	pool    *pgxpool.Pool
 	items   *item.Service
 	fetcher *enrich.Fetcher
 	timeout time.Duration
@@ -86,7 +84,7 @@ type EnrichWorker struct {
 
 // NewEnrichWorker returns the ENRICH_URL worker.
 func NewEnrichWorker(p HandlerParams) *EnrichWorker {
-	w := &EnrichWorker{pool: p.Pool, items: p.Items, fetcher: enrich.NewFetcher(p.Fetch),
+	w := &EnrichWorker{items: p.Items, fetcher: enrich.NewFetcher(p.Fetch),
 		timeout: p.EnrichTimeout, backoff: p.EnrichRetry.withDefaults(DefaultEnrichRetryBase), now: p.NowFunc}
 	if w.timeout <= 0 {
 		total := p.Fetch.TotalTimeout
@@ -118,7 +116,7 @@ func (w *EnrichWorker) NextRetry(job *river.Job[EnrichURLArgs]) time.Time {
 // Work enriches one item.
 func (w *EnrichWorker) Work(ctx context.Context, job *river.Job[EnrichURLArgs]) error {
 	id := job.Args.ItemID
-	it, err := item.Store{}.Get(ctx, w.pool, id)
+	it, err := w.items.GetForSystem(ctx, id)
 	if errors.Is(err, atlas.ErrNotFound) {
 		return skipped(ctx, "the item no longer exists")
 	}

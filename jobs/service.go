@@ -31,7 +31,6 @@ type Service struct {
 	pool   *pgxpool.Pool
 	river  *river.Client[pgx.Tx]
 	cursor *cursor.Codec
-	items  item.Store
 	store  store
 }
 
@@ -50,14 +49,8 @@ func (s *Service) Create(ctx context.Context, actor uuid.UUID, t Type, itemID uu
 	}
 	var out Job
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		it, role, member, err := s.items.GetForUser(ctx, tx, itemID, actor, false)
+		it, err := item.Authorize(ctx, tx, actor, itemID, collection.ActionWriteItems, false)
 		if err != nil {
-			return err
-		}
-		if !member {
-			return atlas.Errorf(atlas.ErrNotFound, "item not found")
-		}
-		if err := collection.Decide(role, member, collection.ActionWriteItems); err != nil {
 			return err
 		}
 		if t == TypeEnrichURL && it.SourceURL == nil {

@@ -96,37 +96,34 @@ func jobFromRow(r *rivertype.JobRow) (Job, error) {
 	return j, nil
 }
 
-const getForUserSQL = `
-SELECT ` + jobColumns + `, m.role
+var getForUserSQL = `
+SELECT ` + jobColumns + `, ` + collection.RoleSQL("(j.args->>'collection_id')::uuid", "$2") + `
 FROM river_job j
-LEFT JOIN memberships m ON m.collection_id::text = j.args->>'collection_id' AND m.user_id = $2
 WHERE j.id = $1 AND j.kind IN ` + kindSQLList
 
 // GetForUser reads an item job with userID's role in the job's collection
 // (member false: not a member). A job of another kind is not found.
 func (store) GetForUser(ctx context.Context, q db.Querier, id int64, userID uuid.UUID) (Job, collection.Role, bool, error) {
-	var role *collection.Role
-	j, err := scanJob(q.QueryRow(ctx, getForUserSQL, id, userID), &role)
+	var scanned *collection.Role
+	j, err := scanJob(q.QueryRow(ctx, getForUserSQL, id, userID), &scanned)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Job{}, "", false, jobNotFound
 	}
 	if err != nil {
 		return Job{}, "", false, fmt.Errorf("get job: %w", err)
 	}
-	if role == nil {
-		return j, "", false, nil
-	}
-	return j, *role, true, nil
+	role, member := collection.MemberRole(scanned)
+	return j, role, member, nil
 }
 
 // listSQL pages the item jobs of the collections a user belongs to, newest
 // first, keyset on id. Served by river_job_atlas_collection_idx (or
 // river_job_atlas_item_idx with an item filter).
-const listSQL = `
+var listSQL = `
 SELECT ` + jobColumns + `
 FROM river_job j
 WHERE j.kind IN ` + kindSQLList + `
-  AND j.args->>'collection_id' IN (SELECT m.collection_id::text FROM memberships m WHERE m.user_id = $1)
+  AND j.args->>'collection_id' IN (SELECT v.id::text FROM ` + collection.VisibleIDsSQL("$1") + ` v (id))
   AND ($2::text IS NULL OR j.args->>'item_id' = $2)
   AND ($3::text IS NULL OR j.kind = $3)
   AND (cardinality($4::text[]) = 0 OR j.state::text = ANY ($4::text[]))
