@@ -154,10 +154,13 @@ func (q *query) arg(v any) string {
 	return "$" + strconv.Itoa(len(q.args))
 }
 
-// visibleSQL is the visibility rule as a condition on alias a: a collection
-// the caller (%[1]s) belongs to, or a membership event about the caller.
-const visibleSQL = `(a.collection_id IN (SELECT m.collection_id FROM memberships m WHERE m.user_id = %[1]s)
-    OR (a.entity_type = 'membership' AND a.entity_id = %[1]s))`
+// visibleSQL is the visibility rule as a condition on alias a: an event of
+// a collection the caller (the SQL expression me) may see, or a membership
+// event about the caller.
+func visibleSQL(me string) string {
+	return `(a.collection_id IN ` + collection.VisibleIDsSQL(me) + `
+    OR (a.entity_type = 'membership' AND a.entity_id = ` + me + `))`
+}
 
 const orderSQL = ` ORDER BY a.occurred_at DESC, a.event_id DESC LIMIT `
 
@@ -202,7 +205,7 @@ func listQuery(caller uuid.UUID, f Filter, member bool, after *cursor.Keyset, li
 	conds = append(conds, keyset)
 
 	if f.EntityID != nil || f.CollectionID != nil || f.ActorUserID != nil {
-		where := append(conds, fmt.Sprintf(visibleSQL, me))
+		where := append(conds, visibleSQL(me))
 		return `SELECT ` + eventColumns + ` FROM audit_events a WHERE ` + strings.Join(where, " AND ") + orderSQL + lim, q.args
 	}
 
@@ -210,14 +213,14 @@ func listQuery(caller uuid.UUID, f Filter, member bool, after *cursor.Keyset, li
 	// caller in collections they no longer belong to.
 	cond := strings.Join(conds, " AND ")
 	sql := `SELECT v.* FROM (
-  SELECT e.* FROM memberships m CROSS JOIN LATERAL (
+  SELECT e.* FROM ` + collection.VisibleIDsSQL(me) + ` mine (collection_id) CROSS JOIN LATERAL (
     SELECT ` + eventColumns + ` FROM audit_events a
-    WHERE a.collection_id = m.collection_id AND ` + cond + orderSQL + lim + `
-  ) e WHERE m.user_id = ` + me + `
+    WHERE a.collection_id = mine.collection_id AND ` + cond + orderSQL + lim + `
+  ) e
   UNION ALL
   (SELECT ` + eventColumns + ` FROM audit_events a
    WHERE a.entity_type = 'membership' AND a.entity_id = ` + me + ` AND ` + cond + `
-     AND a.collection_id NOT IN (SELECT m.collection_id FROM memberships m WHERE m.user_id = ` + me + `)` +
+     AND a.collection_id NOT IN ` + collection.VisibleIDsSQL(me) +
 		orderSQL + lim + `)
 ) v ORDER BY v.occurred_at DESC, v.event_id DESC LIMIT ` + lim
 	return sql, q.args
