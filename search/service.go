@@ -43,7 +43,6 @@ type Service struct {
 	collections *collection.Service
 	index       *Index
 	cursor      *cursor.Codec
-	store       store
 	log         *slog.Logger
 }
 
@@ -141,7 +140,7 @@ func (s *Service) Search(ctx context.Context, caller uuid.UUID, q Query) (Page, 
 		}
 		params.CollectionIDs = []uuid.UUID{*q.CollectionID}
 	} else {
-		params.CollectionIDs, err = s.store.collectionsOf(ctx, s.db, caller)
+		params.CollectionIDs, err = s.collections.VisibleIDs(ctx, s.db, caller)
 		if err != nil {
 			return Page{}, fmt.Errorf("search: %w", err)
 		}

@@ -7,65 +7,23 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/item"
 )
 
-// store is the SQL the search package runs against Postgres: items read back as documents, the
-// indexed versions, and the caller's collections.
+// store is the SQL the search package runs against Postgres: the indexed versions. Items are
+// read through item.Store and the caller's collections through collection.Service, which own
+// those rules.
 type store struct{}
 
-// documentColumns selects an item with its tags in one row (see item.Store).
-const documentColumns = `i.id, i.collection_id, i.title, i.source_url, i.description, i.notes, i.metadata,
-	i.created_by, i.version, i.created_at, i.updated_at,
-	ARRAY(SELECT t.name FROM item_tags it JOIN tags t ON t.id = it.tag_id
-	      WHERE it.item_id = i.id ORDER BY t.name) AS tags`
-
-// scanDocuments reads rows of documentColumns.
-func scanDocuments(rows pgx.Rows) ([]Document, error) {
-	defer rows.Close()
-	var out []Document
-	for rows.Next() {
-		var it item.Item
-		if err := rows.Scan(&it.ID, &it.CollectionID, &it.Title, &it.SourceURL, &it.Description, &it.Notes,
-			&it.Metadata, &it.CreatedBy, &it.Version, &it.CreatedAt, &it.UpdatedAt, &it.Tags); err != nil {
-			return nil, err
-		}
-		out = append(out, DocumentFromItem(it))
+// documents converts items read from Postgres into index documents.
+func documents(items []item.Item) []Document {
+	out := make([]Document, len(items))
+	for i, it := range items {
+		out[i] = DocumentFromItem(it)
 	}
-	return out, rows.Err()
-}
-
-const documentsByIDSQL = `SELECT ` + documentColumns + ` FROM items i WHERE i.id = ANY ($1::uuid[])`
-
-// documents reads the items that still exist among ids, in one query.
-func (store) documents(ctx context.Context, q db.Querier, ids []uuid.UUID) ([]Document, error) {
-	rows, err := q.Query(ctx, documentsByIDSQL, ids)
-	if err != nil {
-		return nil, fmt.Errorf("read items: %w", err)
-	}
-	docs, err := scanDocuments(rows)
-	if err != nil {
-		return nil, fmt.Errorf("read items: %w", err)
-	}
-	return docs, nil
-}
-
-const documentPageSQL = `SELECT ` + documentColumns + ` FROM items i WHERE i.id > $1 ORDER BY i.id LIMIT $2`
-
-// documentPage reads up to limit items with ids above after, by id (keyset on the primary key).
-func (store) documentPage(ctx context.Context, q db.Querier, after uuid.UUID, limit int) ([]Document, error) {
-	rows, err := q.Query(ctx, documentPageSQL, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("read items after %s: %w", after, err)
-	}
-	docs, err := scanDocuments(rows)
-	if err != nil {
-		return nil, fmt.Errorf("read items after %s: %w", after, err)
-	}
-	return docs, nil
+	return out
 }
 
 // markIndexedSQL records indexed versions. Only items that still exist get a row; locking them
@@ -100,20 +58,4 @@ func (store) markIndexed(ctx context.Context, q db.Querier, docs []Document, at 
 		return fmt.Errorf("record indexed versions: %w", err)
 	}
 	return nil
-}
-
-// collectionsOfSQL is served by memberships_user_page_idx.
-const collectionsOfSQL = `SELECT m.collection_id FROM memberships m WHERE m.user_id = $1`
-
-// collectionsOf returns the ids of every collection the user is a member of.
-func (store) collectionsOf(ctx context.Context, q db.Querier, userID uuid.UUID) ([]uuid.UUID, error) {
-	rows, err := q.Query(ctx, collectionsOfSQL, userID)
-	if err != nil {
-		return nil, fmt.Errorf("read the caller's collections: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
-	if err != nil {
-		return nil, fmt.Errorf("read the caller's collections: %w", err)
-	}
-	return ids, nil
 }

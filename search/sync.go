@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/item"
 )
 
 // SyncerParams configures a Syncer.
@@ -33,6 +34,7 @@ type Syncer struct {
 	db       db.Querier
 	index    *Index
 	store    store
+	items    item.Store
 	pageSize int
 	log      *slog.Logger
 	now      func() time.Time
@@ -104,10 +106,11 @@ func (s *Syncer) Sync(ctx context.Context, changes []Change) (SyncResult, error)
 		}
 		minDelete[c.ItemID] = max(v, c.MinDeleteVersion)
 	}
-	docs, err := s.store.documents(ctx, s.db, ids)
+	items, err := s.items.ByIDs(ctx, s.db, ids)
 	if err != nil {
 		return SyncResult{}, err
 	}
+	docs := documents(items)
 	present := make(map[uuid.UUID]bool, len(docs))
 	for _, d := range docs {
 		present[d.ID] = true
@@ -155,10 +158,11 @@ func (s *Syncer) Feed() FeedFunc {
 	return func(ctx context.Context, emit func(docs ...Document) error) error {
 		after := uuid.Nil
 		for {
-			docs, err := s.store.documentPage(ctx, s.db, after, s.pageSize)
+			items, err := s.items.PageByID(ctx, s.db, after, s.pageSize)
 			if err != nil {
 				return err
 			}
+			docs := documents(items)
 			if len(docs) == 0 {
 				return nil
 			}
