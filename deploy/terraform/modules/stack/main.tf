@@ -1,0 +1,123 @@
+# Atlas on Google Cloud, one environment: the modules wired together. The
+# environments (envs/staging, envs/production) only choose sizes, the state
+# bucket and the provider settings.
+
+locals {
+  name   = "atlas-${var.environment}"
+  labels = { app = "atlas", environment = var.environment }
+}
+
+module "network" {
+  source     = "../network"
+  project_id = var.project_id
+  region     = var.region
+  name       = local.name
+}
+
+module "gke" {
+  source              = "../gke"
+  project_id          = var.project_id
+  region              = var.region
+  name                = local.name
+  network_id          = module.network.network_id
+  subnet_id           = module.network.subnet_id
+  pods_range_name     = module.network.pods_range_name
+  services_range_name = module.network.services_range_name
+  release_channel     = var.release_channel
+  authorized_networks = var.authorized_networks
+  deletion_protection = var.deletion_protection
+  labels              = local.labels
+}
+
+module "registry" {
+  source         = "../registry"
+  project_id     = var.project_id
+  region         = var.region
+  reader_members = ["serviceAccount:${module.gke.node_service_account}"]
+  writer_members = var.ci_service_account == "" ? [] : ["serviceAccount:${var.ci_service_account}"]
+  labels         = local.labels
+}
+
+# The chart's names for the release, which the Workload Identity bindings need.
+module "helm_values" {
+  source                   = "../helm-values"
+  release_name             = var.release_name
+  image_repository         = module.registry.image
+  image_tag                = var.image_tag
+  image_digest             = var.image_digest
+  kafka_brokers            = module.kafka.bootstrap_address
+  elasticsearch_url        = module.elasticsearch.url
+  cloudsql_connection_name = module.cloudsql.connection_name
+  service_account_emails   = module.iam.emails
+  host                     = var.host
+  ingress_address_name     = module.network.ingress_address_name
+  replicas                 = var.replicas
+  db_max_conns             = var.db_max_conns
+  admin_emails             = var.admin_emails
+}
+
+module "iam" {
+  source                      = "../iam"
+  project_id                  = var.project_id
+  prefix                      = var.short_name
+  workload_identity_pool      = module.gke.workload_identity_pool
+  namespace                   = var.namespace
+  kubernetes_service_accounts = module.helm_values.kubernetes_service_accounts
+}
+
+module "cloudsql" {
+  source               = "../cloudsql"
+  project_id           = var.project_id
+  region               = var.region
+  name                 = local.name
+  private_network      = module.network.private_services_network
+  tier                 = var.sql_tier
+  high_availability    = var.sql_high_availability
+  disk_size_gb         = var.sql_disk_size_gb
+  max_connections      = var.sql_max_connections
+  retained_backups     = var.sql_retained_backups
+  deletion_protection  = var.deletion_protection
+  iam_service_accounts = values(module.iam.emails)
+  labels               = local.labels
+}
+
+module "kafka" {
+  source     = "../kafka"
+  project_id = var.project_id
+  region     = var.region
+  cluster_id = local.name
+  subnet_id  = module.network.subnet_id
+  vcpu_count = var.kafka_vcpu
+  memory_gib = var.kafka_memory_gib
+  labels     = local.labels
+}
+
+module "elasticsearch" {
+  source     = "../elasticsearch"
+  project_id = var.project_id
+  region     = var.region
+  name       = local.name
+  network_id = module.network.network_id
+  subnet_id  = module.network.subnet_id
+  hot_size   = var.elasticsearch_size
+  zone_count = var.elasticsearch_zones
+}
+
+module "secrets" {
+  source     = "../secrets"
+  project_id = var.project_id
+  prefix     = local.name
+  accessors  = var.secret_accessors
+  labels     = local.labels
+}
+
+module "observability" {
+  source                = "../observability"
+  project_id            = var.project_id
+  environment           = var.environment
+  host                  = var.host
+  runbook_url           = var.runbook_url
+  alert_emails          = var.alert_emails
+  notification_channels = var.notification_channels
+  labels                = local.labels
+}
