@@ -49,7 +49,7 @@ except ImportError:  # scripts/helm installs them; fail loudly, never skip.
 KUBE_VERSIONS = ("1.30.0", "1.37.0")
 
 # Kinds that are custom resources: no bundled schema, checked structurally.
-CRD_KINDS = {"PodMonitor"}
+CRD_KINDS = {"PodMonitor", "PodMonitoring", "ServiceMonitor", "ManagedCertificate"}
 
 SUBCOMMANDS = {"api": "serve", "worker": "worker", "audit-consumer": "audit-consumer", "indexer": "indexer"}
 SECRET_VARS = {"ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD"}
@@ -226,8 +226,8 @@ def check_metadata(r: Render, release: str) -> None:
 
 
 def check_configmap(r: Render) -> dict[str, str]:
-    cms = r.of("ConfigMap")
-    expect(len(cms) == 1, f"want one ConfigMap, got {len(cms)}")
+    cms = [c for c in r.of("ConfigMap") if not c["metadata"]["name"].endswith("-grafana-dashboard")]
+    expect(len(cms) == 1, f"want one ConfigMap of settings, got {len(cms)}")
     data = cms[0]["data"]
     for k, v in data.items():
         expect(re.match(r"^ATLAS_[A-Z0-9_]+$", k), f"ConfigMap key {k} is not an ATLAS_* variable")
@@ -264,9 +264,16 @@ def check_pod(obj: dict, r: Render, env_from_config: dict[str, str], existing_se
     expect(sc.get("readOnlyRootFilesystem") is True, f"{what}: root filesystem is writable")
     expect(sc.get("allowPrivilegeEscalation") is False, f"{what}: privilege escalation allowed")
     expect("ALL" in ((sc.get("capabilities") or {}).get("drop") or []), f"{what}: capabilities not dropped")
-    res = c.get("resources") or {}
-    expect((res.get("requests") or {}).get("memory") and (res.get("limits") or {}).get("memory"),
-           f"{what}: memory request/limit missing")
+    for sc_c in [c] + (spec.get("initContainers") or []):
+        res = sc_c.get("resources") or {}
+        expect((res.get("requests") or {}).get("memory") and (res.get("limits") or {}).get("memory"),
+               f"{what} {sc_c['name']}: memory request/limit missing")
+    for side in spec.get("initContainers") or []:
+        ssc = side.get("securityContext") or {}
+        expect(side.get("restartPolicy") == "Always", f"{what}: init container {side['name']} is not a native sidecar")
+        expect(ssc.get("readOnlyRootFilesystem") is True and ssc.get("allowPrivilegeEscalation") is False
+               and "ALL" in ((ssc.get("capabilities") or {}).get("drop") or []), f"{what}: sidecar {side['name']} is not locked down")
+        expect(side.get("startupProbe") and side.get("livenessProbe"), f"{what}: sidecar {side['name']} has no probes")
     volumes = {v["name"]: v for v in spec.get("volumes") or []}
     mounts = c.get("volumeMounts") or []
     for m in mounts:
@@ -358,6 +365,12 @@ def check_selectors(r: Render) -> None:
         expect(("minAvailable" in spec) != ("maxUnavailable" in spec), f"PodDisruptionBudget/{pdb['metadata']['name']}: want exactly one of minAvailable/maxUnavailable")
     for svc in r.of("Service"):
         hit = [c for c, labels in pods.items() if matches({"matchLabels": svc["spec"]["selector"]}, labels)]
+        if component_of(svc) == "metrics":
+            expect(sorted(hit) == sorted(pods) and svc["spec"].get("clusterIP") == "None",
+                   f"Service/{svc['metadata']['name']} selects {hit}, want every component, headless")
+            for sm in r.of("ServiceMonitor"):
+                expect(matches(sm["spec"]["selector"], svc["metadata"]["labels"]), "ServiceMonitor does not select the metrics Service")
+            continue
         expect(hit == ["api"], f"Service/{svc['metadata']['name']} selects {hit}, want [api]")
         api = r.deployment("api")
         names = {p["name"] for p in pod_spec(api)["containers"][0]["ports"]}
@@ -382,6 +395,10 @@ def check_selectors(r: Render) -> None:
         hit = sorted(c for c, labels in pods.items() if matches(pm["spec"]["selector"], labels))
         expect(hit == sorted(pods), f"PodMonitor selects {hit}, want every component {sorted(pods)}")
         expect(all(e["port"] == "ops" for e in pm["spec"]["podMetricsEndpoints"]), "PodMonitor does not scrape the ops port")
+    for pm in r.of("PodMonitoring"):
+        hit = sorted(c for c, labels in pods.items() if matches(pm["spec"]["selector"], labels))
+        expect(hit == sorted(pods), f"PodMonitoring selects {hit}, want every component {sorted(pods)}")
+        expect(all(e["port"] == "ops" and e["path"] == "/metrics" for e in pm["spec"]["endpoints"]), "PodMonitoring does not scrape /metrics on the ops port")
     for np in r.of("NetworkPolicy"):
         hit = sorted(c for c, labels in pods.items() if matches(np["spec"]["podSelector"], labels))
         expect(hit == sorted(pods), f"NetworkPolicy selects {hit}, want every component")
@@ -408,16 +425,19 @@ def check_hooks(r: Render, config: dict[str, str], existing_secret: str | None, 
     for k, v in config.items():
         expect(env.get(k) == v, f"{what}: {k}={env.get(k)!r}, ConfigMap has {v!r}")
     vol = next(v["secret"] for v in spec["volumes"] if "secret" in v)
+    weight = lambda o: int(o["metadata"]["annotations"].get("helm.sh/hook-weight", "0"))
     if not existing_secret:
         sec = r.get("Secret", vol["secretName"])
         expect(hook(sec), f"{what}: reads Secret/{vol['secretName']}, which is not a hook (it would not exist yet)")
-        weight = lambda o: int(o["metadata"]["annotations"].get("helm.sh/hook-weight", "0"))
         expect(weight(sec) < weight(job), f"{what}: its Secret is not created before it")
         policy = sec["metadata"]["annotations"].get("helm.sh/hook-delete-policy", "")
         expect("hook-succeeded" in policy and "hook-failed" in policy, f"Secret/{vol['secretName']}: left behind after the hook")
     sa = spec.get("serviceAccountName", "default")
-    if sa_created:
-        expect(not r.get("ServiceAccount", sa), f"{what}: runs as ServiceAccount/{sa}, which is created after the hook")
+    account = r.get("ServiceAccount", sa)
+    if sa_created and account:
+        expect(hook(account) and weight(account) < weight(job), f"{what}: runs as ServiceAccount/{sa}, which is created after the hook")
+        expect("before-hook-creation" == account["metadata"]["annotations"].get("helm.sh/hook-delete-policy"),
+               f"ServiceAccount/{sa}: a hook account must outlive the hooks (the Job's pods need it)")
 
 
 # --------------------------------------------------------------------------
@@ -514,6 +534,36 @@ def expect_api_only(r: Render) -> None:
     expect("topologySpreadConstraints" not in pod_spec(r.deployment("api")), "spread although disabled")
 
 
+def expect_gcp(r: Render) -> None:
+    import json as _json
+    want = {"api": "atlas-prd-api", "worker": "atlas-prd-worker", "audit-consumer": "atlas-prd-audit",
+            "indexer": "atlas-prd-indexer", "migrate": "atlas-prd-migrate"}
+    objs = r.of("Deployment") + r.of("Job")
+    expect(len(objs) == 5, "want four Deployments and the migration Job")
+    for d in objs:
+        comp = component_of(d)
+        spec = pod_spec(d)
+        sa = r.get("ServiceAccount", spec["serviceAccountName"])
+        expect(sa and spec["serviceAccountName"] == f"prod-atlas-{comp}", f"{comp}: runs as {spec['serviceAccountName']}, want its own account")
+        gsa = sa["metadata"]["annotations"]["iam.gke.io/gcp-service-account"]
+        expect(gsa.startswith(want[comp] + "@"), f"{comp}: Workload Identity annotation {gsa}")
+        proxy = spec["initContainers"][0]
+        expect(proxy["name"] == "cloud-sql-proxy" and proxy["args"][0] == "my-atlas:europe-west1:atlas-production",
+               f"{comp}: no Cloud SQL Auth Proxy for the instance")
+        expect("--private-ip" in proxy["args"] and "--address=127.0.0.1" in proxy["args"], f"{comp}: proxy flags {proxy['args']}")
+    cert = r.of("ManagedCertificate")[0]
+    expect(cert["spec"]["domains"] == ["atlas.example.com"], "managed certificate domains")
+    ing = r.of("Ingress")[0]["metadata"]["annotations"]
+    expect(ing["networking.gke.io/managed-certificates"] == cert["metadata"]["name"], "Ingress does not name the managed certificate")
+    expect(ing["kubernetes.io/ingress.global-static-ip-name"] == "atlas-production-ingress", "Ingress annotations lost")
+    sm = r.of("ServiceMonitor")[0]
+    expect(sm["metadata"]["labels"].get("release") == "kube-prometheus-stack", "ServiceMonitor labels ignored")
+    dash = next(c for c in r.of("ConfigMap") if c["metadata"]["name"].endswith("-grafana-dashboard"))
+    expect(dash["metadata"]["labels"].get("grafana_dashboard") == "1", "dashboard ConfigMap lacks the sidecar label")
+    panels = _json.loads(dash["data"]["atlas.json"])["panels"]
+    expect(len(panels) >= 10 and all(p["targets"] for p in panels), "the Grafana dashboard has no panels")
+
+
 GOOD = [
     Case("minimal", [ci("minimal")], expect=expect_minimal,
          kinds={"Deployment": 4, "Service": 1, "PodDisruptionBudget": 4, "ConfigMap": 1, "Secret": 2,
@@ -524,6 +574,10 @@ GOOD = [
                 "NetworkPolicy": 1}),
     Case("existing-secret", [ci("existing-secret")], expect=expect_existing, existing_secret="atlas-prod-credentials",
          sa_created=False, kinds={"Deployment": 4, "Service": 1, "ConfigMap": 1, "Job": 1}),
+    Case("gcp", [ci("gcp")], expect=expect_gcp, existing_secret="atlas-secrets",
+         kinds={"Deployment": 4, "Service": 2, "PodDisruptionBudget": 4, "ConfigMap": 2, "ServiceAccount": 5,
+                "Job": 1, "Ingress": 1, "ManagedCertificate": 1, "PodMonitoring": 1, "ServiceMonitor": 1,
+                "NetworkPolicy": 1}),
     Case("api-only", [ci("api-only")], expect=expect_api_only,
          kinds={"Deployment": 1, "Service": 1, "PodDisruptionBudget": 1, "ConfigMap": 1, "Secret": 1, "ServiceAccount": 1}),
 ]
@@ -555,6 +609,15 @@ BAD = [
     Case("bad-digest", [ci("minimal")], ["image.digest=latest"], error=r"/image/digest"),
     Case("bad-proxy", [ci("minimal")], ["config.trustedProxies={10.0.0.0/8,ingress-nginx}"], error=r"/config/trustedProxies/1"),
     Case("bad-origin", [ci("minimal")], ["config.corsOrigins={https://app.example.com/}"], error=r"/config/corsOrigins/0"),
+    Case("proxy-without-instance", [ci("minimal")], ["cloudSqlProxy.enabled=true"],
+         error=r"cloudSqlProxy\.instanceConnectionName is required"),
+    Case("proxy-bad-instance", [ci("minimal")], ["cloudSqlProxy.instanceConnectionName=atlas-db"],
+         error=r"/cloudSqlProxy/instanceConnectionName"),
+    Case("proxy-port-clash", [ci("gcp")], ["cloudSqlProxy.port=9464"], error=r"cloudSqlProxy\.port must differ"),
+    Case("per-component-without-create", [ci("gcp")], ["serviceAccount.create=false"],
+         error=r"perComponent\.enabled needs serviceAccount\.create"),
+    Case("certificate-without-ingress", [ci("minimal")], ["api.ingress.managedCertificate.enabled=true"],
+         error=r"managedCertificate\.enabled needs api\.ingress\.enabled"),
 ]
 
 

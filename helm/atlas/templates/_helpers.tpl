@@ -84,6 +84,67 @@ Name of one component's objects. Pass (dict "root" $ "component" "api").
 {{- end -}}
 {{- end -}}
 
+{{/*
+ServiceAccount of one component's pods. Pass (dict "root" $ "key" "auditConsumer"
+"component" "audit-consumer"); the migration Job is key "migration", component "migrate".
+*/}}
+{{- define "atlas.componentServiceAccountName" -}}
+{{- $sa := .root.Values.serviceAccount -}}
+{{- if and $sa.create $sa.perComponent.enabled -}}
+{{- include "atlas.componentName" . -}}
+{{- else -}}
+{{- include "atlas.serviceAccountName" .root -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The Cloud SQL Auth Proxy as a native sidecar (an init container with
+restartPolicy Always); an initContainers list entry. Pass the root context.
+*/}}
+{{- define "atlas.cloudSqlProxy" -}}
+{{- $p := .Values.cloudSqlProxy -}}
+- name: cloud-sql-proxy
+  image: {{ $p.image }}
+  imagePullPolicy: IfNotPresent
+  restartPolicy: Always
+  args:
+    - {{ $p.instanceConnectionName | quote }}
+    - "--address=127.0.0.1"
+    - {{ printf "--port=%d" (int $p.port) | quote }}
+    {{- if $p.privateIp }}
+    - "--private-ip"
+    {{- end }}
+    {{- if $p.autoIamAuthn }}
+    - "--auto-iam-authn"
+    {{- end }}
+    - "--structured-logs"
+    - "--exit-zero-on-sigterm"
+    - "--health-check"
+    - "--http-address=0.0.0.0"
+    - {{ printf "--http-port=%d" (int $p.healthPort) | quote }}
+    {{- range $p.extraArgs }}
+    - {{ . | quote }}
+    {{- end }}
+  ports:
+    - name: sqlproxy-health
+      containerPort: {{ $p.healthPort }}
+      protocol: TCP
+  startupProbe:
+    httpGet: {path: /startup, port: sqlproxy-health}
+    periodSeconds: 1
+    timeoutSeconds: 2
+    failureThreshold: 60
+  livenessProbe:
+    httpGet: {path: /liveness, port: sqlproxy-health}
+    periodSeconds: 10
+    timeoutSeconds: 5
+    failureThreshold: 3
+  resources:
+    {{- toYaml $p.resources | nindent 4 }}
+  securityContext:
+    {{- toYaml .Values.containerSecurityContext | nindent 4 }}
+{{- end -}}
+
 {{- define "atlas.image" -}}
 {{- if .Values.image.digest -}}
 {{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
@@ -140,6 +201,22 @@ cover types and formats; these cover what depends on several values.
 {{- end -}}
 {{- if not $any -}}
 {{- fail "every component is disabled (api, worker, auditConsumer, indexer): enable at least one" -}}
+{{- end -}}
+{{- $p := .Values.cloudSqlProxy -}}
+{{- if and $p.enabled (not (regexMatch "^[^:]+:[^:]+:[^:]+$" $p.instanceConnectionName)) -}}
+{{- fail "cloudSqlProxy.instanceConnectionName is required with cloudSqlProxy.enabled: PROJECT:REGION:INSTANCE" -}}
+{{- end -}}
+{{- if and $p.enabled (has (int $p.port) (list (int .Values.ports.http) (int .Values.ports.ops))) -}}
+{{- fail "cloudSqlProxy.port must differ from ports.http and ports.ops" -}}
+{{- end -}}
+{{- if and $p.enabled (has (int $p.healthPort) (list (int .Values.ports.http) (int .Values.ports.ops) (int $p.port))) -}}
+{{- fail "cloudSqlProxy.healthPort must differ from ports.http, ports.ops and cloudSqlProxy.port" -}}
+{{- end -}}
+{{- if and .Values.serviceAccount.perComponent.enabled (not .Values.serviceAccount.create) -}}
+{{- fail "serviceAccount.perComponent.enabled needs serviceAccount.create" -}}
+{{- end -}}
+{{- if and .Values.api.ingress.managedCertificate.enabled (not .Values.api.ingress.enabled) -}}
+{{- fail "api.ingress.managedCertificate.enabled needs api.ingress.enabled" -}}
 {{- end -}}
 {{- if and .Values.api.ingress.enabled (not .Values.api.enabled) -}}
 {{- fail "api.ingress.enabled needs api.enabled" -}}
