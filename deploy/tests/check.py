@@ -109,6 +109,20 @@ def check_tflint(t: Tools) -> None:
     expect(p.returncode == 0, f"tflint:\n{output_of(p)}")
 
 
+def check_tflint_catches(t: Tools) -> None:
+    """tflint is live: an undocumented, unused variable fails it."""
+    d = t.scratch / "tflint-bad"
+    d.mkdir(exist_ok=True)
+    (d / "versions.tf").write_text('terraform {\n  required_version = ">= 1.9"\n}\n')
+    (d / "variables.tf").write_text('variable "region" {\n  type = string\n}\n')
+    (d / "main.tf").write_text("")
+    (d / "outputs.tf").write_text("")
+    p = run([t.tflint, "--config", str(TF / ".tflint.hcl"), "--format", "compact"], cwd=d, env=t.env)
+    out = output_of(p)
+    expect(p.returncode != 0 and "terraform_documented_variables" in out and "terraform_unused_declarations" in out,
+           f"tflint accepted an undocumented, unused variable:\n{out}")
+
+
 def check_checkov(t: Tools) -> None:
     p = run([t.checkov, "-d", str(TF), "--framework", "terraform", "--compact", "--quiet", "--skip-download",
              "--output", "json"], env=t.env)
@@ -123,6 +137,31 @@ def check_checkov(t: Tools) -> None:
     passed = sum(r.get("summary", {}).get("passed", 0) for r in reports)
     expect(passed >= 50, f"checkov passed only {passed} checks: did it scan the modules?")
     expect(p.returncode == 0, f"checkov exited {p.returncode}:\n{output_of(p)[-2000:]}")
+
+
+def check_checkov_catches(t: Tools) -> None:
+    """checkov is live: a Cloud SQL instance with a public address and no TLS fails it."""
+    d = t.scratch / "checkov-bad"
+    d.mkdir(exist_ok=True)
+    (d / "main.tf").write_text('''resource "google_sql_database_instance" "bad" {
+  name             = "bad"
+  database_version = "POSTGRES_16"
+  settings {
+    tier = "db-custom-1-3840"
+    ip_configuration {
+      ipv4_enabled = true
+      authorized_networks {
+        value = "0.0.0.0/0"
+      }
+    }
+  }
+}
+''')
+    p = run([t.checkov, "-d", str(d), "--framework", "terraform", "--compact", "--quiet", "--skip-download",
+             "--output", "json"], env=t.env)
+    failed = {c["check_id"] for c in json.loads(p.stdout).get("results", {}).get("failed_checks", [])}
+    expect(p.returncode != 0 and {"CKV_GCP_6", "CKV_GCP_11"} <= failed,
+           f"checkov did not flag a public Cloud SQL instance without TLS (failed: {sorted(failed)})")
 
 
 def check_skips_have_reasons(_: Tools) -> None:
@@ -399,7 +438,9 @@ def main() -> int:
             ("terraform/fmt", check_fmt),
             ("terraform/helm-values-module", check_helm_values_module),
             ("terraform/tflint", check_tflint),
+            ("terraform/tflint-is-live", check_tflint_catches),
             ("terraform/checkov", check_checkov),
+            ("terraform/checkov-is-live", check_checkov_catches),
             ("terraform/checkov-skips-have-reasons", check_skips_have_reasons),
             *[(f"helm/{env}", lambda t, env=env: check_environment(t, env)) for env in ENVS],
             ("helm/kubeconform-is-live", check_kubeconform_catches),
