@@ -23,6 +23,8 @@ var (
 	ErrInvalid = errors.New("invalid input")
 	// ErrBadRequest: the request cannot be understood (for example a tampered cursor).
 	ErrBadRequest = errors.New("bad request")
+	// ErrUnavailable: a service the request needs is down for now; retrying later may succeed.
+	ErrUnavailable = errors.New("unavailable")
 )
 
 // Error is a failure with a message that is safe to show to the client.

@@ -83,7 +83,7 @@ func (s *Server) registerItems() {
 	}, func(ctx context.Context, in *ListItemsInput) (*ListOutput[Item], error) {
 		items, next, err := s.items.List(ctx, caller(ctx), in.ID, item.ListParams{Tags: in.Tag, Page: in.page()})
 		if err != nil {
-			return nil, s.problem(ctx, err)
+			return nil, s.problem(ctx, err, inputAt{"tags", "query.tag"})
 		}
 		return listOf(items, next, toItem), nil
 	})

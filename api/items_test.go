@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -244,4 +245,32 @@ func TestItems_PageOf50WithTagsIsNotNPlusOne(t *testing.T) {
 	}
 	// One statement checks membership, one reads the items with their tags.
 	require.LessOrEqual(t, counter.n.Load()-before, int64(2), "listing 50 items issued too many queries")
+}
+
+// problemLocations returns the locations of a validation problem's errors.
+func problemLocations(t *testing.T, resp apitest.Response) []string {
+	t.Helper()
+	require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s", resp.Body)
+	var p struct {
+		Errors []struct {
+			Location string `json:"location"`
+		} `json:"errors"`
+	}
+	resp.JSON(t, &p)
+	var out []string
+	for _, e := range p.Errors {
+		out = append(out, e.Location)
+	}
+	return out
+}
+
+func TestItems_ListWithAnOverLongTagPointsAtTheQueryParameter(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	u := env.NewUser(t)
+	c := env.NewCollection(t, u)
+	path := "/api/v1/collections/" + c.ID.String() + "/items?" + url.Values{"tag": {strings.Repeat("x", item.MaxTagLen+1)}}.Encode()
+
+	resp := env.Do(t, http.MethodGet, path, u.Token, nil)
+	require.Equal(t, []string{"query.tag"}, problemLocations(t, resp))
 }

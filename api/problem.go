@@ -24,12 +24,22 @@ var problemStatus = []struct {
 	{atlas.ErrConflict, http.StatusConflict},
 	{atlas.ErrInvalid, http.StatusUnprocessableEntity},
 	{atlas.ErrBadRequest, http.StatusBadRequest},
+	{atlas.ErrUnavailable, http.StatusServiceUnavailable},
+}
+
+// inputAt says where an operation received a domain input field: an
+// atlas.ErrInvalid naming Field is reported at Location (for example
+// "query.tag") rather than in the body, where fields are by default.
+type inputAt struct {
+	Field    string
+	Location string
 }
 
 // problem turns a service error into a problem response. Errors of a known
 // kind carry a client-safe message; anything else is logged with the
 // request's ids and answered with a generic 500 naming the request id.
-func (s *Server) problem(ctx context.Context, err error) error {
+// at names the fields an operation takes outside its body.
+func (s *Server) problem(ctx context.Context, err error, at ...inputAt) error {
 	for _, p := range problemStatus {
 		if !errors.Is(err, p.kind) {
 			continue
@@ -41,8 +51,13 @@ func (s *Server) problem(ctx context.Context, err error) error {
 		}
 		if p.status == http.StatusUnprocessableEntity && ae != nil && ae.Field != "" {
 			return huma.Error422UnprocessableEntity("validation failed", &huma.ErrorDetail{
-				Message: msg, Location: "body." + ae.Field,
+				Message: msg, Location: location(ae.Field, at),
 			})
+		}
+		if p.status >= http.StatusInternalServerError {
+			ids := correlation.From(ctx)
+			s.log.WarnContext(ctx, "request failed: a dependency is unavailable", slog.String("request_id", ids.RequestID),
+				slog.String("trace_id", ids.TraceID), slog.Any("error", err))
 		}
 		return huma.NewError(p.status, msg)
 	}
@@ -57,6 +72,16 @@ func (s *Server) problem(ctx context.Context, err error) error {
 	s.log.ErrorContext(ctx, "request failed", slog.String("request_id", ids.RequestID),
 		slog.String("trace_id", ids.TraceID), slog.Any("error", err))
 	return huma.Error500InternalServerError("internal error; quote request id " + ids.RequestID + " when reporting it")
+}
+
+// location is where the API received field: the body unless at says otherwise.
+func location(field string, at []inputAt) string {
+	for _, a := range at {
+		if a.Field == field {
+			return a.Location
+		}
+	}
+	return "body." + field
 }
 
 // isUnstorableText reports whether Postgres refused a text value it cannot

@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"errors"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -11,7 +9,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/atlasapp/atlas"
-	"github.com/atlasapp/atlas/correlation"
 	"github.com/atlasapp/atlas/search"
 )
 
@@ -104,12 +101,8 @@ func (s *Server) registerSearch() {
 			return nil, huma.Error503ServiceUnavailable("search is not configured on this server")
 		}
 		page, err := s.search.Search(ctx, caller(ctx), q)
-		if errors.Is(err, search.ErrUnavailable) {
-			s.log.WarnContext(ctx, "search unavailable", slog.String("request_id", correlation.From(ctx).RequestID), slog.Any("error", err))
-			return nil, huma.Error503ServiceUnavailable("search is temporarily unavailable; try again shortly")
-		}
 		if err != nil {
-			return nil, s.problem(ctx, err)
+			return nil, s.problem(ctx, err, inputAt{"q", "query.q"}, inputAt{"tags", "query.tags"})
 		}
 		out := &SearchOutput{Body: SearchBody{Items: make([]SearchHit, 0, len(page.Hits)), Total: page.Total}}
 		for _, h := range page.Hits {

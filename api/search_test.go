@@ -672,3 +672,20 @@ func TestSearch_ReindexWithAliasSwapWhileSearchesAndWritesRun(t *testing.T) {
 		assert.Contains(t, got, title, "an item written during the reindex is in the new index")
 	}
 }
+
+func TestSearch_InvalidQueryParametersArePointedAtInTheQuery(t *testing.T) {
+	t.Parallel()
+	down, err := search.NewIndex(search.IndexOpts{URLs: []string{"http://127.0.0.1:1"}})
+	require.NoError(t, err)
+	e := newSearchEnv(t, down)
+	u := e.NewUser(t)
+	e.NewCollection(t, u)
+
+	// 300 characters pass the schema's maxLength but are 600 bytes, over search.MaxQueryLen.
+	long := strings.Repeat("é", 300)
+	resp := e.Do(t, http.MethodGet, "/api/v1/search/items?"+values("q", long).Encode(), u.Token, nil)
+	require.Equal(t, []string{"query.q"}, problemLocations(t, resp))
+
+	resp = e.Do(t, http.MethodGet, "/api/v1/search/items?"+values("tags", strings.Repeat("x", item.MaxTagLen+1)).Encode(), u.Token, nil)
+	require.Equal(t, []string{"query.tags"}, problemLocations(t, resp))
+}

@@ -16,8 +16,9 @@ import (
 	"github.com/atlasapp/atlas/item"
 )
 
-// ErrUnavailable reports that Elasticsearch did not answer a search; the HTTP edge answers 503.
-var ErrUnavailable = errors.New("search is unavailable")
+// ErrUnavailable reports that Elasticsearch did not answer a search (an atlas.ErrUnavailable,
+// which the HTTP edge answers with 503).
+var ErrUnavailable = atlas.Errorf(atlas.ErrUnavailable, "search is temporarily unavailable; try again shortly")
 
 // MaxQueryLen is the longest query text accepted, in bytes.
 const MaxQueryLen = 500
