@@ -75,13 +75,19 @@ func queueTags(b *pgx.Batch, it Item, replace bool) {
 	b.Queue(linkTagsSQL, it.ID, it.CollectionID, it.Tags)
 }
 
-// Insert stores a new item and its tags in one round trip.
+// Insert stores a new item and its tags in one round trip. A collection
+// deleted meanwhile is atlas.ErrNotFound.
 func (Store) Insert(ctx context.Context, q db.Querier, it Item) error {
 	b := &pgx.Batch{}
 	b.Queue(insertItemSQL, it.ID, it.CollectionID, it.Title, it.SourceURL, it.Description, it.Notes,
 		it.Metadata, it.CreatedBy, it.Version, it.CreatedAt, it.UpdatedAt)
 	queueTags(b, it, false)
-	if err := q.SendBatch(ctx, b).Close(); err != nil {
+	err := q.SendBatch(ctx, b).Close()
+	if db.IsForeignKeyViolation(err, "items_collection_id_fkey") || db.IsForeignKeyViolation(err, "tags_collection_id_fkey") {
+		// The collection was deleted after the access check passed.
+		return atlas.Errorf(atlas.ErrNotFound, "collection not found")
+	}
+	if err != nil {
 		return fmt.Errorf("insert item: %w", err)
 	}
 	return nil
