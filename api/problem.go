@@ -7,10 +7,10 @@ import (
 	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/atlasapp/atlas"
 	"github.com/atlasapp/atlas/correlation"
+	"github.com/atlasapp/atlas/db"
 )
 
 // problemStatus is the one table from domain error kinds to HTTP statuses.
@@ -62,7 +62,7 @@ func (s *Server) problem(ctx context.Context, err error, at ...inputAt) error {
 		return huma.NewError(p.status, msg)
 	}
 	ids := correlation.From(ctx)
-	if isUnstorableText(err) {
+	if db.IsUnstorableText(err) {
 		return huma.Error422UnprocessableEntity("text must not contain NUL (\\u0000) characters")
 	}
 	if errors.Is(err, context.Canceled) {
@@ -82,12 +82,4 @@ func location(field string, at []inputAt) string {
 		}
 	}
 	return "body." + field
-}
-
-// isUnstorableText reports whether Postgres refused a text value it cannot
-// store (a NUL character, SQLSTATE 22021): invalid input, found by the API
-// fuzzer, not a server fault.
-func isUnstorableText(err error) bool {
-	var pgErr *pgconn.PgError
-	return errors.As(err, &pgErr) && pgErr.Code == "22021"
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
@@ -140,7 +141,7 @@ func TestAuditEvents_DatabaseRefusesUpdateDeleteAndTruncate(t *testing.T) {
 		_, err := pool.Exec(ctx, sql, args...)
 		var pgErr *pgconn.PgError
 		require.True(t, errors.As(err, &pgErr), "%s must fail at the database, got %v", name, err)
-		assert.Equal(t, "42501", pgErr.Code, name)
+		assert.Equal(t, pgerrcode.InsufficientPrivilege, pgErr.Code, name)
 		assert.Contains(t, pgErr.Message, "append-only", name)
 	}
 	got, err := audit.Store{}.ByEventID(ctx, pool, e.EventID)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/jackc/pgerrcode"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -80,29 +81,28 @@ func InTx(ctx context.Context, b Beginner, fn func(tx pgx.Tx) error) (err error)
 	return nil
 }
 
-// Postgres error codes the stores translate.
-const (
-	codeUniqueViolation     = "23505"
-	codeForeignKeyViolation = "23503"
-	codeCheckViolation      = "23514"
-)
-
 // IsUniqueViolation reports whether err is a unique-constraint violation,
 // optionally of the named constraint (empty matches any).
 func IsUniqueViolation(err error, constraint string) bool {
-	return isCode(err, codeUniqueViolation, constraint)
+	return isCode(err, pgerrcode.UniqueViolation, constraint)
 }
 
 // IsForeignKeyViolation reports whether err is a foreign-key violation,
 // optionally of the named constraint.
 func IsForeignKeyViolation(err error, constraint string) bool {
-	return isCode(err, codeForeignKeyViolation, constraint)
+	return isCode(err, pgerrcode.ForeignKeyViolation, constraint)
 }
 
 // IsCheckViolation reports whether err is a CHECK-constraint violation,
 // optionally of the named constraint.
 func IsCheckViolation(err error, constraint string) bool {
-	return isCode(err, codeCheckViolation, constraint)
+	return isCode(err, pgerrcode.CheckViolation, constraint)
+}
+
+// IsUnstorableText reports whether Postgres refused a text value it cannot
+// store (a NUL character): invalid input, not a server fault.
+func IsUnstorableText(err error) bool {
+	return isCode(err, pgerrcode.CharacterNotInRepertoire, "")
 }
 
 func isCode(err error, code, constraint string) bool {
