@@ -11,14 +11,13 @@ import (
 
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/config"
-	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/ops"
 )
 
 // auditConsumer runs the audit consumer group until ctx ends.
 func auditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
-	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: 4})
+	pool, err := openPool(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -59,7 +58,7 @@ func auditTool(ctx context.Context, cfg config.Config, _ *slog.Logger, args []st
 	if len(args) != 1 || args[0] != "verify" {
 		return errors.New("usage: atlas audit verify   (recompute the audit trail's hash chain; exit 1 at the first broken link)")
 	}
-	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: 2})
+	pool, err := openToolPool(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) e
 	if cfg.GeneratedJWTSecret {
 		log.Warn("ATLAS_JWT_SECRET is not set: using a random secret for this development run; tokens will not survive a restart")
 	}
-	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: cfg.DBMaxConns})
+	pool, err := openPool(ctx, cfg)
 	if err != nil {
 		return err
 	}

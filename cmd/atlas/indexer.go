@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/atlasapp/atlas/config"
-	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/search"
@@ -17,7 +16,7 @@ import (
 
 // indexer runs the search indexer until ctx ends.
 func indexer(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
-	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: 4})
+	pool, err := openPool(ctx, cfg)
 	if err != nil {
 		return err
 	}

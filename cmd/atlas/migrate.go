@@ -9,7 +9,7 @@ import (
 )
 
 func migrate(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
-	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: 2})
+	pool, err := openToolPool(ctx, cfg)
 	if err != nil {
 		return err
 	}

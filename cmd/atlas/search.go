@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/atlasapp/atlas/config"
-	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/search"
 )
 
@@ -34,7 +33,7 @@ func searchTool(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
 		return errors.New(searchUsage)
 	}
-	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: 2})
+	pool, err := openToolPool(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,6 @@ import (
 
 	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/config"
-	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/ops"
 )
 
@@ -18,7 +17,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string)
 	if cfg.GeneratedJWTSecret {
 		log.Warn("ATLAS_JWT_SECRET is not set: using a random secret for this development run; tokens will not survive a restart")
 	}
-	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: cfg.DBMaxConns})
+	pool, err := openPool(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 
 	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/config"
-	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/jobs"
@@ -22,7 +21,7 @@ import (
 // worker runs River: it publishes outbox events to Kafka and works
 // background jobs until ctx ends, then lets running jobs finish.
 func worker(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
-	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: cfg.DBMaxConns})
+	pool, err := openPool(ctx, cfg)
 	if err != nil {
 		return err
 	}
