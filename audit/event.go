@@ -28,14 +28,16 @@ type Event struct {
 	Data      json.RawMessage
 	TraceID   string
 	RequestID string
-	// PrevHash is the hash of row Seq-1 (GenesisHash for the first row);
+	// PrevHash is the hash of row Seq-1 (GenesisHash() for the first row);
 	// Hash is SHA-256(PrevHash || CanonicalContent).
 	PrevHash []byte
 	Hash     []byte
 }
 
-// GenesisHash is the prev_hash of the first row: 32 zero bytes.
-var GenesisHash = make([]byte, sha256.Size)
+// GenesisHash returns the prev_hash of the first row: 32 zero bytes. It is
+// a new slice each time, so no caller (or a driver scanning into it) can
+// change the chain's origin for everyone else.
+func GenesisHash() []byte { return make([]byte, sha256.Size) }
 
 // canonicalTag starts the canonical content; a new layout gets a new tag.
 const canonicalTag = "atlas.audit_events.v1"

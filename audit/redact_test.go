@@ -89,8 +89,8 @@ func TestCanonicalContent_EveryFieldCounts(t *testing.T) {
 	base := newEvent(t, eventOpts{Data: map[string]any{"a": 1}})
 	base.Seq = 7
 	data := `{"a": 1}`
-	ref := audit.ChainHash(audit.GenesisHash, audit.CanonicalContent(base, data))
-	assert.Equal(t, ref, audit.ChainHash(audit.GenesisHash, audit.CanonicalContent(base, data)), "deterministic")
+	ref := audit.ChainHash(audit.GenesisHash(), audit.CanonicalContent(base, data))
+	assert.Equal(t, ref, audit.ChainHash(audit.GenesisHash(), audit.CanonicalContent(base, data)), "deterministic")
 
 	other := newEvent(t, eventOpts{})
 	mutations := map[string]func(e *audit.Event, d *string, prev *[]byte){
@@ -115,8 +115,15 @@ func TestCanonicalContent_EveryFieldCounts(t *testing.T) {
 		},
 	}
 	for name, mutate := range mutations {
-		e, d, prev := base, data, audit.GenesisHash
+		e, d, prev := base, data, audit.GenesisHash()
 		mutate(&e, &d, &prev)
 		assert.NotEqual(t, ref, audit.ChainHash(prev, audit.CanonicalContent(e, d)), "changing %s changes the hash", name)
 	}
+}
+
+func TestGenesisHash_CannotBeChangedByACaller(t *testing.T) {
+	t.Parallel()
+	h := audit.GenesisHash()
+	h[0] = 0xff
+	assert.Equal(t, make([]byte, 32), audit.GenesisHash(), "the chain's origin is 32 zero bytes for every caller")
 }

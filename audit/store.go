@@ -60,7 +60,7 @@ func (Store) Append(ctx context.Context, b db.Beginner, evs []Event) (AppendResu
 		batch := &pgx.Batch{}
 		batch.Queue(lockSQL)
 		var lastSeq int64
-		lastHash := GenesisHash
+		lastHash := GenesisHash()
 		batch.Queue(chainTailSQL).QueryRow(func(row pgx.Row) error {
 			err := row.Scan(&lastSeq, &lastHash)
 			if errors.Is(err, pgx.ErrNoRows) {

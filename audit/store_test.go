@@ -45,7 +45,7 @@ func TestAppend_BuildsAVerifiableChain(t *testing.T) {
 	assert.EqualValues(t, 12, rep.Rows)
 	assert.EqualValues(t, 12, rep.LastSeq)
 
-	prev := audit.GenesisHash
+	prev := audit.GenesisHash()
 	for i, want := range all {
 		got, err := audit.Store{}.ByEventID(ctx, pool, want.EventID)
 		require.NoError(t, err)

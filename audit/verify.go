@@ -66,7 +66,7 @@ func Verify(ctx context.Context, b db.Beginner) (Report, error) {
 			return err
 		}
 		defer rows.Close()
-		prevHash := GenesisHash
+		prevHash := GenesisHash()
 		var prevSeq int64
 		for rows.Next() {
 			e, data, err := scanEvent(rows)
