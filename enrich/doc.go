@@ -20,7 +20,7 @@
 //   - follows at most MaxRedirects redirects, reads at most MaxBodyBytes of
 //     body and gives up after TotalTimeout.
 //
-// Errors are classified for the job's retry decision: [IsPermanent] reports
+// Errors are classified for the job's retry decision: [retry.IsPermanent] reports
 // errors that will not go away by retrying (blocked or invalid URLs, most
 // 4xx responses, redirect loops); everything else (timeouts, connection
 // errors, 408, 425, 429, 5xx) is transient.

@@ -10,10 +10,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/atlasapp/atlas/retry"
 )
 
 // Sentinel errors, checked with errors.Is. All of them are permanent: the
-// Fetch error that wraps them also satisfies IsPermanent.
+// Fetch error that wraps them also satisfies retry.IsPermanent.
 var (
 	// ErrBlockedAddress means the URL's host is, or resolves to, or redirects
 	// to an address a fetch may never connect to (loopback, private,
@@ -29,31 +31,8 @@ var (
 	ErrInvalidURL = errors.New("enrich: invalid URL")
 )
 
-// PermanentError marks an error that retrying will not fix: the job should
-// record the failure instead of retrying. Use IsPermanent to test for it.
-type PermanentError struct {
-	// Err is the underlying error.
-	Err error
-}
-
-// Error returns the underlying error's message.
-func (e *PermanentError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the underlying error.
-func (e *PermanentError) Unwrap() error { return e.Err }
-
-// IsPermanent reports whether err, or an error it wraps, is a
-// *PermanentError: a blocked or invalid URL, a redirect loop, an unknown host,
-// a certificate the fetcher does not trust, or a 4xx response other than 408,
-// 425 and 429. Any other error (timeouts, connection errors, 408, 425, 429,
-// 5xx, cancellation) is transient and worth retrying.
-func IsPermanent(err error) bool {
-	var p *PermanentError
-	return errors.As(err, &p)
-}
-
 // StatusError is returned by Fetch when the final response has a non-2xx
-// status. It is wrapped in a *PermanentError when the status is permanent.
+// status. It is marked retry.Permanent when the status is permanent.
 type StatusError struct {
 	// StatusCode is the HTTP status of the final response.
 	StatusCode int
@@ -89,7 +68,7 @@ func newStatusError(resp *http.Response, now time.Time) error {
 		RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), now),
 	}
 	if permanentStatus(resp.StatusCode) {
-		return &PermanentError{Err: se}
+		return retry.Permanent(se)
 	}
 	return se
 }
@@ -112,18 +91,18 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// classify wraps err in a *PermanentError when retrying cannot help.
+// classify marks err retry.Permanent when retrying cannot help.
 func classify(err error) error {
-	if err == nil || IsPermanent(err) {
+	if err == nil || retry.IsPermanent(err) {
 		return err
 	}
 	if errors.Is(err, ErrBlockedAddress) || errors.Is(err, ErrUnsupportedScheme) ||
 		errors.Is(err, ErrTooManyRedirects) || errors.Is(err, ErrInvalidURL) {
-		return &PermanentError{Err: err}
+		return retry.Permanent(err)
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-		return &PermanentError{Err: err}
+		return retry.Permanent(err)
 	}
 	var (
 		certErr      *tls.CertificateVerificationError
@@ -133,7 +112,7 @@ func classify(err error) error {
 	)
 	if errors.As(err, &certErr) || errors.As(err, &hostErr) ||
 		errors.As(err, &authorityErr) || errors.As(err, &invalidErr) {
-		return &PermanentError{Err: err}
+		return retry.Permanent(err)
 	}
 	return err
 }

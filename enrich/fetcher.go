@@ -14,6 +14,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/atlasapp/atlas/retry"
 )
 
 // Defaults applied by NewFetcher to zero-valued FetcherOpts fields.
@@ -226,17 +228,17 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 // takes at most TotalTimeout.
 //
 // A non-2xx final response returns a *StatusError (wrapped in a
-// *PermanentError when retrying is pointless) together with a Result that
+// retry.Permanent when retrying is pointless) together with a Result that
 // has FinalURL and StatusCode set. A non-HTML response is not an error: the
-// Result then carries the content type and size only. Use IsPermanent on any
+// Result then carries the content type and size only. Use retry.IsPermanent on any
 // error to decide whether to retry.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil {
-		return Result{}, &PermanentError{Err: fmt.Errorf("enrich: parse URL: %w: %w", ErrInvalidURL, err)}
+		return Result{}, retry.Permanent(fmt.Errorf("enrich: parse URL: %w: %w", ErrInvalidURL, err))
 	}
 	if err := checkURL(u); err != nil {
-		return Result{}, &PermanentError{Err: fmt.Errorf("enrich: fetch %s: %w", u.Redacted(), err)}
+		return Result{}, retry.Permanent(fmt.Errorf("enrich: fetch %s: %w", u.Redacted(), err))
 	}
 
 	ctx, cancel := context.WithTimeout(ctx, f.opts.TotalTimeout)
@@ -244,7 +246,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
 
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return Result{}, &PermanentError{Err: fmt.Errorf("enrich: build request: %w: %w", ErrInvalidURL, err)}
+		return Result{}, retry.Permanent(fmt.Errorf("enrich: build request: %w: %w", ErrInvalidURL, err))
 	}
 	req.Header.Set("User-Agent", f.opts.UserAgent)
 	req.Header.Set("Accept", "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5")

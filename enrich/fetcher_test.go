@@ -23,6 +23,7 @@ import (
 	"golang.org/x/text/encoding/japanese"
 
 	"github.com/atlasapp/atlas/enrich"
+	"github.com/atlasapp/atlas/retry"
 )
 
 // serve starts an httptest server on 127.0.0.1 for the test's lifetime.
@@ -336,7 +337,7 @@ func TestFetch_TooManyRedirects(t *testing.T) {
 			srv := redirectChain(t, tt.hops)
 			_, err := loopbackFetcher(enrich.FetcherOpts{MaxRedirects: tt.maxRedirects}).Fetch(t.Context(), srv.URL+"/hop/0")
 			require.ErrorIs(t, err, enrich.ErrTooManyRedirects)
-			assert.True(t, enrich.IsPermanent(err))
+			assert.True(t, retry.IsPermanent(err))
 		})
 	}
 }
@@ -425,7 +426,7 @@ func TestFetch_TotalTimeoutIsTransient(t *testing.T) {
 			elapsed := time.Since(start)
 
 			require.Error(t, err)
-			assert.False(t, enrich.IsPermanent(err), "a timeout is worth retrying: %v", err)
+			assert.False(t, retry.IsPermanent(err), "a timeout is worth retrying: %v", err)
 			assert.True(t, isTimeout(err), "want a timeout, got %v", err)
 			assert.GreaterOrEqual(t, elapsed, 300*time.Millisecond)
 			assert.Less(t, elapsed, 5*time.Second)
@@ -446,7 +447,7 @@ func TestFetch_CallerCancellationIsTransient(t *testing.T) {
 
 	_, err := loopbackFetcher(enrich.FetcherOpts{}).Fetch(ctx, srv.URL)
 	require.Error(t, err)
-	assert.False(t, enrich.IsPermanent(err))
+	assert.False(t, retry.IsPermanent(err))
 }
 
 func TestFetch_StatusClassification(t *testing.T) {
@@ -484,7 +485,7 @@ func TestFetch_StatusClassification(t *testing.T) {
 
 			got, err := loopbackFetcher(enrich.FetcherOpts{}).Fetch(t.Context(), srv.URL+"/x")
 			require.Error(t, err)
-			assert.Equal(t, tt.permanent, enrich.IsPermanent(err), "IsPermanent(%v)", err)
+			assert.Equal(t, tt.permanent, retry.IsPermanent(err), "retry.IsPermanent(%v)", err)
 			var se *enrich.StatusError
 			require.ErrorAs(t, err, &se)
 			assert.Equal(t, tt.status, se.StatusCode)
@@ -506,7 +507,7 @@ func TestFetch_StatusAfterRedirectReportsFinalURL(t *testing.T) {
 
 	got, err := loopbackFetcher(enrich.FetcherOpts{}).Fetch(t.Context(), srv.URL+"/old")
 	require.Error(t, err)
-	assert.True(t, enrich.IsPermanent(err))
+	assert.True(t, retry.IsPermanent(err))
 	assert.Equal(t, srv.URL+"/gone", got.FinalURL)
 	assert.Equal(t, http.StatusGone, got.StatusCode)
 }
@@ -536,7 +537,7 @@ func TestFetch_RejectsInvalidURLs(t *testing.T) {
 			t.Parallel()
 			_, err := f.Fetch(t.Context(), tt.raw)
 			require.ErrorIs(t, err, tt.want)
-			assert.True(t, enrich.IsPermanent(err))
+			assert.True(t, retry.IsPermanent(err))
 			assert.NotContains(t, err.Error(), "secret", "credentials are not echoed")
 		})
 	}
@@ -595,7 +596,7 @@ func TestFetch_BlocksInternalAddresses(t *testing.T) {
 			t.Parallel()
 			_, err := f.Fetch(t.Context(), target)
 			require.ErrorIs(t, err, enrich.ErrBlockedAddress)
-			assert.True(t, enrich.IsPermanent(err))
+			assert.True(t, retry.IsPermanent(err))
 		})
 	}
 	t.Cleanup(func() { assert.Zero(t, hits.Load(), "a blocked address was reached") })
@@ -642,7 +643,7 @@ func TestFetch_BlocksRedirectToInternalAddress(t *testing.T) {
 			// redirect target must still be refused.
 			_, err := loopbackFetcher(enrich.FetcherOpts{}).Fetch(t.Context(), srv.URL+"/start")
 			require.ErrorIs(t, err, tt.want)
-			assert.True(t, enrich.IsPermanent(err))
+			assert.True(t, retry.IsPermanent(err))
 			assert.Equal(t, int64(1), hops.Load(), "the allowed server was reached once")
 		})
 	}
@@ -685,7 +686,7 @@ func TestFetch_BlocksNameResolvingToInternalAddress(t *testing.T) {
 			t.Parallel()
 			_, err := f.Fetch(t.Context(), fmt.Sprintf("http://%s:%d/", host, port))
 			require.ErrorIs(t, err, enrich.ErrBlockedAddress)
-			assert.True(t, enrich.IsPermanent(err))
+			assert.True(t, retry.IsPermanent(err))
 		})
 	}
 	t.Cleanup(func() { assert.Zero(t, hits.Load(), "a blocked address was reached") })
@@ -717,7 +718,7 @@ func TestFetch_ResolveFuncNames(t *testing.T) {
 
 	_, err := f.Fetch(t.Context(), "http://unknown.example/")
 	require.Error(t, err)
-	assert.True(t, enrich.IsPermanent(err), "an unknown host is permanent: %v", err)
+	assert.True(t, retry.IsPermanent(err), "an unknown host is permanent: %v", err)
 }
 
 func TestFetch_HTTPS(t *testing.T) {
@@ -737,7 +738,7 @@ func TestFetch_HTTPS(t *testing.T) {
 
 	_, err = loopbackFetcher(enrich.FetcherOpts{}).Fetch(t.Context(), tlsSrv.URL)
 	require.Error(t, err, "an untrusted certificate is refused")
-	assert.True(t, enrich.IsPermanent(err), "a certificate error is permanent: %v", err)
+	assert.True(t, retry.IsPermanent(err), "a certificate error is permanent: %v", err)
 }
 
 // Not parallel: it sets environment variables. The fetcher must ignore

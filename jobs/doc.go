@@ -29,7 +29,7 @@
 // jitter (Backoff; ENRICH_URL also waits at least a server's Retry-After).
 // A failed or timed-out attempt is retried until max_attempts, then the job
 // is discarded. A permanent failure (a refused address, a 404, a redirect
-// loop: enrich.IsPermanent; or an indexer's PermanentError) is not retried:
+// loop: retry.IsPermanent, from enrich or an indexer) is not retried:
 // the handler marks the job as failed in its metadata (atlas_outcome) and
 // cancels it with the reason. Handlers are idempotent: ENRICH_URL stores
 // nothing when the item's metadata already says the same, so a retry after

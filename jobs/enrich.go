@@ -14,6 +14,7 @@ import (
 	"github.com/atlasapp/atlas"
 	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/retry"
 )
 
 // Metadata is what ENRICH_URL stores as an item's metadata (metadata_json
@@ -75,7 +76,7 @@ type EnrichWorker struct {
 	items   *item.Service
 	fetcher *enrich.Fetcher
 	timeout time.Duration
-	backoff Backoff
+	backoff retry.Backoff
 	now     func() time.Time
 	// retryAfter carries a server's Retry-After from Work to NextRetry,
 	// which River calls right after Work fails, by job id.
@@ -85,7 +86,7 @@ type EnrichWorker struct {
 // NewEnrichWorker returns the ENRICH_URL worker.
 func NewEnrichWorker(p HandlerParams) *EnrichWorker {
 	w := &EnrichWorker{items: p.Items, fetcher: enrich.NewFetcher(p.Fetch),
-		timeout: p.EnrichTimeout, backoff: p.EnrichRetry.withDefaults(DefaultEnrichRetryBase), now: p.NowFunc}
+		timeout: p.EnrichTimeout, backoff: withDefaults(p.EnrichRetry, DefaultEnrichRetryBase), now: p.NowFunc}
 	if w.timeout <= 0 {
 		total := p.Fetch.TotalTimeout
 		if total <= 0 {
@@ -110,7 +111,7 @@ func (w *EnrichWorker) NextRetry(job *river.Job[EnrichURLArgs]) time.Time {
 	if v, ok := w.retryAfter.LoadAndDelete(job.ID); ok {
 		floor = v.(time.Duration)
 	}
-	return w.now().Add(w.backoff.Delay(job.Attempt, floor))
+	return w.now().Add(w.backoff.DelayAtLeast(job.Attempt, floor))
 }
 
 // Work enriches one item.
@@ -129,7 +130,7 @@ func (w *EnrichWorker) Work(ctx context.Context, job *river.Job[EnrichURLArgs]) 
 	res, err := w.fetcher.Fetch(ctx, *it.SourceURL)
 	if err != nil {
 		err = fmt.Errorf("enrich item %s: %w", id, err)
-		if enrich.IsPermanent(err) {
+		if retry.IsPermanent(err) {
 			return markFailed(ctx, err)
 		}
 		var se *enrich.StatusError

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -14,6 +13,7 @@ import (
 	"github.com/atlasapp/atlas/correlation"
 	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/retry"
 )
 
 // Defaults of HandlerParams.
@@ -53,8 +53,8 @@ type HandlerParams struct {
 	// EnrichRetry and ReindexRetry are the backoffs between attempts
 	// (defaults DefaultEnrichRetryBase / DefaultReindexRetryBase, doubling,
 	// capped at DefaultRetryMax).
-	EnrichRetry  Backoff
-	ReindexRetry Backoff
+	EnrichRetry  retry.Backoff
+	ReindexRetry retry.Backoff
 	// NowFunc is the clock (defaults to time.Now).
 	NowFunc func() time.Time
 }
@@ -73,15 +73,8 @@ func Register(p HandlerParams) func(*river.Workers) error {
 	}
 }
 
-// Backoff is an exponential retry delay: Base before the second attempt,
-// doubling for every later one, never more than Max, with ±10 % jitter so
-// that jobs that failed together do not retry together.
-type Backoff struct {
-	Base time.Duration
-	Max  time.Duration
-}
-
-func (b Backoff) withDefaults(base time.Duration) Backoff {
+// withDefaults fills a zero Base or Max of a job kind's backoff.
+func withDefaults(b retry.Backoff, base time.Duration) retry.Backoff {
 	if b.Base <= 0 {
 		b.Base = base
 	}
@@ -89,18 +82,6 @@ func (b Backoff) withDefaults(base time.Duration) Backoff {
 		b.Max = max(DefaultRetryMax, b.Base)
 	}
 	return b
-}
-
-// Delay is the wait after failed attempt number attempt (1-based), at least
-// floor (a server's Retry-After, say) but never more than Max.
-func (b Backoff) Delay(attempt int, floor time.Duration) time.Duration {
-	d := b.Base
-	for i := 1; i < attempt && d < b.Max; i++ {
-		d *= 2
-	}
-	d = min(d, b.Max)
-	d += time.Duration((rand.Float64()*0.2 - 0.1) * float64(d))
-	return min(max(d, floor), b.Max)
 }
 
 // markFailed records in the job's metadata that its handler gave up for

@@ -2,7 +2,6 @@ package jobs_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/assert"
@@ -34,22 +33,5 @@ func TestStatusOf_MapsEveryRiverState(t *testing.T) {
 	}
 	for _, s := range rivertype.JobStates() {
 		assert.True(t, seen[s], "River state %s has no mapping test", s)
-	}
-}
-
-func TestBackoff_DoublesWithJitterUpToMax(t *testing.T) {
-	t.Parallel()
-	b := jobs.Backoff{Base: 10 * time.Second, Max: time.Minute}
-	within := func(d, want time.Duration) bool {
-		return d >= want-want/10 && d <= want+want/10
-	}
-	for range 100 {
-		assert.True(t, within(b.Delay(1, 0), 10*time.Second))
-		assert.True(t, within(b.Delay(2, 0), 20*time.Second))
-		assert.True(t, within(b.Delay(3, 0), 40*time.Second))
-		assert.LessOrEqual(t, b.Delay(4, 0), time.Minute)
-		assert.LessOrEqual(t, b.Delay(50, 0), time.Minute, "no overflow on late attempts")
-		assert.GreaterOrEqual(t, b.Delay(1, 30*time.Second), 30*time.Second, "a Retry-After floor wins")
-		assert.Equal(t, time.Minute, b.Delay(1, time.Hour), "but never beyond Max")
 	}
 }

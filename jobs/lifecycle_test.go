@@ -15,6 +15,7 @@ import (
 
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/retry"
 )
 
 func pageOf(n int) cursor.Page { return cursor.Page{Limit: n} }
@@ -107,7 +108,7 @@ func TestJob_PermanentIndexerErrorFailsWithoutRetry(t *testing.T) {
 	p := f.testHandlers()
 	p.Indexer = indexerFunc(func(context.Context, uuid.UUID) error {
 		calls.Add(1)
-		return &jobs.PermanentError{Err: errors.New("mapping rejects the document")}
+		return retry.Permanent(errors.New("mapping rejects the document"))
 	})
 	f.startWorker(t, p)
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/atlasapp/atlas/retry"
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 )
@@ -23,18 +24,6 @@ type ItemIndexer interface {
 // with an indexer picks it up.
 var ErrNoIndexer = errors.New("no search indexer is configured in this worker")
 
-// PermanentError marks an ItemIndexer error that retrying cannot fix; the
-// job then fails at once instead of being retried.
-type PermanentError struct {
-	Err error
-}
-
-// Error returns the underlying error's message.
-func (e *PermanentError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the underlying error.
-func (e *PermanentError) Unwrap() error { return e.Err }
-
 // ReindexWorker runs REINDEX_ITEM through an ItemIndexer. Syncing an item is
 // idempotent (the index holds the item's version), so retries are safe.
 type ReindexWorker struct {
@@ -42,7 +31,7 @@ type ReindexWorker struct {
 
 	indexer ItemIndexer
 	timeout time.Duration
-	backoff Backoff
+	backoff retry.Backoff
 	now     func() time.Time
 }
 
@@ -50,7 +39,7 @@ type ReindexWorker struct {
 // (see ErrNoIndexer).
 func NewReindexWorker(p HandlerParams) *ReindexWorker {
 	w := &ReindexWorker{indexer: p.Indexer, timeout: p.ReindexTimeout,
-		backoff: p.ReindexRetry.withDefaults(DefaultReindexRetryBase), now: p.NowFunc}
+		backoff: withDefaults(p.ReindexRetry, DefaultReindexRetryBase), now: p.NowFunc}
 	if w.timeout <= 0 {
 		w.timeout = DefaultReindexTimeout
 	}
@@ -65,7 +54,7 @@ func (w *ReindexWorker) Timeout(*river.Job[ReindexItemArgs]) time.Duration { ret
 
 // NextRetry implements river.Worker with exponential backoff.
 func (w *ReindexWorker) NextRetry(job *river.Job[ReindexItemArgs]) time.Time {
-	return w.now().Add(w.backoff.Delay(job.Attempt, 0))
+	return w.now().Add(w.backoff.Delay(job.Attempt))
 }
 
 // Work syncs the item.
@@ -75,8 +64,7 @@ func (w *ReindexWorker) Work(ctx context.Context, job *river.Job[ReindexItemArgs
 	}
 	if err := w.indexer.SyncItem(ctx, job.Args.ItemID); err != nil {
 		err = fmt.Errorf("reindex item %s: %w", job.Args.ItemID, err)
-		var pe *PermanentError
-		if errors.As(err, &pe) {
+		if retry.IsPermanent(err) {
 			return markFailed(ctx, err)
 		}
 		return err

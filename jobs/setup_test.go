@@ -17,6 +17,7 @@ import (
 	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/retry"
 )
 
 // fixture is a running application on a fresh database with one user who
@@ -39,7 +40,7 @@ func setup(t *testing.T) fixture {
 // test's httptest servers on loopback (an explicit test-only setting) and
 // retries come after milliseconds instead of seconds.
 func (f fixture) testHandlers() jobs.HandlerParams {
-	fast := jobs.Backoff{Base: 5 * time.Millisecond, Max: 20 * time.Millisecond}
+	fast := retry.Backoff{Base: 5 * time.Millisecond, Max: 20 * time.Millisecond}
 	return jobs.HandlerParams{
 		Pool:        f.env.Pool,
 		Items:       f.env.App.Items,

@@ -15,6 +15,7 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 
 	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/retry"
 )
 
 // collect polls until a batch is full, BatchWait has passed since its first
@@ -199,7 +200,7 @@ func (c *Consumer) retry(ctx, hctx context.Context, b *batch) {
 			c.log.Info("batch abandoned at shutdown; it will be redelivered", "records", len(b.msgs), "error", b.err)
 			return
 		}
-		delay := backoff(c.cfg.RetryMin, c.cfg.RetryMax, attempt)
+		delay := retry.Backoff{Base: c.cfg.RetryMin, Max: c.cfg.RetryMax}.Delay(attempt)
 		c.log.Warn("batch failed; retrying", "attempt", attempt, "retry_in", delay,
 			"records", len(b.msgs), "error", b.err)
 		c.pause()
