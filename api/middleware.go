@@ -15,6 +15,7 @@ import (
 
 	"github.com/atlasapp/atlas/correlation"
 	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/ops"
 )
 
 var (
@@ -71,7 +72,11 @@ func (s *Server) correlate(next http.Handler) http.Handler {
 		if info.UserID != uuid.Nil {
 			attrs = append(attrs, slog.String("user_id", info.UserID.String()))
 		}
-		s.log.LogAttrs(ctx, slog.LevelInfo, "request", attrs...)
+		level := slog.LevelInfo
+		if route == ops.PathHealth || route == ops.PathReady {
+			level = slog.LevelDebug // probes come every few seconds and say nothing new
+		}
+		s.log.LogAttrs(ctx, level, "request", attrs...)
 	})
 }
 

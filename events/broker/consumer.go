@@ -53,7 +53,8 @@ type ConsumerConfig struct {
 	// of a failed batch; zero means 200ms and 30s.
 	RetryMin, RetryMax time.Duration
 	// LagInterval is how often the lag of every assigned partition is
-	// logged; zero means 30s.
+	// checked for growth and logged (DEBUG; WARN while it keeps growing);
+	// zero means 30s.
 	LagInterval time.Duration
 	// ShutdownGrace is how long a batch being handled when ctx ends may
 	// still run to completion (and be committed); zero means 5s.
@@ -143,6 +144,8 @@ type Consumer struct {
 	assigned                 map[topicPartition]bool
 	done                     map[topicPartition]int64 // next offset to commit, not yet committed
 	base                     map[topicPartition]int64 // last known committed offset, for lag
+	loggedLag                map[topicPartition]int64 // lag at the last log, for logLag
+	lagGrowth                map[topicPartition]int   // consecutive intervals of growth
 
 	mu  sync.Mutex
 	lag map[topicPartition]int64
@@ -351,6 +354,7 @@ func (c *Consumer) open() error {
 	c.assigned = map[topicPartition]bool{}
 	c.done = map[topicPartition]int64{}
 	c.base = map[topicPartition]int64{}
+	c.lagGrowth = map[topicPartition]int{}
 	return nil
 }
 

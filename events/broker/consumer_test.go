@@ -587,26 +587,27 @@ func (l *logSink) records(msg string) []map[string]any {
 	return out
 }
 
-func TestConsumer_LogsLagPerPartitionPeriodically(t *testing.T) {
+func TestConsumer_LogsSteadyLagPerPartitionAtDebugOnly(t *testing.T) {
 	t.Parallel()
 	s := newConsumerSetup(t, 2)
 	envs := s.publish(t, 10)
 	var logs logSink
 	cfg := s.config()
 	cfg.LagInterval = 100 * time.Millisecond
-	cfg.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+	cfg.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var got sink
 	start(t, cfg, got.handle)
 	eventually(t, waitTimeout, func() bool { return containsAll(got.okIDs(), envs) }, "events handled")
 	eventually(t, waitTimeout, func() bool {
 		seen := map[float64]bool{}
 		for _, rec := range logs.records("consumer lag") {
-			if rec["consumer_group"] == s.group && rec["topic"] == s.topic && rec["lag"] == float64(0) {
+			if rec["consumer_group"] == s.group && rec["topic"] == s.topic && rec["lag"] == float64(0) && rec["level"] == "DEBUG" {
 				seen[rec["partition"].(float64)] = true
 			}
 		}
 		return len(seen) == 2
-	}, "a lag line with consumer_group, topic, partition and lag 0 for both partitions")
+	}, "a DEBUG lag line with consumer_group, topic, partition and lag 0 for both partitions")
+	assert.Empty(t, logs.records("consumer lag is growing"), "a consumer keeping up never warns about its lag")
 }
 
 // TestConsumer_RebalanceLetsTheBatchInProgressFinishAndCommit has a slow

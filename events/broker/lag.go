@@ -75,8 +75,34 @@ func (c *Consumer) refreshLag(query, logIt bool) {
 	c.lag = snapshot
 	c.mu.Unlock()
 	if logIt {
-		for tp, n := range snapshot {
-			c.log.Info("consumer lag", "topic", tp.topic, "partition", tp.partition, "lag", n)
+		c.logLag(snapshot)
+	}
+}
+
+// lagGrowthWarn is how many consecutive lag intervals a partition's lag must
+// grow before logLag warns: one interval of growth is normal under load.
+const lagGrowthWarn = 2
+
+// logLag logs each partition's lag, once per LagInterval: at WARN while it
+// keeps growing (the consumer is falling behind), at DEBUG otherwise. The
+// lag itself is a metric (ops.ConsumerMetrics.RegisterLag), so the log is
+// only for the moment it matters.
+func (c *Consumer) logLag(snapshot map[topicPartition]int64) {
+	prev := c.loggedLag
+	c.loggedLag = snapshot
+	for tp, n := range snapshot {
+		p, seen := prev[tp]
+		switch {
+		case seen && n > p:
+			c.lagGrowth[tp]++
+		default:
+			delete(c.lagGrowth, tp)
 		}
+		if c.lagGrowth[tp] >= lagGrowthWarn {
+			c.log.Warn("consumer lag is growing", "topic", tp.topic, "partition", tp.partition, "lag", n,
+				"intervals", c.lagGrowth[tp])
+			continue
+		}
+		c.log.Debug("consumer lag", "topic", tp.topic, "partition", tp.partition, "lag", n)
 	}
 }
