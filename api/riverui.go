@@ -148,10 +148,10 @@ func writeProblem(w http.ResponseWriter, status int, detail string) {
 	})
 }
 
-// Start runs the background work of components the server mounts (River
-// UI's job-count caches) until ctx ends. The server works without it, with
-// River UI counting on every request instead.
-func (s *Server) Start(ctx context.Context) error {
+// StartRiverUI runs River UI's background work (its job-count caches) until
+// ctx ends. The server works without it, with River UI counting on every
+// request instead.
+func (s *Server) StartRiverUI(ctx context.Context) error {
 	if s.riverUI == nil {
 		return nil
 	}

@@ -45,23 +45,52 @@ type Params struct {
 	HTTPMetrics *ops.HTTPMetrics
 }
 
-// App is the assembled application.
-type App struct {
+// Services are the domain services every process that acts on the domain
+// needs (the API and the River workers), without the HTTP server.
+type Services struct {
 	Accounts    *account.Service
 	Collections *collection.Service
 	Items       *item.Service
 	Audit       *audit.Service
 	Jobs        *jobs.Service
 	// Search answers searches; SearchIndex is the Elasticsearch index it
-	// reads (ATLAS_ELASTICSEARCH_URL, alias search.DefaultAlias).
+	// reads (ATLAS_ELASTICSEARCH_URL, alias search.DefaultAlias) and
+	// REINDEX_ITEM writes.
 	Search      *search.Service
 	SearchIndex *search.Index
 	River       *river.Client[pgx.Tx]
-	Server      *api.Server
 }
 
-// New wires services and the HTTP server.
+// App is the assembled API process: the services and the HTTP server in
+// front of them (with River UI and the dashboard).
+type App struct {
+	Services
+	Server *api.Server
+}
+
+// New wires the services and the HTTP server (what `atlas serve` runs).
 func New(p Params) (*App, error) {
+	if p.Logger == nil {
+		p.Logger = slog.New(slog.DiscardHandler)
+	}
+	svc, err := NewServices(p)
+	if err != nil {
+		return nil, err
+	}
+	riverUI, err := api.NewRiverUI(svc.River, p.Logger)
+	if err != nil {
+		return nil, err
+	}
+	srv := api.NewServer(api.Params{Accounts: svc.Accounts, Collections: svc.Collections, Items: svc.Items, Audit: svc.Audit,
+		Logger: p.Logger, Version: p.Version, Metrics: p.HTTPMetrics, Edge: api.EdgeFromConfig(p.Config), Jobs: svc.Jobs, Search: svc.Search,
+		RiverUI: api.RiverUIParams{Handler: riverUI, AdminEmails: p.Config.AdminEmails, Password: p.Config.RiverUIPassword.Value()}})
+	srv.Router().Handle("/*", web.Handler()) // the React dashboard, at / and its client-side routes
+	return &App{Services: *svc, Server: srv}, nil
+}
+
+// NewServices wires the domain services only (what `atlas worker` runs its
+// job handlers through): no HTTP server, River UI or dashboard.
+func NewServices(p Params) (*Services, error) {
 	if p.Logger == nil {
 		p.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -102,12 +131,6 @@ func New(p Params) (*App, error) {
 		return nil, err
 	}
 	searches := search.NewService(search.ServiceParams{DB: p.Pool, Collections: collections, Index: index, Cursors: codec, Logger: p.Logger})
-	riverUI, err := api.NewRiverUI(rc, p.Logger)
-	if err != nil {
-		return nil, err
-	}
-	srv := api.NewServer(api.Params{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Logger: p.Logger, Version: p.Version,
-		Metrics: p.HTTPMetrics, Edge: api.EdgeFromConfig(p.Config), Jobs: jobService, Search: searches, RiverUI: api.RiverUIParams{Handler: riverUI, AdminEmails: p.Config.AdminEmails, Password: p.Config.RiverUIPassword.Value()}})
-	srv.Router().Handle("/*", web.Handler()) // the React dashboard, at / and its client-side routes
-	return &App{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Jobs: jobService, Search: searches, SearchIndex: index, River: rc, Server: srv}, nil
+	return &Services{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Jobs: jobService,
+		Search: searches, SearchIndex: index, River: rc}, nil
 }

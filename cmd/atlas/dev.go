@@ -36,16 +36,17 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) e
 		return err
 	}
 	defer po.stop()
-	stopWorker, err := startWorker(ctx, cfg, log, pool, po.reg)
+	// One app: the worker's job handlers use the API's services.
+	a, err := app.New(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version, HTTPMetrics: ops.NewHTTPMetrics(po.reg)})
+	if err != nil {
+		return err
+	}
+	stopWorker, err := startWorker(ctx, cfg, log, pool, po.reg, &a.Services)
 	if err != nil {
 		return err
 	}
 	stopConsumers := startConsumers(ctx, cfg, log, pool, ops.NewConsumerMetrics(po.reg))
-	a, err := app.New(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version, HTTPMetrics: ops.NewHTTPMetrics(po.reg)})
-	if err != nil {
-		return errors.Join(err, stopWorker(), stopConsumers())
-	}
-	if err := a.Server.Start(ctx); err != nil {
+	if err := a.Server.StartRiverUI(ctx); err != nil {
 		return errors.Join(err, stopWorker(), stopConsumers())
 	}
 	po.mountAPI(a.Server.Router(), !separate)

@@ -27,7 +27,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string)
 	if err != nil {
 		return err
 	}
-	if err := a.Server.Start(ctx); err != nil {
+	if err := a.Server.StartRiverUI(ctx); err != nil {
 		return err
 	}
 	separate, err := po.listen(cfg, "serve")

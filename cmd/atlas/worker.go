@@ -32,7 +32,7 @@ func worker(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string
 		return err
 	}
 	defer po.stop()
-	stop, err := startWorker(ctx, cfg, log, pool, po.reg)
+	stop, err := startWorker(ctx, cfg, log, pool, po.reg, nil)
 	if err != nil {
 		return err
 	}
@@ -43,22 +43,27 @@ func worker(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string
 // startWorker ensures the Kafka topics exist, then starts the River worker
 // client, recording its jobs and publishes on reg. The returned stop
 // function drains it (up to 30 s) and flushes the producer.
-func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, reg prometheus.Registerer) (func() error, error) {
+// svc are the domain services the job handlers work through (nil: build
+// them; `atlas dev` passes the API's).
+func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, reg prometheus.Registerer, svc *app.Services) (func() error, error) {
 	if err := broker.EnsureTopics(ctx, cfg.KafkaBrokers,
 		broker.TopicSpec{Name: cfg.KafkaEventsTopic}, broker.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
 		return nil, fmt.Errorf("kafka topics: %w", err)
 	}
-	// The job handlers work through the same domain services as the API.
-	a, err := app.New(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version})
-	if err != nil {
-		return nil, err
+	// The job handlers work through the same domain services as the API,
+	// without its HTTP server.
+	if svc == nil {
+		var err error
+		if svc, err = app.NewServices(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version}); err != nil {
+			return nil, err
+		}
 	}
 	// REINDEX_ITEM goes through the same path as the indexer's updates.
-	syncer, err := search.NewSyncer(search.SyncerParams{DB: pool, Index: a.SearchIndex, Logger: log})
+	syncer, err := search.NewSyncer(search.SyncerParams{DB: pool, Index: svc.SearchIndex, Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: a.Items, Indexer: syncer,
+	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: svc.Items, Indexer: syncer,
 		Fetch: enrich.FetcherOpts{TotalTimeout: cfg.EnrichTimeout, ConnectTimeout: cfg.EnrichConnectTimeout},
 	})
 	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaEventsTopic, Logger: log})
