@@ -1,9 +1,20 @@
 // Command atlas is Atlas' single binary. Each subcommand runs one process
-// of the system:
+// of the system, or one tool:
 //
-//	atlas serve     HTTP API, OpenAPI docs and dashboard
-//	atlas migrate   apply database migrations (Atlas' and River's)
-//	atlas config    print the effective configuration (secrets redacted)
+//	atlas serve            HTTP API, OpenAPI docs, River UI and dashboard
+//	atlas worker           River workers: outbox publishing, ENRICH_URL, REINDEX_ITEM
+//	atlas audit-consumer   Kafka consumer group atlas-audit -> audit_events
+//	atlas indexer          Kafka consumer group atlas-indexer -> Elasticsearch
+//	atlas dev              every process above in one, for a laptop
+//	atlas all              same as dev
+//	atlas migrate          apply database migrations (Atlas' and River's)
+//	atlas audit verify     check the audit trail's hash chain (exit 1 if broken)
+//	atlas search reindex   rebuild the search index from Postgres, swap the alias
+//	atlas config           print the effective configuration (secrets redacted)
+//	atlas openapi          print the OpenAPI document (JSON)
+//
+// A test (TestMainDoc_ListsEverySubcommand) keeps this list and commands()
+// in step.
 //
 // Configuration comes only from ATLAS_* environment variables; see
 // .env.example.
