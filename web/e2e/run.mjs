@@ -261,6 +261,8 @@ const steps = [
     async run(s) {
       // Two tabs of one browser share the session cookie; their refreshes take
       // turns (a refresh token works once, and reuse would end the session).
+      await s.ownerPage.goto(s.collectionURL);
+      await stillSignedIn(s.ownerPage, s.collectionURL);
       const second = await s.ownerPage.context().newPage();
       s.page = second;
       await second.goto(s.collectionURL);
