@@ -271,8 +271,11 @@ const steps = [
         await Promise.all([s.ownerPage.reload(), second.reload()]);
         await Promise.all([stillSignedIn(s.ownerPage, s.collectionURL), stillSignedIn(second, s.collectionURL)]);
       }
-      await second.getByRole('link', { name: 'The Go Memory Model (2022)', exact: true }).click();
-      await second.getByRole('heading', { level: 1, name: 'The Go Memory Model (2022)' }).waitFor();
+      // Both tabs still talk to the API with live tokens.
+      await second.getByRole('link', { name: 'Members' }).click();
+      await second.getByRole('cell', { name: viewer.email }).waitFor();
+      await s.ownerPage.getByRole('link', { name: 'Members' }).click();
+      await s.ownerPage.getByRole('cell', { name: viewer.email }).waitFor();
       await second.close();
       s.page = s.ownerPage;
     },
