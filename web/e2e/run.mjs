@@ -343,10 +343,10 @@ const steps = [
       check(me.status === 200 && me.body.email === viewer.email, `the token acts as the viewer: HTTP ${me.status}`);
       const write = await api('POST', '/api/v1/collections', { token: secret, body: { name: 'From a read token' } });
       check(write.status === 403, `a read token cannot write: HTTP ${write.status}`);
-      await page.getByRole('table', { name: 'Your API tokens' }).getByRole('cell', { name: 'e2e script' }).waitFor();
+      await page.getByRole('table', { name: 'Your API tokens' }).getByRole('cell', { name: 'e2e script', exact: true }).waitFor();
       await page.reload();
       await stillSignedIn(page, '/account');
-      await page.getByRole('table', { name: 'Your API tokens' }).getByRole('cell', { name: 'e2e script' }).waitFor();
+      await page.getByRole('table', { name: 'Your API tokens' }).getByRole('cell', { name: 'e2e script', exact: true }).waitFor();
       check((await page.getByTestId('new-token').count()) === 0, 'the secret is not shown again');
     },
   },
