@@ -77,3 +77,39 @@ func (Store) ByID(ctx context.Context, q db.Querier, id uuid.UUID) (User, error)
 	}
 	return u, nil
 }
+
+const passwordHashSQL = `SELECT password_hash FROM users WHERE id = $1`
+
+// passwordHash returns a user's password hash.
+func (Store) passwordHash(ctx context.Context, q db.Querier, id uuid.UUID) (string, error) {
+	var hash string
+	err := q.QueryRow(ctx, passwordHashSQL, id).Scan(&hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", atlas.Errorf(atlas.ErrNotFound, "user not found")
+	}
+	if err != nil {
+		return "", fmt.Errorf("password hash: %w", err)
+	}
+	return hash, nil
+}
+
+const setPasswordSQL = `UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1`
+
+// setPassword stores a new password hash.
+func (Store) setPassword(ctx context.Context, q db.Querier, id uuid.UUID, hash string, now time.Time) error {
+	if _, err := q.Exec(ctx, setPasswordSQL, id, hash, now); err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return nil
+}
+
+const setDisplayNameSQL = `UPDATE users SET display_name = $2, updated_at = $3 WHERE id = $1 RETURNING ` + userColumns
+
+// setDisplayName changes a user's display name and returns the user.
+func (Store) setDisplayName(ctx context.Context, q db.Querier, id uuid.UUID, name string, now time.Time) (User, error) {
+	u, err := scanUser(q.QueryRow(ctx, setDisplayNameSQL, id, name, now))
+	if err != nil {
+		return User{}, fmt.Errorf("set display name: %w", err)
+	}
+	return u, nil
+}

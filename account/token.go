@@ -17,6 +17,19 @@ type Token struct {
 	ExpiresIn   time.Duration
 }
 
+// accessClaims are an access token's claims: the registered ones plus the
+// session the token belongs to, so revoking the session revokes it.
+type accessClaims struct {
+	jwt.RegisteredClaims
+	SessionID string `json:"sid"`
+}
+
+// Claims is what a verified access token says.
+type Claims struct {
+	UserID    uuid.UUID
+	SessionID uuid.UUID
+}
+
 // TokenParams configures a TokenIssuer.
 type TokenParams struct {
 	Secret []byte
@@ -26,7 +39,9 @@ type TokenParams struct {
 	NowFunc func() time.Time
 }
 
-// TokenIssuer signs and verifies HS256 access tokens.
+// TokenIssuer signs and verifies HS256 access tokens. Verification checks
+// the token alone; whether its session is still alive is the Service's
+// question.
 type TokenIssuer struct {
 	p TokenParams
 }
@@ -48,16 +63,16 @@ func NewTokenIssuer(p TokenParams) (*TokenIssuer, error) {
 	return &TokenIssuer{p: p}, nil
 }
 
-// Issue returns a signed token for userID.
-func (ti *TokenIssuer) Issue(userID uuid.UUID) (Token, error) {
+// Issue returns a signed token for userID in session sessionID.
+func (ti *TokenIssuer) Issue(userID, sessionID uuid.UUID) (Token, error) {
 	now := ti.p.NowFunc()
-	claims := jwt.RegisteredClaims{
+	claims := accessClaims{RegisteredClaims: jwt.RegisteredClaims{
 		Issuer:    ti.p.Issuer,
 		Subject:   userID.String(),
 		IssuedAt:  jwt.NewNumericDate(now),
 		ExpiresAt: jwt.NewNumericDate(now.Add(ti.p.TTL)),
 		ID:        uuid.NewString(),
-	}
+	}, SessionID: sessionID.String()}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(ti.p.Secret)
 	if err != nil {
 		return Token{}, fmt.Errorf("sign token: %w", err)
@@ -66,9 +81,9 @@ func (ti *TokenIssuer) Issue(userID uuid.UUID) (Token, error) {
 }
 
 // Verify checks signature, algorithm, issuer and expiry and returns the
-// user id. Every defect is atlas.ErrUnauthenticated.
-func (ti *TokenIssuer) Verify(token string) (uuid.UUID, error) {
-	var claims jwt.RegisteredClaims
+// user and session ids. Every defect is atlas.ErrUnauthenticated.
+func (ti *TokenIssuer) Verify(token string) (Claims, error) {
+	var claims accessClaims
 	_, err := jwt.ParseWithClaims(token, &claims,
 		func(*jwt.Token) (any, error) { return ti.p.Secret, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}),
@@ -78,11 +93,18 @@ func (ti *TokenIssuer) Verify(token string) (uuid.UUID, error) {
 		jwt.WithTimeFunc(ti.p.NowFunc),
 	)
 	if err != nil {
-		return uuid.Nil, atlas.Errorf(atlas.ErrUnauthenticated, "invalid or expired access token")
+		return Claims{}, errBadAccessToken
 	}
 	id, err := uuid.Parse(claims.Subject)
 	if err != nil {
-		return uuid.Nil, atlas.Errorf(atlas.ErrUnauthenticated, "invalid or expired access token")
+		return Claims{}, errBadAccessToken
 	}
-	return id, nil
+	sid, err := uuid.Parse(claims.SessionID)
+	if err != nil || sid == uuid.Nil {
+		return Claims{}, errBadAccessToken
+	}
+	return Claims{UserID: id, SessionID: sid}, nil
 }
+
+// errBadAccessToken is the one answer to every defective access token.
+var errBadAccessToken = atlas.Errorf(atlas.ErrUnauthenticated, "invalid or expired access token")

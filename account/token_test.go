@@ -23,13 +23,13 @@ func TestTokenIssuer_RoundTripAndExpiry(t *testing.T) {
 	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	ti := issuer(t, clock)
-	id := uuid.Must(uuid.NewV7())
-	tok, err := ti.Issue(id)
+	id, sid := uuid.Must(uuid.NewV7()), uuid.Must(uuid.NewV7())
+	tok, err := ti.Issue(id, sid)
 	require.NoError(t, err)
 	require.Equal(t, time.Hour, tok.ExpiresIn)
 	got, err := ti.Verify(tok.AccessToken)
 	require.NoError(t, err)
-	require.Equal(t, id, got)
+	require.Equal(t, account.Claims{UserID: id, SessionID: sid}, got)
 
 	later := issuer(t, func() time.Time { return now.Add(time.Hour + time.Second) })
 	_, err = later.Verify(tok.AccessToken)

@@ -16,7 +16,7 @@ import (
 // ListAuditInput filters and pages the audit trail.
 type ListAuditInput struct {
 	PageParams
-	EntityType   string    `query:"entity_type" enum:"item,collection,membership" doc:"With entity_id: the history of one entity. For a membership, the id is the member's user id."`
+	EntityType   string    `query:"entity_type" enum:"item,collection,membership,user" doc:"With entity_id: the history of one entity. For a membership, the id is the member's user id. user (without entity_id): your own account security events (sessions revoked, password changed, API tokens created or revoked, refresh-token reuse); nobody else sees them."`
 	EntityID     string    `query:"entity_id" format:"uuid" doc:"With entity_type: the history of one entity."`
 	ActorUserID  string    `query:"actor_user_id" format:"uuid" doc:"Only what this user did."`
 	CollectionID string    `query:"collection_id" format:"uuid" doc:"Only events of this collection."`
@@ -26,16 +26,16 @@ type ListAuditInput struct {
 
 // AuditEntity names what an audit event is about.
 type AuditEntity struct {
-	Type         string    `json:"type" enum:"item,collection,membership"`
-	ID           uuid.UUID `json:"id" doc:"The entity's id; for a membership, the member's user id."`
-	CollectionID uuid.UUID `json:"collection_id"`
+	Type         string     `json:"type" enum:"item,collection,membership,user"`
+	ID           uuid.UUID  `json:"id" doc:"The entity's id; for a membership, the member's user id; for a user, the account's id."`
+	CollectionID *uuid.UUID `json:"collection_id" doc:"The collection the entity belongs to; null for a user."`
 }
 
 // AuditEvent is one recorded domain event: the event envelope's fields as
 // recorded, with personal fields redacted.
 type AuditEvent struct {
 	EventID     uuid.UUID      `json:"event_id" doc:"The event's id (UUIDv7)."`
-	Type        string         `json:"type" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved"`
+	Type        string         `json:"type" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved,SessionRevoked,RefreshTokenReuseDetected,PasswordChanged,APITokenCreated,APITokenRevoked"`
 	Version     int            `json:"version" doc:"Envelope schema version."`
 	OccurredAt  time.Time      `json:"occurred_at" doc:"When the change was committed."`
 	RecordedAt  time.Time      `json:"recorded_at" doc:"When the audit trail recorded it."`
@@ -49,10 +49,14 @@ type AuditEvent struct {
 func toAuditEvent(e audit.Event) AuditEvent {
 	data := map[string]any{}
 	_ = json.Unmarshal(e.Data, &data)
+	var coll *uuid.UUID
+	if e.Entity.CollectionID != uuid.Nil {
+		coll = &e.Entity.CollectionID
+	}
 	return AuditEvent{
 		EventID: e.EventID, Type: string(e.Type), Version: e.Version, OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt,
 		ActorUserID: e.ActorUserID,
-		Entity:      AuditEntity{Type: e.Entity.Type, ID: e.Entity.ID, CollectionID: e.Entity.CollectionID},
+		Entity:      AuditEntity{Type: e.Entity.Type, ID: e.Entity.ID, CollectionID: coll},
 		Data:        data, TraceID: e.TraceID, RequestID: e.RequestID,
 	}
 }
@@ -92,7 +96,8 @@ func (s *Server) registerAudit() {
 		OperationID: "list-audit-events", Method: http.MethodGet, Path: "/api/v1/audit",
 		Summary: "List audit events, newest first",
 		Description: "The immutable record of every change. You see the events of the collections you are a member of, " +
-			"and the membership events about yourself; filters only narrow that. Filters combine: " +
+			"and the membership events about yourself; filters only narrow that. entity_type=user lists your own account " +
+			"security events, which only you can see. Filters combine: " +
 			"entity_type + entity_id (one entity's history), actor_user_id (what one user did), " +
 			"collection_id, and from/to (a time range on occurred_at).",
 		Tags: []string{"Audit"}, Security: secured,

@@ -292,7 +292,7 @@ func TestAudit_RejectsMalformedFilters(t *testing.T) {
 	for name, params := range map[string][]string{
 		"entity_type without id": {"entity_type", "item"},
 		"entity_id without type": {"entity_id", id},
-		"unknown entity type":    {"entity_type", "user", "entity_id", id},
+		"unknown entity type":    {"entity_type", "account", "entity_id", id},
 		"entity_id not a uuid":   {"entity_type", "item", "entity_id", "42"},
 		"actor not a uuid":       {"actor_user_id", "bob"},
 		"collection not a uuid":  {"collection_id", "x"},

@@ -21,6 +21,28 @@ func register(t *testing.T, env *apitest.Env, email, password string) apitest.Re
 	})
 }
 
+func TestRegister_DisplayNameDefaultsToTheEmailsLocalPart(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	resp := env.Do(t, http.MethodPost, "/api/v1/auth/register", "", map[string]any{"email": "grace.hopper@example.com", "password": "correct horse battery"})
+	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
+	require.Equal(t, "grace.hopper", resp.Map(t)["display_name"])
+}
+
+func TestUpdateMe_ChangesTheDisplayName(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	u := env.NewUser(t)
+	resp := env.Do(t, http.MethodPatch, "/api/v1/auth/me", u.Token, map[string]any{"display_name": "  Ada L.  "})
+	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+	require.Equal(t, "Ada L.", resp.Map(t)["display_name"])
+	require.Equal(t, "Ada L.", env.Do(t, http.MethodGet, "/api/v1/auth/me", u.Token, nil).Map(t)["display_name"])
+	for _, bad := range []any{"   ", strings.Repeat("x", 101), nil} {
+		resp := env.Do(t, http.MethodPatch, "/api/v1/auth/me", u.Token, map[string]any{"display_name": bad})
+		require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%v: %s", bad, resp.Body)
+	}
+}
+
 func TestRegisterLoginMe(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)
@@ -35,7 +57,7 @@ func TestRegisterLoginMe(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
 	tok := resp.Map(t)
 	require.Equal(t, "Bearer", tok["token_type"])
-	require.EqualValues(t, 3600, tok["expires_in"])
+	require.EqualValues(t, 900, tok["expires_in"], "access tokens last 15 minutes by default")
 
 	resp = env.Do(t, http.MethodGet, "/api/v1/auth/me", tok["access_token"].(string), nil)
 	require.Equal(t, http.StatusOK, resp.Status)
@@ -59,7 +81,7 @@ func TestRegister_Validation(t *testing.T) {
 		"bad email":      {"email": "not-an-email", "password": "correct horse battery", "display_name": "A"},
 		"named email":    {"email": "Ada <a@example.com>", "password": "correct horse battery", "display_name": "A"},
 		"blank name":     {"email": "a@example.com", "password": "correct horse battery", "display_name": "   "},
-		"missing field":  {"email": "a@example.com", "password": "correct horse battery"},
+		"missing field":  {"email": "a@example.com", "display_name": "A"},
 	}
 	for name, body := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -92,7 +114,7 @@ func TestAuth_BadTokensAre401(t *testing.T) {
 		return s
 	}
 	now := time.Now()
-	valid := jwt.MapClaims{"sub": u.ID.String(), "iss": "atlas", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
+	valid := jwt.MapClaims{"sub": u.ID.String(), "sid": u.SessionID.String(), "iss": "atlas", "iat": now.Unix(), "exp": now.Add(time.Hour).Unix()}
 	with := func(k string, v any) jwt.MapClaims {
 		c := jwt.MapClaims{}
 		for key, val := range valid {
@@ -117,6 +139,9 @@ func TestAuth_BadTokensAre401(t *testing.T) {
 		"wrong issuer":   sign(jwt.SigningMethodHS256, secret, with("iss", "someone-else")),
 		"issued later":   sign(jwt.SigningMethodHS256, secret, with("iat", now.Add(time.Hour).Unix())),
 		"subject no id":  sign(jwt.SigningMethodHS256, secret, with("sub", "admin")),
+		"no session":     sign(jwt.SigningMethodHS256, secret, with("sid", nil)),
+		"other session":  sign(jwt.SigningMethodHS256, secret, with("sid", uuid.NewString())),
+		"foreign sub":    sign(jwt.SigningMethodHS256, secret, with("sub", uuid.NewString())),
 		"malformed":      "not.a.jwt",
 		"garbage":        strings.Repeat("x", 40),
 		"tampered claim": tamper(sign(jwt.SigningMethodHS256, secret, valid), uuid.NewString()),

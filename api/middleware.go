@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -13,6 +14,8 @@ import (
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/google/uuid"
 
+	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/account"
 	"github.com/atlasapp/atlas/correlation"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/ops"
@@ -89,14 +92,23 @@ func traceID(tp string) string {
 	return m[1]
 }
 
-type userKey struct{}
+type principalKey struct{}
 
 // authenticate enforces the operation's security requirement: operations
-// that declare the bearer scheme need a valid access token; the caller's id
-// is put in the context for the handler.
+// that declare the bearer scheme need a valid access token or personal API
+// token, allowed the access the method asks for (account decides: a read
+// token may not write); the per-user rate limit applies; the principal is
+// put in the context for the handler. Operations authenticated by the
+// session cookie first pass the CSRF origin check.
 func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context)) {
 	return func(ctx huma.Context, next func(huma.Context)) {
-		if len(ctx.Operation().Security) == 0 {
+		op := ctx.Operation()
+		if usesSessionCookie(op) && !s.originAllowed(ctx) {
+			_ = huma.WriteErr(api, ctx, http.StatusForbidden,
+				"cross-site request refused: the session cookie is only accepted from Atlas' own origin or ATLAS_CORS_ORIGINS")
+			return
+		}
+		if len(op.Security) == 0 {
 			next(ctx)
 			return
 		}
@@ -107,21 +119,44 @@ func (s *Server) authenticate(api huma.API) func(huma.Context, func(huma.Context
 			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "missing bearer access token: log in and send Authorization: Bearer <token>")
 			return
 		}
-		userID, err := s.accounts.Authenticate(strings.TrimSpace(token))
-		if err != nil {
+		p, err := s.accounts.Authenticate(ctx.Context(), strings.TrimSpace(token))
+		switch {
+		case errors.Is(err, atlas.ErrUnauthenticated):
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="atlas", error="invalid_token"`)
-			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "invalid or expired access token: log in again")
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, err.Error()+": log in again")
+			return
+		case err != nil:
+			_ = huma.WriteErr(api, ctx, http.StatusInternalServerError, "cannot check the credentials; try again")
+			s.log.ErrorContext(ctx.Context(), "authenticate", slog.String("request_id", correlation.From(ctx.Context()).RequestID), slog.Any("error", err))
 			return
 		}
 		if info, ok := ctx.Context().Value(requestInfoKey{}).(*requestInfo); ok {
-			info.UserID = userID
+			info.UserID = p.UserID
 		}
-		next(huma.WithValue(ctx, userKey{}, userID))
+		if s.userLimited(ctx, p) {
+			return
+		}
+		if err := p.Authorize(accessOf(op.Method)); err != nil {
+			_ = huma.WriteErr(api, ctx, http.StatusForbidden, err.Error())
+			return
+		}
+		next(huma.WithValue(ctx, principalKey{}, p))
 	}
 }
 
-// caller returns the authenticated user of the request.
-func caller(ctx context.Context) uuid.UUID {
-	id, _ := ctx.Value(userKey{}).(uuid.UUID)
-	return id
+// accessOf is the access an HTTP method asks for: reads are safe methods.
+func accessOf(method string) account.Access {
+	if method == http.MethodGet || method == http.MethodHead {
+		return account.AccessRead
+	}
+	return account.AccessWrite
 }
+
+// principal returns who the request acts as.
+func principal(ctx context.Context) account.Principal {
+	p, _ := ctx.Value(principalKey{}).(account.Principal)
+	return p
+}
+
+// caller returns the authenticated user of the request.
+func caller(ctx context.Context) uuid.UUID { return principal(ctx).UserID }

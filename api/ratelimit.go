@@ -10,22 +10,27 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/go-chi/httprate"
-	"github.com/google/uuid"
+
+	"github.com/atlasapp/atlas/account"
 )
 
-// Rate-limited auth routes: attempts are counted per client IP and, from
-// the JSON body's email, per account.
+// Rate-limited auth routes: attempts are counted per client IP and, for
+// login and registration, from the JSON body's email, per account.
 const (
 	pathLogin    = "/api/v1/auth/login"
 	pathRegister = "/api/v1/auth/register"
+	pathRefresh  = "/api/v1/auth/refresh"
+	pathPassword = "/api/v1/auth/password"
 )
 
 // Names of the limits, as counted in atlas_http_rate_limited_total.
 const (
 	limitAuthIP    = "auth_ip"
 	limitAuthEmail = "auth_email"
+	limitRefreshIP = "refresh_ip"
 	limitUser      = "user"
 )
 
@@ -35,10 +40,13 @@ const (
 type RateLimitParams struct {
 	// Enabled turns the limits on; off, no request is counted.
 	Enabled bool
-	// AuthPerMinute caps POST /auth/login and /auth/register per client IP
-	// and, separately, per email address (credential stuffing on one
-	// account from many addresses).
+	// AuthPerMinute caps POST /auth/login, /auth/register and
+	// /auth/password per client IP and, for login and registration,
+	// separately per email address (credential stuffing on one account from
+	// many addresses).
 	AuthPerMinute int
+	// RefreshPerMinute caps POST /auth/refresh per client IP.
+	RefreshPerMinute int
 	// UserPerMinute caps all requests that carry a valid access token, per
 	// user.
 	UserPerMinute int
@@ -60,9 +68,10 @@ func clientIP(trustedProxies []string) func(http.Handler) http.Handler {
 	return middleware.ClientIPFromXFF(trustedProxies...)
 }
 
-// rateLimit enforces p: auth attempts per IP and per email, then requests
-// per authenticated user. A refused request gets 429 with Retry-After and a
-// problem body, and never reaches the handler.
+// rateLimit enforces p's auth limits: attempts per IP and per email. A
+// refused request gets 429 with Retry-After and a problem body, and never
+// reaches the handler. It also sets up the per-user limit, which
+// authenticate applies once it knows the user (userLimited).
 func (s *Server) rateLimit(p RateLimitParams) func(http.Handler) http.Handler {
 	window := p.Window
 	if window <= 0 {
@@ -77,44 +86,46 @@ func (s *Server) rateLimit(p RateLimitParams) func(http.Handler) http.Handler {
 					fmt.Sprintf("too many %s: at most %d per %s; retry after %d seconds", what, perWindow, window, retryAfter))
 			}))
 	}
-	authIP := limiter(p.AuthPerMinute, limitAuthIP, "login or registration attempts from this address")
+	authIP := limiter(p.AuthPerMinute, limitAuthIP, "sign-in, registration or password attempts from this address")
 	authEmail := limiter(p.AuthPerMinute, limitAuthEmail, "login or registration attempts for this email address")
-	users := limiter(p.UserPerMinute, limitUser, "requests for this user")
+	refreshIP := limiter(max(p.RefreshPerMinute, 1), limitRefreshIP, "session refreshes from this address")
+	s.users = limiter(p.UserPerMinute, limitUser, "requests for this user")
 
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPost && (r.URL.Path == pathLogin || r.URL.Path == pathRegister) {
-				ip := httprate.CanonicalizeIP(middleware.GetClientIP(r.Context()))
-				if authIP.RespondOnLimit(w, r, "ip:"+ip) {
-					return
+			if r.Method == http.MethodPost {
+				ip := "ip:" + httprate.CanonicalizeIP(middleware.GetClientIP(r.Context()))
+				switch r.URL.Path {
+				case pathLogin, pathRegister:
+					if authIP.RespondOnLimit(w, r, ip) {
+						return
+					}
+					if email := peekEmail(r); email != "" && authEmail.RespondOnLimit(w, r, "email:"+email) {
+						return
+					}
+				case pathPassword:
+					if authIP.RespondOnLimit(w, r, ip) {
+						return
+					}
+				case pathRefresh:
+					if refreshIP.RespondOnLimit(w, r, ip) {
+						return
+					}
 				}
-				if email := peekEmail(r); email != "" && authEmail.RespondOnLimit(w, r, "email:"+email) {
-					return
-				}
-			}
-			if user := s.bearerUser(r); user != uuid.Nil && users.RespondOnLimit(w, r, "user:"+user.String()) {
-				return
 			}
 			next.ServeHTTP(w, r)
 		})
 	}
 }
 
-// bearerUser returns the user of a valid bearer token, or uuid.Nil. It only
-// verifies the token's signature and claims (no database round trip).
-func (s *Server) bearerUser(r *http.Request) uuid.UUID {
-	if s.accounts == nil {
-		return uuid.Nil
+// userLimited applies the per-user limit to an authenticated request and
+// reports whether it refused it (the 429 is written).
+func (s *Server) userLimited(ctx huma.Context, p account.Principal) bool {
+	if s.users == nil {
+		return false
 	}
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return uuid.Nil
-	}
-	id, err := s.accounts.Authenticate(strings.TrimSpace(token))
-	if err != nil {
-		return uuid.Nil
-	}
-	return id
+	r, w := humachi.Unwrap(ctx)
+	return s.users.RespondOnLimit(w, r, "user:"+p.UserID.String())
 }
 
 // peekEmail reads the "email" of a JSON body and puts the body back for the
@@ -155,7 +166,7 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 // and the OpenAPI document know to expect it.
 func documentRateLimits(oapi *huma.OpenAPI) {
 	eachOperation(oapi, func(path string, op *huma.Operation) {
-		if len(op.Security) == 0 && path != pathLogin && path != pathRegister {
+		if len(op.Security) == 0 && path != pathLogin && path != pathRegister && path != pathRefresh {
 			return
 		}
 		resp := problemResponse("Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After.")

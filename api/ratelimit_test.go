@@ -107,13 +107,33 @@ func TestRateLimit_PerUser(t *testing.T) {
 	}
 }
 
-func TestRateLimit_OffByDefaultInDevelopment(t *testing.T) {
+func TestRateLimit_OnByDefaultInDevelopment(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t)
-	require.False(t, env.Config.RateLimitOn())
-	for i := range 30 {
+	cfg, err := config.LoadFrom([]string{"ATLAS_JWT_SECRET=test-secret-test-secret-test-secret-0123"})
+	require.NoError(t, err)
+	require.True(t, cfg.RateLimitOn(), "rate limits are on without being asked for")
+	env := apitest.New(t, apitest.Opts{Configure: func(c *config.Config) { *c = cfg }})
+	for i := range cfg.RateLimitAuthPerMinute {
 		require.Equal(t, http.StatusUnauthorized, login(t, env, "x@example.com", "wrong password!!").Status, "attempt %d", i+1)
 	}
+	requireTooMany(t, login(t, env, "x@example.com", "wrong password!!"), "from this address")
+}
+
+func TestRateLimit_RefreshAndPasswordPerIP(t *testing.T) {
+	t.Parallel()
+	env := limited(t, 2, 1000, func(c *config.Config) { c.RateLimitRefreshPerMinute = 3 })
+	u := env.NewUser(t)
+	for i := range 3 {
+		resp := env.Do(t, http.MethodPost, "/api/v1/auth/refresh", "", nil, env.SessionCookie("not-a-session")...)
+		require.Equal(t, http.StatusUnauthorized, resp.Status, "refresh %d: %s", i+1, resp.Body)
+	}
+	requireTooMany(t, env.Do(t, http.MethodPost, "/api/v1/auth/refresh", "", nil, env.SessionCookie(u.Refresh)...), "refreshes from this address")
+
+	wrong := map[string]any{"current_password": "not my password", "new_password": "a brand new password"}
+	for i := range 2 {
+		require.Equal(t, http.StatusForbidden, env.Do(t, http.MethodPost, "/api/v1/auth/password", u.Token, wrong).Status, "attempt %d", i+1)
+	}
+	requireTooMany(t, env.Do(t, http.MethodPost, "/api/v1/auth/password", u.Token, wrong), "from this address")
 }
 
 func TestRateLimit_AllowsAgainAfterTheWindow(t *testing.T) {
@@ -158,7 +178,7 @@ func TestRateLimit_AllowsAgainAfterTheWindow(t *testing.T) {
 func TestRateLimit_DocumentedInOpenAPI(t *testing.T) {
 	t.Parallel()
 	oapi := api.NewServer(api.Params{}).API().OpenAPI()
-	for _, path := range []string{"/api/v1/auth/login", "/api/v1/auth/register"} {
+	for _, path := range []string{"/api/v1/auth/login", "/api/v1/auth/register", "/api/v1/auth/refresh"} {
 		resp, ok := oapi.Paths[path].Post.Responses["429"]
 		require.True(t, ok, "%s documents 429", path)
 		assert.Contains(t, resp.Headers, "Retry-After")

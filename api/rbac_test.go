@@ -10,6 +10,7 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/stretchr/testify/require"
 
+	"github.com/atlasapp/atlas/account"
 	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/item"
@@ -72,24 +73,37 @@ func statuses(o, e, v, n, a int) map[string]int {
 // rbacMatrix has one row per authenticated operation of the API; the test
 // fails if an operation is missing, so a new endpoint needs a row.
 var rbacMatrix = map[string]rbacCase{
-	"me":                 {http.MethodGet, "/api/v1/auth/me", nil, statuses(200, 200, 200, 200, 401)},
-	"create-collection":  {http.MethodPost, "/api/v1/collections", func(fixture) any { return map[string]any{"name": "New"} }, statuses(201, 201, 201, 201, 401)},
-	"list-collections":   {http.MethodGet, "/api/v1/collections", nil, statuses(200, 200, 200, 200, 401)},
-	"get-collection":     {http.MethodGet, "/api/v1/collections/{c}", nil, statuses(200, 200, 200, 404, 401)},
-	"update-collection":  {http.MethodPatch, "/api/v1/collections/{c}", func(fixture) any { return map[string]any{"name": "Renamed"} }, statuses(200, 403, 403, 404, 401)},
-	"delete-collection":  {http.MethodDelete, "/api/v1/collections/{c}", nil, statuses(204, 403, 403, 404, 401)},
-	"list-members":       {http.MethodGet, "/api/v1/collections/{c}/members", nil, statuses(200, 200, 200, 404, 401)},
-	"add-member":         {http.MethodPost, "/api/v1/collections/{c}/members", func(f fixture) any { return map[string]any{"email": f.extra.Email, "role": "viewer"} }, statuses(201, 403, 403, 404, 401)},
-	"change-member-role": {http.MethodPatch, "/api/v1/collections/{c}/members/{u}", func(fixture) any { return map[string]any{"role": "editor"} }, statuses(200, 403, 403, 404, 401)},
-	"remove-member":      {http.MethodDelete, "/api/v1/collections/{c}/members/{u}", nil, statuses(204, 403, 403, 404, 401)},
-	"create-item":        {http.MethodPost, "/api/v1/collections/{c}/items", func(fixture) any { return map[string]any{"title": "New item"} }, statuses(201, 201, 403, 404, 401)},
-	"list-items":         {http.MethodGet, "/api/v1/collections/{c}/items", nil, statuses(200, 200, 200, 404, 401)},
-	"list-tags":          {http.MethodGet, "/api/v1/collections/{c}/tags", nil, statuses(200, 200, 200, 404, 401)},
-	"get-item":           {http.MethodGet, "/api/v1/items/{i}", nil, statuses(200, 200, 200, 404, 401)},
-	"update-item":        {http.MethodPatch, "/api/v1/items/{i}", func(fixture) any { return map[string]any{"title": "Changed"} }, statuses(200, 200, 403, 404, 401)},
-	"delete-item":        {http.MethodDelete, "/api/v1/items/{i}", nil, statuses(204, 204, 403, 404, 401)},
-	"create-job":         {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
-	"get-job":            {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
+	"me": {http.MethodGet, "/api/v1/auth/me", nil, statuses(200, 200, 200, 200, 401)},
+	// Account operations act on the caller's own account: every signed-in
+	// caller may; {s} is the caller's session, {t} one of their API tokens.
+	"update-me": {http.MethodPatch, "/api/v1/auth/me", func(fixture) any { return map[string]any{"display_name": "Renamed"} }, statuses(200, 200, 200, 200, 401)},
+	"change-password": {http.MethodPost, "/api/v1/auth/password", func(fixture) any {
+		return map[string]any{"current_password": "correct horse battery", "new_password": "another horse battery"}
+	}, statuses(204, 204, 204, 204, 401)},
+	"logout":                {http.MethodPost, "/api/v1/auth/logout", nil, statuses(204, 204, 204, 204, 401)},
+	"list-sessions":         {http.MethodGet, "/api/v1/auth/sessions", nil, statuses(200, 200, 200, 200, 401)},
+	"revoke-session":        {http.MethodDelete, "/api/v1/auth/sessions/{s}", nil, statuses(204, 204, 204, 204, 401)},
+	"revoke-other-sessions": {http.MethodDelete, "/api/v1/auth/sessions", nil, statuses(204, 204, 204, 204, 401)},
+	"create-api-token":      {http.MethodPost, "/api/v1/auth/tokens", func(fixture) any { return map[string]any{"name": "script", "scope": "read"} }, statuses(201, 201, 201, 201, 401)},
+	"list-api-tokens":       {http.MethodGet, "/api/v1/auth/tokens", nil, statuses(200, 200, 200, 200, 401)},
+	"revoke-api-token":      {http.MethodDelete, "/api/v1/auth/tokens/{t}", nil, statuses(204, 204, 204, 204, 401)},
+	"create-collection":     {http.MethodPost, "/api/v1/collections", func(fixture) any { return map[string]any{"name": "New"} }, statuses(201, 201, 201, 201, 401)},
+	"list-collections":      {http.MethodGet, "/api/v1/collections", nil, statuses(200, 200, 200, 200, 401)},
+	"get-collection":        {http.MethodGet, "/api/v1/collections/{c}", nil, statuses(200, 200, 200, 404, 401)},
+	"update-collection":     {http.MethodPatch, "/api/v1/collections/{c}", func(fixture) any { return map[string]any{"name": "Renamed"} }, statuses(200, 403, 403, 404, 401)},
+	"delete-collection":     {http.MethodDelete, "/api/v1/collections/{c}", nil, statuses(204, 403, 403, 404, 401)},
+	"list-members":          {http.MethodGet, "/api/v1/collections/{c}/members", nil, statuses(200, 200, 200, 404, 401)},
+	"add-member":            {http.MethodPost, "/api/v1/collections/{c}/members", func(f fixture) any { return map[string]any{"email": f.extra.Email, "role": "viewer"} }, statuses(201, 403, 403, 404, 401)},
+	"change-member-role":    {http.MethodPatch, "/api/v1/collections/{c}/members/{u}", func(fixture) any { return map[string]any{"role": "editor"} }, statuses(200, 403, 403, 404, 401)},
+	"remove-member":         {http.MethodDelete, "/api/v1/collections/{c}/members/{u}", nil, statuses(204, 403, 403, 404, 401)},
+	"create-item":           {http.MethodPost, "/api/v1/collections/{c}/items", func(fixture) any { return map[string]any{"title": "New item"} }, statuses(201, 201, 403, 404, 401)},
+	"list-items":            {http.MethodGet, "/api/v1/collections/{c}/items", nil, statuses(200, 200, 200, 404, 401)},
+	"list-tags":             {http.MethodGet, "/api/v1/collections/{c}/tags", nil, statuses(200, 200, 200, 404, 401)},
+	"get-item":              {http.MethodGet, "/api/v1/items/{i}", nil, statuses(200, 200, 200, 404, 401)},
+	"update-item":           {http.MethodPatch, "/api/v1/items/{i}", func(fixture) any { return map[string]any{"title": "Changed"} }, statuses(200, 200, 403, 404, 401)},
+	"delete-item":           {http.MethodDelete, "/api/v1/items/{i}", nil, statuses(204, 204, 403, 404, 401)},
+	"create-job":            {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
+	"get-job":               {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
 	// Jobs: a non-member's list holds none of the collection's jobs (200).
 	"list-jobs": {http.MethodGet, "/api/v1/jobs?item_id={i}", nil, statuses(200, 200, 200, 200, 401)},
 	// Audit: a non-member's collection filter matches nothing (200, empty list).
@@ -99,8 +113,9 @@ var rbacMatrix = map[string]rbacCase{
 	"search-items": {http.MethodGet, "/api/v1/search/items?collection_id={c}&q=fixture", nil, statuses(200, 200, 200, 404, 401)},
 }
 
-// publicOperations need no token and are tested on their own.
-var publicOperations = map[string]bool{"register": true, "login": true}
+// publicOperations need no token and are tested on their own (refresh
+// authenticates with the session cookie).
+var publicOperations = map[string]bool{"register": true, "login": true, "refresh": true}
 
 func TestRBACMatrix_CoversEveryOperation(t *testing.T) {
 	t.Parallel()
@@ -136,7 +151,19 @@ func TestRBACMatrix(t *testing.T) {
 			for _, who := range callers {
 				t.Run(who, func(t *testing.T) {
 					f := newFixture(t, env) // fresh per caller: some operations destroy it
-					path := strings.NewReplacer("{c}", f.collectionID, "{i}", f.itemID, "{u}", f.target.ID.String(), "{j}", f.jobID).Replace(tc.path)
+					self := f.users[owner]  // an anonymous caller aims at the owner's account
+					if who != anonymous {
+						self = f.users[who]
+					}
+					tokenID := ""
+					if strings.Contains(tc.path, "{t}") {
+						tok, _, err := env.App.Accounts.CreateToken(context.Background(), account.Principal{UserID: self.ID, SessionID: self.SessionID},
+							account.CreateTokenParams{Name: "fixture", Scope: account.ScopeRead})
+						require.NoError(t, err)
+						tokenID = tok.ID.String()
+					}
+					path := strings.NewReplacer("{c}", f.collectionID, "{i}", f.itemID, "{u}", f.target.ID.String(), "{j}", f.jobID,
+						"{s}", self.SessionID.String(), "{t}", tokenID).Replace(tc.path)
 					var body any
 					if tc.body != nil {
 						body = tc.body(f)

@@ -125,11 +125,11 @@ func (s *Server) operatorsOnly(p RiverUIParams, next http.Handler) http.Handler 
 
 // tokenUser returns the user an access token belongs to.
 func (s *Server) tokenUser(ctx context.Context, token string) (account.User, error) {
-	id, err := s.accounts.Authenticate(token)
+	p, err := s.accounts.Authenticate(ctx, token)
 	if err != nil {
 		return account.User{}, err
 	}
-	return s.accounts.Get(ctx, id)
+	return s.accounts.Get(ctx, p.UserID)
 }
 
 // noteUser tells the access log who made the request.

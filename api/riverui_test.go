@@ -30,9 +30,9 @@ func riverUIEnv(t *testing.T) (*apitest.Env, apitest.User) {
 	ctx := context.Background()
 	u, err := env.App.Accounts.Register(ctx, account.RegisterParams{Email: opEmail, Password: "correct horse battery", DisplayName: "Ops"})
 	require.NoError(t, err)
-	tok, _, err := env.App.Accounts.Login(ctx, opEmail, "correct horse battery")
+	in, _, err := env.App.Accounts.Login(ctx, opEmail, "correct horse battery", account.Client{})
 	require.NoError(t, err)
-	return env, apitest.User{ID: u.ID, Email: opEmail, Token: tok.AccessToken}
+	return env, apitest.User{ID: u.ID, Email: opEmail, Token: in.Access.AccessToken}
 }
 
 func basic(user, pass string) string {

@@ -30,20 +30,25 @@ type EdgeParams struct {
 	MaxBodyBytes int64
 	// HSTS sends Strict-Transport-Security (production, served over TLS).
 	HSTS bool
+	// SecureCookies marks the session cookie Secure (production, served
+	// over TLS): browsers then send it over HTTPS only.
+	SecureCookies bool
 }
 
 // EdgeFromConfig derives the edge's settings from the configuration.
 func EdgeFromConfig(c config.Config) EdgeParams {
 	return EdgeParams{
 		RateLimit: RateLimitParams{
-			Enabled:        c.RateLimitOn(),
-			AuthPerMinute:  c.RateLimitAuthPerMinute,
-			UserPerMinute:  c.RateLimitUserPerMinute,
-			TrustedProxies: c.TrustedProxies,
+			Enabled:          c.RateLimitOn(),
+			AuthPerMinute:    c.RateLimitAuthPerMinute,
+			RefreshPerMinute: c.RateLimitRefreshPerMinute,
+			UserPerMinute:    c.RateLimitUserPerMinute,
+			TrustedProxies:   c.TrustedProxies,
 		},
-		CORSOrigins:  c.CORSOrigins,
-		MaxBodyBytes: c.MaxBodyBytes,
-		HSTS:         c.Env == config.EnvProduction,
+		CORSOrigins:   c.CORSOrigins,
+		MaxBodyBytes:  c.MaxBodyBytes,
+		HSTS:          c.Env == config.EnvProduction,
+		SecureCookies: c.Env == config.EnvProduction,
 	}
 }
 
@@ -72,7 +77,7 @@ func (s *Server) edge(p EdgeParams) []func(http.Handler) http.Handler {
 			AllowedMethods:   []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete},
 			AllowedHeaders:   []string{"Authorization", "Content-Type", "X-Request-ID", "traceparent"},
 			ExposedHeaders:   []string{"X-Request-ID", "X-Trace-ID", "Retry-After", "Location", "ETag"},
-			AllowCredentials: false, // bearer tokens, never cookies
+			AllowCredentials: true, // the session cookie of POST /auth/refresh
 			MaxAge:           600,
 		}))
 	}
@@ -80,9 +85,9 @@ func (s *Server) edge(p EdgeParams) []func(http.Handler) http.Handler {
 	if limit <= 0 {
 		limit = DefaultMaxBodyBytes
 	}
-	chain = append(chain, limitBody(limit))
+	chain = append(chain, limitBody(limit), clientIP(p.RateLimit.TrustedProxies)) // sessions record the client's IP
 	if p.RateLimit.Enabled {
-		chain = append(chain, clientIP(p.RateLimit.TrustedProxies), s.rateLimit(p.RateLimit))
+		chain = append(chain, s.rateLimit(p.RateLimit))
 	}
 	return chain
 }

@@ -89,7 +89,7 @@ func TestCORS_OnlyConfiguredOrigins(t *testing.T) {
 	assert.Equal(t, allowed, resp.Header.Get("Access-Control-Allow-Origin"))
 	assert.Contains(t, resp.Header.Get("Access-Control-Allow-Methods"), "PATCH")
 	assert.Contains(t, strings.ToLower(resp.Header.Get("Access-Control-Allow-Headers")), "authorization")
-	assert.Empty(t, resp.Header.Get("Access-Control-Allow-Credentials"), "bearer tokens only, never cookies")
+	assert.Equal(t, "true", resp.Header.Get("Access-Control-Allow-Credentials"), "a configured origin may refresh with the session cookie")
 
 	assert.Empty(t, preflight("https://evil.example.net").Header.Get("Access-Control-Allow-Origin"))
 

@@ -8,6 +8,7 @@ import (
 	"github.com/danielgtaylor/huma/v2/adapters/humachi"
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
+	"github.com/go-chi/httprate"
 	"riverqueue.com/riverui"
 
 	"github.com/atlasapp/atlas/account"
@@ -52,6 +53,10 @@ type Server struct {
 	metrics     *ops.HTTPMetrics
 	router      chi.Router
 	api         huma.API
+	// users is the per-user rate limit (nil: off); cookies and origins
+	// configure the session cookie and its CSRF check (sessions.go).
+	users   *httprate.RateLimiter
+	cookies cookieParams
 }
 
 // bearer names the security scheme of authenticated operations.
@@ -68,7 +73,8 @@ func NewServer(p Params) *Server {
 	if p.Version == "" {
 		p.Version = "dev"
 	}
-	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, log: p.Logger, metrics: p.Metrics}
+	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, log: p.Logger, metrics: p.Metrics,
+		cookies: newCookieParams(p.Edge)}
 
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
@@ -77,17 +83,20 @@ func NewServer(p Params) *Server {
 
 	cfg := huma.DefaultConfig("Atlas API", p.Version)
 	cfg.Info.Description = "Shared collections of links, notes and references, with role-based sharing. " +
-		"Authenticate with POST /api/v1/auth/login and send the access token as `Authorization: Bearer <token>`. " +
+		"Authenticate with POST /api/v1/auth/login and send the access token as `Authorization: Bearer <token>` " +
+		"(renew it with POST /api/v1/auth/refresh and the session cookie), or send a personal API token (`atlas_pat_...`) the same way. " +
 		"Errors are RFC 9457 problem details. Lists return `{items, next_cursor}`; pass `next_cursor` back as `cursor` until it is null."
 	cfg.CreateHooks = nil // no $schema links in response bodies
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
-		bearer: {Type: "http", Scheme: "bearer", BearerFormat: "JWT", Description: "Access token from POST /api/v1/auth/login"},
+		bearer: {Type: "http", Scheme: "bearer", Description: "Access token from POST /api/v1/auth/login or /auth/refresh, or a personal API token (atlas_pat_...) from POST /api/v1/auth/tokens"},
 	}
 	api := humachi.New(r, cfg)
 	api.UseMiddleware(s.authenticate(api))
 	s.router, s.api = r, api
 
 	s.registerAuth()
+	s.registerSessions()
+	s.registerAPITokens()
 	s.registerCollections()
 	s.registerMembers()
 	s.registerItems()

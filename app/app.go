@@ -103,10 +103,6 @@ func NewServices(p Params) (*Services, error) {
 	if err != nil {
 		return nil, fmt.Errorf("token issuer: %w", err)
 	}
-	accounts, err := account.NewService(account.ServiceParams{Pool: p.Pool, Tokens: tokens, Hash: p.PasswordHash, NowFunc: p.NowFunc})
-	if err != nil {
-		return nil, err
-	}
 	codec, err := cursor.NewCodec(p.Config.CursorKey())
 	if err != nil {
 		return nil, err
@@ -120,6 +116,11 @@ func NewServices(p Params) (*Services, error) {
 		outbox = p.Outbox
 	}
 	recorder := events.NewRecorder(outbox, p.NowFunc)
+	accounts, err := account.NewService(account.ServiceParams{Pool: p.Pool, Tokens: tokens, Cursors: codec, Recorder: recorder,
+		SessionIdleTTL: p.Config.SessionIdleTTL, SessionMaxTTL: p.Config.SessionMaxTTL, Hash: p.PasswordHash, NowFunc: p.NowFunc})
+	if err != nil {
+		return nil, err
+	}
 	collections := collection.NewService(collection.ServiceParams{Pool: p.Pool, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc})
 	jobService := jobs.NewService(jobs.ServiceParams{Pool: p.Pool, River: rc, Cursors: codec})
 	items := item.NewService(item.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc,

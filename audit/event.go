@@ -52,16 +52,19 @@ const timeLayout = "2006-01-02T15:04:05.000000Z"
 //
 //	seq (decimal), event_id, type, version (decimal), occurred_at,
 //	recorded_at, actor_user_id ("" when null), entity_type, entity_id,
-//	collection_id, trace_id, request_id, data
+//	collection_id ("" when null), trace_id, request_id, data
 //
 // UUIDs are lower-case hyphenated, timestamps UTC with six fractional digits
 // and a Z, and data is the jsonb's text rendering by Postgres (data::text),
 // which is canonical for a given JSON value. Only prev_hash and hash are
 // left out.
 func CanonicalContent(e Event, canonicalData string) []byte {
-	actor := ""
+	actor, coll := "", ""
 	if e.ActorUserID != nil {
 		actor = e.ActorUserID.String()
+	}
+	if e.Entity.CollectionID != uuid.Nil {
+		coll = e.Entity.CollectionID.String()
 	}
 	fields := []string{
 		strconv.FormatInt(e.Seq, 10),
@@ -73,7 +76,7 @@ func CanonicalContent(e Event, canonicalData string) []byte {
 		actor,
 		e.Entity.Type,
 		e.Entity.ID.String(),
-		e.Entity.CollectionID.String(),
+		coll,
 		e.TraceID,
 		e.RequestID,
 		canonicalData,

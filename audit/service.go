@@ -19,7 +19,9 @@ import (
 
 // Filter narrows a listing. Every field is optional; fields combine with AND.
 type Filter struct {
-	// EntityType and EntityID select one entity's history (both or neither).
+	// EntityType and EntityID select one entity's history (both or
+	// neither), except that EntityType "user" alone means the caller's own
+	// account security events.
 	EntityType string
 	EntityID   *uuid.UUID
 	// ActorUserID selects what one user did.
@@ -55,18 +57,27 @@ func (f Filter) validate() error {
 	switch {
 	case f.EntityType == "" && f.EntityID != nil:
 		return atlas.Errorf(atlas.ErrInvalid, "entity_id needs entity_type")
-	case f.EntityType != "" && f.EntityID == nil:
+	case f.EntityType != "" && f.EntityType != events.EntityUser && f.EntityID == nil:
 		return atlas.Errorf(atlas.ErrInvalid, "entity_type needs entity_id")
 	}
 	switch f.EntityType {
-	case "", events.EntityItem, events.EntityCollection, events.EntityMembership:
+	case "", events.EntityItem, events.EntityCollection, events.EntityMembership, events.EntityUser:
 	default:
-		return atlas.Errorf(atlas.ErrInvalid, "entity_type must be one of item, collection, membership")
+		return atlas.Errorf(atlas.ErrInvalid, "entity_type must be one of item, collection, membership, user")
 	}
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
 		return atlas.Errorf(atlas.ErrInvalid, "to must be after from")
 	}
 	return nil
+}
+
+// forCaller resolves entity_type=user without an id to the caller's own
+// account.
+func (f Filter) forCaller(caller uuid.UUID) Filter {
+	if f.EntityType == events.EntityUser && f.EntityID == nil {
+		f.EntityID = &caller
+	}
+	return f
 }
 
 // scope binds a cursor to the caller and the exact filter.
@@ -102,11 +113,14 @@ func timeString(t *time.Time) string {
 // (occurred_at, then event_id, descending). A caller sees the events of
 // the collections they are a member of and the membership events about
 // themselves (for example being removed from a collection); a filter on a
-// collection they do not belong to yields only the latter.
+// collection they do not belong to yields only the latter. Account
+// security events (entity type user) are seen by their account holder
+// alone, and only when asked for with entity_type=user.
 func (s *Service) List(ctx context.Context, caller uuid.UUID, f Filter, page cursor.Page) ([]Event, string, error) {
 	if err := f.validate(); err != nil {
 		return nil, "", err
 	}
+	f = f.forCaller(caller)
 	scope := f.scope(caller)
 	after, err := s.cursor.DecodeKeyset(scope, page.After)
 	if err != nil {
@@ -155,11 +169,12 @@ func (q *query) arg(v any) string {
 }
 
 // visibleSQL is the visibility rule as a condition on alias a: an event of
-// a collection the caller (the SQL expression me) may see, or a membership
-// event about the caller.
+// a collection the caller (the SQL expression me) may see, a membership
+// event about the caller, or an account security event of the caller's own
+// account.
 func visibleSQL(me string) string {
 	return `(a.collection_id IN ` + collection.VisibleIDsSQL(me) + `
-    OR (a.entity_type = 'membership' AND a.entity_id = ` + me + `))`
+    OR (a.entity_type IN ('membership', 'user') AND a.entity_id = ` + me + `))`
 }
 
 const orderSQL = ` ORDER BY a.occurred_at DESC, a.event_id DESC LIMIT `

@@ -172,7 +172,7 @@ func (c *columns) add(e Event, data string) {
 	c.actor = append(c.actor, pgUUID(e.ActorUserID))
 	c.entityType = append(c.entityType, e.Entity.Type)
 	c.entityID = append(c.entityID, pgUUID(&e.Entity.ID))
-	c.collectionID = append(c.collectionID, pgUUID(&e.Entity.CollectionID))
+	c.collectionID = append(c.collectionID, nullableUUID(e.Entity.CollectionID))
 	c.data = append(c.data, data)
 	c.traceID = append(c.traceID, e.TraceID)
 	c.requestID = append(c.requestID, e.RequestID)
@@ -186,6 +186,12 @@ func pgUUID(id *uuid.UUID) pgtype.UUID {
 		return pgtype.UUID{}
 	}
 	return pgtype.UUID{Bytes: *id, Valid: true}
+}
+
+// nullableUUID converts an id that uuid.Nil leaves out (a user event's
+// collection) to NULL.
+func nullableUUID(id uuid.UUID) pgtype.UUID {
+	return pgtype.UUID{Bytes: id, Valid: id != uuid.Nil}
 }
 
 func (c *columns) args() []any {
@@ -202,10 +208,14 @@ const eventColumns = `a.seq, a.event_id, a.type, a.version, a.occurred_at, a.rec
 func scanEvent(row pgx.Row) (Event, string, error) {
 	var e Event
 	var data string
+	var coll pgtype.UUID // NULL for user events
 	err := row.Scan(&e.Seq, &e.EventID, &e.Type, &e.Version, &e.OccurredAt, &e.RecordedAt, &e.ActorUserID,
-		&e.Entity.Type, &e.Entity.ID, &e.Entity.CollectionID, &data, &e.TraceID, &e.RequestID, &e.PrevHash, &e.Hash)
+		&e.Entity.Type, &e.Entity.ID, &coll, &data, &e.TraceID, &e.RequestID, &e.PrevHash, &e.Hash)
 	if err != nil {
 		return Event{}, "", err
+	}
+	if coll.Valid {
+		e.Entity.CollectionID = coll.Bytes
 	}
 	e.OccurredAt, e.RecordedAt = e.OccurredAt.UTC(), e.RecordedAt.UTC()
 	e.Data = []byte(data)

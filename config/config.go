@@ -55,10 +55,16 @@ type Config struct {
 	DatabaseURL Secret `env:"ATLAS_DATABASE_URL" envDefault:"postgres://atlas:atlas@127.0.0.1:5432/atlas?sslmode=disable" json:"database_url"`
 	DBMaxConns  int32  `env:"ATLAS_DB_MAX_CONNS" envDefault:"20" json:"db_max_conns"`
 
-	JWTSecret    Secret        `env:"ATLAS_JWT_SECRET" json:"jwt_secret"`
-	JWTIssuer    string        `env:"ATLAS_JWT_ISSUER" envDefault:"atlas" json:"jwt_issuer"`
-	TokenTTL     time.Duration `env:"ATLAS_TOKEN_TTL" envDefault:"1h" json:"token_ttl"`
-	CursorSecret Secret        `env:"ATLAS_CURSOR_SECRET" json:"cursor_secret"`
+	JWTSecret Secret `env:"ATLAS_JWT_SECRET" json:"jwt_secret"`
+	JWTIssuer string `env:"ATLAS_JWT_ISSUER" envDefault:"atlas" json:"jwt_issuer"`
+	// TokenTTL is the lifetime of an access token; the dashboard refreshes
+	// it silently with the session cookie.
+	TokenTTL time.Duration `env:"ATLAS_TOKEN_TTL" envDefault:"15m" json:"token_ttl"`
+	// SessionIdleTTL ends a session not used (refreshed) for this long;
+	// SessionMaxTTL ends every session this long after sign-in.
+	SessionIdleTTL time.Duration `env:"ATLAS_SESSION_IDLE_TTL" envDefault:"720h" json:"session_idle_ttl"`
+	SessionMaxTTL  time.Duration `env:"ATLAS_SESSION_MAX_TTL" envDefault:"2160h" json:"session_max_ttl"`
+	CursorSecret   Secret        `env:"ATLAS_CURSOR_SECRET" json:"cursor_secret"`
 
 	KafkaBrokers     string `env:"ATLAS_KAFKA_BROKERS" envDefault:"127.0.0.1:9092" json:"kafka_brokers"`
 	KafkaEventsTopic string `env:"ATLAS_KAFKA_TOPIC_EVENTS" envDefault:"atlas.events.v1" json:"kafka_events_topic"`
@@ -81,13 +87,15 @@ type Config struct {
 	// 127.0.0.1:9464, audit-consumer 127.0.0.1:9465, indexer 127.0.0.1:9466),
 	// "off" means nowhere but the HTTP address of serve and dev.
 	OpsAddr string `env:"ATLAS_OPS_ADDR" json:"ops_addr"`
-	// RateLimitEnabled turns the HTTP rate limits on or off; unset means on
-	// when ATLAS_ENV=production and off in development (tests and
-	// benchmarks hammer the API from one address as one user).
-	RateLimitEnabled *bool `env:"ATLAS_RATE_LIMIT_ENABLED" json:"rate_limit_enabled"`
-	// RateLimitAuthPerMinute caps login and registration attempts per
-	// client IP and, separately, per email address.
+	// RateLimitEnabled turns the HTTP rate limits on or off (on by default
+	// in every environment; tests raise the limits instead).
+	RateLimitEnabled *bool `env:"ATLAS_RATE_LIMIT_ENABLED" envDefault:"true" json:"rate_limit_enabled"`
+	// RateLimitAuthPerMinute caps login, registration and password change
+	// attempts per client IP and (login, registration) per email address.
 	RateLimitAuthPerMinute int `env:"ATLAS_RATE_LIMIT_AUTH_PER_MINUTE" envDefault:"10" json:"rate_limit_auth_per_minute"`
+	// RateLimitRefreshPerMinute caps session refreshes per client IP (every
+	// open dashboard tab refreshes every few minutes, and on every reload).
+	RateLimitRefreshPerMinute int `env:"ATLAS_RATE_LIMIT_REFRESH_PER_MINUTE" envDefault:"60" json:"rate_limit_refresh_per_minute"`
 	// RateLimitUserPerMinute caps the requests of one authenticated user.
 	RateLimitUserPerMinute int `env:"ATLAS_RATE_LIMIT_USER_PER_MINUTE" envDefault:"600" json:"rate_limit_user_per_minute"`
 	// TrustedProxies are the CIDRs (or IPs) of the reverse proxies in front
@@ -188,8 +196,15 @@ func (c *Config) validate() error {
 	case len(c.JWTSecret) < 32:
 		return fmt.Errorf("ATLAS_JWT_SECRET: must be at least 32 bytes, got %d", len(c.JWTSecret))
 	}
-	if c.TokenTTL < time.Minute || c.TokenTTL > 30*24*time.Hour {
-		return fmt.Errorf("ATLAS_TOKEN_TTL: must be between 1m and 720h, got %s", c.TokenTTL)
+	if c.TokenTTL < time.Minute || c.TokenTTL > 24*time.Hour {
+		return fmt.Errorf("ATLAS_TOKEN_TTL: must be between 1m and 24h, got %s", c.TokenTTL)
+	}
+	if c.SessionMaxTTL < time.Hour || c.SessionMaxTTL > 366*24*time.Hour {
+		return fmt.Errorf("ATLAS_SESSION_MAX_TTL: must be between 1h and 8784h, got %s", c.SessionMaxTTL)
+	}
+	if c.SessionIdleTTL < c.TokenTTL || c.SessionIdleTTL > c.SessionMaxTTL {
+		return fmt.Errorf("ATLAS_SESSION_IDLE_TTL: must be between ATLAS_TOKEN_TTL (%s) and ATLAS_SESSION_MAX_TTL (%s), got %s",
+			c.TokenTTL, c.SessionMaxTTL, c.SessionIdleTTL)
 	}
 	if c.CursorSecret != "" && len(c.CursorSecret) < 16 {
 		return fmt.Errorf("ATLAS_CURSOR_SECRET: must be at least 16 bytes, got %d", len(c.CursorSecret))
@@ -272,11 +287,14 @@ func (c *Config) validateOps() error {
 		}
 	}
 	if c.RateLimitEnabled == nil {
-		on := c.Env == EnvProduction
+		on := true
 		c.RateLimitEnabled = &on
 	}
 	if c.RateLimitAuthPerMinute < 1 || c.RateLimitAuthPerMinute > 10_000 {
 		return fmt.Errorf("ATLAS_RATE_LIMIT_AUTH_PER_MINUTE: must be between 1 and 10000, got %d", c.RateLimitAuthPerMinute)
+	}
+	if c.RateLimitRefreshPerMinute < 1 || c.RateLimitRefreshPerMinute > 100_000 {
+		return fmt.Errorf("ATLAS_RATE_LIMIT_REFRESH_PER_MINUTE: must be between 1 and 100000, got %d", c.RateLimitRefreshPerMinute)
 	}
 	if c.RateLimitUserPerMinute < 1 || c.RateLimitUserPerMinute > 1_000_000 {
 		return fmt.Errorf("ATLAS_RATE_LIMIT_USER_PER_MINUTE: must be between 1 and 1000000, got %d", c.RateLimitUserPerMinute)

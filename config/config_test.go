@@ -39,7 +39,9 @@ func TestLoad_Defaults(t *testing.T) {
 	assert.True(t, c.GeneratedJWTSecret, "development makes up a JWT secret")
 	assert.Len(t, c.JWTSecret.Value(), 64)
 	assert.Equal(t, "atlas", c.JWTIssuer)
-	assert.Equal(t, time.Hour, c.TokenTTL)
+	assert.Equal(t, 15*time.Minute, c.TokenTTL)
+	assert.Equal(t, 30*24*time.Hour, c.SessionIdleTTL)
+	assert.Equal(t, 90*24*time.Hour, c.SessionMaxTTL)
 	assert.Empty(t, c.CursorSecret)
 	assert.Equal(t, "127.0.0.1:9092", c.KafkaBrokers)
 	assert.Equal(t, "atlas.events.v1", c.KafkaEventsTopic)
@@ -50,8 +52,9 @@ func TestLoad_Defaults(t *testing.T) {
 	assert.Equal(t, 15*time.Second, c.EnrichTimeout)
 	assert.Equal(t, 5*time.Second, c.EnrichConnectTimeout)
 	assert.Empty(t, c.OpsAddr)
-	assert.False(t, c.RateLimitOn(), "rate limits are off in development unless asked for")
+	assert.True(t, c.RateLimitOn(), "rate limits are on in every environment")
 	assert.Equal(t, 10, c.RateLimitAuthPerMinute)
+	assert.Equal(t, 60, c.RateLimitRefreshPerMinute)
 	assert.Equal(t, 600, c.RateLimitUserPerMinute)
 	assert.Empty(t, c.TrustedProxies)
 	assert.Empty(t, c.CORSOrigins)
@@ -79,7 +82,10 @@ var variables = []variable{
 		assert.False(t, c.GeneratedJWTSecret)
 	}},
 	{"ATLAS_JWT_ISSUER", "atlas-test", func(t *testing.T, c config.Config) { assert.Equal(t, "atlas-test", c.JWTIssuer) }},
-	{"ATLAS_TOKEN_TTL", "15m", func(t *testing.T, c config.Config) { assert.Equal(t, 15*time.Minute, c.TokenTTL) }},
+	{"ATLAS_TOKEN_TTL", "5m", func(t *testing.T, c config.Config) { assert.Equal(t, 5*time.Minute, c.TokenTTL) }},
+	{"ATLAS_SESSION_IDLE_TTL", "24h", func(t *testing.T, c config.Config) { assert.Equal(t, 24*time.Hour, c.SessionIdleTTL) }},
+	{"ATLAS_SESSION_MAX_TTL", "4320h", func(t *testing.T, c config.Config) { assert.Equal(t, 180*24*time.Hour, c.SessionMaxTTL) }},
+	{"ATLAS_RATE_LIMIT_REFRESH_PER_MINUTE", "120", func(t *testing.T, c config.Config) { assert.Equal(t, 120, c.RateLimitRefreshPerMinute) }},
 	{"ATLAS_CURSOR_SECRET", "cursor-secret-16b", func(t *testing.T, c config.Config) {
 		assert.Equal(t, "cursor-secret-16b", c.CursorSecret.Value())
 		assert.Equal(t, []byte("cursor-secret-16b"), c.CursorKey())
@@ -101,7 +107,7 @@ var variables = []variable{
 		assert.Equal(t, 250*time.Millisecond, c.EnrichConnectTimeout)
 	}},
 	{"ATLAS_OPS_ADDR", "0.0.0.0:9464", func(t *testing.T, c config.Config) { assert.Equal(t, "0.0.0.0:9464", c.OpsAddr) }},
-	{"ATLAS_RATE_LIMIT_ENABLED", "true", func(t *testing.T, c config.Config) { assert.True(t, c.RateLimitOn()) }},
+	{"ATLAS_RATE_LIMIT_ENABLED", "false", func(t *testing.T, c config.Config) { assert.False(t, c.RateLimitOn()) }},
 	{"ATLAS_RATE_LIMIT_AUTH_PER_MINUTE", "3", func(t *testing.T, c config.Config) { assert.Equal(t, 3, c.RateLimitAuthPerMinute) }},
 	{"ATLAS_RATE_LIMIT_USER_PER_MINUTE", "1200", func(t *testing.T, c config.Config) { assert.Equal(t, 1200, c.RateLimitUserPerMinute) }},
 	{"ATLAS_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7 ,2001:db8::/32,10.1.2.3/16", func(t *testing.T, c config.Config) {
@@ -145,8 +151,12 @@ var failures = []failure{
 	{[]string{"ATLAS_JWT_SECRET=short"}, "ATLAS_JWT_SECRET: must be at least 32 bytes, got 5"},
 	{[]string{"ATLAS_JWT_ISSUER= "}, "ATLAS_JWT_ISSUER: must not be empty"},
 	{[]string{"ATLAS_TOKEN_TTL=soon"}, "ATLAS_TOKEN_TTL: cannot parse as time.Duration"},
-	{[]string{"ATLAS_TOKEN_TTL=30s"}, "ATLAS_TOKEN_TTL: must be between 1m and 720h, got 30s"},
-	{[]string{"ATLAS_TOKEN_TTL=721h"}, "ATLAS_TOKEN_TTL: must be between 1m and 720h, got 721h0m0s"},
+	{[]string{"ATLAS_TOKEN_TTL=30s"}, "ATLAS_TOKEN_TTL: must be between 1m and 24h, got 30s"},
+	{[]string{"ATLAS_TOKEN_TTL=25h"}, "ATLAS_TOKEN_TTL: must be between 1m and 24h, got 25h0m0s"},
+	{[]string{"ATLAS_SESSION_MAX_TTL=30m"}, "ATLAS_SESSION_MAX_TTL: must be between 1h and 8784h, got 30m0s"},
+	{[]string{"ATLAS_SESSION_IDLE_TTL=2400h"}, "ATLAS_SESSION_IDLE_TTL: must be between ATLAS_TOKEN_TTL (15m0s) and ATLAS_SESSION_MAX_TTL (2160h0m0s), got 2400h0m0s"},
+	{[]string{"ATLAS_SESSION_IDLE_TTL=5m"}, "ATLAS_SESSION_IDLE_TTL: must be between ATLAS_TOKEN_TTL (15m0s) and ATLAS_SESSION_MAX_TTL (2160h0m0s), got 5m0s"},
+	{[]string{"ATLAS_RATE_LIMIT_REFRESH_PER_MINUTE=0"}, "ATLAS_RATE_LIMIT_REFRESH_PER_MINUTE: must be between 1 and 100000, got 0"},
 	{[]string{"ATLAS_CURSOR_SECRET=short"}, "ATLAS_CURSOR_SECRET: must be at least 16 bytes, got 5"},
 	{[]string{"ATLAS_KAFKA_BROKERS= "}, "ATLAS_KAFKA_BROKERS: must not be empty"},
 	{[]string{"ATLAS_KAFKA_TOPIC_EVENTS= "}, "ATLAS_KAFKA_TOPIC_EVENTS and ATLAS_KAFKA_TOPIC_DLQ: must not be empty"},
@@ -212,12 +222,12 @@ func TestEveryVariableIsTestedAndDocumented(t *testing.T) {
 	}
 }
 
-func TestLoad_RateLimitsDefaultOnInProduction(t *testing.T) {
+func TestLoad_RateLimitsDefaultOnInEveryEnvironment(t *testing.T) {
 	t.Parallel()
 	assert.True(t, load(t, "ATLAS_ENV=production", "ATLAS_JWT_SECRET="+jwt32).RateLimitOn())
 	assert.False(t, load(t, "ATLAS_ENV=production", "ATLAS_JWT_SECRET="+jwt32, "ATLAS_RATE_LIMIT_ENABLED=false").RateLimitOn())
-	assert.False(t, load(t).RateLimitOn())
-	assert.True(t, load(t, "ATLAS_RATE_LIMIT_ENABLED=1").RateLimitOn())
+	assert.True(t, load(t).RateLimitOn())
+	assert.False(t, load(t, "ATLAS_RATE_LIMIT_ENABLED=0").RateLimitOn())
 }
 
 func TestLoad_OpsAddrOff(t *testing.T) {

@@ -31,6 +31,24 @@ const (
 	MembershipAdded       Type = "MembershipAdded"
 	MembershipRoleChanged Type = "MembershipRoleChanged"
 	MembershipRemoved     Type = "MembershipRemoved"
+
+	// Account security events, about a user (entity type "user", no
+	// collection); only that user sees them in the audit trail.
+
+	// SessionRevoked: sessions ended before their time (sign-out, revoked
+	// from the session list, or by a password change). data.session_ids
+	// lists them, data.reason says why.
+	SessionRevoked Type = "SessionRevoked"
+	// RefreshTokenReuseDetected: a refresh token that had already been
+	// rotated was presented again; the session (data.session_id) was
+	// revoked.
+	RefreshTokenReuseDetected Type = "RefreshTokenReuseDetected"
+	// PasswordChanged: the user changed their password.
+	PasswordChanged Type = "PasswordChanged"
+	// APITokenCreated and APITokenRevoked: a personal API token
+	// (data.token_id, data.name, data.scope) was created or revoked.
+	APITokenCreated Type = "APITokenCreated"
+	APITokenRevoked Type = "APITokenRevoked"
 )
 
 // Entity types named in an envelope.
@@ -38,15 +56,52 @@ const (
 	EntityItem       = "item"
 	EntityCollection = "collection"
 	EntityMembership = "membership"
+	// EntityUser is an account; its events belong to no collection
+	// (CollectionID is uuid.Nil, null on the wire).
+	EntityUser = "user"
 )
 
 // Entity identifies what an event is about. For a membership, ID is the
-// member's user id.
+// member's user id. A user entity has no collection: CollectionID is
+// uuid.Nil, written as null.
 type Entity struct {
 	Type         string    `json:"type"`
 	ID           uuid.UUID `json:"id"`
 	CollectionID uuid.UUID `json:"collection_id"`
 }
+
+// MarshalJSON writes a nil collection id as null.
+func (e Entity) MarshalJSON() ([]byte, error) {
+	var coll *uuid.UUID
+	if e.CollectionID != uuid.Nil {
+		coll = &e.CollectionID
+	}
+	return json.Marshal(struct {
+		Type         string     `json:"type"`
+		ID           uuid.UUID  `json:"id"`
+		CollectionID *uuid.UUID `json:"collection_id"`
+	}{e.Type, e.ID, coll})
+}
+
+// UnmarshalJSON reads a null collection id as uuid.Nil.
+func (e *Entity) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Type         string     `json:"type"`
+		ID           uuid.UUID  `json:"id"`
+		CollectionID *uuid.UUID `json:"collection_id"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*e = Entity{Type: v.Type, ID: v.ID}
+	if v.CollectionID != nil {
+		e.CollectionID = *v.CollectionID
+	}
+	return nil
+}
+
+// UserEntity is the entity of an account security event about user.
+func UserEntity(user uuid.UUID) Entity { return Entity{Type: EntityUser, ID: user} }
 
 // Envelope is the wire form of every domain event (see events/schema).
 type Envelope struct {
@@ -62,10 +117,10 @@ type Envelope struct {
 }
 
 // Key is the Kafka record key: events that must stay in order share it.
-// Item events are ordered per item; collection and membership events per
-// collection.
+// Item events are ordered per item, user events per user; collection and
+// membership events per collection.
 func (e Envelope) Key() string {
-	if e.Entity.Type == EntityItem {
+	if e.Entity.Type == EntityItem || e.Entity.Type == EntityUser {
 		return e.Entity.ID.String()
 	}
 	return e.Entity.CollectionID.String()

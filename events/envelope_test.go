@@ -55,6 +55,10 @@ func TestValidateJSON_AcceptsValidEnvelopes(t *testing.T) {
 			m["type"] = "MembershipRoleChanged"
 			m["entity"].(map[string]any)["type"] = "membership"
 		},
+		"user event without collection": func(m map[string]any) {
+			m["type"] = "SessionRevoked"
+			m["entity"] = map[string]any{"type": "user", "id": uuid.NewString(), "collection_id": nil}
+		},
 		"uuid v4 entity ids":   func(m map[string]any) { m["entity"].(map[string]any)["id"] = "0f8fad5b-d9cb-469f-a165-70867728950e" },
 		"any request id shape": func(m map[string]any) { m["request_id"] = "01J9 anything/at:all" },
 	}
@@ -86,7 +90,9 @@ func TestValidateJSON_RejectsDefects(t *testing.T) {
 		"occurred_at as number":            func(m map[string]any) { m["occurred_at"] = 1741064767 },
 		"actor_user_id not a uuid":         func(m map[string]any) { m["actor_user_id"] = "bob" },
 		"actor_user_id as number":          func(m map[string]any) { m["actor_user_id"] = 7 },
-		"entity type unknown":              func(m map[string]any) { entity(m)["type"] = "user" },
+		"entity type unknown":              func(m map[string]any) { entity(m)["type"] = "account" },
+		"user entity with a collection":    func(m map[string]any) { entity(m)["type"] = "user" },
+		"item entity without a collection": func(m map[string]any) { entity(m)["collection_id"] = nil },
 		"entity id not a uuid":             func(m map[string]any) { entity(m)["id"] = "42" },
 		"entity id nil uuid":               func(m map[string]any) { entity(m)["id"] = uuid.Nil.String() },
 		"entity without collection_id":     func(m map[string]any) { delete(entity(m), "collection_id") },
@@ -231,6 +237,20 @@ func TestEnvelope_KeyOrdersPerItemOrPerCollection(t *testing.T) {
 	assert.Equal(t, id.String(), Envelope{Entity: Entity{Type: EntityItem, ID: id, CollectionID: coll}}.Key())
 	assert.Equal(t, coll.String(), Envelope{Entity: Entity{Type: EntityCollection, ID: id, CollectionID: coll}}.Key())
 	assert.Equal(t, coll.String(), Envelope{Entity: Entity{Type: EntityMembership, ID: id, CollectionID: coll}}.Key())
+	assert.Equal(t, id.String(), Envelope{Entity: UserEntity(id)}.Key())
+}
+
+func TestNew_UserEventRoundTripsWithNullCollection(t *testing.T) {
+	t.Parallel()
+	user := uuid.New()
+	env, err := New(PasswordChanged, &user, UserEntity(user), nil, Meta{RequestID: "req-1"})
+	require.NoError(t, err)
+	b, err := json.Marshal(env)
+	require.NoError(t, err)
+	assert.Contains(t, string(b), `"collection_id":null`)
+	var back Envelope
+	require.NoError(t, json.Unmarshal(b, &back))
+	assert.Equal(t, UserEntity(user), back.Entity)
 }
 
 func TestTraceparent_IsW3CFormat(t *testing.T) {

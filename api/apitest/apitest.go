@@ -53,12 +53,18 @@ type Opts struct {
 	Outbox events.Enqueuer
 	// MaxConns sizes the database pool (default 20).
 	MaxConns int32
+	// NowFunc replaces the application's clock (token and session expiry).
+	NowFunc func() time.Time
 }
 
 // TestConfig is a valid configuration for tests.
 func TestConfig(t testing.TB) config.Config {
 	t.Helper()
-	cfg, err := config.LoadFrom([]string{"ATLAS_JWT_SECRET=test-secret-test-secret-test-secret-0123"})
+	// Rate limits are on, as everywhere, but raised far above what tests
+	// send from one address as one user; the rate-limit tests lower them.
+	cfg, err := config.LoadFrom([]string{"ATLAS_JWT_SECRET=test-secret-test-secret-test-secret-0123",
+		"ATLAS_RATE_LIMIT_AUTH_PER_MINUTE=10000", "ATLAS_RATE_LIMIT_REFRESH_PER_MINUTE=100000",
+		"ATLAS_RATE_LIMIT_USER_PER_MINUTE=1000000"})
 	require.NoError(t, err)
 	return cfg
 }
@@ -78,7 +84,19 @@ func New(t testing.TB, opts ...Opts) *Env {
 	if o.Configure != nil {
 		o.Configure(&cfg)
 	}
-	a, err := app.New(app.Params{Config: cfg, Pool: pool, PasswordHash: CheapHash, Outbox: o.Outbox})
+	return serve(t, pool, cfg, o)
+}
+
+// NewOn starts a second API process on env's database and configuration
+// (another replica, with caches of its own).
+func NewOn(t testing.TB, env *Env) *Env {
+	t.Helper()
+	return serve(t, env.Pool, env.Config, Opts{})
+}
+
+func serve(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
+	t.Helper()
+	a, err := app.New(app.Params{Config: cfg, Pool: pool, PasswordHash: CheapHash, Outbox: o.Outbox, NowFunc: o.NowFunc})
 	require.NoError(t, err)
 	srv := httptest.NewServer(a.Server)
 	t.Cleanup(srv.Close)
@@ -87,11 +105,14 @@ func New(t testing.TB, opts ...Opts) *Env {
 	return &Env{URL: srv.URL, Pool: pool, App: a, Config: cfg, Client: client}
 }
 
-// User is a registered user with a valid access token.
+// User is a registered user with a session: a valid access token and the
+// session's refresh token (the cookie's value).
 type User struct {
-	ID    uuid.UUID
-	Email string
-	Token string
+	ID        uuid.UUID
+	Email     string
+	Token     string
+	Refresh   string
+	SessionID uuid.UUID
 }
 
 // NewUser registers a user directly through the service and logs them in.
@@ -101,9 +122,15 @@ func (e *Env) NewUser(t testing.TB) User {
 	ctx := context.Background()
 	u, err := e.App.Accounts.Register(ctx, account.RegisterParams{Email: email, Password: "correct horse battery", DisplayName: "Test User"})
 	require.NoError(t, err)
-	tok, _, err := e.App.Accounts.Login(ctx, email, "correct horse battery")
+	in, _, err := e.App.Accounts.Login(ctx, email, "correct horse battery", account.Client{UserAgent: "apitest"})
 	require.NoError(t, err)
-	return User{ID: u.ID, Email: email, Token: tok.AccessToken}
+	return User{ID: u.ID, Email: email, Token: in.Access.AccessToken, Refresh: in.RefreshToken, SessionID: in.Session.ID}
+}
+
+// SessionCookie returns the headers of a cookie-authenticated call from
+// Atlas' own origin: the session cookie holding refresh and the Origin.
+func (e *Env) SessionCookie(refresh string) []string {
+	return []string{"Cookie", "atlas_session=" + refresh, "Origin", e.URL}
 }
 
 // NewCollection creates a collection owned by owner.

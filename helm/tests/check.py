@@ -508,6 +508,8 @@ def expect_full(r: Render) -> None:
     expect(cm["ATLAS_CORS_ORIGINS"] == "https://app.example.com", "CORS origins")
     expect(cm["ATLAS_MAX_BODY_BYTES"] == "4194304", f"max body bytes {cm['ATLAS_MAX_BODY_BYTES']!r}")
     expect(cm["ATLAS_RATE_LIMIT_AUTH_PER_MINUTE"] == "5" and cm["ATLAS_RATE_LIMIT_USER_PER_MINUTE"] == "1000000", "rate limits")
+    expect(cm["ATLAS_RATE_LIMIT_REFRESH_PER_MINUTE"] == "30", "refresh rate limit")
+    expect(cm["ATLAS_SESSION_IDLE_TTL"] == "168h" and cm["ATLAS_SESSION_MAX_TTL"] == "720h", "session lifetimes")
     ing = r.of("Ingress")[0]
     expect(ing["spec"]["tls"][0]["secretName"] == "atlas-tls", "ingress TLS")
     expect(ing["spec"]["ingressClassName"] == "nginx", "ingress class")

@@ -1,9 +1,10 @@
 // End-to-end flow of the dashboard against a real `atlas serve` (started by
 // `scripts/web e2e` with a fresh database): two people, a shared collection,
-// items with tags, a viewer who can read but not edit, search, jobs and audit.
-// Every route ships with the server, so one that answers 404 fails its step;
-// only the steps that need Kafka and the consumers are skipped on a stack
-// without them, saying why.
+// items with tags, a viewer who can read but not edit, search, jobs and audit;
+// reloads and tabs that stay signed in, signing out everywhere from a second
+// browser, API tokens. Every route ships with the server, so one that answers
+// 404 fails its step; only the steps that need Kafka and the consumers are
+// skipped on a stack without them, saying why.
 //
 //   ATLAS_E2E_URL=http://127.0.0.1:8080 node e2e/run.mjs
 import { dirname, join } from 'node:path';
@@ -172,9 +173,9 @@ const steps = [
         const res = await api('POST', `/api/v1/collections/${s.collectionId}/items`, { token: t, body: { title: `Bulk item ${i}`, tags: ['bulk'] } });
         check(res.status === 201 || res.status === 200, `create bulk item: HTTP ${res.status}`);
       }
+      // A reload mid-flow keeps you signed in (the session cookie) on the same page.
       await page.reload();
-      // A reload drops the in-memory token: sign in again and come back here.
-      await signInAgain(page, owner, s.collectionURL);
+      await stillSignedIn(page, s.collectionURL);
       await eventually(async () => (await itemsIn(page).count()) === 20, { message: 'first page of 20' });
       await page.getByRole('button', { name: 'Show more items' }).click();
       await eventually(async () => (await itemsIn(page).count()) === 23, { message: 'all 23 after Show more' });
@@ -202,7 +203,7 @@ const steps = [
     async run(s) {
       const page = (s.page = s.ownerPage);
       await page.goto(s.collectionURL + '/members');
-      await signInAgain(page, owner, s.collectionURL + '/members');
+      await stillSignedIn(page, s.collectionURL + '/members');
       await page.getByLabel('Email').fill('nobody-' + viewer.email);
       await page.getByRole('button', { name: 'Invite' }).click();
       await page.getByRole('alert').filter({ hasText: /No Atlas account|not found/i }).waitFor();
@@ -229,7 +230,7 @@ const steps = [
     async run(s) {
       const page = (s.page = s.viewerPage);
       await page.goto('/');
-      await signInAgain(page, viewer, '/');
+      await stillSignedIn(page, '/');
       const card = page.getByRole('listitem').filter({ hasText: 'Reading list' });
       await card.getByText('Viewer').waitFor();
       await card.getByRole('link', { name: 'Reading list' }).click();
@@ -245,12 +246,12 @@ const steps = [
       check((await page.getByRole('link', { name: /^Edit/ }).count()) === 0, 'no Edit for a viewer');
       await page.getByText('only owners and editors change its items').waitFor();
       await page.goto(s.itemURL + '?edit=1');
-      await signInAgain(page, viewer, s.itemURL + '?edit=1');
+      await stillSignedIn(page, s.itemURL + '?edit=1');
       await page.getByText('You are a viewer in this collection').waitFor();
       check((await page.getByRole('button', { name: 'Edit' }).count()) === 0, 'no Edit button on the item');
       check((await page.getByLabel('Title').count()) === 0, 'no edit form even with ?edit=1');
       await page.goto(s.collectionURL + '/items/new');
-      await signInAgain(page, viewer, s.collectionURL + '/items/new');
+      await stillSignedIn(page, s.collectionURL + '/items/new');
       await page.getByText('You cannot add items here').waitFor();
       // The API refuses too, and the app explains a 403 in words.
       const res = await api('PATCH', `/api/v1/items/${s.itemURL.split('/').pop()}`, { token: await token(viewer), body: { title: 'hijack' } });
@@ -258,21 +259,97 @@ const steps = [
     },
   },
   {
+    name: 'tabs reload together and stay signed in',
+    async run(s) {
+      // Two tabs of one browser share the session cookie; their refreshes take
+      // turns (a refresh token works once, and reuse would end the session).
+      await s.ownerPage.goto(s.collectionURL);
+      await stillSignedIn(s.ownerPage, s.collectionURL);
+      const second = await s.ownerPage.context().newPage();
+      s.page = second;
+      await second.goto(s.collectionURL);
+      await stillSignedIn(second, s.collectionURL);
+      for (let i = 0; i < 3; i++) {
+        await Promise.all([s.ownerPage.reload(), second.reload()]);
+        await Promise.all([stillSignedIn(s.ownerPage, s.collectionURL), stillSignedIn(second, s.collectionURL)]);
+      }
+      // Both tabs still talk to the API with live tokens.
+      await second.getByRole('link', { name: 'Members' }).click();
+      await second.getByRole('cell', { name: viewer.email }).waitFor();
+      await s.ownerPage.getByRole('link', { name: 'Members' }).click();
+      await s.ownerPage.getByRole('cell', { name: viewer.email }).waitFor();
+      await second.close();
+      s.page = s.ownerPage;
+    },
+  },
+  {
+    name: 'sign out everywhere else from a second browser',
+    async run(s) {
+      // The viewer signs in on another browser (a second context: its own
+      // cookies) and ends every other session from the Account page.
+      const other = await newPage(s.browser, s.consoleErrors, 'viewer-2');
+      s.page = other;
+      await other.goto('/login');
+      await other.getByLabel('Email').fill(viewer.email);
+      await other.getByLabel('Password').fill(viewer.password);
+      await other.getByRole('button', { name: 'Sign in' }).click();
+      await other.getByRole('link', { name: viewer.name }).click();
+      await other.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+      const sessions = other.getByRole('table', { name: 'Your sessions' });
+      await sessions.getByText('(this browser)').waitFor();
+      await eventually(async () => (await sessions.getByRole('row').count()) >= 3, { message: 'both browsers listed' });
+      await other.getByRole('button', { name: 'Sign out everywhere else' }).click();
+      await other.getByText('Signed out everywhere else.').waitFor();
+      await eventually(async () => (await sessions.getByRole('row').count()) === 2, { message: 'only this browser left' });
+      s.viewerOther = other;
+    },
+  },
+  {
     name: 'session ends and comes back',
     async run(s) {
+      // The first browser's session ended on the server: its next request
+      // sends it to the sign-in page, saying so, and back after signing in.
       const page = (s.page = s.viewerPage);
-      await page.goto(s.collectionURL + '/members');
+      await page.getByRole('link', { name: viewer.name }).click();
       await page.waitForURL(/\/login\?next=/);
-      check(decodeURIComponent(page.url()).includes(`next=${s.collectionURL}/members`), 'login remembers where to return');
+      await page.getByText('Your session has ended').waitFor();
+      check(decodeURIComponent(page.url()).includes('next=/account'), 'login remembers where to return');
       await page.getByLabel('Email').fill(viewer.email);
       await page.getByLabel('Password').fill('wrong password here');
       await page.getByRole('button', { name: 'Sign in' }).click();
       await page.getByText('The email or password is not right').waitFor();
       await page.getByLabel('Password').fill(viewer.password);
       await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL((u) => u.pathname === `${s.collectionURL}/members`);
+      await page.waitForURL((u) => u.pathname === '/account');
+      await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor();
+      // The second browser is still signed in.
+      await s.viewerOther.reload();
+      await stillSignedIn(s.viewerOther, '/account');
+      await s.viewerOther.context().close();
+      await page.goto(s.collectionURL + '/members');
+      await stillSignedIn(page, s.collectionURL + '/members');
       await page.getByRole('cell', { name: owner.email }).waitFor();
       check((await page.getByRole('button', { name: 'Invite' }).count()) === 0, 'viewers cannot invite');
+    },
+  },
+  {
+    name: 'API token shown once',
+    async run(s) {
+      const page = (s.page = s.viewerPage);
+      await page.getByRole('link', { name: viewer.name }).click();
+      await page.getByLabel('Token name').fill('e2e script');
+      await page.getByRole('button', { name: 'Create token' }).click();
+      const secret = (await page.getByTestId('new-token').textContent())?.trim() ?? '';
+      check(secret.startsWith('atlas_pat_'), `token secret looks like ${secret.slice(0, 12)}…`);
+      const me = await api('GET', '/api/v1/auth/me', { token: secret });
+      check(me.status === 200 && me.body.email === viewer.email, `the token acts as the viewer: HTTP ${me.status}`);
+      const write = await api('POST', '/api/v1/collections', { token: secret, body: { name: 'From a read token' } });
+      check(write.status === 403, `a read token cannot write: HTTP ${write.status}`);
+      await page.getByRole('table', { name: 'Your API tokens' }).getByRole('cell', { name: 'e2e script', exact: true }).waitFor();
+      await page.reload();
+      await stillSignedIn(page, '/account');
+      await page.getByRole('table', { name: 'Your API tokens' }).getByRole('cell', { name: 'e2e script', exact: true }).waitFor();
+      check((await page.getByTestId('new-token').count()) === 0, 'the secret is not shown again');
     },
   },
   {
@@ -280,7 +357,7 @@ const steps = [
     async run(s) {
       const page = (s.page = s.ownerPage);
       await page.goto('/search');
-      await signInAgain(page, owner, '/search');
+      await stillSignedIn(page, '/search');
       await requireEndpoint('/api/v1/search/items?q=x', owner);
       const box = page.getByRole('searchbox', { name: 'Search for' });
       await box.fill('postgress lockng');
@@ -307,7 +384,7 @@ const steps = [
     async run(s) {
       const page = (s.page = s.ownerPage);
       await page.goto('/jobs');
-      await signInAgain(page, owner, '/jobs');
+      await stillSignedIn(page, '/jobs');
       await requireEndpoint('/api/v1/jobs', owner);
       // Adding an item with a URL queued an ENRICH_URL job.
       await eventually(async () => (await page.getByRole('table').locator('tbody tr').count()) > 0, {
@@ -318,7 +395,7 @@ const steps = [
       await page.locator('td .badge[class*="job-"]').first().waitFor();
       // The item page shows the same job's status.
       await page.goto(s.itemURL);
-      await signInAgain(page, owner, s.itemURL);
+      await stillSignedIn(page, s.itemURL);
       await page.getByText(/^Enrichment:/).waitFor();
     },
   },
@@ -327,7 +404,7 @@ const steps = [
     async run(s) {
       const page = (s.page = s.ownerPage);
       await page.goto(s.collectionURL + '/activity');
-      await signInAgain(page, owner, s.collectionURL + '/activity');
+      await stillSignedIn(page, s.collectionURL + '/activity');
       await requireEndpoint(`/api/v1/audit?collection_id=${s.collectionId}`, owner);
       // The page answers (a list or its empty state), never an error.
       await page.getByRole('list', { name: 'Activity' }).or(page.getByText('No activity matches')).first().waitFor();
@@ -346,7 +423,7 @@ const steps = [
       await page.locator('ins', { hasText: 'The Go Memory Model (2022)' }).first().waitFor();
       // Per item: the item page links to its own history.
       await page.goto(s.itemURL);
-      await signInAgain(page, owner, s.itemURL);
+      await stillSignedIn(page, s.itemURL);
       await page.getByRole('link', { name: 'History of this item' }).click();
       await page.getByText('Item updated').first().waitFor();
     },
@@ -354,9 +431,13 @@ const steps = [
   {
     name: 'phone width',
     async run(s) {
+      // A new browser (no session cookie yet): sign in, come back to the collection.
       const page = (s.page = await newPage(s.browser, s.consoleErrors, 'phone', { width: 390, height: 844 }));
       await page.goto(s.collectionURL);
-      await signInAgain(page, owner, s.collectionURL);
+      await page.getByLabel('Email').fill(owner.email);
+      await page.getByLabel('Password').fill(owner.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((u) => u.pathname === s.collectionURL);
       await eventually(async () => (await itemsIn(page).count()) > 0, { message: 'items on a phone' });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       check(overflow <= 0, `page is ${overflow}px wider than a phone screen`);
@@ -370,6 +451,9 @@ const steps = [
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('heading', { name: 'Sign in to Atlas' }).waitFor();
       await page.goBack();
+      await page.getByRole('heading', { name: 'Sign in to Atlas' }).waitFor();
+      // Signed out on the server too: a reload does not sign back in.
+      await page.reload();
       await page.getByRole('heading', { name: 'Sign in to Atlas' }).waitFor();
     },
   },
@@ -385,17 +469,14 @@ function pipelineMissing(err, what) {
   throw new Skip(`no ${what} within 20 s on this stack (${process.env.ATLAS_E2E_STACK ?? 'unknown'}, without Kafka and consumers)`);
 }
 
-/** If the page went to the login page (token lost on reload), sign in and wait to be back at path. */
-async function signInAgain(page, user, path) {
+/** After a full page load: the session cookie kept us signed in, on path (never the sign-in page). */
+async function stillSignedIn(page, path) {
   const heading = page.getByRole('heading', { name: 'Sign in to Atlas' });
   const signOut = page.getByRole('button', { name: 'Sign out' });
   await heading.or(signOut).first().waitFor();
-  if (!(await heading.isVisible().catch(() => false))) return;
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  check(!(await heading.isVisible().catch(() => false)), `a page load signed us out (at ${page.url()})`);
   const want = new URL(path, baseURL);
-  await page.waitForURL((u) => u.pathname === want.pathname);
+  check(new URL(page.url()).pathname === want.pathname, `at ${page.url()}, want ${want.pathname}`);
 }
 
 const ok = await runSteps({

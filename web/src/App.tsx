@@ -2,6 +2,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { Link, Route, Routes } from 'react-router';
+import { AccountPage } from './account/AccountPage';
 import type { ApiClientOptions } from './api/client';
 import { isStatus } from './api/problem';
 import { AuditPage, CollectionActivity } from './audit/AuditPage';
@@ -72,6 +73,7 @@ export function AppRoutes() {
           <Route path="search" element={<SearchPage />} />
           <Route path="jobs" element={<JobsPage />} />
           <Route path="audit" element={<AuditPage />} />
+          <Route path="account" element={<AccountPage />} />
           <Route
             path="*"
             element={

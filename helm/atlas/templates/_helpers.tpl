@@ -268,6 +268,8 @@ ATLAS_OPS_ADDR: {{ printf ":%d" (int .Values.ports.ops) | quote }}
 ATLAS_DB_MAX_CONNS: {{ .Values.config.dbMaxConns | int64 | toString | quote }}
 ATLAS_JWT_ISSUER: {{ .Values.config.jwtIssuer | quote }}
 ATLAS_TOKEN_TTL: {{ .Values.config.tokenTTL | quote }}
+ATLAS_SESSION_IDLE_TTL: {{ .Values.config.sessionIdleTTL | quote }}
+ATLAS_SESSION_MAX_TTL: {{ .Values.config.sessionMaxTTL | quote }}
 ATLAS_KAFKA_BROKERS: {{ .Values.kafka.brokers | quote }}
 ATLAS_KAFKA_TOPIC_EVENTS: {{ .Values.kafka.topics.events | quote }}
 ATLAS_KAFKA_TOPIC_DLQ: {{ .Values.kafka.topics.deadLetter | quote }}
@@ -279,6 +281,7 @@ ATLAS_ADMIN_EMAILS: {{ join "," . | quote }}
 {{- end }}
 ATLAS_RATE_LIMIT_ENABLED: {{ .Values.config.rateLimit.enabled | toString | quote }}
 ATLAS_RATE_LIMIT_AUTH_PER_MINUTE: {{ .Values.config.rateLimit.authPerMinute | int64 | toString | quote }}
+ATLAS_RATE_LIMIT_REFRESH_PER_MINUTE: {{ .Values.config.rateLimit.refreshPerMinute | int64 | toString | quote }}
 ATLAS_RATE_LIMIT_USER_PER_MINUTE: {{ .Values.config.rateLimit.userPerMinute | int64 | toString | quote }}
 {{- with .Values.config.trustedProxies }}
 ATLAS_TRUSTED_PROXIES: {{ join "," . | quote }}

@@ -10,6 +10,9 @@ export type Item = Schemas['Item'];
 export type Member = Schemas['Member'];
 export type Tag = Schemas['Tag'];
 export type User = Schemas['User'];
+export type AccountSession = Schemas['Session'];
+export type ApiToken = Schemas['APIToken'];
+export type ApiTokenScope = ApiToken['scope'];
 export type Role = Collection['role'];
 /** A problem body; every field optional, since a proxy or a crash may send less. */
 export type Problem = Partial<Schemas['ErrorModel']>;

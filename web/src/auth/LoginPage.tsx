@@ -1,6 +1,6 @@
 // Sign in. After success, go back to the page that asked for it (?next=).
 import { useState, type FormEvent } from 'react';
-import { Link, useNavigate, useSearchParams } from 'react-router';
+import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { isStatus } from '../api/problem';
 import { Field } from '../ui/Field';
 import { FormError } from '../ui/States';
@@ -8,7 +8,7 @@ import { safeNext } from './RequireAuth';
 import { useSession } from './session';
 
 export function LoginPage() {
-  const { login, endedReason } = useSession();
+  const { login, endedReason, signedIn } = useSession();
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const [email, setEmail] = useState(params.get('email') ?? '');
@@ -16,6 +16,8 @@ export function LoginPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const registered = params.get('registered') === '1';
+  // A live session cookie (another tab, a reload) signs you in without the form.
+  if (signedIn && !busy) return <Navigate to={safeNext(params.get('next'))} replace />;
 
   async function submit(e: FormEvent) {
     e.preventDefault();

@@ -49,12 +49,39 @@ describe('session', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Reading list' })).toBeInTheDocument();
   });
 
+  it('stays signed in across a reload: the session cookie is traded for a token', async () => {
+    const api = fakeApi({ ...routes(), 'POST /api/v1/auth/refresh': () => json(200, { access_token: 'token-r', token_type: 'Bearer', expires_in: 900 }) });
+    renderApp('/collections/c1', api);
+    expect(await screen.findByRole('heading', { level: 1, name: 'Reading list' })).toBeInTheDocument();
+    expect(api.callsTo('POST', '/api/v1/auth/login')).toHaveLength(0);
+    expect(api.callsTo('POST', '/api/v1/auth/refresh')).toHaveLength(1);
+    expect(api.callsTo('GET', '/api/v1/collections/c1/items')[0]?.auth).toBe('Bearer token-r');
+  });
+
+  it('renews an expired access token once and carries on', async () => {
+    let refreshes = 0;
+    const api = fakeApi({
+      ...routes(),
+      // No cookie at start-up; after signing in, the cookie renews the token.
+      'POST /api/v1/auth/refresh': () =>
+        ++refreshes === 1 ? problem(401, 'no session') : json(200, { access_token: 'token-2', token_type: 'Bearer', expires_in: 900 }),
+      'GET /api/v1/collections/:id/items': ({ req }) =>
+        req.headers.get('Authorization') === 'Bearer token-2' ? json(200, page([item()])) : problem(401, 'invalid or expired access token'),
+    });
+    const { user } = await renderSignedIn('/', api);
+    await user.click(await screen.findByRole('link', { name: 'Reading list' }));
+    expect(await screen.findByRole('link', { name: 'The Go Memory Model' })).toBeInTheDocument();
+    expect(api.callsTo('POST', '/api/v1/auth/refresh')).toHaveLength(2); // start-up, then one renewal
+    expect(screen.queryByRole('heading', { name: 'Sign in to Atlas' })).not.toBeInTheDocument();
+  });
+
   it('sign out forgets everything', async () => {
     const api = fakeApi(routes());
     const { user } = await renderSignedIn('/', api);
     await screen.findByRole('link', { name: 'Reading list' });
     await user.click(screen.getByRole('button', { name: 'Sign out' }));
     expect(await screen.findByRole('heading', { name: 'Sign in to Atlas' })).toBeInTheDocument();
+    expect(api.callsTo('POST', '/api/v1/auth/logout')[0]?.auth).toBe('Bearer token-1');
     const before = api.calls.length;
     await waitFor(() => expect(api.calls.length).toBe(before));
   });

@@ -1,6 +1,7 @@
 // A fake Atlas API for component tests: routes like "GET /api/v1/items/:id"
 // map to handlers; every request is recorded. Login and /auth/me answer by
-// default so tests can sign in through the real login page.
+// default so tests can sign in through the real login page; refresh answers
+// 401 (no session cookie) unless a test replaces it.
 import type { Collection, Item, Member, User } from '../api/types';
 
 export type Handler = (ctx: { req: Request; url: URL; params: Record<string, string>; body: unknown }) => Response | Promise<Response>;
@@ -81,6 +82,9 @@ export function fakeApi(routes: Record<string, Handler>) {
         ? json(200, { access_token: 'token-1', token_type: 'Bearer', expires_in: 3600 })
         : problem(401, 'invalid email or password'),
     'GET /api/v1/auth/me': () => json(200, me),
+    // No session cookie unless a test says otherwise.
+    'POST /api/v1/auth/refresh': () => problem(401, 'the session has ended: sign in again'),
+    'POST /api/v1/auth/logout': () => json(204, null),
     ...routes,
   };
   const compiled = Object.entries(all).map(([key, handler]) => {

@@ -1,4 +1,4 @@
-// The signed-in frame: skip link, top navigation, the user and sign-out.
+// The signed-in frame: skip link, top navigation, the user (a link to the account page) and sign-out.
 import { NavLink, Outlet } from 'react-router';
 import { useSession } from '../auth/session';
 
@@ -33,11 +33,11 @@ export function Layout() {
         </nav>
         <div className="user">
           {user && (
-            <span className="user-name" title={user.email}>
+            <NavLink to="/account" className="user-name" title={`${user.email}: your account`}>
               {user.display_name}
-            </span>
+            </NavLink>
           )}
-          <button type="button" onClick={logout}>
+          <button type="button" onClick={() => void logout()}>
             Sign out
           </button>
         </div>
