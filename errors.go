@@ -23,6 +23,8 @@ var (
 	ErrInvalid = errors.New("invalid input")
 	// ErrBadRequest: the request cannot be understood (for example a tampered cursor).
 	ErrBadRequest = errors.New("bad request")
+	// ErrTooLarge: an upload is over its size cap.
+	ErrTooLarge = errors.New("too large")
 )
 
 // Error is a failure with a message that is safe to show to the client.

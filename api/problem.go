@@ -24,6 +24,7 @@ var problemStatus = []struct {
 	{atlas.ErrConflict, http.StatusConflict},
 	{atlas.ErrInvalid, http.StatusUnprocessableEntity},
 	{atlas.ErrBadRequest, http.StatusBadRequest},
+	{atlas.ErrTooLarge, http.StatusRequestEntityTooLarge},
 }
 
 // problem turns a service error into a problem response. Errors of a known

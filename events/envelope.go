@@ -31,6 +31,9 @@ const (
 	MembershipAdded       Type = "MembershipAdded"
 	MembershipRoleChanged Type = "MembershipRoleChanged"
 	MembershipRemoved     Type = "MembershipRemoved"
+	// ImportFinished: a bookmark import into a collection ended (its
+	// entity is the collection; data holds the import's counts).
+	ImportFinished Type = "ImportFinished"
 )
 
 // Entity types named in an envelope.
