@@ -116,7 +116,12 @@ func (j *jsonReader) fail(err error) (Entry, error) {
 	if j.lines.err != nil && !errors.Is(j.lines.err, io.EOF) {
 		return Entry{}, fmt.Errorf("read import file: %w", j.lines.err)
 	}
-	line := j.lines.lineAt(j.dec.InputOffset())
+	off := j.dec.InputOffset()
+	var syntaxErr *json.SyntaxError
+	if errors.As(err, &syntaxErr) && syntaxErr.Offset > off {
+		off = syntaxErr.Offset
+	}
+	line := j.lines.lineAt(off)
 	return Entry{Line: line, Problem: "the JSON is malformed here, so the rest of the file cannot be read: " + err.Error()}, nil
 }
 
