@@ -55,6 +55,9 @@ type HandlerParams struct {
 	// capped at DefaultRetryMax).
 	EnrichRetry  Backoff
 	ReindexRetry Backoff
+	// EnrichPerHost caps the ENRICH_URL fetches to one host that this
+	// process runs at once (DefaultEnrichPerHost); jobs over it wait.
+	EnrichPerHost int
 	// Import tunes IMPORT_BOOKMARKS (batch size).
 	Import item.RunImportOpts
 	// NowFunc is the clock (defaults to time.Now).
