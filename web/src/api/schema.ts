@@ -115,6 +115,44 @@ export interface paths {
         patch: operations["update-collection"];
         trace?: never;
     };
+    "/api/v1/collections/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download a collection as a bookmark file or an Atlas JSON export */
+        get: operations["export-collection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/collections/{id}/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a collection's imports, newest first */
+        get: operations["list-imports"];
+        put?: never;
+        /**
+         * Import a bookmark file into a collection (owners, editors)
+         * @description Stores the file and queues an IMPORT_BOOKMARKS job; follow Location for its progress and report.
+         */
+        post: operations["create-import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/collections/{id}/items": {
         parameters: {
             query?: never;
@@ -184,6 +222,23 @@ export interface paths {
         };
         /** List the tags in use in a collection, by name */
         get: operations["list-tags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an import's progress and report */
+        get: operations["get-import"];
         put?: never;
         post?: never;
         delete?: never;
@@ -319,7 +374,7 @@ export interface components {
             /** @description W3C trace id of the request that caused the change. */
             trace_id: string;
             /** @enum {string} */
-            type: "ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved";
+            type: "ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "ImportFinished";
             /**
              * Format: int64
              * @description Envelope schema version.
@@ -421,6 +476,108 @@ export interface components {
              */
             type: string;
         };
+        ImportError: {
+            /**
+             * Format: int64
+             * @description 1-based line of the file (for JSON, where the item ends).
+             */
+            line: number;
+            /** @enum {string} */
+            outcome: "skipped" | "failed";
+            reason: string;
+            title: string;
+            url: string;
+        };
+        ImportReport: {
+            /**
+             * Format: int64
+             * @description How much of the file has been read (progress = bytes_done / size_bytes).
+             */
+            bytes_done: number;
+            collection_id: string;
+            /** Format: int64 */
+            created: number;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Entries that were skipped or failed, in file order (the first 1000). */
+            errors: components["schemas"]["ImportError"][] | null;
+            /** Format: int64 */
+            failed: number;
+            /** @description Why a FAILED import stopped. */
+            failure?: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            /**
+             * @description Detected from the file.
+             * @enum {string}
+             */
+            format: "netscape" | "json";
+            id: string;
+            /** @enum {string} */
+            on_duplicate: "skip" | "update";
+            /**
+             * Format: int64
+             * @description The file's size.
+             */
+            size_bytes: number;
+            /** Format: int64 */
+            skipped: number;
+            /** Format: date-time */
+            started_at: string | null;
+            /** @enum {string} */
+            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
+            /**
+             * Format: int64
+             * @description Entries read so far (all of them once finished): created + updated + skipped + failed.
+             */
+            total: number;
+            /** Format: int64 */
+            updated: number;
+        };
+        ImportSummary: {
+            /**
+             * Format: int64
+             * @description How much of the file has been read (progress = bytes_done / size_bytes).
+             */
+            bytes_done: number;
+            collection_id: string;
+            /** Format: int64 */
+            created: number;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: int64 */
+            failed: number;
+            /** @description Why a FAILED import stopped. */
+            failure?: string;
+            /** Format: date-time */
+            finished_at: string | null;
+            /**
+             * @description Detected from the file.
+             * @enum {string}
+             */
+            format: "netscape" | "json";
+            id: string;
+            /** @enum {string} */
+            on_duplicate: "skip" | "update";
+            /**
+             * Format: int64
+             * @description The file's size.
+             */
+            size_bytes: number;
+            /** Format: int64 */
+            skipped: number;
+            /** Format: date-time */
+            started_at: string | null;
+            /** @enum {string} */
+            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED";
+            /**
+             * Format: int64
+             * @description Entries read so far (all of them once finished): created + updated + skipped + failed.
+             */
+            total: number;
+            /** Format: int64 */
+            updated: number;
+        };
         Item: {
             collection_id: string;
             /** Format: date-time */
@@ -518,6 +675,12 @@ export interface components {
         ListBodyCollection: {
             /** @description This page's entries. */
             items: components["schemas"]["Collection"][] | null;
+            /** @description Cursor of the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        ListBodyImportSummary: {
+            /** @description This page's entries. */
+            items: components["schemas"]["ImportSummary"][] | null;
             /** @description Cursor of the next page; null on the last page. */
             next_cursor: string | null;
         };
@@ -1366,6 +1529,278 @@ export interface operations {
             };
         };
     };
+    "export-collection": {
+        parameters: {
+            query?: {
+                /** @description netscape: a bookmark file any browser imports; json: Atlas' export, with every field. */
+                format?: "netscape" | "json";
+            };
+            header?: never;
+            path: {
+                /** @description Collection id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The file, streamed. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                    "text/html": string;
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-imports": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Collection id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBodyImportSummary"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-import": {
+        parameters: {
+            query?: {
+                /** @description What to do with a bookmark whose URL is already in the collection or earlier in the file: skip it, or update the existing item. */
+                on_duplicate?: "skip" | "update";
+            };
+            header?: {
+                /** @description multipart/form-data with the file in the field "file", or the file itself as the body. */
+                "Content-Type"?: string;
+            };
+            path: {
+                /** @description Collection id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** @description A Netscape bookmark file (as browsers export it) or an Atlas JSON export, as the field `file` of a multipart form or as the whole body. */
+        requestBody: {
+            content: {
+                "application/octet-stream": string;
+                "multipart/form-data": {
+                    /** Format: binary */
+                    file: string;
+                };
+                "text/html": string;
+            };
+        };
+        responses: {
+            /** @description Accepted */
+            202: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Bad Request: the request body is missing or cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Request Entity Too Large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-items": {
         parameters: {
             query?: {
@@ -1981,6 +2416,76 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Import id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
                 };
             };
             /** @description Unauthorized */
