@@ -28,7 +28,7 @@ type importFixture struct {
 	collection uuid.UUID
 }
 
-func setupImport(t *testing.T, opts ...apitest.Opts) importFixture {
+func setupImport(t testing.TB, opts ...apitest.Opts) importFixture {
 	t.Helper()
 	env := apitest.New(t, opts...)
 	owner := env.NewUser(t)
