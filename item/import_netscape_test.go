@@ -174,12 +174,12 @@ func TestUnixTime(t *testing.T) {
 func TestSniffFormat(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]Format{
-		"<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL>": FormatNetscape,
+		"<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL>":     FormatNetscape,
 		"\xef\xbb\xbf\n  {\"format\":\"atlas-export\"}": FormatJSON,
-		"[{\"title\":\"x\"}]":                    FormatJSON,
-		"<dl><dt><a href=x>y</a>":                FormatNetscape,
-		"":                                       "",
-		"url,title\nhttps://x,y":                 "",
+		"[{\"title\":\"x\"}]":                           FormatJSON,
+		"<dl><dt><a href=x>y</a>":                       FormatNetscape,
+		"":                                              "",
+		"url,title\nhttps://x,y":                        "",
 	} {
 		got, ok := sniffFormat([]byte(in))
 		assert.Equal(t, want, got, in)

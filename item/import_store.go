@@ -167,16 +167,8 @@ func (importStore) list(ctx context.Context, q db.Querier, collectionID uuid.UUI
 	if err != nil {
 		return nil, fmt.Errorf("list imports: %w", err)
 	}
-	defer rows.Close()
-	out := make([]Import, 0, limit)
-	for rows.Next() {
-		i, err := scanImport(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list imports: %w", err)
-		}
-		out = append(out, i)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Import, error) { return scanImport(r) })
+	if err != nil {
 		return nil, fmt.Errorf("list imports: %w", err)
 	}
 	return out, nil
