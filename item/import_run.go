@@ -20,11 +20,20 @@ import (
 // handles.
 const DefaultImportBatch = 250
 
+// DefaultImportRest is RunImportOpts.Rest's default: rest half as long as
+// each batch took.
+const DefaultImportRest = 0.5
+
 // RunImportOpts tunes RunImport.
 type RunImportOpts struct {
 	// BatchSize is the number of entries per transaction
 	// (DefaultImportBatch when zero).
 	BatchSize int
+	// Rest is how long the import pauses after each batch, as a fraction
+	// of the time the batch took (DefaultImportRest when zero; negative: no
+	// pause), so that on a small machine an import leaves the database and
+	// the CPU to interactive requests part of the time.
+	Rest float64
 	// AfterBatchFunc is called after each committed batch with the number
 	// of entries done; an error stops the run there (as a crash would).
 	AfterBatchFunc func(position int64) error
@@ -45,6 +54,9 @@ func (s *Service) RunImport(ctx context.Context, id uuid.UUID, opts RunImportOpt
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultImportBatch
 	}
+	if opts.Rest == 0 {
+		opts.Rest = DefaultImportRest
+	}
 	imp, err := s.imports.get(ctx, s.pool, id, false)
 	if err != nil || imp.Finished() {
 		return imp, err
@@ -63,10 +75,20 @@ func (s *Service) RunImport(ctx context.Context, id uuid.UUID, opts RunImportOpt
 		if len(batch) == 0 {
 			return nil
 		}
+		start := time.Now()
 		if err := s.importBatch(ctx, imp, batch, pos, src.read); err != nil {
 			return err
 		}
 		batch = batch[:0]
+		if opts.Rest > 0 {
+			pause := time.NewTimer(time.Duration(opts.Rest * float64(time.Since(start))))
+			select {
+			case <-ctx.Done():
+				pause.Stop()
+				return ctx.Err()
+			case <-pause.C:
+			}
+		}
 		if opts.AfterBatchFunc != nil {
 			return opts.AfterBatchFunc(pos)
 		}

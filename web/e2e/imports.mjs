@@ -29,7 +29,7 @@ export function importSteps({ owner, signInAgain }) {
         await page.goto(path);
         await signInAgain(page, owner, path);
         await page.getByRole('heading', { name: 'Import bookmarks' }).waitFor();
-        await page.getByLabel('File').setInputFiles({ name: 'bookmarks.html', mimeType: 'text/html', buffer: Buffer.from(bookmarkFile) });
+        await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'bookmarks.html', mimeType: 'text/html', buffer: Buffer.from(bookmarkFile) });
         await page.getByRole('button', { name: 'Import', exact: true }).click();
         const progress = page.getByRole('progressbar', { name: 'Import progress' });
         await progress.waitFor();
