@@ -20,9 +20,9 @@ import (
 // handles.
 const DefaultImportBatch = 250
 
-// DefaultImportRest is RunImportOpts.Rest's default: rest half as long as
-// each batch took.
-const DefaultImportRest = 0.5
+// DefaultImportRest is RunImportOpts.Rest's default: rest as long as each
+// batch took (an import uses at most about half of one connection's time).
+const DefaultImportRest = 1.0
 
 // RunImportOpts tunes RunImport.
 type RunImportOpts struct {
