@@ -40,7 +40,7 @@ export function importSteps({ owner, signInAgain }) {
         }
         await eventually(async () => (await box.getAttribute('data-status')) === 'SUCCEEDED', { timeout: 30_000, message: 'the import finished' });
         check((await progress.getAttribute('value')) === '100', 'the progress bar is full');
-        await page.getByText('2 created, 0 updated, 1 skipped, 0 failed').waitFor();
+        await page.getByText('2 created, 0 updated, 1 skipped, 0 failed', { exact: true }).waitFor();
         const report = page.getByRole('table', { name: 'Import report' });
         await report.getByRole('cell', { name: 'not an http(s) link (javascript:)' }).waitFor();
         await report.getByRole('cell', { name: 'Bookmarklet' }).waitFor();
