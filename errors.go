@@ -25,6 +25,8 @@ var (
 	ErrBadRequest = errors.New("bad request")
 	// ErrUnavailable: a service the request needs is down for now; retrying later may succeed.
 	ErrUnavailable = errors.New("unavailable")
+	// ErrTooLarge: an upload is over its size cap.
+	ErrTooLarge = errors.New("too large")
 )
 
 // Error is a failure with a message that is safe to show to the client.

@@ -35,7 +35,7 @@ type AuditEntity struct {
 // recorded, with personal fields redacted.
 type AuditEvent struct {
 	EventID     uuid.UUID      `json:"event_id" doc:"The event's id (UUIDv7)."`
-	Type        string         `json:"type" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved,SessionRevoked,RefreshTokenReuseDetected,PasswordChanged,APITokenCreated,APITokenRevoked"`
+	Type        string         `json:"type" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved,SessionRevoked,RefreshTokenReuseDetected,PasswordChanged,APITokenCreated,APITokenRevoked,ImportFinished"`
 	Version     int            `json:"version" doc:"Envelope schema version."`
 	OccurredAt  time.Time      `json:"occurred_at" doc:"When the change was committed."`
 	RecordedAt  time.Time      `json:"recorded_at" doc:"When the audit trail recorded it."`

@@ -25,6 +25,7 @@ var problemStatus = []struct {
 	{atlas.ErrInvalid, http.StatusUnprocessableEntity},
 	{atlas.ErrBadRequest, http.StatusBadRequest},
 	{atlas.ErrUnavailable, http.StatusServiceUnavailable},
+	{atlas.ErrTooLarge, http.StatusRequestEntityTooLarge},
 }
 
 // inputAt says where an operation received a domain input field: an

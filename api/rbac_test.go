@@ -37,6 +37,7 @@ type fixture struct {
 	collectionID string
 	itemID       string
 	jobID        string // a REINDEX_ITEM job on the item
+	importID     string // an import into the collection
 }
 
 func newFixture(t *testing.T, env *apitest.Env) fixture {
@@ -55,13 +56,16 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 	j, err := env.App.Jobs.Create(context.Background(), f.users[owner].ID, jobs.TypeReindexItem, it.ID)
 	require.NoError(t, err)
 	f.jobID = strconv.FormatInt(j.ID, 10)
+	imp, err := env.App.Items.CreateImport(context.Background(), f.users[owner].ID, c.ID, item.CreateImportParams{File: strings.NewReader(fixtureBookmarks)})
+	require.NoError(t, err)
+	f.importID = imp.ID.String()
 	return f
 }
 
 // rbacCase is one operation of the API and the status each caller gets.
 type rbacCase struct {
 	method string
-	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id
+	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id
 	body   func(f fixture) any
 	want   map[string]int
 }
@@ -111,7 +115,15 @@ var rbacMatrix = map[string]rbacCase{
 	// Search: membership is read from Postgres on every query; a collection
 	// filter the caller cannot read is 404 like elsewhere.
 	"search-items": {http.MethodGet, "/api/v1/search/items?collection_id={c}&q=fixture", nil, statuses(200, 200, 200, 404, 401)},
+	// Imports: the body is a bookmark file (sent raw: apitest.RawBody).
+	"create-import":     {http.MethodPost, "/api/v1/collections/{c}/imports", func(fixture) any { return apitest.RawBody(fixtureBookmarks) }, statuses(202, 202, 403, 404, 401)},
+	"list-imports":      {http.MethodGet, "/api/v1/collections/{c}/imports", nil, statuses(200, 200, 200, 404, 401)},
+	"get-import":        {http.MethodGet, "/api/v1/imports/{m}", nil, statuses(200, 200, 200, 404, 401)},
+	"export-collection": {http.MethodGet, "/api/v1/collections/{c}/export?format=json", nil, statuses(200, 200, 200, 404, 401)},
 }
+
+// fixtureBookmarks is a one-bookmark Netscape file.
+const fixtureBookmarks = "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p><DT><A HREF=\"https://example.com/\">Example</A></DL>\n"
 
 // publicOperations need no token and are tested on their own (refresh
 // authenticates with the session cookie).
@@ -163,7 +175,7 @@ func TestRBACMatrix(t *testing.T) {
 						tokenID = tok.ID.String()
 					}
 					path := strings.NewReplacer("{c}", f.collectionID, "{i}", f.itemID, "{u}", f.target.ID.String(), "{j}", f.jobID,
-						"{s}", self.SessionID.String(), "{t}", tokenID).Replace(tc.path)
+						"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID).Replace(tc.path)
 					var body any
 					if tc.body != nil {
 						body = tc.body(f)

@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/cors"
 
 	"github.com/atlasapp/atlas/config"
+	"github.com/atlasapp/atlas/item"
 )
 
 // DefaultMaxBodyBytes caps request bodies when EdgeParams leaves it zero.
@@ -28,6 +29,9 @@ type EdgeParams struct {
 	// MaxBodyBytes caps every request body; zero means
 	// DefaultMaxBodyBytes. Operations may set lower caps.
 	MaxBodyBytes int64
+	// ImportMaxBytes caps the file of an import upload, the one route
+	// exempt from MaxBodyBytes (item.DefaultImportMaxBytes when zero).
+	ImportMaxBytes int64
 	// HSTS sends Strict-Transport-Security (production, served over TLS).
 	HSTS bool
 	// SecureCookies marks the session cookie Secure (production, served
@@ -45,10 +49,11 @@ func EdgeFromConfig(c config.Config) EdgeParams {
 			UserPerMinute:    c.RateLimitUserPerMinute,
 			TrustedProxies:   c.TrustedProxies,
 		},
-		CORSOrigins:   c.CORSOrigins,
-		MaxBodyBytes:  c.MaxBodyBytes,
-		HSTS:          c.Env == config.EnvProduction,
-		SecureCookies: c.Env == config.EnvProduction,
+		CORSOrigins:    c.CORSOrigins,
+		MaxBodyBytes:   c.MaxBodyBytes,
+		ImportMaxBytes: c.ImportMaxBytes,
+		HSTS:           c.Env == config.EnvProduction,
+		SecureCookies:  c.Env == config.EnvProduction,
 	}
 }
 
@@ -85,7 +90,11 @@ func (s *Server) edge(p EdgeParams) []func(http.Handler) http.Handler {
 	if limit <= 0 {
 		limit = DefaultMaxBodyBytes
 	}
-	chain = append(chain, limitBody(limit), clientIP(p.RateLimit.TrustedProxies)) // sessions record the client's IP
+	importLimit := p.ImportMaxBytes
+	if importLimit <= 0 {
+		importLimit = item.DefaultImportMaxBytes
+	}
+	chain = append(chain, limitBody(limit, importLimit+importFormSlack), clientIP(p.RateLimit.TrustedProxies)) // sessions record the client's IP
 	if p.RateLimit.Enabled {
 		chain = append(chain, s.rateLimit(p.RateLimit))
 	}
@@ -118,24 +127,29 @@ func securityHeaders(hsts bool) func(http.Handler) http.Handler {
 
 // limitBody refuses bodies larger than limit with 413 before any handler
 // runs: at once when the request declares its length, else (chunked) after
-// reading at most limit+1 bytes, which the handler then gets back.
-func limitBody(limit int64) func(http.Handler) http.Handler {
-	tooLarge := fmt.Sprintf("request body too large: at most %d bytes", limit)
+// reading at most limit+1 bytes, which the handler then gets back. An
+// import upload may have up to importLimit bytes and is streamed, never
+// buffered here.
+func limitBody(limit, importLimit int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			limit, upload := limit, isImportUpload(r)
+			if upload {
+				limit = importLimit
+			}
 			switch {
 			case r.ContentLength > limit:
-				writeProblem(w, http.StatusRequestEntityTooLarge, tooLarge)
+				writeProblem(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body too large: at most %d bytes", limit))
 				return
 			case r.Body == nil || r.Body == http.NoBody:
-			case r.ContentLength < 0:
+			case r.ContentLength < 0 && !upload:
 				b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 				if err != nil {
 					writeProblem(w, http.StatusBadRequest, "cannot read request body")
 					return
 				}
 				if int64(len(b)) > limit {
-					writeProblem(w, http.StatusRequestEntityTooLarge, tooLarge)
+					writeProblem(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body too large: at most %d bytes", limit))
 					return
 				}
 				r.Body = readCloser{bytes.NewReader(b), r.Body}

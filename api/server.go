@@ -103,6 +103,7 @@ func NewServer(p Params) *Server {
 	s.registerAudit()
 	s.registerJobs()
 	s.registerSearch()
+	s.registerImports()
 	s.mountRiverUI(p.RiverUI)
 	documentEdgeResponses(api.OpenAPI()) // after every operation is registered
 	return s

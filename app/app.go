@@ -124,8 +124,10 @@ func NewServices(p Params) (*Services, error) {
 	collections := collection.NewService(collection.ServiceParams{Pool: p.Pool, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc})
 	jobService := jobs.NewService(jobs.ServiceParams{Pool: p.Pool, River: rc, Cursors: codec})
 	items := item.NewService(item.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc,
-		OnCreate: []item.OnCreateFunc{jobService.EnqueueEnrichment},
-		OnUpdate: []item.OnUpdateFunc{jobService.EnqueueReEnrichment}}) // a new item's URL is enriched in the background
+		OnCreate:       []item.OnCreateFunc{jobService.EnqueueEnrichment},
+		OnUpdate:       []item.OnUpdateFunc{jobService.EnqueueReEnrichment}, // a new item's URL is enriched in the background
+		OnImportQueued: []item.OnImportQueuedFunc{jobService.EnqueueImport}, OnImport: []item.OnImportFunc{jobService.EnqueueImportEnrichment},
+		ImportMaxBytes: p.Config.ImportMaxBytes})
 	audits := audit.NewService(audit.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec})
 	index, err := search.NewIndex(search.IndexOpts{URLs: []string{p.Config.ElasticsearchURL}})
 	if err != nil {

@@ -107,6 +107,10 @@ type Config struct {
 	CORSOrigins []string `env:"ATLAS_CORS_ORIGINS" envSeparator:"," json:"cors_origins"`
 	// MaxBodyBytes caps every request body (operations may set lower caps).
 	MaxBodyBytes int64 `env:"ATLAS_MAX_BODY_BYTES" envDefault:"1048576" json:"max_body_bytes"`
+	// ImportMaxBytes caps a bookmark file uploaded to
+	// POST /api/v1/collections/{id}/imports (the one route exempt from
+	// MaxBodyBytes); a larger one is refused with 413.
+	ImportMaxBytes int64 `env:"ATLAS_IMPORT_MAX_BYTES" envDefault:"52428800" json:"import_max_bytes"`
 
 	// GeneratedJWTSecret is true when no secret was configured and a random
 	// one was made (development only; tokens do not survive a restart).
@@ -331,6 +335,9 @@ func (c *Config) validateOps() error {
 	c.CORSOrigins = origins
 	if c.MaxBodyBytes < 1024 || c.MaxBodyBytes > 100<<20 {
 		return fmt.Errorf("ATLAS_MAX_BODY_BYTES: must be between 1024 and 104857600, got %d", c.MaxBodyBytes)
+	}
+	if c.ImportMaxBytes < 1024 || c.ImportMaxBytes > 1<<30 {
+		return fmt.Errorf("ATLAS_IMPORT_MAX_BYTES: must be between 1024 and 1073741824, got %d", c.ImportMaxBytes)
 	}
 	return nil
 }

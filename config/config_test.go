@@ -59,6 +59,7 @@ func TestLoad_Defaults(t *testing.T) {
 	assert.Empty(t, c.TrustedProxies)
 	assert.Empty(t, c.CORSOrigins)
 	assert.Equal(t, int64(1<<20), c.MaxBodyBytes)
+	assert.Equal(t, int64(50<<20), c.ImportMaxBytes)
 }
 
 // variable is one setting with a valid non-default value and what it gives.
@@ -117,6 +118,7 @@ var variables = []variable{
 		assert.Equal(t, []string{"https://app.example.com", "http://localhost:5173"}, c.CORSOrigins)
 	}},
 	{"ATLAS_MAX_BODY_BYTES", "65536", func(t *testing.T, c config.Config) { assert.Equal(t, int64(65536), c.MaxBodyBytes) }},
+	{"ATLAS_IMPORT_MAX_BYTES", "2097152", func(t *testing.T, c config.Config) { assert.Equal(t, int64(2<<20), c.ImportMaxBytes) }},
 }
 
 func TestLoad_EachVariable(t *testing.T) {
@@ -180,6 +182,7 @@ var failures = []failure{
 	{[]string{"ATLAS_CORS_ORIGINS=app.example.com"}, `ATLAS_CORS_ORIGINS: "app.example.com" is not an origin`},
 	{[]string{"ATLAS_MAX_BODY_BYTES=100"}, "ATLAS_MAX_BODY_BYTES: must be between 1024 and 104857600, got 100"},
 	{[]string{"ATLAS_MAX_BODY_BYTES=1MB"}, "ATLAS_MAX_BODY_BYTES: cannot parse as int64"},
+	{[]string{"ATLAS_IMPORT_MAX_BYTES=10"}, "ATLAS_IMPORT_MAX_BYTES: must be between 1024 and 1073741824, got 10"},
 }
 
 func TestLoad_EveryErrorIsOneLineNamingTheVariable(t *testing.T) {

@@ -49,6 +49,10 @@ const (
 	// (data.token_id, data.name, data.scope) was created or revoked.
 	APITokenCreated Type = "APITokenCreated"
 	APITokenRevoked Type = "APITokenRevoked"
+
+	// ImportFinished: a bookmark import into a collection ended (its
+	// entity is the collection; data holds the import's counts).
+	ImportFinished Type = "ImportFinished"
 )
 
 // Entity types named in an envelope.

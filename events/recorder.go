@@ -57,3 +57,32 @@ func (c Changes) Add(field string, before, after any) {
 		c[field] = Change{Before: before, After: after}
 	}
 }
+
+// Event is one event of a RecordAll call.
+type Event struct {
+	Type   Type
+	Actor  *uuid.UUID
+	Entity Entity
+	Data   any
+}
+
+// RecordAll builds several events and enqueues them in tx with one insert:
+// what bulk writes (imports) use instead of one Record per row.
+func (r *Recorder) RecordAll(ctx context.Context, tx pgx.Tx, evs []Event) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	ids := correlation.From(ctx)
+	envs := make([]Envelope, len(evs))
+	for i, e := range evs {
+		env, err := New(e.Type, e.Actor, e.Entity, e.Data, Meta{TraceID: ids.TraceID, RequestID: ids.RequestID, NowFunc: r.now})
+		if err != nil {
+			return fmt.Errorf("record %s: %w", e.Type, err)
+		}
+		envs[i] = env
+	}
+	if err := r.outbox.Enqueue(ctx, tx, envs...); err != nil {
+		return fmt.Errorf("record %d events: %w", len(evs), err)
+	}
+	return nil
+}

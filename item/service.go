@@ -37,6 +37,14 @@ type ServiceParams struct {
 	OnCreate []OnCreateFunc
 	// OnUpdate hooks run in the transaction of a user's change (may be empty).
 	OnUpdate []OnUpdateFunc
+	// OnImportQueued hooks run in the transaction storing an upload (the
+	// jobs package adds its IMPORT_BOOKMARKS job).
+	OnImportQueued []OnImportQueuedFunc
+	// OnImport hooks run in each import batch's transaction with the items
+	// it created (the jobs package queues their enrichment).
+	OnImport []OnImportFunc
+	// ImportMaxBytes caps an import file (DefaultImportMaxBytes when zero).
+	ImportMaxBytes int64
 	// NowFunc returns the current time (defaults to time.Now).
 	NowFunc func() time.Time
 }
@@ -51,6 +59,11 @@ type Service struct {
 	onCreate    []OnCreateFunc
 	onUpdate    []OnUpdateFunc
 	now         func() time.Time
+
+	imports        importStore
+	importMax      int64
+	onImportQueued []OnImportQueuedFunc
+	onImport       []OnImportFunc
 }
 
 // NewService returns a Service.
@@ -58,8 +71,12 @@ func NewService(p ServiceParams) *Service {
 	if p.NowFunc == nil {
 		p.NowFunc = time.Now
 	}
+	if p.ImportMaxBytes <= 0 {
+		p.ImportMaxBytes = DefaultImportMaxBytes
+	}
 	return &Service{pool: p.Pool, collections: p.Collections, cursor: p.Cursors, events: p.Recorder,
-		onCreate: p.OnCreate, onUpdate: p.OnUpdate, now: p.NowFunc}
+		onCreate: p.OnCreate, onUpdate: p.OnUpdate, now: p.NowFunc,
+		importMax: p.ImportMaxBytes, onImportQueued: p.OnImportQueued, onImport: p.OnImport}
 }
 
 func (s *Service) nowUTC() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

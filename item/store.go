@@ -75,13 +75,18 @@ func queueTags(b *pgx.Batch, it Item, replace bool) {
 	b.Queue(linkTagsSQL, it.ID, it.CollectionID, it.Tags)
 }
 
+// queueInsert adds the statements that store a new item and its tags.
+func queueInsert(b *pgx.Batch, it Item) {
+	b.Queue(insertItemSQL, it.ID, it.CollectionID, it.Title, it.SourceURL, it.Description, it.Notes,
+		it.Metadata, it.CreatedBy, it.Version, it.CreatedAt, it.UpdatedAt)
+	queueTags(b, it, false)
+}
+
 // Insert stores a new item and its tags in one round trip. A collection
 // deleted meanwhile is atlas.ErrNotFound.
 func (Store) Insert(ctx context.Context, q db.Querier, it Item) error {
 	b := &pgx.Batch{}
-	b.Queue(insertItemSQL, it.ID, it.CollectionID, it.Title, it.SourceURL, it.Description, it.Notes,
-		it.Metadata, it.CreatedBy, it.Version, it.CreatedAt, it.UpdatedAt)
-	queueTags(b, it, false)
+	queueInsert(b, it)
 	err := q.SendBatch(ctx, b).Close()
 	if db.IsForeignKeyViolation(err, "items_collection_id_fkey") || db.IsForeignKeyViolation(err, "tags_collection_id_fkey") {
 		// The collection was deleted after the access check passed.
@@ -102,14 +107,52 @@ WHERE id = $1`
 // its tags. One round trip.
 func (Store) Update(ctx context.Context, q db.Querier, it Item, tagsChanged bool) error {
 	b := &pgx.Batch{}
-	b.Queue(updateItemSQL, it.ID, it.Title, it.SourceURL, it.Description, it.Notes, it.Metadata, it.Version, it.UpdatedAt)
-	if tagsChanged {
-		queueTags(b, it, true)
-	}
+	queueUpdate(b, it, tagsChanged)
 	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("update item: %w", err)
 	}
 	return nil
+}
+
+// queueUpdate adds the statements that write every field of an item (and
+// with tagsChanged, replace its tags).
+func queueUpdate(b *pgx.Batch, it Item, tagsChanged bool) {
+	b.Queue(updateItemSQL, it.ID, it.Title, it.SourceURL, it.Description, it.Notes, it.Metadata, it.Version, it.UpdatedAt)
+	if tagsChanged {
+		queueTags(b, it, true)
+	}
+}
+
+const byURLSQL = `SELECT ` + itemColumns + ` FROM items i
+WHERE i.collection_id = $1 AND i.source_url = ANY ($2::text[])
+ORDER BY i.created_at, i.id
+FOR UPDATE OF i`
+
+// ByURL reads (and locks) a collection's items with any of the source URLs,
+// by URL; of several items with one URL, the oldest.
+func (Store) ByURL(ctx context.Context, q db.Querier, collectionID uuid.UUID, urls []string) (map[string]Item, error) {
+	out := make(map[string]Item, len(urls))
+	if len(urls) == 0 {
+		return out, nil
+	}
+	rows, err := q.Query(ctx, byURLSQL, collectionID, urls)
+	if err != nil {
+		return nil, fmt.Errorf("items by url: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("items by url: %w", err)
+		}
+		if _, seen := out[*it.SourceURL]; !seen {
+			out[*it.SourceURL] = it
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("items by url: %w", err)
+	}
+	return out, nil
 }
 
 const deleteItemSQL = `DELETE FROM items WHERE id = $1`

@@ -69,7 +69,9 @@ func sameContent(stored json.RawMessage, m Metadata) bool {
 // ItemUpdated events move only when the metadata does. A permanent fetch
 // failure (refused address, 404, ...) cancels the job with the reason,
 // which the API shows as FAILED; anything else is retried with backoff,
-// waiting at least as long as a server's Retry-After.
+// waiting at least as long as a server's Retry-After. At most
+// HandlerParams.EnrichPerHost fetches to one host run at once in a process;
+// a job for a busy host is snoozed for a second or two (no attempt spent).
 type EnrichWorker struct {
 	river.WorkerDefaults[EnrichURLArgs]
 
@@ -78,6 +80,7 @@ type EnrichWorker struct {
 	timeout time.Duration
 	backoff retry.Backoff
 	now     func() time.Time
+	hosts   *hostLimiter
 	// retryAfter carries a server's Retry-After from Work to NextRetry,
 	// which River calls right after Work fails, by job id.
 	retryAfter sync.Map
@@ -86,7 +89,8 @@ type EnrichWorker struct {
 // NewEnrichWorker returns the ENRICH_URL worker.
 func NewEnrichWorker(p HandlerParams) *EnrichWorker {
 	w := &EnrichWorker{items: p.Items, fetcher: enrich.NewFetcher(p.Fetch),
-		timeout: p.EnrichTimeout, backoff: withDefaults(p.EnrichRetry, DefaultEnrichRetryBase), now: p.NowFunc}
+		timeout: p.EnrichTimeout, backoff: withDefaults(p.EnrichRetry, DefaultEnrichRetryBase), now: p.NowFunc,
+		hosts: newHostLimiter(p.EnrichPerHost)}
 	if w.timeout <= 0 {
 		total := p.Fetch.TotalTimeout
 		if total <= 0 {
@@ -127,6 +131,11 @@ func (w *EnrichWorker) Work(ctx context.Context, job *river.Job[EnrichURLArgs]) 
 	if it.SourceURL == nil {
 		return skipped(ctx, "the item has no source_url")
 	}
+	host, ok := w.hosts.acquire(*it.SourceURL)
+	if !ok {
+		return river.JobSnooze(busyDelay()) // politeness: the host has enough of our fetches
+	}
+	defer w.hosts.release(host)
 	res, err := w.fetcher.Fetch(ctx, *it.SourceURL)
 	if err != nil {
 		err = fmt.Errorf("enrich item %s: %w", id, err)

@@ -55,12 +55,17 @@ type HandlerParams struct {
 	// capped at DefaultRetryMax).
 	EnrichRetry  retry.Backoff
 	ReindexRetry retry.Backoff
+	// EnrichPerHost caps the ENRICH_URL fetches to one host that this
+	// process runs at once (DefaultEnrichPerHost); jobs over it wait.
+	EnrichPerHost int
+	// Import tunes IMPORT_BOOKMARKS (batch size).
+	Import item.RunImportOpts
 	// NowFunc is the clock (defaults to time.Now).
 	NowFunc func() time.Time
 }
 
 // Register returns the function WorkerParams.Register takes: it adds the
-// ENRICH_URL and REINDEX_ITEM workers.
+// ENRICH_URL, REINDEX_ITEM and IMPORT_BOOKMARKS workers.
 func Register(p HandlerParams) func(*river.Workers) error {
 	return func(w *river.Workers) error {
 		if err := river.AddWorkerSafely(w, NewEnrichWorker(p)); err != nil {
@@ -68,6 +73,9 @@ func Register(p HandlerParams) func(*river.Workers) error {
 		}
 		if err := river.AddWorkerSafely(w, NewReindexWorker(p)); err != nil {
 			return fmt.Errorf("register %s worker: %w", KindReindexItem, err)
+		}
+		if err := river.AddWorkerSafely(w, NewImportWorker(p.Items, p.Import)); err != nil {
+			return fmt.Errorf("register %s worker: %w", KindImportBookmarks, err)
 		}
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,6 +160,10 @@ func (e *Env) NewItem(t testing.TB, actor User, c uuid.UUID, p item.CreateParams
 	return it
 }
 
+// RawBody is a request body Do sends as it is (as text/html unless a
+// Content-Type header is given), not as JSON.
+type RawBody string
+
 // Response is a decoded API response.
 type Response struct {
 	Status int
@@ -184,7 +189,10 @@ func (r Response) Map(t testing.TB) map[string]any {
 func (e *Env) Do(t testing.TB, method, path, token string, body any, headers ...string) Response {
 	t.Helper()
 	var rdr io.Reader
-	if body != nil {
+	contentType := "application/json"
+	if raw, ok := body.(RawBody); ok {
+		rdr, contentType = strings.NewReader(string(raw)), "text/html"
+	} else if body != nil {
 		b, err := json.Marshal(body)
 		require.NoError(t, err)
 		rdr = bytes.NewReader(b)
@@ -194,7 +202,7 @@ func (e *Env) Do(t testing.TB, method, path, token string, body any, headers ...
 	req, err := http.NewRequestWithContext(ctx, method, e.URL+path, rdr)
 	require.NoError(t, err)
 	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)

@@ -117,6 +117,7 @@ schema = {
         "trustedProxies": {"type": "array", "items": S(pattern=r"^[0-9a-fA-F:.]+(/[0-9]{1,3})?$")},
         "corsOrigins": {"type": "array", "items": S(pattern=r"^https?://[^/\s,]+$")},
         "maxBodyBytes": I(minimum=1024),
+        "importMaxBytes": I(minimum=1024, maximum=1073741824),
         "extraEnv": {"type": "object",
             "propertyNames": {"pattern": "^ATLAS_[A-Z0-9_]+$",
                 "not": {"enum": ["ATLAS_ENV", "ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD",

@@ -10,6 +10,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { check, eventually, runSteps, Skip } from './harness.mjs';
+import { importSteps } from './imports.mjs';
 
 const baseURL = process.env.ATLAS_E2E_URL;
 if (!baseURL) {
@@ -399,6 +400,7 @@ const steps = [
       await page.getByText(/^Enrichment:/).waitFor();
     },
   },
+  ...importSteps({ owner, signInAgain }),
   {
     name: 'audit lists changes',
     async run(s) {

@@ -6,6 +6,7 @@ import { AccountPage } from './account/AccountPage';
 import type { ApiClientOptions } from './api/client';
 import { isStatus } from './api/problem';
 import { AuditPage, CollectionActivity } from './audit/AuditPage';
+import { ImportPage } from './imports/ImportPage';
 import { LoginPage } from './auth/LoginPage';
 import { RegisterPage } from './auth/RegisterPage';
 import { RequireAuth } from './auth/RequireAuth';
@@ -68,6 +69,7 @@ export function AppRoutes() {
             <Route path="items/new" element={<NewItemPage />} />
             <Route path="members" element={<MembersPage />} />
             <Route path="activity" element={<CollectionActivity />} />
+            <Route path="import" element={<ImportPage />} />
           </Route>
           <Route path="items/:itemId" element={<ItemPage />} />
           <Route path="search" element={<SearchPage />} />

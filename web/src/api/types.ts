@@ -40,3 +40,6 @@ export function canEditItems(role: Role | undefined): boolean {
 export function canManage(role: Role | undefined): boolean {
   return role === 'owner';
 }
+export type ImportReport = Schemas['ImportReport'];
+export type ImportSummary = Schemas['ImportSummary'];
+export type ImportStatus = ImportSummary['status'];

@@ -5,6 +5,7 @@ import type { Collection } from '../api/types';
 import { roleHelp, RoleBadge } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
 import { ErrorState, Loading } from '../ui/States';
+import { ExportMenu } from '../imports/ExportMenu';
 import { useCollection } from './hooks';
 
 /** Child pages read the loaded collection from the outlet context. */
@@ -43,6 +44,8 @@ export function CollectionLayout() {
         </NavLink>
         <NavLink to={`/collections/${c.id}/members`}>Members</NavLink>
         <NavLink to={`/collections/${c.id}/activity`}>Activity</NavLink>
+        <NavLink to={`/collections/${c.id}/import`}>Import</NavLink>
+        <ExportMenu collectionId={c.id} />
       </nav>
       <Outlet context={c} />
     </>

@@ -1,0 +1,167 @@
+package item_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/atlasapp/atlas/api/apitest"
+	"github.com/atlasapp/atlas/item"
+)
+
+// Run with (takes the whole machine):
+//
+//	heavy --exclusive go test ./item -run '^$' -bench Import -benchtime 1x
+//
+// BenchmarkImport10k imports a 10,000-bookmark file (nested folders, tags,
+// descriptions, as a browser writes it) through CreateImport and RunImport
+// in batches of DefaultImportBatch, with every item's event and enrichment
+// job written in the same transactions. BenchmarkImport100kRSS does the
+// same with 100,000 and reports how much the process' resident memory grew
+// at its peak. BenchmarkImportLatency measures the p99 of
+// GET /collections/{id}/items while a 10k import runs against idle.
+
+// bigFile is a Netscape file of n bookmarks in folders ten at a time.
+func bigFile(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<TITLE>Bookmarks</TITLE>\n<H1>Bookmarks</H1>\n<DL><p>\n")
+	b.WriteString("<DT><H3 PERSONAL_TOOLBAR_FOLDER=\"true\">Bookmarks bar</H3>\n<DL><p>\n")
+	for i := 0; i < n; i++ {
+		if i%100 == 0 {
+			if i > 0 {
+				b.WriteString("</DL><p>\n")
+			}
+			fmt.Fprintf(&b, "<DT><H3 ADD_DATE=\"1700000000\">Folder %d</H3>\n<DL><p>\n", i/100)
+		}
+		fmt.Fprintf(&b, "<DT><A HREF=\"https://site%d.example.com/articles/%d?ref=bookmarks\" ADD_DATE=\"%d\" TAGS=\"t%d\">Article number %d — café</A>\n<DD>Description of article %d\n",
+			i%500, i, 1700000000+i, i%20, i, i)
+	}
+	b.WriteString("</DL><p>\n</DL><p>\n</DL><p>\n")
+	return b.Bytes()
+}
+
+func runBigImport(b *testing.B, f importFixture, file []byte) item.Import {
+	b.Helper()
+	ctx := context.Background()
+	imp, err := f.env.App.Items.CreateImport(ctx, f.owner.ID, f.collection, item.CreateImportParams{File: bytes.NewReader(file)})
+	require.NoError(b, err)
+	_, err = f.env.App.Items.RunImport(ctx, imp.ID, item.RunImportOpts{})
+	require.NoError(b, err)
+	got, err := f.env.App.Items.GetImport(ctx, f.owner.ID, imp.ID)
+	require.NoError(b, err)
+	require.Equal(b, item.ImportSucceeded, got.Status)
+	return got
+}
+
+func BenchmarkImport10k(b *testing.B) {
+	file := bigFile(10_000)
+	f := setupImport(b)
+	var total time.Duration
+	for i := 0; i < b.N; i++ {
+		f.collection = f.env.NewCollection(b, f.owner).ID
+		start := time.Now()
+		got := runBigImport(b, f, file)
+		total += time.Since(start)
+		require.Equal(b, 10_000, got.Created)
+	}
+	b.ReportMetric(total.Seconds()/float64(b.N), "s/import")
+	b.ReportMetric(float64(10_000*b.N)/total.Seconds(), "bookmarks/s")
+}
+
+func BenchmarkImport100kRSS(b *testing.B) {
+	file := bigFile(100_000)
+	f := setupImport(b)
+	for i := 0; i < b.N; i++ {
+		f.collection = f.env.NewCollection(b, f.owner).ID
+		base := rssMiB()
+		peak := base
+		done := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tick := time.NewTicker(20 * time.Millisecond)
+			defer tick.Stop()
+			for {
+				select {
+				case <-done:
+					return
+				case <-tick.C:
+					peak = max(peak, rssMiB())
+				}
+			}
+		}()
+		start := time.Now()
+		got := runBigImport(b, f, file)
+		close(done)
+		wg.Wait()
+		require.Equal(b, 100_000, got.Created)
+		b.ReportMetric(peak-base, "MiB-rss-growth")
+		b.ReportMetric(time.Since(start).Seconds(), "s/import")
+	}
+}
+
+// p99 of n sequential GETs of path.
+func p99(b *testing.B, env *apitest.Env, path, token string, n int) time.Duration {
+	b.Helper()
+	lat := make([]time.Duration, 0, n)
+	for range n {
+		start := time.Now()
+		resp := env.Do(b, http.MethodGet, path, token, nil)
+		lat = append(lat, time.Since(start))
+		require.Equal(b, http.StatusOK, resp.Status)
+	}
+	slices.Sort(lat)
+	return lat[len(lat)*99/100]
+}
+
+func BenchmarkImportLatency(b *testing.B) {
+	file := bigFile(10_000)
+	f := setupImport(b)
+	for range 50 {
+		f.env.NewItem(b, f.owner, f.collection, item.CreateParams{SourceURL: "https://busy.example/"})
+	}
+	path := "/api/v1/collections/" + f.collection.String() + "/items"
+	for i := 0; i < b.N; i++ {
+		idle := p99(b, f.env, path, f.owner.Token, 400)
+		target := f
+		target.collection = f.env.NewCollection(b, f.owner).ID
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			runBigImport(b, target, file)
+		}()
+		busy := p99(b, f.env, path, f.owner.Token, 400)
+		<-done
+		b.ReportMetric(float64(idle.Microseconds())/1000, "ms-p99-idle")
+		b.ReportMetric(float64(busy.Microseconds())/1000, "ms-p99-importing")
+		b.ReportMetric(float64(busy)/float64(idle), "ratio")
+	}
+}
+
+func rssMiB() float64 {
+	fh, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer fh.Close()
+	s := bufio.NewScanner(fh)
+	for s.Scan() {
+		if rest, ok := strings.CutPrefix(s.Text(), "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
