@@ -44,7 +44,7 @@ func runAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, 
 		}
 		return fmt.Errorf("kafka topics: %w", err)
 	}
-	c, err := audit.NewConsumer(consumerConfig(cfg, log),
+	c, err := audit.NewConsumer(consumerConfig(cfg, log, audit.GroupID),
 		audit.NewRecorder(audit.RecorderParams{DB: pool, Logger: log}),
 		func(h broker.BatchHandler) broker.BatchHandler { return metrics.WrapHandler("audit", h) })
 	if err != nil {
@@ -75,12 +75,27 @@ func auditTool(ctx context.Context, cfg config.Config, _ *slog.Logger, args []st
 	return nil
 }
 
-// consumerConfig is the Kafka side of the events consumers' configuration.
-func consumerConfig(cfg config.Config, log *slog.Logger) broker.ConsumerConfig {
-	return broker.ConsumerConfig{
+// consumerConfig is the Kafka side of the configuration of the events
+// consumer group named group: brokers, topics, group membership and, when
+// ATLAS_FAULT_CRASH_AFTER_HANDLE is set (scripts/chaos), an exit after the
+// first handled batch, before its offsets are committed.
+func consumerConfig(cfg config.Config, log *slog.Logger, group string) broker.ConsumerConfig {
+	cc := broker.ConsumerConfig{
 		Brokers:         cfg.KafkaBrokers,
 		Topics:          []string{cfg.KafkaEventsTopic},
 		DeadLetterTopic: cfg.KafkaDLQTopic,
+		Properties:      cfg.ConsumerGroupSettings(group),
 		Logger:          log,
 	}
+	if cfg.FaultCrashAfterHandle {
+		cc.BeforeCommitFunc = func(records int) {
+			log.Warn("fault injection: exiting after a handled batch, before committing its offsets",
+				slog.String("consumer_group", group), slog.Int("records", records))
+			os.Exit(faultExitCode)
+		}
+	}
+	return cc
 }
+
+// faultExitCode is the exit status of a process stopped by fault injection.
+const faultExitCode = 86
