@@ -47,6 +47,7 @@ func TestLoad_Defaults(t *testing.T) {
 	assert.Equal(t, 10*time.Second, c.KafkaSessionTimeout)
 	assert.Empty(t, c.KafkaGroupInstanceID)
 	assert.False(t, c.FaultCrashAfterHandle)
+	assert.Equal(t, time.Hour, c.ReconcileInterval)
 	assert.Equal(t, "http://127.0.0.1:9200", c.ElasticsearchURL)
 	assert.Empty(t, c.AdminEmails)
 	assert.Empty(t, c.RiverUIPassword)
@@ -97,6 +98,7 @@ var variables = []variable{
 	{"ATLAS_KAFKA_GROUP_INSTANCE_ID", "atlas-indexer-0", func(t *testing.T, c config.Config) {
 		assert.Equal(t, "atlas-indexer-0.atlas-indexer", c.ConsumerGroupSettings("atlas-indexer")["group.instance.id"])
 	}},
+	{"ATLAS_RECONCILE_INTERVAL", "0", func(t *testing.T, c config.Config) { assert.Zero(t, c.ReconcileInterval) }},
 	{"ATLAS_FAULT_CRASH_AFTER_HANDLE", "true", func(t *testing.T, c config.Config) { assert.True(t, c.FaultCrashAfterHandle) }},
 	{"ATLAS_ELASTICSEARCH_URL", "https://es.internal:9243", func(t *testing.T, c config.Config) {
 		assert.Equal(t, "https://es.internal:9243", c.ElasticsearchURL)
@@ -162,6 +164,7 @@ var failures = []failure{
 	{[]string{"ATLAS_KAFKA_BROKERS= "}, "ATLAS_KAFKA_BROKERS: must not be empty"},
 	{[]string{"ATLAS_KAFKA_TOPIC_EVENTS= "}, "ATLAS_KAFKA_TOPIC_EVENTS and ATLAS_KAFKA_TOPIC_DLQ: must not be empty"},
 	{[]string{"ATLAS_KAFKA_TOPIC_DLQ=atlas.events.v1"}, `ATLAS_KAFKA_TOPIC_DLQ: must differ from ATLAS_KAFKA_TOPIC_EVENTS ("atlas.events.v1")`},
+	{[]string{"ATLAS_RECONCILE_INTERVAL=10s"}, "ATLAS_RECONCILE_INTERVAL: must be 0 (off) or between 1m and 168h, got 10s"},
 	{[]string{"ATLAS_KAFKA_SESSION_TIMEOUT=1s"}, "ATLAS_KAFKA_SESSION_TIMEOUT: must be between 6s and 5m0s, got 1s"},
 	{[]string{"ATLAS_KAFKA_GROUP_INSTANCE_ID=pod 1"}, `ATLAS_KAFKA_GROUP_INSTANCE_ID: letters, digits, '.', '_' and '-' only (at most 200), got "pod 1"`},
 	{[]string{"ATLAS_ENV=production", "ATLAS_JWT_SECRET=" + jwt32, "ATLAS_FAULT_CRASH_AFTER_HANDLE=1"}, "ATLAS_FAULT_CRASH_AFTER_HANDLE: fault injection is refused when ATLAS_ENV=production"},

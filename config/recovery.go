@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// Recovery settings: how quickly consumers take over from a dead member,
+// fault injection, and the periodic reconciliation.
+//
 // Consumer group membership. A consumer that dies without leaving its group
 // (SIGKILL, OOM kill, node loss) keeps its partitions until the broker
 // notices it is gone: after ATLAS_KAFKA_SESSION_TIMEOUT without a heartbeat.
@@ -39,7 +42,10 @@ const (
 
 var groupInstanceID = regexp.MustCompile(`^[a-zA-Z0-9._-]{1,200}$`)
 
-func (c *Config) validateConsumers() error {
+func (c *Config) validateRecovery() error {
+	if c.ReconcileInterval != 0 && (c.ReconcileInterval < time.Minute || c.ReconcileInterval > 7*24*time.Hour) {
+		return fmt.Errorf("ATLAS_RECONCILE_INTERVAL: must be 0 (off) or between 1m and 168h, got %s", c.ReconcileInterval)
+	}
 	if c.KafkaSessionTimeout < MinSessionTimeout || c.KafkaSessionTimeout > MaxSessionTimeout {
 		return fmt.Errorf("ATLAS_KAFKA_SESSION_TIMEOUT: must be between %s and %s, got %s",
 			MinSessionTimeout, MaxSessionTimeout, c.KafkaSessionTimeout)
