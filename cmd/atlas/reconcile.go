@@ -97,4 +97,3 @@ func withReconcile(cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, sync
 	log.Info("periodic reconcile", slog.Duration("interval", cfg.ReconcileInterval))
 	return withWorker, []*river.PeriodicJob{reconcile.PeriodicJob(cfg.ReconcileInterval)}, nil
 }
-
