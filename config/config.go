@@ -63,6 +63,9 @@ type Config struct {
 	KafkaBrokers     string `env:"ATLAS_KAFKA_BROKERS" envDefault:"127.0.0.1:9092" json:"kafka_brokers"`
 	KafkaEventsTopic string `env:"ATLAS_KAFKA_TOPIC_EVENTS" envDefault:"atlas.events.v1" json:"kafka_events_topic"`
 	KafkaDLQTopic    string `env:"ATLAS_KAFKA_TOPIC_DLQ" envDefault:"atlas.events.dlq.v1" json:"kafka_dlq_topic"`
+	// KafkaCheckpointTopic is the compacted topic of the audit chain's
+	// checkpoints (see audit.TopicCheckpoints).
+	KafkaCheckpointTopic string `env:"ATLAS_KAFKA_TOPIC_AUDIT_CHECKPOINTS" envDefault:"atlas.audit.checkpoints.v1" json:"kafka_checkpoint_topic"`
 	// Consumer group membership of the audit consumer and the indexer
 	// (see ConsumerGroupSettings in recovery.go).
 	KafkaSessionTimeout   time.Duration `env:"ATLAS_KAFKA_SESSION_TIMEOUT" envDefault:"10s" json:"kafka_session_timeout"`

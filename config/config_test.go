@@ -91,6 +91,7 @@ var variables = []variable{
 	{"ATLAS_KAFKA_BROKERS", "k1:9092,k2:9092", func(t *testing.T, c config.Config) { assert.Equal(t, "k1:9092,k2:9092", c.KafkaBrokers) }},
 	{"ATLAS_KAFKA_TOPIC_EVENTS", "ev", func(t *testing.T, c config.Config) { assert.Equal(t, "ev", c.KafkaEventsTopic) }},
 	{"ATLAS_KAFKA_TOPIC_DLQ", "dead", func(t *testing.T, c config.Config) { assert.Equal(t, "dead", c.KafkaDLQTopic) }},
+	{"ATLAS_KAFKA_TOPIC_AUDIT_CHECKPOINTS", "cp", func(t *testing.T, c config.Config) { assert.Equal(t, "cp", c.KafkaCheckpointTopic) }},
 	{"ATLAS_KAFKA_SESSION_TIMEOUT", "20s", func(t *testing.T, c config.Config) {
 		assert.Equal(t, map[string]string{"session.timeout.ms": "20000", "heartbeat.interval.ms": "4000"},
 			c.ConsumerGroupSettings("atlas-audit"))

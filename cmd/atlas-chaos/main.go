@@ -85,6 +85,10 @@ var faultNames = []string{
 	"stop-kafka", "stop-elasticsearch", "restart-postgres",
 }
 
+// Converged-after times count from the moment the fault ended (the process
+// or service back); they include the -settle seconds of writing that follow
+// it, since consistency can only be judged once the clients pause.
+
 // result is one row of the table.
 type result struct {
 	fault        string
@@ -122,6 +126,7 @@ func run(ctx context.Context, o options) (bool, error) {
 		fmt.Sprintf("ATLAS_KAFKA_BROKERS=127.0.0.1:%d", o.kafkaPort),
 		"ATLAS_KAFKA_TOPIC_EVENTS=chaos." + runID + ".events",
 		"ATLAS_KAFKA_TOPIC_DLQ=chaos." + runID + ".dlq",
+		"ATLAS_KAFKA_TOPIC_AUDIT_CHECKPOINTS=chaos." + runID + ".checkpoints",
 		"ATLAS_ELASTICSEARCH_URL=" + esURL,
 		fmt.Sprintf("ATLAS_HTTP_ADDR=127.0.0.1:%d", o.apiPort),
 		"ATLAS_OPS_ADDR=off",
@@ -207,7 +212,10 @@ func run(ctx context.Context, o options) (bool, error) {
 		end := time.Now()
 		sleep(ctx, o.settle)
 		writing.Store(false)
-		sleep(ctx, o.interval+6*time.Second) // requests in flight end (client timeout 5 s)
+		sleep(ctx, o.interval)
+		for ack.inflight.Load() > 0 && ctx.Err() == nil { // requests in flight end (client timeout 5 s)
+			sleep(ctx, 20*time.Millisecond)
+		}
 		r := result{fault: name, clientErrors: ack.errors.Load() - errs0, converged: -1}
 		r.requests = ack.oks.Load() - oks0 + r.clientErrors
 		for {

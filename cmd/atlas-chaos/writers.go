@@ -91,6 +91,8 @@ type acks struct {
 	members map[[2]uuid.UUID]memberAck
 	errors  atomic.Int64
 	oks     atomic.Int64
+	// inflight counts requests under way.
+	inflight atomic.Int64
 }
 
 type itemAck struct {
@@ -146,6 +148,8 @@ type itemBody struct {
 
 // step makes one request.
 func (w *writer) step(ctx context.Context) {
+	w.acks.inflight.Add(1)
+	defer w.acks.inflight.Add(-1)
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	switch r := w.rng.IntN(10); {

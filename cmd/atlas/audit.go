@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -51,8 +52,16 @@ func runAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, 
 		return err
 	}
 	defer metrics.RegisterLag("audit", c)()
+	checkpoints := audit.Checkpoints{Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaCheckpointTopic}
+	cpDone := make(chan struct{})
+	go func() { defer close(cpDone); checkpoints.Run(ctx, pool, checkpointInterval, log) }()
+	defer func() { <-cpDone }()
 	return c.Run(ctx)
 }
+
+// checkpointInterval is how often the audit consumer records the chain's
+// head on the checkpoint topic.
+const checkpointInterval = 30 * time.Second
 
 // auditTool runs the audit subcommands.
 func auditTool(ctx context.Context, cfg config.Config, _ *slog.Logger, args []string) error {
@@ -72,6 +81,18 @@ func auditTool(ctx context.Context, cfg config.Config, _ *slog.Logger, args []st
 	if !rep.OK() {
 		return fmt.Errorf("audit chain broken at seq %d", rep.Broken.Seq)
 	}
+	cp, ok, err := audit.Checkpoints{Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaCheckpointTopic}.Latest(ctx)
+	if err != nil {
+		return fmt.Errorf("read the latest checkpoint from %s: %w", cfg.KafkaCheckpointTopic, err)
+	}
+	if !ok {
+		fmt.Fprintf(os.Stdout, "no checkpoint on %s yet: truncation of the tail cannot be ruled out\n", cfg.KafkaCheckpointTopic)
+		return nil
+	}
+	if err := audit.CheckCheckpoint(ctx, pool, cp); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stdout, "checkpoint OK: row %d matches the head recorded at %s\n", cp.Seq, cp.At.Format(time.RFC3339))
 	return nil
 }
 
