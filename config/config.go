@@ -69,6 +69,17 @@ type Config struct {
 	KafkaBrokers     string `env:"ATLAS_KAFKA_BROKERS" envDefault:"127.0.0.1:9092" json:"kafka_brokers"`
 	KafkaEventsTopic string `env:"ATLAS_KAFKA_TOPIC_EVENTS" envDefault:"atlas.events.v1" json:"kafka_events_topic"`
 	KafkaDLQTopic    string `env:"ATLAS_KAFKA_TOPIC_DLQ" envDefault:"atlas.events.dlq.v1" json:"kafka_dlq_topic"`
+	// KafkaCheckpointTopic is the compacted topic of the audit chain's
+	// checkpoints (see audit.TopicCheckpoints).
+	KafkaCheckpointTopic string `env:"ATLAS_KAFKA_TOPIC_AUDIT_CHECKPOINTS" envDefault:"atlas.audit.checkpoints.v1" json:"kafka_checkpoint_topic"`
+	// Consumer group membership of the audit consumer and the indexer
+	// (see ConsumerGroupSettings in recovery.go).
+	KafkaSessionTimeout   time.Duration `env:"ATLAS_KAFKA_SESSION_TIMEOUT" envDefault:"10s" json:"kafka_session_timeout"`
+	KafkaGroupInstanceID  string        `env:"ATLAS_KAFKA_GROUP_INSTANCE_ID" json:"kafka_group_instance_id"`
+	FaultCrashAfterHandle bool          `env:"ATLAS_FAULT_CRASH_AFTER_HANDLE" json:"fault_crash_after_handle,omitempty"`
+	// ReconcileInterval is how often a worker compares (and repairs) the
+	// search index and the audit trail with Postgres; 0 turns it off.
+	ReconcileInterval time.Duration `env:"ATLAS_RECONCILE_INTERVAL" envDefault:"1h" json:"reconcile_interval"`
 
 	ElasticsearchURL string `env:"ATLAS_ELASTICSEARCH_URL" envDefault:"http://127.0.0.1:9200" json:"elasticsearch_url"`
 
@@ -234,7 +245,7 @@ func (c *Config) validate() error {
 	if err := c.validateOps(); err != nil {
 		return err
 	}
-	return nil
+	return c.validateRecovery()
 }
 
 // CursorKey is the key that signs pagination cursors: ATLAS_CURSOR_SECRET,

@@ -46,6 +46,10 @@ func TestLoad_Defaults(t *testing.T) {
 	assert.Equal(t, "127.0.0.1:9092", c.KafkaBrokers)
 	assert.Equal(t, "atlas.events.v1", c.KafkaEventsTopic)
 	assert.Equal(t, "atlas.events.dlq.v1", c.KafkaDLQTopic)
+	assert.Equal(t, 10*time.Second, c.KafkaSessionTimeout)
+	assert.Empty(t, c.KafkaGroupInstanceID)
+	assert.False(t, c.FaultCrashAfterHandle)
+	assert.Equal(t, time.Hour, c.ReconcileInterval)
 	assert.Equal(t, "http://127.0.0.1:9200", c.ElasticsearchURL)
 	assert.Empty(t, c.AdminEmails)
 	assert.Empty(t, c.RiverUIPassword)
@@ -94,6 +98,16 @@ var variables = []variable{
 	{"ATLAS_KAFKA_BROKERS", "k1:9092,k2:9092", func(t *testing.T, c config.Config) { assert.Equal(t, "k1:9092,k2:9092", c.KafkaBrokers) }},
 	{"ATLAS_KAFKA_TOPIC_EVENTS", "ev", func(t *testing.T, c config.Config) { assert.Equal(t, "ev", c.KafkaEventsTopic) }},
 	{"ATLAS_KAFKA_TOPIC_DLQ", "dead", func(t *testing.T, c config.Config) { assert.Equal(t, "dead", c.KafkaDLQTopic) }},
+	{"ATLAS_KAFKA_TOPIC_AUDIT_CHECKPOINTS", "cp", func(t *testing.T, c config.Config) { assert.Equal(t, "cp", c.KafkaCheckpointTopic) }},
+	{"ATLAS_KAFKA_SESSION_TIMEOUT", "20s", func(t *testing.T, c config.Config) {
+		assert.Equal(t, map[string]string{"session.timeout.ms": "20000", "heartbeat.interval.ms": "4000"},
+			c.ConsumerGroupSettings("atlas-audit"))
+	}},
+	{"ATLAS_KAFKA_GROUP_INSTANCE_ID", "atlas-indexer-0", func(t *testing.T, c config.Config) {
+		assert.Equal(t, "atlas-indexer-0.atlas-indexer", c.ConsumerGroupSettings("atlas-indexer")["group.instance.id"])
+	}},
+	{"ATLAS_RECONCILE_INTERVAL", "0", func(t *testing.T, c config.Config) { assert.Zero(t, c.ReconcileInterval) }},
+	{"ATLAS_FAULT_CRASH_AFTER_HANDLE", "true", func(t *testing.T, c config.Config) { assert.True(t, c.FaultCrashAfterHandle) }},
 	{"ATLAS_ELASTICSEARCH_URL", "https://es.internal:9243", func(t *testing.T, c config.Config) {
 		assert.Equal(t, "https://es.internal:9243", c.ElasticsearchURL)
 	}},
@@ -163,6 +177,10 @@ var failures = []failure{
 	{[]string{"ATLAS_KAFKA_BROKERS= "}, "ATLAS_KAFKA_BROKERS: must not be empty"},
 	{[]string{"ATLAS_KAFKA_TOPIC_EVENTS= "}, "ATLAS_KAFKA_TOPIC_EVENTS and ATLAS_KAFKA_TOPIC_DLQ: must not be empty"},
 	{[]string{"ATLAS_KAFKA_TOPIC_DLQ=atlas.events.v1"}, `ATLAS_KAFKA_TOPIC_DLQ: must differ from ATLAS_KAFKA_TOPIC_EVENTS ("atlas.events.v1")`},
+	{[]string{"ATLAS_RECONCILE_INTERVAL=10s"}, "ATLAS_RECONCILE_INTERVAL: must be 0 (off) or between 1m and 168h, got 10s"},
+	{[]string{"ATLAS_KAFKA_SESSION_TIMEOUT=1s"}, "ATLAS_KAFKA_SESSION_TIMEOUT: must be between 6s and 5m0s, got 1s"},
+	{[]string{"ATLAS_KAFKA_GROUP_INSTANCE_ID=pod 1"}, `ATLAS_KAFKA_GROUP_INSTANCE_ID: letters, digits, '.', '_' and '-' only (at most 200), got "pod 1"`},
+	{[]string{"ATLAS_ENV=production", "ATLAS_JWT_SECRET=" + jwt32, "ATLAS_FAULT_CRASH_AFTER_HANDLE=1"}, "ATLAS_FAULT_CRASH_AFTER_HANDLE: fault injection is refused when ATLAS_ENV=production"},
 	{[]string{"ATLAS_ELASTICSEARCH_URL=127.0.0.1:9200"}, `ATLAS_ELASTICSEARCH_URL: must be an http(s) URL, got "127.0.0.1:9200"`},
 	{[]string{"ATLAS_ADMIN_EMAILS=ops@example.com,nobody"}, `ATLAS_ADMIN_EMAILS: "nobody" is not an email address`},
 	{[]string{"ATLAS_RIVERUI_PASSWORD=short"}, "ATLAS_RIVERUI_PASSWORD: must be at least 16 bytes, got 5"},

@@ -26,6 +26,9 @@ type WorkerParams struct {
 	DefaultWorkers int
 	// Register adds more workers (enrichment, reindexing).
 	Register func(*river.Workers) error
+	// PeriodicJobs are enqueued on schedule by the leader among the
+	// workers (the reconciliation).
+	PeriodicJobs []*river.PeriodicJob
 	// FetchCooldown bounds how often a queue fetches new jobs. A lane has
 	// one worker, so it fetches one job at a time: the cooldown caps a
 	// lane's rate (default 2 ms, up to ~500 events/s per lane).
@@ -74,6 +77,7 @@ func NewWorkerClient(p WorkerParams) (*river.Client[pgx.Tx], error) {
 		FetchPollInterval: p.PollInterval,
 		Queues:            queues,
 		Middleware:        []rivertype.Middleware{&logMiddleware{log: p.Logger}},
+		PeriodicJobs:      p.PeriodicJobs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("river worker client: %w", err)

@@ -57,7 +57,7 @@ func runIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *
 	if err != nil {
 		return err
 	}
-	c, err := search.NewIndexer(consumerConfig(cfg, log), syncer,
+	c, err := search.NewIndexer(consumerConfig(cfg, log, search.GroupID), syncer,
 		func(h broker.BatchHandler) broker.BatchHandler { return metrics.WrapHandler("indexer", h) })
 	if err != nil {
 		return err

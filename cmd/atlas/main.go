@@ -60,6 +60,10 @@ func commands() map[string]command {
 		// Search (see package search).
 		"indexer": {"run the search indexer group (atlas-indexer): Kafka events -> Elasticsearch", indexer},
 		"search":  {"search tools: `atlas search reindex` rebuilds the index from Postgres and swaps the alias", searchTool},
+
+		// Recovery (see package reconcile and events/broker's replay).
+		"events":    {"event tools: `atlas events replay-dlq --group atlas-audit|atlas-indexer [--dry-run]` re-feeds dead letters", eventsTool},
+		"reconcile": {"compare Postgres with the search index and the audit trail; --repair re-syncs the index (exit 1 while drift remains)", reconcileTool},
 	}
 }
 

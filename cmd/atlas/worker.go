@@ -66,12 +66,16 @@ func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool 
 	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: svc.Items, Indexer: syncer,
 		Fetch: enrich.FetcherOpts{TotalTimeout: cfg.EnrichTimeout, ConnectTimeout: cfg.EnrichConnectTimeout},
 	})
+	register, periodic, err := withReconcile(cfg, log, pool, syncer, reg, register)
+	if err != nil {
+		return nil, err
+	}
 	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaEventsTopic, Logger: log})
 	if err != nil {
 		return nil, err
 	}
 	publisher := ops.NewPublisherMetrics(reg).Wrap(producer)
-	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: pool, Logger: log, Publisher: publisher, Register: register})
+	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: pool, Logger: log, Publisher: publisher, Register: register, PeriodicJobs: periodic})
 	if err != nil {
 		producer.Close()
 		return nil, err

@@ -183,7 +183,7 @@ func (c *Consumer) finish(ctx, hctx context.Context) {
 			c.retry(ctx, hctx, b)
 			c.inflight = nil
 		} else {
-			c.markDone(b.msgs)
+			c.handled(b)
 		}
 	}
 	// Also commits what a rebalance callback marked done.
@@ -214,7 +214,7 @@ func (c *Consumer) retry(ctx, hctx context.Context, b *batch) {
 			return
 		}
 		if b.err = c.try(hctx, b); b.err == nil {
-			c.markDone(b.msgs)
+			c.handled(b)
 			return
 		}
 	}
@@ -287,6 +287,15 @@ func decodeDelivery(m *kafka.Message) (Delivery, error) {
 		}
 	}
 	return d, nil
+}
+
+// handled marks a successful batch's offsets done, after the
+// fault-injection hook (if any) had its chance to stop the process first.
+func (c *Consumer) handled(b *batch) {
+	if c.cfg.BeforeCommitFunc != nil {
+		c.cfg.BeforeCommitFunc(len(b.msgs))
+	}
+	c.markDone(b.msgs)
 }
 
 // markDone records the offsets after the batch's records as ready to commit.

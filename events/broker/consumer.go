@@ -67,6 +67,11 @@ type ConsumerConfig struct {
 	// Logger receives retries, dead-lettered records, lag and client
 	// errors; nil means slog.Default().
 	Logger *slog.Logger
+	// BeforeCommitFunc, if set, is called with the size of each batch the
+	// handler has just finished, before its offsets are marked done and
+	// committed. It is a fault-injection point (scripts/chaos makes the
+	// process exit there); production leaves it nil.
+	BeforeCommitFunc func(records int)
 }
 
 // Header is one Kafka record header.

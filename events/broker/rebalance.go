@@ -49,7 +49,7 @@ func (c *Consumer) rebalance(kc *kafka.Consumer, ev kafka.Event) error {
 		if b := c.pending; b != nil {
 			c.wait(b)
 			if b.err == nil {
-				c.markDone(b.msgs)
+				c.handled(b)
 				c.pending = nil
 			}
 		}
