@@ -121,7 +121,7 @@ func TestEvents_EveryWritePublishesOneValidEvent(t *testing.T) {
 			require.Equal(t, own.ID, *e.ActorUserID)
 			require.Equal(t, s.reqID, r.Header(broker.HeaderRequestID))
 			require.Contains(t, r.Header(broker.HeaderTraceparent), s.traceID)
-			require.Equal(t, e.Key(), string(r.Key))
+			require.Equal(t, e.Key(), r.Key)
 			require.NotContains(t, string(r.Value), "password")
 			if tc.check != nil {
 				tc.check(t, e)
