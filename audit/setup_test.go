@@ -2,7 +2,6 @@ package audit_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/url"
 	"testing"
 	"time"
@@ -116,11 +115,4 @@ func tamper(t testing.TB, pool *pgxpool.Pool, sql string, args ...any) {
 	tag, err := conn.Exec(ctx, sql, args...)
 	require.NoError(t, err)
 	require.EqualValues(t, 1, tag.RowsAffected(), "tampering touches one row")
-}
-
-func mustJSON(t testing.TB, v any) json.RawMessage {
-	t.Helper()
-	b, err := json.Marshal(v)
-	require.NoError(t, err)
-	return b
 }

@@ -107,20 +107,4 @@ func docIDs(docs []Document) []uuid.UUID {
 	return out
 }
 
-// searchAll returns every id the query matches, walking all pages of size limit.
-func searchAll(t *testing.T, ix *Index, p Params) []uuid.UUID {
-	t.Helper()
-	var out []uuid.UUID
-	for page := 0; ; page++ {
-		require.Less(t, page, 1000, "pagination does not end")
-		res, err := ix.Search(t.Context(), p)
-		require.NoError(t, err)
-		out = append(out, hitIDs(res)...)
-		if res.NextSearchAfter == nil {
-			return out
-		}
-		p.SearchAfter = res.NextSearchAfter
-	}
-}
-
 func titleN(i int) string { return fmt.Sprintf("doc %03d", i) }

@@ -146,7 +146,7 @@ func (c *Consumer) logDeliveries(ctx context.Context, ds []Delivery, err error) 
 		attrs := []slog.Attr{
 			slog.String("event_id", d.Envelope.EventID.String()), slog.String("event_type", string(d.Envelope.Type)),
 			slog.String("request_id", d.Envelope.RequestID), slog.String("trace_id", d.Envelope.TraceID),
-			slog.Int("partition", int(d.Partition)), slog.Int64("offset", int64(d.Offset)),
+			slog.Int("partition", int(d.Partition)), slog.Int64("offset", d.Offset),
 		}
 		if err != nil {
 			attrs = append(attrs, slog.String("error", err.Error()))
