@@ -11,6 +11,7 @@ import (
 
 	"github.com/atlasapp/atlas"
 	"github.com/atlasapp/atlas/correlation"
+	"github.com/atlasapp/atlas/db"
 )
 
 // problemStatus is the one table from domain error kinds to HTTP statuses.
@@ -25,6 +26,10 @@ var problemStatus = []struct {
 	{atlas.ErrInvalid, http.StatusUnprocessableEntity},
 	{atlas.ErrBadRequest, http.StatusBadRequest},
 }
+
+// retryAfterUnavailable is the Retry-After (seconds) of a 503 answered while
+// the database is unreachable: about how long a restart or failover takes.
+const retryAfterUnavailable = "5"
 
 // problem turns a service error into a problem response. Errors of a known
 // kind carry a client-safe message; anything else is logged with the
@@ -47,6 +52,13 @@ func (s *Server) problem(ctx context.Context, err error) error {
 		return huma.NewError(p.status, msg)
 	}
 	ids := correlation.From(ctx)
+	if db.IsUnavailable(err) {
+		s.log.WarnContext(ctx, "database unavailable", slog.String("request_id", ids.RequestID),
+			slog.String("trace_id", ids.TraceID), slog.Any("error", err))
+		return huma.ErrorWithHeaders(
+			huma.Error503ServiceUnavailable("the database is temporarily unavailable; retry shortly"),
+			http.Header{"Retry-After": []string{retryAfterUnavailable}})
+	}
 	if isUnstorableText(err) {
 		return huma.Error422UnprocessableEntity("text must not contain NUL (\\u0000) characters")
 	}

@@ -199,7 +199,7 @@ func (c *Consumer) retry(ctx, hctx context.Context, b *batch) {
 			c.log.Info("batch abandoned at shutdown; it will be redelivered", "records", len(b.msgs), "error", b.err)
 			return
 		}
-		delay := backoff(c.cfg.RetryMin, c.cfg.RetryMax, attempt)
+		delay := events.Backoff(c.cfg.RetryMin, c.cfg.RetryMax, attempt)
 		c.log.Warn("batch failed; retrying", "attempt", attempt, "retry_in", delay,
 			"records", len(b.msgs), "error", b.err)
 		c.pause()

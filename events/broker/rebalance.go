@@ -5,7 +5,6 @@ package broker
 
 import (
 	"context"
-	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -149,16 +148,4 @@ func (c *Consumer) waitPolling(ctx context.Context, d time.Duration) {
 		}
 		c.lagTick() // a stuck consumer's lag grows: keep reporting it
 	}
-}
-
-// backoff returns the delay before attempt+1: min doubling from min up to
-// max, with up to 20% random jitter so members do not retry in lockstep.
-func backoff(minD, maxD time.Duration, attempt int) time.Duration {
-	d := minD
-	for i := 1; i < attempt && d < maxD; i++ {
-		d *= 2
-	}
-	d = min(d, maxD)
-	jitter := time.Duration(rand.Int64N(int64(d)/5 + 1))
-	return d - jitter
 }
