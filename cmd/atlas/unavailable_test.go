@@ -23,6 +23,9 @@ type privatePostgres struct {
 func startPrivatePostgres(t *testing.T, port int) *privatePostgres {
 	t.Helper()
 	dir := t.TempDir()
+	// initdb and the server run as the postgres user: it must reach the data directory.
+	require.NoError(t, os.Chmod(dir, 0o755))
+	require.NoError(t, os.Chmod(filepath.Dir(dir), 0o755))
 	p := &privatePostgres{env: append(os.Environ(), fmt.Sprintf("ATLAS_PG_PORT=%d", port),
 		"ATLAS_PG_DATA="+filepath.Join(dir, "pg", "data"))}
 	p.run(t, "start")
