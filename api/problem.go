@@ -52,6 +52,10 @@ func (s *Server) problem(ctx context.Context, err error) error {
 		return huma.NewError(p.status, msg)
 	}
 	ids := correlation.From(ctx)
+	if errors.Is(err, context.Canceled) {
+		s.log.InfoContext(ctx, "request cancelled", slog.String("request_id", ids.RequestID))
+		return huma.NewError(499, "request cancelled")
+	}
 	if db.IsUnavailable(err) {
 		s.log.WarnContext(ctx, "database unavailable", slog.String("request_id", ids.RequestID),
 			slog.String("trace_id", ids.TraceID), slog.Any("error", err))
@@ -61,10 +65,6 @@ func (s *Server) problem(ctx context.Context, err error) error {
 	}
 	if isUnstorableText(err) {
 		return huma.Error422UnprocessableEntity("text must not contain NUL (\\u0000) characters")
-	}
-	if errors.Is(err, context.Canceled) {
-		s.log.InfoContext(ctx, "request cancelled", slog.String("request_id", ids.RequestID))
-		return huma.NewError(499, "request cancelled")
 	}
 	s.log.ErrorContext(ctx, "request failed", slog.String("request_id", ids.RequestID),
 		slog.String("trace_id", ids.TraceID), slog.Any("error", err))
