@@ -25,6 +25,10 @@ type recorded struct {
 }
 
 func (r *recorded) Enqueue(_ context.Context, _ pgx.Tx, envs ...events.Envelope) error {
+	return r.Queue(nil, envs...)
+}
+
+func (r *recorded) Queue(_ *pgx.Batch, envs ...events.Envelope) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.envs = append(r.envs, envs...)

@@ -72,6 +72,8 @@ type noOutbox struct{}
 
 func (noOutbox) Enqueue(context.Context, pgx.Tx, ...events.Envelope) error { return nil }
 
+func (noOutbox) Queue(*pgx.Batch, ...events.Envelope) error { return nil }
+
 var benchTags = []string{"go", "databases", "reading"}
 
 // BenchmarkItemCreateThroughput measures POST /collections/{id}/items with
@@ -97,7 +99,7 @@ func BenchmarkItemCreateThroughput(b *testing.B) {
 				if _, _, err := cstore.Role(ctx, tx, c.ID, u.ID); err != nil {
 					return err
 				}
-				return store.Insert(ctx, tx, it)
+				return store.Insert(ctx, tx, it, nil)
 			})
 		})
 

@@ -149,9 +149,9 @@ func TestJobs_GetHidesOtherJobs(t *testing.T) {
 	it := env.NewItem(t, owner, c.ID, item.CreateParams{})
 	_, j := postJob(t, env, owner.Token, "REINDEX_ITEM", it.ID)
 
-	var outboxJob int64 // an event publishing job: not an item job
+	var otherJob int64 // a River job of another kind: not an item job
 	require.NoError(t, env.Pool.QueryRow(context.Background(),
-		`SELECT id FROM river_job WHERE kind = 'publish_event' ORDER BY id LIMIT 1`).Scan(&outboxJob))
+		`INSERT INTO river_job (kind, args, queue, max_attempts) VALUES ('not_an_item_job', '{}', 'nobody', 1) RETURNING id`).Scan(&otherJob))
 
 	for name, tc := range map[string]struct {
 		token string
@@ -161,7 +161,7 @@ func TestJobs_GetHidesOtherJobs(t *testing.T) {
 		"member":          {owner.Token, j.ID, http.StatusOK},
 		"outsider":        {outsider.Token, j.ID, http.StatusNotFound},
 		"no such job":     {owner.Token, j.ID + 1_000_000, http.StatusNotFound},
-		"not an item job": {owner.Token, outboxJob, http.StatusNotFound},
+		"not an item job": {owner.Token, otherJob, http.StatusNotFound},
 		"not a job id":    {owner.Token, 0, http.StatusUnprocessableEntity},
 		"no token":        {"", j.ID, http.StatusUnauthorized},
 	} {

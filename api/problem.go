@@ -36,6 +36,10 @@ type inputAt struct {
 	Location string
 }
 
+// retryAfterUnavailable is the Retry-After (seconds) of a 503 answered while
+// the database is unreachable: about how long a restart or failover takes.
+const retryAfterUnavailable = "5"
+
 // problem turns a service error into a problem response. Errors of a known
 // kind carry a client-safe message; anything else is logged with the
 // request's ids and answered with a generic 500 naming the request id.
@@ -63,12 +67,19 @@ func (s *Server) problem(ctx context.Context, err error, at ...inputAt) error {
 		return huma.NewError(p.status, msg)
 	}
 	ids := correlation.From(ctx)
-	if db.IsUnstorableText(err) {
-		return huma.Error422UnprocessableEntity("text must not contain NUL (\\u0000) characters")
-	}
 	if errors.Is(err, context.Canceled) {
 		s.log.InfoContext(ctx, "request cancelled", slog.String("request_id", ids.RequestID))
 		return huma.NewError(499, "request cancelled")
+	}
+	if db.IsUnavailable(err) {
+		s.log.WarnContext(ctx, "database unavailable", slog.String("request_id", ids.RequestID),
+			slog.String("trace_id", ids.TraceID), slog.Any("error", err))
+		return huma.ErrorWithHeaders(
+			huma.Error503ServiceUnavailable("the database is temporarily unavailable; retry shortly"),
+			http.Header{"Retry-After": []string{retryAfterUnavailable}})
+	}
+	if db.IsUnstorableText(err) {
+		return huma.Error422UnprocessableEntity("text must not contain NUL (\\u0000) characters")
 	}
 	s.log.ErrorContext(ctx, "request failed", slog.String("request_id", ids.RequestID),
 		slog.String("trace_id", ids.TraceID), slog.Any("error", err))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -233,21 +232,8 @@ func startIndexer(t testing.TB, brokers, topic string, syncer *search.Syncer) fu
 // outboxEvents returns the envelopes the outbox stored for an entity, in commit order.
 func outboxEvents(t testing.TB, env *apitest.Env, entityID uuid.UUID) []events.Envelope {
 	t.Helper()
-	rows, err := env.Pool.Query(context.Background(),
-		`SELECT args FROM river_job WHERE kind = $1 AND args->'envelope'->'entity'->>'id' = $2 ORDER BY id`,
-		events.KindPublishEvent, entityID.String())
-	require.NoError(t, err)
-	defer rows.Close()
-	var out []events.Envelope
-	for rows.Next() {
-		var raw []byte
-		require.NoError(t, rows.Scan(&raw))
-		var args events.PublishArgs
-		require.NoError(t, json.Unmarshal(raw, &args))
-		out = append(out, args.Envelope)
-	}
-	require.NoError(t, rows.Err())
-	return out
+	envs, _ := env.Outbox(t, &entityID)
+	return envs
 }
 
 func TestSearch_CreateUpdateDeleteFlowThroughKafkaIntoTheIndex(t *testing.T) {

@@ -38,7 +38,7 @@ type Params struct {
 	NowFunc func() time.Time
 	// Version is reported by the API.
 	Version string
-	// Outbox replaces the River outbox (benchmarks use it to measure the
+	// Outbox replaces the table outbox (benchmarks use it to measure the
 	// outbox's cost; production never sets it).
 	Outbox events.Enqueuer
 	// HTTPMetrics records the API's requests (nil: no metrics).
@@ -111,7 +111,7 @@ func NewServices(p Params) (*Services, error) {
 	if err != nil {
 		return nil, err
 	}
-	var outbox events.Enqueuer = events.NewOutbox(rc)
+	var outbox events.Enqueuer = events.NewOutbox()
 	if p.Outbox != nil {
 		outbox = p.Outbox
 	}

@@ -30,26 +30,11 @@ type write struct {
 	entityID, collection func() uuid.UUID
 }
 
-// outboxEnvelopes reads the envelopes the outbox stored as River jobs, in
-// insertion order.
+// outboxEnvelopes reads the envelopes the outbox stored, in commit order,
+// with their stored JSON.
 func outboxEnvelopes(t *testing.T, env *apitest.Env) ([]events.Envelope, []string) {
 	t.Helper()
-	rows, err := env.Pool.Query(context.Background(),
-		`SELECT args::text FROM river_job WHERE kind = $1 ORDER BY id`, events.KindPublishEvent)
-	require.NoError(t, err)
-	defer rows.Close()
-	var envs []events.Envelope
-	var raws []string
-	for rows.Next() {
-		var raw string
-		require.NoError(t, rows.Scan(&raw))
-		var args events.PublishArgs
-		require.NoError(t, json.Unmarshal([]byte(raw), &args))
-		envs = append(envs, args.Envelope)
-		raws = append(raws, raw)
-	}
-	require.NoError(t, rows.Err())
-	return envs, raws
+	return env.Outbox(t, nil)
 }
 
 // TestAudit_EveryWriteOfTheCoreAPIBecomesExactlyOneRow drives every write

@@ -10,7 +10,6 @@ import (
 	"github.com/atlasapp/atlas"
 	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/collection"
-	"github.com/atlasapp/atlas/events"
 )
 
 // outboxEvents counts the events a collection's changes put in the outbox.
@@ -18,8 +17,8 @@ func outboxEvents(t *testing.T, env *apitest.Env, collectionID uuid.UUID) int {
 	t.Helper()
 	var n int
 	require.NoError(t, env.Pool.QueryRow(context.Background(),
-		`SELECT count(*) FROM river_job WHERE kind = $1 AND args->'envelope'->'entity'->>'collection_id' = $2`,
-		events.KindPublishEvent, collectionID.String()).Scan(&n))
+		`SELECT count(*) FROM atlas_outbox WHERE envelope->'entity'->>'collection_id' = $1`,
+		collectionID.String()).Scan(&n))
 	return n
 }
 

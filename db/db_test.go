@@ -3,9 +3,13 @@ package db_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/db"
@@ -55,4 +59,28 @@ func TestIsUniqueViolation_MatchesConstraint(t *testing.T) {
 	require.True(t, db.IsUniqueViolation(err, "users_email_key"), "got %v", err)
 	require.False(t, db.IsUniqueViolation(err, "other"))
 	require.False(t, db.IsUniqueViolation(errors.New("x"), ""))
+}
+
+func TestIsUnavailable_ConnectionClassErrorsOnly(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, connectErr := pgconn.Connect(ctx, "postgres://atlas:atlas@127.0.0.1:1/atlas?sslmode=disable&connect_timeout=2")
+	require.Error(t, connectErr)
+	for name, tc := range map[string]struct {
+		err  error
+		want bool
+	}{
+		"connect refused":     {fmt.Errorf("create item: %w", connectErr), true},
+		"connection failure":  {&pgconn.PgError{Code: "08006"}, true},
+		"admin shutdown":      {&pgconn.PgError{Code: "57P01"}, true},
+		"cannot connect now":  {&pgconn.PgError{Code: "57P03"}, true},
+		"pool wait timed out": {fmt.Errorf("acquire: %w", context.DeadlineExceeded), true},
+		"unique violation":    {&pgconn.PgError{Code: "23505"}, false},
+		"query cancelled":     {&pgconn.PgError{Code: "57014"}, false},
+		"plain error":         {errors.New("boom"), false},
+		"no error":            {nil, false},
+	} {
+		assert.Equal(t, tc.want, db.IsUnavailable(tc.err), name)
+	}
 }

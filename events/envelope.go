@@ -1,7 +1,8 @@
 // Package events is Atlas' domain event vocabulary: the versioned envelope
 // every write produces (types, entities, changes), the Recorder domain
-// services call inside their transaction, and the transactional outbox that
-// stores each envelope in the same Postgres transaction as its write. It
+// services call inside their transaction, the transactional outbox that
+// stores each envelope in the same Postgres transaction (and round trip) as
+// its write, and the Drainer that publishes the outbox in order. It
 // knows nothing of Kafka: the producer, consumers, topics and dead-letter
 // handling live in events/broker, so a domain package that records events
 // does not link the Kafka client.

@@ -12,10 +12,14 @@ import (
 	"github.com/atlasapp/atlas/correlation"
 )
 
-// Enqueuer stores envelopes in a transaction (the River-backed Outbox in
+// Enqueuer stores envelopes in a transaction (the table Outbox in
 // production).
 type Enqueuer interface {
+	// Enqueue stores envs in tx with a statement of its own.
 	Enqueue(ctx context.Context, tx pgx.Tx, envs ...Envelope) error
+	// Queue adds the statements that store envs to b, which the caller
+	// sends in its transaction together with its own statements.
+	Queue(b *pgx.Batch, envs ...Envelope) error
 }
 
 // Recorder is what domain services use to record an event as part of the
@@ -35,17 +39,40 @@ func NewRecorder(outbox Enqueuer, now func() time.Time) *Recorder {
 	return &Recorder{outbox: outbox, now: now}
 }
 
-// Record builds one event and enqueues it in tx.
+// Record builds one event and stores it in tx, with a round trip of its
+// own; writes that send their statements as a batch use Queue instead.
 func (r *Recorder) Record(ctx context.Context, tx pgx.Tx, t Type, actor *uuid.UUID, entity Entity, data any) error {
-	ids := correlation.From(ctx)
-	env, err := New(t, actor, entity, data, Meta{TraceID: ids.TraceID, RequestID: ids.RequestID, NowFunc: r.now})
+	env, err := r.build(ctx, t, actor, entity, data)
 	if err != nil {
-		return fmt.Errorf("record %s: %w", t, err)
+		return err
 	}
 	if err := r.outbox.Enqueue(ctx, tx, env); err != nil {
 		return fmt.Errorf("record %s: %w", t, err)
 	}
 	return nil
+}
+
+// Queue builds one event and adds the statement storing it to b, so that
+// it reaches Postgres in the same round trip as the write's own statements
+// (b must be sent in the write's transaction).
+func (r *Recorder) Queue(ctx context.Context, b *pgx.Batch, t Type, actor *uuid.UUID, entity Entity, data any) error {
+	env, err := r.build(ctx, t, actor, entity, data)
+	if err != nil {
+		return err
+	}
+	if err := r.outbox.Queue(b, env); err != nil {
+		return fmt.Errorf("record %s: %w", t, err)
+	}
+	return nil
+}
+
+func (r *Recorder) build(ctx context.Context, t Type, actor *uuid.UUID, entity Entity, data any) (Envelope, error) {
+	ids := correlation.From(ctx)
+	env, err := New(t, actor, entity, data, Meta{TraceID: ids.TraceID, RequestID: ids.RequestID, NowFunc: r.now})
+	if err != nil {
+		return Envelope{}, fmt.Errorf("record %s: %w", t, err)
+	}
+	return env, nil
 }
 
 // Changes collects the before/after values of the fields an update changed.

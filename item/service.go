@@ -119,7 +119,15 @@ func (s *Service) Create(ctx context.Context, actor, collectionID uuid.UUID, p C
 		if _, err := s.collections.Authorize(ctx, tx, actor, collectionID, collection.ActionWriteItems); err != nil {
 			return err
 		}
-		if err := s.store.Insert(ctx, tx, it); err != nil {
+		// The event rides in the item's own batch: no extra round trip.
+		ev := &pgx.Batch{}
+		if err := s.events.Queue(ctx, ev, events.ItemCreated, &actor, itemEntity(it), map[string]any{
+			"title": it.Title, "source_url": it.SourceURL, "description": it.Description,
+			"notes": it.Notes, "tags": it.Tags, "version": it.Version,
+		}); err != nil {
+			return err
+		}
+		if err := s.store.Insert(ctx, tx, it, ev); err != nil {
 			return err
 		}
 		for _, hook := range s.onCreate {
@@ -127,10 +135,7 @@ func (s *Service) Create(ctx context.Context, actor, collectionID uuid.UUID, p C
 				return err
 			}
 		}
-		return s.events.Record(ctx, tx, events.ItemCreated, &actor, itemEntity(it), map[string]any{
-			"title": it.Title, "source_url": it.SourceURL, "description": it.Description,
-			"notes": it.Notes, "tags": it.Tags, "version": it.Version,
-		})
+		return nil
 	})
 	if err != nil {
 		return Item{}, fmt.Errorf("create item: %w", err)
@@ -249,7 +254,12 @@ func (s *Service) Update(ctx context.Context, actor, id uuid.UUID, p UpdateParam
 		it.UpdatedAt = s.nowUTC()
 		out = it
 		_, tagsChanged := changes["tags"]
-		if err := s.store.Update(ctx, tx, it, tagsChanged); err != nil {
+		ev := &pgx.Batch{}
+		if err := s.events.Queue(ctx, ev, events.ItemUpdated, &actor, itemEntity(it),
+			map[string]any{"changes": changes, "version": it.Version}); err != nil {
+			return err
+		}
+		if err := s.store.Update(ctx, tx, it, tagsChanged, ev); err != nil {
 			return err
 		}
 		for _, hook := range s.onUpdate {
@@ -257,8 +267,7 @@ func (s *Service) Update(ctx context.Context, actor, id uuid.UUID, p UpdateParam
 				return err
 			}
 		}
-		return s.events.Record(ctx, tx, events.ItemUpdated, &actor, itemEntity(it),
-			map[string]any{"changes": changes, "version": it.Version})
+		return nil
 	})
 	if err != nil {
 		return Item{}, fmt.Errorf("update item: %w", err)
@@ -285,11 +294,12 @@ func (s *Service) SetMetadata(ctx context.Context, id uuid.UUID, metadata json.R
 		it.Version++
 		it.UpdatedAt = s.nowUTC()
 		out = it
-		if err := s.store.Update(ctx, tx, it, false); err != nil {
+		ev := &pgx.Batch{}
+		if err := s.events.Queue(ctx, ev, events.ItemUpdated, nil, itemEntity(it),
+			map[string]any{"changes": changes, "version": it.Version}); err != nil {
 			return err
 		}
-		return s.events.Record(ctx, tx, events.ItemUpdated, nil, itemEntity(it),
-			map[string]any{"changes": changes, "version": it.Version})
+		return s.store.Update(ctx, tx, it, false, ev)
 	})
 	if err != nil {
 		return Item{}, fmt.Errorf("set item metadata: %w", err)
@@ -332,11 +342,12 @@ func (s *Service) Delete(ctx context.Context, actor, id uuid.UUID) error {
 		if err := collection.Decide(role, member, collection.ActionWriteItems); err != nil {
 			return err
 		}
-		if err := s.store.Delete(ctx, tx, id); err != nil {
+		ev := &pgx.Batch{}
+		if err := s.events.Queue(ctx, ev, events.ItemDeleted, &actor, itemEntity(it),
+			map[string]any{"title": it.Title, "version": it.Version + 1}); err != nil {
 			return err
 		}
-		return s.events.Record(ctx, tx, events.ItemDeleted, &actor, itemEntity(it),
-			map[string]any{"title": it.Title, "version": it.Version + 1})
+		return s.store.Delete(ctx, tx, id, ev)
 	})
 	if err != nil {
 		return fmt.Errorf("delete item: %w", err)

@@ -82,12 +82,21 @@ func queueInsert(b *pgx.Batch, it Item) {
 	queueTags(b, it, false)
 }
 
-// Insert stores a new item and its tags in one round trip. A collection
-// deleted meanwhile is atlas.ErrNotFound.
-func (Store) Insert(ctx context.Context, q db.Querier, it Item) error {
+// send sends b followed by the statements of with (nil: none), such as
+// the outbox insert of the write's event, in one round trip.
+func send(ctx context.Context, q db.Querier, b, with *pgx.Batch) error {
+	if with != nil {
+		b.QueuedQueries = append(b.QueuedQueries, with.QueuedQueries...)
+	}
+	return q.SendBatch(ctx, b).Close()
+}
+
+// Insert stores a new item and its tags, and runs the statements of with,
+// in one round trip. A collection deleted meanwhile is atlas.ErrNotFound.
+func (Store) Insert(ctx context.Context, q db.Querier, it Item, with *pgx.Batch) error {
 	b := &pgx.Batch{}
 	queueInsert(b, it)
-	err := q.SendBatch(ctx, b).Close()
+	err := send(ctx, q, b, with)
 	if db.IsForeignKeyViolation(err, "items_collection_id_fkey") || db.IsForeignKeyViolation(err, "tags_collection_id_fkey") {
 		// The collection was deleted after the access check passed.
 		return atlas.Errorf(atlas.ErrNotFound, "collection not found")
@@ -104,11 +113,11 @@ UPDATE items SET title = $2, source_url = $3, description = $4, notes = $5, meta
 WHERE id = $1`
 
 // Update writes every field of an item; with tagsChanged it also replaces
-// its tags. One round trip.
-func (Store) Update(ctx context.Context, q db.Querier, it Item, tagsChanged bool) error {
+// its tags. It runs the statements of with too, all in one round trip.
+func (Store) Update(ctx context.Context, q db.Querier, it Item, tagsChanged bool, with *pgx.Batch) error {
 	b := &pgx.Batch{}
 	queueUpdate(b, it, tagsChanged)
-	if err := q.SendBatch(ctx, b).Close(); err != nil {
+	if err := send(ctx, q, b, with); err != nil {
 		return fmt.Errorf("update item: %w", err)
 	}
 	return nil
@@ -157,9 +166,12 @@ func (Store) ByURL(ctx context.Context, q db.Querier, collectionID uuid.UUID, ur
 
 const deleteItemSQL = `DELETE FROM items WHERE id = $1`
 
-// Delete removes an item (its tag links cascade).
-func (Store) Delete(ctx context.Context, q db.Querier, id uuid.UUID) error {
-	if _, err := q.Exec(ctx, deleteItemSQL, id); err != nil {
+// Delete removes an item (its tag links cascade) and runs the statements
+// of with, in one round trip.
+func (Store) Delete(ctx context.Context, q db.Querier, id uuid.UUID, with *pgx.Batch) error {
+	b := &pgx.Batch{}
+	b.Queue(deleteItemSQL, id)
+	if err := send(ctx, q, b, with); err != nil {
 		return fmt.Errorf("delete item: %w", err)
 	}
 	return nil

@@ -2,7 +2,6 @@ package jobs_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -20,7 +19,6 @@ import (
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/db/dbtest"
 	"github.com/atlasapp/atlas/enrich"
-	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
 )
@@ -35,8 +33,8 @@ import (
 //   - river: River alone, a plain job kind and worker;
 //   - rows: River alone working Atlas' REINDEX_ITEM rows (unique by item,
 //     covered by the jobs API's partial indexes) with a bare worker;
-//   - atlas: everything Atlas adds, NewWorkerClient (outbox lanes configured,
-//     logging middleware) and REINDEX_ITEM's worker (timeout, backoff,
+//   - atlas: everything Atlas adds, NewWorkerClient (logging middleware,
+//     rescue settings) and REINDEX_ITEM's worker (timeout, backoff,
 //     failure handling) with a no-op indexer.
 //
 // Each client has its own pool and the same queue settings (10 workers,
@@ -194,17 +192,9 @@ func insertRiverNoop(b *testing.B, c *river.Client[pgx.Tx], tx pgx.Tx, n int) {
 	require.NoError(b, err)
 }
 
-// refusingPublisher configures the outbox lanes like production; no event
-// is published in this benchmark.
-type refusingPublisher struct{}
-
-func (refusingPublisher) Publish(context.Context, events.Envelope) error {
-	return errors.New("no events expected in this benchmark")
-}
-
 func startAtlasClient(b *testing.B, pool *pgxpool.Pool) *river.Client[pgx.Tx] {
 	noop := indexerFunc(func(context.Context, uuid.UUID) error { return nil })
-	c, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: pool, Publisher: refusingPublisher{}, DefaultWorkers: 10,
+	c, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: pool, DefaultWorkers: 10,
 		Register: jobs.Register(jobs.HandlerParams{Pool: pool, Indexer: noop})})
 	require.NoError(b, err)
 	return startClient(b, c)

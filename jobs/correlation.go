@@ -8,7 +8,6 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/atlasapp/atlas/correlation"
-	"github.com/atlasapp/atlas/events"
 )
 
 // correlationMeta is what a job remembers of the request that enqueued it,
@@ -26,26 +25,14 @@ func metadataFor(ctx context.Context) []byte {
 }
 
 // jobCorrelation recovers the ids a job runs under: the request that caused
-// it (publish_event jobs carry them in their envelope; other jobs in their
-// metadata), or the job itself when nothing was recorded. Whatever the job
+// it (recorded in the job's metadata), or the job itself when nothing was
+// recorded. Whatever the job
 // then writes (an ItemUpdated after enrichment, say) carries the same ids.
 func jobCorrelation(job *rivertype.JobRow) correlation.IDs {
 	var ids correlation.IDs
-	if job.Kind == events.KindPublishEvent {
-		var args struct {
-			Envelope struct {
-				RequestID string `json:"request_id"`
-				TraceID   string `json:"trace_id"`
-			} `json:"envelope"`
-		}
-		if json.Unmarshal(job.EncodedArgs, &args) == nil {
-			ids = correlation.IDs{RequestID: args.Envelope.RequestID, TraceID: args.Envelope.TraceID}
-		}
-	} else {
-		var m correlationMeta
-		if json.Unmarshal(job.Metadata, &m) == nil {
-			ids = correlation.IDs{RequestID: m.RequestID, TraceID: m.TraceID}
-		}
+	var m correlationMeta
+	if json.Unmarshal(job.Metadata, &m) == nil {
+		ids = correlation.IDs{RequestID: m.RequestID, TraceID: m.TraceID}
 	}
 	if ids.RequestID == "" {
 		ids.RequestID = "job-" + strconv.FormatInt(job.ID, 10)

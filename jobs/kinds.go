@@ -22,8 +22,8 @@ const (
 	TypeReindexItem Type = "REINDEX_ITEM"
 )
 
-// River job kinds of the types. River kinds are lower-case like the outbox's
-// publish_event; the API shows the Type names.
+// River job kinds of the types. River kinds are lower-case; the API shows
+// the Type names.
 const (
 	KindEnrichURL   = "enrich_url"
 	KindReindexItem = "reindex_item"

@@ -50,8 +50,8 @@ func (f fixture) testHandlers() jobs.HandlerParams {
 }
 
 // startWorker starts a worker client with the given handlers, stopped when
-// the test ends. It does not publish events: the outbox rows stay in
-// river_job, where tests look at them.
+// the test ends. It does not publish events: they stay in
+// atlas_outbox, where tests look at them.
 func (f fixture) startWorker(t *testing.T, p jobs.HandlerParams) *river.Client[pgx.Tx] {
 	t.Helper()
 	c, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: f.env.Pool, Register: jobs.Register(p), PollInterval: 50 * time.Millisecond})
@@ -137,10 +137,10 @@ func (f fixture) itemUpdatedEvents(t *testing.T, itemID uuid.UUID) int {
 	t.Helper()
 	var n int
 	require.NoError(t, f.env.Pool.QueryRow(context.Background(), `
-		SELECT count(*) FROM river_job
-		WHERE kind = 'publish_event' AND args->'envelope'->>'type' = 'ItemUpdated'
-		  AND args->'envelope'->'entity'->>'id' = $1
-		  AND args->'envelope'->'data'->'changes' ? 'metadata_json'`, itemID.String()).Scan(&n))
+		SELECT count(*) FROM atlas_outbox
+		WHERE envelope->>'type' = 'ItemUpdated'
+		  AND envelope->'entity'->>'id' = $1
+		  AND envelope->'data'->'changes' ? 'metadata_json'`, itemID.String()).Scan(&n))
 	return n
 }
 

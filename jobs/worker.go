@@ -10,18 +10,12 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivertype"
-
-	"github.com/atlasapp/atlas/events"
 )
 
 // WorkerParams configures the worker client.
 type WorkerParams struct {
 	Pool   *pgxpool.Pool
 	Logger *slog.Logger
-	// Publisher delivers outbox events (the Kafka producer). Nil means this
-	// client does not work the events queue at all (left to other workers;
-	// tests of other jobs use it).
-	Publisher events.Publisher
 	// DefaultWorkers is the concurrency of the default queue.
 	DefaultWorkers int
 	// Register adds more workers (enrichment, reindexing).
@@ -29,19 +23,29 @@ type WorkerParams struct {
 	// PeriodicJobs are enqueued on schedule by the leader among the
 	// workers (the reconciliation).
 	PeriodicJobs []*river.PeriodicJob
-	// FetchCooldown bounds how often a queue fetches new jobs. A lane has
-	// one worker, so it fetches one job at a time: the cooldown caps a
-	// lane's rate (default 2 ms, up to ~500 events/s per lane).
+	// FetchCooldown bounds how often a queue fetches new jobs (default
+	// 2 ms).
 	FetchCooldown time.Duration
+	// RescueStuckJobsAfter is how long a job may stay running before River
+	// makes it available again, presuming its worker died (killed, OOM,
+	// node lost); default DefaultRescueStuckJobsAfter. It must exceed the
+	// longest job timeout, or a slow but live job runs twice.
+	RescueStuckJobsAfter time.Duration
 	// PollInterval is how often a queue looks for due jobs besides the
 	// notifications that new jobs send: retries and scheduled jobs become
 	// due without one (default River's, 1 s; tests shorten it).
 	PollInterval time.Duration
 }
 
-// NewWorkerClient returns a River client that works the outbox lanes and the
-// default queue (ENRICH_URL and REINDEX_ITEM, once Register added their
-// workers), logging every attempt with its job_id. Start it with Start(ctx);
+// DefaultRescueStuckJobsAfter bounds how long a crashed worker strands its
+// running jobs (River's default is an hour). ENRICH_URL runs for at most
+// ATLAS_ENRICH_TIMEOUT plus a few seconds, REINDEX_ITEM 30 s.
+const DefaultRescueStuckJobsAfter = 2 * time.Minute
+
+// NewWorkerClient returns a River client that works the default queue
+// (ENRICH_URL and REINDEX_ITEM, once Register added their workers), logging
+// every attempt with its job_id. Domain events do not go through River: the
+// events.Drainer publishes them. Start it with Start(ctx);
 // stop it with Stop(ctx), which lets running jobs finish.
 func NewWorkerClient(p WorkerParams) (*river.Client[pgx.Tx], error) {
 	if p.DefaultWorkers <= 0 {
@@ -53,18 +57,11 @@ func NewWorkerClient(p WorkerParams) (*river.Client[pgx.Tx], error) {
 	if p.Logger == nil {
 		p.Logger = slog.New(slog.DiscardHandler)
 	}
+	if p.RescueStuckJobsAfter <= 0 {
+		p.RescueStuckJobsAfter = DefaultRescueStuckJobsAfter
+	}
 	workers := river.NewWorkers()
 	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: p.DefaultWorkers}}
-	if p.Publisher != nil {
-		if err := river.AddWorkerSafely(workers, events.NewPublishWorker(p.Publisher)); err != nil {
-			return nil, fmt.Errorf("register publish worker: %w", err)
-		}
-		// One worker per outbox lane keeps each entity's events in commit
-		// order (see events.EventLanes); the lanes publish in parallel.
-		for _, q := range events.LaneQueues() {
-			queues[q] = river.QueueConfig{MaxWorkers: 1}
-		}
-	}
 	if p.Register != nil {
 		if err := p.Register(workers); err != nil {
 			return nil, err
@@ -75,9 +72,13 @@ func NewWorkerClient(p WorkerParams) (*river.Client[pgx.Tx], error) {
 		Workers:           workers,
 		FetchCooldown:     p.FetchCooldown,
 		FetchPollInterval: p.PollInterval,
-		Queues:            queues,
-		Middleware:        []rivertype.Middleware{&logMiddleware{log: p.Logger}},
-		PeriodicJobs:      p.PeriodicJobs,
+		// Jobs without a Timeout of their own (none today) get River's
+		// default minute; rescue comes after the longest of them.
+		JobTimeout:           time.Minute,
+		RescueStuckJobsAfter: p.RescueStuckJobsAfter,
+		Queues:               queues,
+		Middleware:           []rivertype.Middleware{&logMiddleware{log: p.Logger}},
+		PeriodicJobs:         p.PeriodicJobs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("river worker client: %w", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"os"
 	"slices"
 	"testing"
@@ -107,20 +106,7 @@ func (s syncSetup) update(t *testing.T, id uuid.UUID, title string) item.Item {
 // outbox returns the envelopes the outbox stored for an entity, in commit order.
 func (s syncSetup) outbox(t *testing.T, entityID uuid.UUID) []events.Envelope {
 	t.Helper()
-	rows, err := s.env.Pool.Query(context.Background(),
-		`SELECT args FROM river_job WHERE kind = $1 AND args->'envelope'->'entity'->>'id' = $2 ORDER BY id`,
-		events.KindPublishEvent, entityID.String())
-	require.NoError(t, err)
-	defer rows.Close()
-	var out []events.Envelope
-	for rows.Next() {
-		var raw []byte
-		require.NoError(t, rows.Scan(&raw))
-		var args events.PublishArgs
-		require.NoError(t, json.Unmarshal(raw, &args))
-		out = append(out, args.Envelope)
-	}
-	require.NoError(t, rows.Err())
+	out, _ := s.env.Outbox(t, &entityID)
 	require.NotEmpty(t, out, "no outbox event for %s", entityID)
 	return out
 }

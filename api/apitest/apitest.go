@@ -29,7 +29,6 @@ import (
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/item"
-	"github.com/atlasapp/atlas/jobs"
 )
 
 // CheapHash keeps password hashing fast in tests (never use in production).
@@ -50,7 +49,7 @@ type Opts struct {
 	Tracer pgx.QueryTracer
 	// Configure edits the configuration before the app is built.
 	Configure func(*config.Config)
-	// Outbox replaces the River outbox (see app.Params.Outbox).
+	// Outbox replaces the table outbox (see app.Params.Outbox).
 	Outbox events.Enqueuer
 	// MaxConns sizes the database pool (default 20).
 	MaxConns int32
@@ -218,22 +217,44 @@ func (e *Env) Do(t testing.TB, method, path, token string, body any, headers ...
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
 }
 
-// StartWorker runs the River worker of this environment, publishing outbox
-// events to topic on brokers, until the test ends. It returns the producer's
-// configuration so tests can inspect it.
+// StartWorker runs the outbox drainer of this environment, publishing
+// events to topic on brokers, until the test ends.
 func (e *Env) StartWorker(t testing.TB, brokers, topic string) {
 	t.Helper()
 	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: brokers, Topic: topic, MessageTimeout: 10 * time.Second})
 	require.NoError(t, err)
-	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: e.Pool, Publisher: producer})
-	require.NoError(t, err)
+	drainer := events.NewDrainer(events.DrainerParams{Pool: e.Pool, Publisher: producer, PublishTimeout: 15 * time.Second})
 	ctx, cancel := context.WithCancel(context.Background())
-	require.NoError(t, client.Start(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = drainer.Run(ctx)
+	}()
 	t.Cleanup(func() {
-		stopCtx, stop := context.WithTimeout(context.Background(), 20*time.Second)
-		defer stop()
-		_ = client.Stop(stopCtx)
 		cancel()
+		<-done
 		producer.Close()
 	})
+}
+
+// Outbox returns the events waiting in the outbox (committed, not yet
+// published), in seq order, with each one's stored JSON; entityID, when not
+// nil, keeps only that entity's events.
+func (e *Env) Outbox(t testing.TB, entityID *uuid.UUID) ([]events.Envelope, []string) {
+	t.Helper()
+	rows, err := e.Pool.Query(context.Background(),
+		`SELECT envelope::text FROM atlas_outbox WHERE $1::uuid IS NULL OR envelope->'entity'->>'id' = $1::text ORDER BY seq`, entityID)
+	require.NoError(t, err)
+	defer rows.Close()
+	var envs []events.Envelope
+	var raws []string
+	for rows.Next() {
+		var raw string
+		require.NoError(t, rows.Scan(&raw))
+		var env events.Envelope
+		require.NoError(t, json.Unmarshal([]byte(raw), &env))
+		envs, raws = append(envs, env), append(raws, raw)
+	}
+	require.NoError(t, rows.Err())
+	return envs, raws
 }

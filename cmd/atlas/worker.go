@@ -12,14 +12,15 @@ import (
 	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/enrich"
+	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/search"
 )
 
-// worker runs River: it publishes outbox events to Kafka and works
-// background jobs until ctx ends, then lets running jobs finish.
+// worker drains the outbox to Kafka and runs River's background jobs until
+// ctx ends, then lets running jobs finish.
 func worker(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
 	pool, err := openPool(ctx, cfg)
 	if err != nil {
@@ -40,11 +41,11 @@ func worker(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string
 	return stop()
 }
 
-// startWorker ensures the Kafka topics exist, then starts the River worker
-// client, recording its jobs and publishes on reg. The returned stop
-// function drains it (up to 30 s) and flushes the producer.
-// svc are the domain services the job handlers work through (nil: build
-// them; `atlas dev` passes the API's).
+// startWorker ensures the Kafka topics exist, then starts the outbox
+// drainer and the River worker client, recording their work on reg. The
+// returned stop function stops both (River's jobs get up to 30 s) and
+// flushes the producer. svc are the domain services the job handlers work
+// through (nil: build them; `atlas dev` passes the API's).
 func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, reg prometheus.Registerer, svc *app.Services) (func() error, error) {
 	if err := broker.EnsureTopics(ctx, cfg.KafkaBrokers,
 		broker.TopicSpec{Name: cfg.KafkaEventsTopic}, broker.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
@@ -74,25 +75,35 @@ func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool 
 	if err != nil {
 		return nil, err
 	}
-	publisher := ops.NewPublisherMetrics(reg).Wrap(producer)
-	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: pool, Logger: log, Publisher: publisher, Register: register, PeriodicJobs: periodic})
+	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: pool, Logger: log, Register: register, PeriodicJobs: periodic,
+		RescueStuckJobsAfter: max(jobs.DefaultRescueStuckJobsAfter, 2*cfg.EnrichTimeout)})
 	if err != nil {
 		producer.Close()
 		return nil, err
 	}
-	reg.MustRegister(ops.NewRiverQueueCollector(pool, ops.RiverQueueOpts{}))
+	reg.MustRegister(ops.NewRiverQueueCollector(pool, ops.RiverQueueOpts{}), ops.NewOutboxCollector(pool))
 	stopJobMetrics := ops.NewRiverJobMetrics(reg).Watch(client, log)
 	if err := client.Start(ctx); err != nil {
 		stopJobMetrics()
 		producer.Close()
 		return nil, fmt.Errorf("start river: %w", err)
 	}
+	drainer := events.NewDrainer(events.DrainerParams{Pool: pool, Logger: log,
+		Publisher: ops.NewPublisherMetrics(reg).Wrap(producer)})
+	drainCtx, stopDrain := context.WithCancel(context.WithoutCancel(ctx))
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		_ = drainer.Run(drainCtx)
+	}()
 	log.Info("worker started", slog.String("kafka", cfg.KafkaBrokers), slog.String("topic", cfg.KafkaEventsTopic))
 	return func() error {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		err := client.Stop(stopCtx)
 		stopJobMetrics()
+		stopDrain() // a drain under way finishes its batch first
+		<-drained
 		producer.Close()
 		log.Info("worker stopped")
 		return err

@@ -175,17 +175,74 @@ func (p *Producer) Topic() string { return p.topic }
 // tolerate because they deduplicate on event_id. An envelope that fails the
 // schema is refused with an error wrapping ErrInvalidEnvelope.
 func (p *Producer) Publish(ctx context.Context, env events.Envelope) error {
+	_, err := p.PublishBatch(ctx, []events.Envelope{env})
+	return err
+}
+
+// PublishBatch implements events.Publisher: it hands every envelope of envs
+// to the client before waiting for any delivery report (the idempotent
+// producer keeps their order per partition), then waits for all of them,
+// and returns how many, counted from the first, were acknowledged. An
+// envelope that fails the schema stops the batch there with an error
+// wrapping events.ErrInvalidEnvelope; nothing after it is sent.
+func (p *Producer) PublishBatch(ctx context.Context, envs []events.Envelope) (int, error) {
+	// Buffered so that a report arriving after PublishBatch gave up never
+	// blocks the client's poller.
+	report := make(chan kafka.Event, len(envs))
+	sent := 0
+	var sendErr error
+	for _, env := range envs {
+		msg, err := p.message(env)
+		if err == nil {
+			err = ctx.Err()
+		}
+		if err == nil {
+			err = p.produce(msg, report, sent)
+		}
+		if err != nil {
+			sendErr = fmt.Errorf("publish event %s: %w", env.EventID, err)
+			break
+		}
+		sent++
+	}
+	// Reports come back per partition in order, across partitions in any
+	// order: collect them all, then count the acknowledged prefix.
+	failed := make([]error, sent)
+	for range sent {
+		select {
+		case ev := <-report:
+			m, ok := ev.(*kafka.Message)
+			if !ok {
+				return 0, fmt.Errorf("publish events: unexpected delivery event %v", ev)
+			}
+			i, _ := m.Opaque.(int)
+			if m.TopicPartition.Error != nil {
+				failed[i] = fmt.Errorf("publish event %s: delivery: %w", envs[i].EventID, m.TopicPartition.Error)
+			}
+		case <-ctx.Done():
+			return 0, fmt.Errorf("publish events: waiting for delivery: %w", ctx.Err())
+		case <-p.done:
+			return 0, fmt.Errorf("publish events: %w", ErrProducerClosed)
+		}
+	}
+	for i, err := range failed {
+		if err != nil {
+			return i, err
+		}
+	}
+	return sent, sendErr
+}
+
+// message builds the record of env, with its headers.
+func (p *Producer) message(env events.Envelope) (*kafka.Message, error) {
 	value, err := json.Marshal(env)
 	if err != nil {
-		return fmt.Errorf("publish event %s: marshal: %w", env.EventID, err)
+		return nil, fmt.Errorf("marshal: %w", err)
 	}
 	if err := events.ValidateJSON(value); err != nil {
-		return fmt.Errorf("publish event %s: %w", env.EventID, err)
+		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("publish event %s: %w", env.EventID, err)
-	}
-	msg := &kafka.Message{
+	return &kafka.Message{
 		TopicPartition: kafka.TopicPartition{Topic: &p.topic, Partition: kafka.PartitionAny},
 		Key:            []byte(env.Key()),
 		Value:          value,
@@ -195,31 +252,11 @@ func (p *Producer) Publish(ctx context.Context, env events.Envelope) error {
 			{Key: HeaderEventType, Value: []byte(env.Type)},
 			{Key: HeaderEventID, Value: []byte(env.EventID.String())},
 		},
-	}
-	// Buffered so that a report arriving after Publish gave up never blocks
-	// the client's poller.
-	report := make(chan kafka.Event, 1)
-	if err := p.produce(msg, report); err != nil {
-		return fmt.Errorf("publish event %s: %w", env.EventID, err)
-	}
-	select {
-	case ev := <-report:
-		m, ok := ev.(*kafka.Message)
-		if !ok {
-			return fmt.Errorf("publish event %s: unexpected delivery event %v", env.EventID, ev)
-		}
-		if m.TopicPartition.Error != nil {
-			return fmt.Errorf("publish event %s: delivery: %w", env.EventID, m.TopicPartition.Error)
-		}
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("publish event %s: waiting for delivery: %w", env.EventID, ctx.Err())
-	case <-p.done:
-		return fmt.Errorf("publish event %s: %w", env.EventID, ErrProducerClosed)
-	}
+	}, nil
 }
 
-func (p *Producer) produce(msg *kafka.Message, report chan kafka.Event) error {
+func (p *Producer) produce(msg *kafka.Message, report chan kafka.Event, index int) error {
+	msg.Opaque = index
 	p.mu.RLock()
 	defer p.mu.RUnlock()
 	if p.closed {

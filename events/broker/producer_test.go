@@ -2,7 +2,6 @@ package broker_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -11,8 +10,6 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/google/uuid"
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -234,39 +231,37 @@ func TestProducer_PublishAfterCloseFails(t *testing.T) {
 	require.ErrorIs(t, err, broker.ErrProducerClosed)
 }
 
-func publishJob(env events.Envelope) *river.Job[events.PublishArgs] {
-	return &river.Job[events.PublishArgs]{
-		JobRow: &rivertype.JobRow{ID: 7, Kind: events.KindPublishEvent, Attempt: 1, MaxAttempts: events.PublishMaxAttempts},
-		Args:   events.PublishArgs{Envelope: env},
-	}
-}
-
-func TestPublishWorker_WorkPublishesTheJobsEnvelope(t *testing.T) {
+func TestProducer_PublishBatchDeliversEveryEnvelopeInOrderPerKey(t *testing.T) {
 	t.Parallel()
 	brokers, topic, p := setup(t, 6)
 	reader := brokertest.NewReader(t, brokers, topic)
-	env := brokertest.ItemEnvelope(t, uuid.New(), map[string]any{"note": "hi"})
-
-	// The args go through JSON as River stores them.
-	raw, err := json.Marshal(events.PublishArgs{Envelope: env})
-	require.NoError(t, err)
-	var args events.PublishArgs
-	require.NoError(t, json.Unmarshal(raw, &args))
-	job := publishJob(args.Envelope)
-
+	keys := []uuid.UUID{uuid.New(), uuid.New(), uuid.New()}
+	var envs []events.Envelope
+	for i := range 60 {
+		envs = append(envs, brokertest.ItemEnvelope(t, keys[i%len(keys)], map[string]any{"n": i}))
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
-	require.NoError(t, events.NewPublishWorker(p).Work(ctx, job))
+	n, err := p.PublishBatch(ctx, envs)
+	require.NoError(t, err)
+	require.Equal(t, len(envs), n)
 
 	reader.CatchUp(t, waitTimeout)
-	got := reader.All(brokertest.EventID(env.EventID))
-	require.Len(t, got, 1, "published exactly once")
-	assert.Equal(t, env.TraceID, got[0].Envelope.TraceID)
-	assert.Equal(t, env.RequestID, got[0].Header(broker.HeaderRequestID))
-	assert.True(t, env.OccurredAt.Equal(got[0].Envelope.OccurredAt))
+	for _, key := range keys {
+		var want, got []uuid.UUID
+		for _, env := range envs {
+			if env.Key() == key.String() {
+				want = append(want, env.EventID)
+			}
+		}
+		for _, r := range reader.All(brokertest.Key(key.String())) {
+			got = append(got, r.Envelope.EventID)
+		}
+		assert.Equal(t, want, got, "key %s: each envelope once, in batch order", key)
+	}
 }
 
-func TestPublishWorker_WorkFailsWhenBrokerUnreachable(t *testing.T) {
+func TestProducer_PublishBatchFailsWhenBrokerUnreachable(t *testing.T) {
 	t.Parallel()
 	p, err := broker.NewProducer(broker.ProducerConfig{
 		Brokers:        unusedAddr(t),
@@ -280,50 +275,30 @@ func TestPublishWorker_WorkFailsWhenBrokerUnreachable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	start := time.Now()
-	err = events.NewPublishWorker(p).Work(ctx, publishJob(brokertest.ItemEnvelope(t, uuid.New(), nil)))
+	envs := []events.Envelope{brokertest.ItemEnvelope(t, uuid.New(), nil), brokertest.ItemEnvelope(t, uuid.New(), nil)}
+	n, err := p.PublishBatch(ctx, envs)
 	elapsed := time.Since(start)
 
-	require.Error(t, err, "River must see the failure to retry the job")
-	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the delivery report, not the job context, ends the attempt")
+	require.Error(t, err, "the drainer must see the failure to keep the events")
+	assert.Zero(t, n, "nothing acknowledged")
+	assert.NotErrorIs(t, err, context.DeadlineExceeded, "the delivery report, not the context, ends the attempt")
 	var kerr kafka.Error
 	require.True(t, errors.As(err, &kerr), "delivery error from the report: %v", err)
 	assert.Equal(t, kafka.ErrMsgTimedOut, kerr.Code())
-	var cancelErr *river.JobCancelError
-	assert.False(t, errors.As(err, &cancelErr), "a broker outage must be retried, not cancelled")
 	assert.Less(t, elapsed, 15*time.Second)
 }
 
-func TestPublishWorker_WorkCancelsJobWithInvalidEnvelope(t *testing.T) {
+func TestProducer_PublishBatchStopsAtAnInvalidEnvelope(t *testing.T) {
 	t.Parallel()
-	p, err := broker.NewProducer(broker.ProducerConfig{Brokers: unusedAddr(t), Topic: "test.invalid", CloseTimeout: 100 * time.Millisecond})
-	require.NoError(t, err)
-	defer p.Close()
-	env := brokertest.ItemEnvelope(t, uuid.New(), nil)
-	env.Type = "ItemArchived"
+	brokers, topic, p := setup(t, 1)
+	reader := brokertest.NewReader(t, brokers, topic)
+	good, bad, after := brokertest.ItemEnvelope(t, uuid.New(), nil), brokertest.ItemEnvelope(t, uuid.New(), nil), brokertest.ItemEnvelope(t, uuid.New(), nil)
+	bad.Type = "ItemArchived"
 
-	err = events.NewPublishWorker(p).Work(context.Background(), publishJob(env))
-	var cancelErr *river.JobCancelError
-	require.True(t, errors.As(err, &cancelErr), "want a JobCancel error, got %v", err)
+	n, err := p.PublishBatch(context.Background(), []events.Envelope{good, bad, after})
 	assert.ErrorIs(t, err, events.ErrInvalidEnvelope)
-}
-
-func TestPublishArgs_RunOnTheLaneOfTheirKeyWithManyAttempts(t *testing.T) {
-	t.Parallel()
-	lanes := map[string]bool{}
-	for _, q := range events.LaneQueues() {
-		lanes[q] = true
-	}
-	require.Len(t, lanes, events.EventLanes)
-	used := map[string]bool{}
-	for range 200 {
-		id := uuid.New()
-		args := events.PublishArgs{Envelope: events.Envelope{Entity: events.Entity{Type: events.EntityItem, ID: id}}}
-		assert.Equal(t, "publish_event", args.Kind())
-		opts := args.InsertOpts()
-		assert.True(t, lanes[opts.Queue], "unknown lane %q", opts.Queue)
-		assert.Equal(t, opts.Queue, events.LaneQueue(id.String()), "one key, one lane")
-		assert.GreaterOrEqual(t, opts.MaxAttempts, 20)
-		used[opts.Queue] = true
-	}
-	assert.Len(t, used, events.EventLanes, "keys spread over every lane")
+	assert.Equal(t, 1, n, "the envelopes before the invalid one are acknowledged")
+	reader.CatchUp(t, waitTimeout)
+	assert.Len(t, reader.All(brokertest.EventID(good.EventID)), 1)
+	assert.Empty(t, reader.All(brokertest.EventID(after.EventID)), "nothing after the invalid envelope is sent")
 }
