@@ -51,6 +51,11 @@ type Config struct {
 	Env      string     `env:"ATLAS_ENV" envDefault:"development" json:"env"`
 	LogLevel slog.Level `env:"ATLAS_LOG_LEVEL" envDefault:"info" json:"log_level"`
 	HTTPAddr string     `env:"ATLAS_HTTP_ADDR" envDefault:"127.0.0.1:8080" json:"http_addr"`
+	// ShutdownDelay is how long `atlas serve` keeps serving after SIGTERM
+	// before it stops accepting connections, so load balancers and
+	// Kubernetes endpoints stop routing to it first (no request is refused
+	// during a rolling update). 0 on a laptop; the Helm chart sets it.
+	ShutdownDelay time.Duration `env:"ATLAS_SHUTDOWN_DELAY" envDefault:"0s" json:"shutdown_delay"`
 
 	DatabaseURL Secret `env:"ATLAS_DATABASE_URL" envDefault:"postgres://atlas:atlas@127.0.0.1:5432/atlas?sslmode=disable" json:"database_url"`
 	DBMaxConns  int32  `env:"ATLAS_DB_MAX_CONNS" envDefault:"20" json:"db_max_conns"`
@@ -197,6 +202,9 @@ func (c *Config) validate() error {
 	}
 	if _, port, err := net.SplitHostPort(c.HTTPAddr); err != nil || port == "" {
 		return fmt.Errorf("ATLAS_HTTP_ADDR: must be host:port or :port, got %q", c.HTTPAddr)
+	}
+	if c.ShutdownDelay < 0 || c.ShutdownDelay > time.Minute {
+		return fmt.Errorf("ATLAS_SHUTDOWN_DELAY: must be between 0s and 1m, got %s", c.ShutdownDelay)
 	}
 	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
 		return fmt.Errorf("ATLAS_DB_MAX_CONNS: must be between 1 and 1000, got %d", c.DBMaxConns)

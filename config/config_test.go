@@ -78,6 +78,7 @@ var variables = []variable{
 	{"ATLAS_ENV", "production", func(t *testing.T, c config.Config) { assert.Equal(t, config.EnvProduction, c.Env) }},
 	{"ATLAS_LOG_LEVEL", "debug", func(t *testing.T, c config.Config) { assert.Equal(t, slog.LevelDebug, c.LogLevel) }},
 	{"ATLAS_HTTP_ADDR", ":9000", func(t *testing.T, c config.Config) { assert.Equal(t, ":9000", c.HTTPAddr) }},
+	{"ATLAS_SHUTDOWN_DELAY", "5s", func(t *testing.T, c config.Config) { assert.Equal(t, 5*time.Second, c.ShutdownDelay) }},
 	{"ATLAS_DATABASE_URL", "postgresql://u:p@db:5433/x", func(t *testing.T, c config.Config) {
 		assert.Equal(t, "postgresql://u:p@db:5433/x", c.DatabaseURL.Value())
 	}},
@@ -159,6 +160,7 @@ var failures = []failure{
 	{[]string{"ATLAS_ENV=staging"}, `ATLAS_ENV: must be "development" or "production", got "staging"`},
 	{[]string{"ATLAS_LOG_LEVEL=loud"}, "ATLAS_LOG_LEVEL: cannot parse as slog.Level"},
 	{[]string{"ATLAS_HTTP_ADDR=8080"}, `ATLAS_HTTP_ADDR: must be host:port or :port, got "8080"`},
+	{[]string{"ATLAS_SHUTDOWN_DELAY=2m"}, "ATLAS_SHUTDOWN_DELAY: must be between 0s and 1m, got 2m0s"},
 	{[]string{"ATLAS_DATABASE_URL=mysql://x"}, "ATLAS_DATABASE_URL: must be a postgres:// URL"},
 	{[]string{"ATLAS_DB_MAX_CONNS=many"}, "ATLAS_DB_MAX_CONNS: cannot parse as int32"},
 	{[]string{"ATLAS_DB_MAX_CONNS=0"}, "ATLAS_DB_MAX_CONNS: must be between 1 and 1000, got 0"},

@@ -50,7 +50,7 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) e
 		return errors.Join(err, stopWorker(), stopConsumers())
 	}
 	po.mountAPI(a.Server.Router(), !separate)
-	httpErr := runHTTP(ctx, log, cfg.HTTPAddr, a.Server)
+	httpErr := runHTTP(ctx, log, cfg.HTTPAddr, cfg.ShutdownDelay, a.Server)
 	return errors.Join(httpErr, stopWorker(), stopConsumers())
 }
 

@@ -36,12 +36,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string)
 	}
 	defer po.stop()
 	po.mountAPI(a.Server.Router(), !separate)
-	return runHTTP(ctx, log, cfg.HTTPAddr, a.Server)
+	return runHTTP(ctx, log, cfg.HTTPAddr, cfg.ShutdownDelay, a.Server)
 }
 
-// runHTTP serves h on addr until ctx ends, then shuts down gracefully:
-// it stops accepting and lets in-flight requests finish (up to 20 s).
-func runHTTP(ctx context.Context, log *slog.Logger, addr string, h http.Handler) error {
+// runHTTP serves h on addr until ctx ends, then shuts down gracefully: it
+// goes on serving for delay (while load balancers and Kubernetes endpoints
+// stop routing to this process), then stops accepting and lets in-flight
+// requests finish (up to 20 s).
+func runHTTP(ctx context.Context, log *slog.Logger, addr string, delay time.Duration, h http.Handler) error {
 	srv := &http.Server{
 		Addr:              addr,
 		Handler:           h,
@@ -57,6 +59,14 @@ func runHTTP(ctx context.Context, log *slog.Logger, addr string, h http.Handler)
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	}
+	if delay > 0 {
+		log.Info("stopping: still serving while traffic moves away", slog.Duration("delay", delay))
+		select {
+		case err := <-errc:
+			return err
+		case <-time.After(delay):
+		}
 	}
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)

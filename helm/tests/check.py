@@ -46,7 +46,7 @@ except ImportError:  # scripts/helm installs them; fail loudly, never skip.
 
 # Kubernetes versions whose schemas every render is validated against: the
 # chart's minimum (Chart.yaml kubeVersion) and the newest the package knows.
-KUBE_VERSIONS = ("1.30.0", "1.37.0")
+KUBE_VERSIONS = ("1.28.0", "1.37.0")
 
 # Kinds that are custom resources: no bundled schema, checked structurally.
 CRD_KINDS = {"PodMonitor", "PodMonitoring", "ServiceMonitor", "ManagedCertificate"}
@@ -432,6 +432,8 @@ def check_hooks(r: Render, config: dict[str, str], existing_secret: str | None, 
         expect(weight(sec) < weight(job), f"{what}: its Secret is not created before it")
         policy = sec["metadata"]["annotations"].get("helm.sh/hook-delete-policy", "")
         expect("hook-succeeded" in policy and "hook-failed" in policy, f"Secret/{vol['secretName']}: left behind after the hook")
+    job_policy = job["metadata"]["annotations"].get("helm.sh/hook-delete-policy", "")
+    expect("hook-succeeded" in job_policy, f"{what}: a successful migration Job is left behind (helm uninstall does not delete hooks)")
     sa = spec.get("serviceAccountName", "default")
     account = r.get("ServiceAccount", sa)
     if sa_created and account:

@@ -108,6 +108,7 @@ schema = {
     "config": obj({
         "logLevel": S(enum=["debug", "info", "warn", "error"]),
         "jwtIssuer": S(minLength=1), "tokenTTL": duration, "sessionIdleTTL": duration, "sessionMaxTTL": duration,
+        "shutdownDelay": duration,
         "dbMaxConns": I(minimum=1, maximum=1000),
         "enrichTimeout": duration, "enrichConnectTimeout": duration,
         "adminEmails": {"type": "array", "items": S(pattern=r"^[^@\s,]+@[^@\s,]+$")},

@@ -265,6 +265,7 @@ ATLAS_ENV: "production"
 ATLAS_LOG_LEVEL: {{ .Values.config.logLevel | quote }}
 ATLAS_HTTP_ADDR: {{ printf ":%d" (int .Values.ports.http) | quote }}
 ATLAS_OPS_ADDR: {{ printf ":%d" (int .Values.ports.ops) | quote }}
+ATLAS_SHUTDOWN_DELAY: {{ .Values.config.shutdownDelay | quote }}
 ATLAS_DB_MAX_CONNS: {{ .Values.config.dbMaxConns | int64 | toString | quote }}
 ATLAS_JWT_ISSUER: {{ .Values.config.jwtIssuer | quote }}
 ATLAS_TOKEN_TTL: {{ .Values.config.tokenTTL | quote }}
