@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """OCI image layout helpers for scripts/image (standard library only).
 
-  oci.py base ROOTFS LAYOUT        write ROOTFS (a directory) as a one-layer image
+  oci.py base ROOTFS LAYOUT [ENTRYPOINT]
+                                   write ROOTFS (a directory) as a one-layer image
                                    into the OCI layout LAYOUT; print its digest
+                                   (ENTRYPOINT: a path in ROOTFS the image runs)
   oci.py digest LAYOUT             print the digest of the image manifest in LAYOUT
   oci.py attach LAYOUT FILE TYPE   add FILE as an artifact whose subject is the
                                    image (an OCI 1.1 referrer, e.g. an SBOM)
@@ -95,7 +97,7 @@ def write_index(layout, manifests):
         f.write(canonical({"schemaVersion": 2, "mediaType": MT_INDEX, "manifests": manifests}))
 
 
-def cmd_base(rootfs, layout):
+def cmd_base(rootfs, layout, entrypoint=None):
     tar = rootfs_tar(rootfs)
     layer = gz(tar)
     layer_desc = dict(write_blob(layout, layer), mediaType=MT_LAYER)
@@ -116,6 +118,8 @@ def cmd_base(rootfs, layout):
         "rootfs": {"type": "layers", "diff_ids": [sha(tar)]},
         "history": [{"created": created, "created_by": "scripts/image base (Debian packages, image/base.lock)"}],
     }
+    if entrypoint:
+        config["config"]["Entrypoint"] = [entrypoint]
     config_desc = dict(write_blob(layout, canonical(config)), mediaType=MT_CONFIG)
     manifest = {"schemaVersion": 2, "mediaType": MT_MANIFEST, "config": config_desc, "layers": [layer_desc]}
     manifest_desc = dict(write_blob(layout, canonical(manifest)), mediaType=MT_MANIFEST)
@@ -194,10 +198,10 @@ def cmd_unpack(layout, dest):
 
 
 def main(argv):
-    commands = {"base": (cmd_base, 2), "digest": (cmd_digest, 1), "attach": (cmd_attach, 3), "unpack": (cmd_unpack, 2)}
-    if len(argv) < 2 or argv[1] not in commands or len(argv) - 2 != commands[argv[1]][1]:
+    commands = {"base": (cmd_base, 2, 3), "digest": (cmd_digest, 1, 1), "attach": (cmd_attach, 3, 3), "unpack": (cmd_unpack, 2, 2)}
+    if len(argv) < 2 or argv[1] not in commands or not commands[argv[1]][1] <= len(argv) - 2 <= commands[argv[1]][2]:
         sys.exit(__doc__)
-    fn, _ = commands[argv[1]]
+    fn = commands[argv[1]][0]
     fn(*argv[2:])
 
 

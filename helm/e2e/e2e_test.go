@@ -145,10 +145,16 @@ func freshDatabase(t *testing.T, e env) string {
 // pod bridge, fresh topics, and settings a test client needs.
 func values(t *testing.T, e env, dbURL, run, jwtSecret, logLevel string) string {
 	t.Helper()
-	repo, tag, ok := strings.Cut(e.image, ":")
-	require.True(t, ok, "image %q has no tag", e.image)
+	image := map[string]any{"pullPolicy": "Never"}
+	if repo, digest, ok := strings.Cut(e.image, "@"); ok {
+		image["repository"], image["digest"] = repo, digest
+	} else {
+		repo, tag, ok := strings.Cut(e.image, ":")
+		require.True(t, ok, "image %q has neither digest nor tag", e.image)
+		image["repository"], image["tag"] = repo, tag
+	}
 	v := map[string]any{
-		"image": map[string]any{"repository": repo, "tag": tag, "pullPolicy": "Never"},
+		"image": image,
 		"config": map[string]any{
 			"logLevel":  logLevel,
 			"rateLimit": map[string]any{"enabled": true, "authPerMinute": 1000, "userPerMinute": 100000},
@@ -158,6 +164,8 @@ func values(t *testing.T, e env, dbURL, run, jwtSecret, logLevel string) string 
 		"elasticsearch":  map[string]any{"url": "http://elasticsearch:9200"},
 		"secret":         map[string]any{"databaseUrl": dbURL, "jwtSecret": jwtSecret},
 		"topologySpread": map[string]any{"enabled": false},
+		"api": map[string]any{"ingress": map[string]any{"enabled": true, "hosts": []any{
+			map[string]any{"host": "atlas.k8s.test", "paths": []any{map[string]any{"path": "/", "pathType": "Prefix"}}}}}},
 	}
 	b, err := json.Marshal(v)
 	require.NoError(t, err)
@@ -203,6 +211,7 @@ func TestChart_InstalledReleaseServesUsersAndSurvivesPodLossAndUpgrades(t *testi
 	user.waitAudited(t, first, 60*time.Second)
 	user.waitSearchable(t, runID, first, 60*time.Second)
 
+	checkIngressRoutesToTheAPI(t, e)
 	checkOpsEndpoints(t, e)
 	checkPodsRunAsNonRootOnReadOnlyRoot(t, e)
 
@@ -319,6 +328,46 @@ func pods(t *testing.T, e env) podList {
 		"-l", "app.kubernetes.io/instance="+release, "--field-selector=status.phase=Running", "-o", "json")), &l))
 	require.NotEmpty(t, l.Items)
 	return l
+}
+
+// checkIngressRoutesToTheAPI verifies the Ingress object against the API
+// Service: no ingress controller can be built here within the limits, so the
+// test checks that every path's backend is the API Service, by a port name the
+// Service has, and that the Service has ready endpoints behind it.
+func checkIngressRoutesToTheAPI(t *testing.T, e env) {
+	t.Helper()
+	var ing struct {
+		Spec struct {
+			Rules []struct {
+				Host string `json:"host"`
+				HTTP struct {
+					Paths []struct {
+						Backend struct {
+							Service struct {
+								Name string `json:"name"`
+								Port struct {
+									Name string `json:"name"`
+								} `json:"port"`
+							} `json:"service"`
+						} `json:"backend"`
+					} `json:"paths"`
+				} `json:"http"`
+			} `json:"rules"`
+		} `json:"spec"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(e.kubectl(t, "-n", namespace, "get", "ingress", release+"-api", "-o", "json")), &ing))
+	require.NotEmpty(t, ing.Spec.Rules)
+	ports := e.kubectl(t, "-n", namespace, "get", "service", release+"-api", "-o", "jsonpath={.spec.ports[*].name}")
+	for _, r := range ing.Spec.Rules {
+		require.NotEmpty(t, r.HTTP.Paths, "rule %s has no paths", r.Host)
+		for _, p := range r.HTTP.Paths {
+			assert.Equal(t, release+"-api", p.Backend.Service.Name, "ingress backend service")
+			assert.Contains(t, strings.Fields(ports), p.Backend.Service.Port.Name, "ingress backend port is one of the Service's")
+		}
+	}
+	ready := e.kubectl(t, "-n", namespace, "get", "endpointslices", "-l", "kubernetes.io/service-name="+release+"-api",
+		"-o", "jsonpath={range .items[*].endpoints[?(@.conditions.ready==true)]}{.addresses[0]} {end}")
+	assert.GreaterOrEqual(t, len(strings.Fields(ready)), 2, "the API Service has ready endpoints")
 }
 
 // checkOpsEndpoints reads /ready and /metrics of every pod on its ops port.
