@@ -48,3 +48,14 @@ func indexBody(replicas int, refreshInterval string, alias string) ([]byte, erro
 	}
 	return out, nil
 }
+
+// mappingBody returns the embedded mapping's "mappings" object, the body of a put-mapping request.
+func mappingBody() ([]byte, error) {
+	var body struct {
+		Mappings json.RawMessage `json:"mappings"`
+	}
+	if err := json.Unmarshal(itemsMapping, &body); err != nil {
+		return nil, fmt.Errorf("parse embedded mapping: %w", err)
+	}
+	return body.Mappings, nil
+}
