@@ -93,7 +93,8 @@ func (s *Server) registerSearch() {
 		OperationID: "search-items", Method: http.MethodGet, Path: "/api/v1/search/items",
 		Summary: "Search the items of your collections",
 		Description: "Full-text search with typo tolerance and highlighted fragments, over the items of the collections " +
-			"you are a member of (checked on every query). The index follows writes within a second or two; an item's " +
+			"you are a member of (checked on every query), including the text of the pages their links point to " +
+			"(captured by ENRICH_URL). Every word must match; \"quoted phrases\" and -excluded words are understood. The index follows writes within a second or two; an item's " +
 			"index_status says whether it has caught up. Page with next_cursor.",
 		Tags: []string{"Search"}, Security: secured,
 		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusNotFound,

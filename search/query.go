@@ -70,17 +70,15 @@ type Params struct {
 const TotalHitsCap = 10000
 
 // searchFields are the fields a text query looks in, with their boosts.
-var searchFields = []string{
-	"title^3",
-	"tags.text^2",
-	"description",
-	"notes",
-	"source_url",
-	"metadata.title",
-	"metadata.description",
-	"metadata.site_name",
-	"content",
-}
+var searchFields = append(slices.Clone(fuzzyFields), exactFields...)
+
+// fuzzyFields are the fields where a word matches with typos: prose people write and read.
+var fuzzyFields = []string{"title^3", "description", "notes", "metadata.title", "content"}
+
+// exactFields are the fields where a word matches only as written: tags, the URL and short
+// metadata, where a typo match is rarely what anyone meant, and where each fuzzy field would cost
+// one more typo automaton per word.
+var exactFields = []string{"tags.text^2", "source_url", "metadata.description", "metadata.site_name"}
 
 // phraseFields are the fields a phrase (quoted, or all the words in order) is looked for in.
 var phraseFields = []string{"title^3", "description", "notes", "metadata.title", "metadata.description", "content"}
@@ -204,15 +202,23 @@ func textQuery(qt queryText, anyWord bool) map[string]any {
 	var must, should, mustNot []any
 	var wordClauses []any
 	for _, w := range qt.Words {
-		wordClauses = append(wordClauses, map[string]any{"multi_match": map[string]any{
-			"query":     w,
-			"type":      "best_fields",
-			"fields":    slices.Clone(searchFields),
-			"fuzziness": fuzzinessFor(w),
-			// Typos in a word's first letter are rare, and keeping it exact divides the number
-			// of index terms a fuzzy word expands to by the size of the alphabet.
-			"prefix_length":  1,
-			"max_expansions": 20,
+		wordClauses = append(wordClauses, map[string]any{"bool": map[string]any{
+			"should": []any{
+				map[string]any{"multi_match": map[string]any{
+					"query":     w,
+					"type":      "best_fields",
+					"fields":    slices.Clone(fuzzyFields),
+					"fuzziness": fuzzinessFor(w),
+					// Typos in a word's first letter are rare, and keeping it exact divides the
+					// number of index terms a fuzzy word expands to by the size of the alphabet.
+					"prefix_length":  1,
+					"max_expansions": 20,
+				}},
+				map[string]any{"multi_match": map[string]any{
+					"query": w, "type": "best_fields", "fields": slices.Clone(exactFields),
+				}},
+			},
+			"minimum_should_match": 1,
 		}})
 	}
 	if anyWord && len(wordClauses) > 1 {
@@ -257,19 +263,15 @@ func highlightSpec(qt queryText) map[string]any {
 	}
 	// The whole title is one fragment; long texts give up to three short fragments.
 	fields["title"] = map[string]any{"number_of_fragments": 0}
-	// Highlighting re-runs the query on each hit's text, and a fuzzy query there costs far more
-	// than the search itself (it expands every similar word in the index). So fragments mark the
-	// words as typed and one-letter typos of them (words of four letters or more, at most ten
-	// variants each), and the phrases; hits found only through a bigger typo come without
-	// fragments.
+	// Highlighting re-runs the query on each hit's text. A fuzzy query there costs more than the
+	// search itself: for every hit and field it intersects the word's typo automaton with the
+	// field's whole term dictionary. So fragments mark the words as typed and the phrases; a hit
+	// found only through a typo comes without marks.
 	var should []any
 	if len(qt.Words) > 0 {
 		should = append(should, map[string]any{"multi_match": map[string]any{
-			"query":         strings.Join(qt.Words, " "),
-			"fields":        slices.Clone(highlightFields),
-			"fuzziness":     "AUTO:4,100",
-			"prefix_length": 1,
-			"fuzzy_rewrite": "top_terms_10",
+			"query":  strings.Join(qt.Words, " "),
+			"fields": slices.Clone(highlightFields),
 		}})
 	}
 	for _, ph := range qt.Phrases {

@@ -70,7 +70,9 @@ func parseQueryText(text string) queryText {
 
 // fuzzinessFor is how many typos a word may contain and still match: none for words of up to
 // three letters and for numbers (a one-letter change turns "cat" into "car" and "4242" into
-// "4243": different things), one for four to seven letters, two from eight.
+// "4243": different things), one from four letters, two from ten. (Two typos for shorter words
+// match too many other words, and the two-typo automaton costs several times more to build and
+// run against each field's term dictionary: see the README's Performance section.)
 func fuzzinessFor(word string) string {
 	if strings.IndexFunc(word, unicode.IsLetter) < 0 {
 		return "0"
@@ -78,7 +80,7 @@ func fuzzinessFor(word string) string {
 	switch n := utf8.RuneCountInString(word); {
 	case n <= 3:
 		return "0"
-	case n <= 7:
+	case n <= 9:
 		return "1"
 	default:
 		return "2"

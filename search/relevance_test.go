@@ -76,7 +76,8 @@ func TestSearch_TyposMatchByWordLength(t *testing.T) {
 	t.Parallel()
 	ix, coll, docs := relevanceCorpus(t)
 	for q, want := range map[string][]string{
-		"ligthhouse lenses":    {"light"},         // two typos allowed from eight letters
+		"ligthhoose lenses":    {"light"},         // two typos allowed from ten letters
+		"lihgthoosa":           nil,               // but not three
 		"keper zoo":            {"keeper"},        // one typo in five letters; three letters exact
 		"fresnal":              {"light"},         // one typo in seven letters
 		"zzo":                  nil,               // no typo allowed in three letters
