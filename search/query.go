@@ -72,13 +72,13 @@ const TotalHitsCap = 10000
 // searchFields are the fields a text query looks in, with their boosts.
 var searchFields = append(slices.Clone(fuzzyFields), exactFields...)
 
-// fuzzyFields are the fields where a word matches with typos: prose people write and read.
-var fuzzyFields = []string{"title^3", "description", "notes", "metadata.title", "content"}
+// fuzzyFields are the fields where a word matches with typos: what people write and read.
+var fuzzyFields = []string{"title^3", "tags.text^2", "description", "notes", "metadata.title", "content"}
 
-// exactFields are the fields where a word matches only as written: tags, the URL and short
-// metadata, where a typo match is rarely what anyone meant, and where each fuzzy field would cost
-// one more typo automaton per word.
-var exactFields = []string{"tags.text^2", "source_url", "metadata.description", "metadata.site_name"}
+// exactFields are the fields where a word matches only as written: the URL and short metadata,
+// where a typo match is rarely what anyone meant, and where each fuzzy field would cost one more
+// typo automaton per word.
+var exactFields = []string{"source_url", "metadata.description", "metadata.site_name"}
 
 // phraseFields are the fields a phrase (quoted, or all the words in order) is looked for in.
 var phraseFields = []string{"title^3", "description", "notes", "metadata.title", "metadata.description", "content"}

@@ -117,11 +117,11 @@ func TestBuildQuery_EveryWordMustMatchFuzzilyAndThePhraseBoosts(t *testing.T) {
 		assert.Equal(t, word, fuzzy["query"])
 		assert.Equal(t, "1", fuzzy["fuzziness"], "four to nine letters: one typo")
 		assert.EqualValues(t, 1, fuzzy["prefix_length"], "the first letter must match: it bounds the fuzzy expansion")
-		assert.Equal(t, []any{"title^3", "description", "notes", "metadata.title", "content"}, fuzzy["fields"])
+		assert.Equal(t, []any{"title^3", "tags.text^2", "description", "notes", "metadata.title", "content"}, fuzzy["fields"])
 		exact := either["should"].([]any)[1].(map[string]any)["multi_match"].(map[string]any)
 		assert.Equal(t, word, exact["query"])
 		assert.NotContains(t, exact, "fuzziness")
-		assert.Equal(t, []any{"tags.text^2", "source_url", "metadata.description", "metadata.site_name"}, exact["fields"])
+		assert.Equal(t, []any{"source_url", "metadata.description", "metadata.site_name"}, exact["fields"])
 	}
 	should := boolQ["should"].([]any)
 	require.Len(t, should, 1)
