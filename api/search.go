@@ -14,7 +14,7 @@ import (
 
 // SearchItemsInput is a full-text search over the caller's items.
 type SearchItemsInput struct {
-	Q            string   `query:"q" maxLength:"500" doc:"Words to look for in titles, descriptions, notes, tags, source URLs and page metadata; small typos still match. Empty: every item (newest first)." example:"memory model"`
+	Q            string   `query:"q" maxLength:"500" doc:"Words to look for in titles, descriptions, notes, tags, source URLs, page metadata and the text of the saved page. Every word must match (small typos in words of four letters or more still do); items with the words in this order rank first; if no item has every word, items with any of them are returned (match: any). \"quoted words\" must appear as a phrase; -word or -\"a phrase\" excludes items containing it. Empty: every item (newest first)." example:"memory model"`
 	CollectionID string   `query:"collection_id" format:"uuid" doc:"Only items of this collection (404 if you are not a member)."`
 	Tags         []string `query:"tags,explode" maxItems:"20" doc:"Only items carrying every given tag (repeat the parameter)."`
 	Sort         string   `query:"sort" enum:"relevance,created_at,updated_at,title" doc:"Result order; default relevance with q, created_at without."`
@@ -37,7 +37,7 @@ type SearchHit struct {
 	CreatedAt    time.Time           `json:"created_at"`
 	UpdatedAt    time.Time           `json:"updated_at"`
 	Score        float64             `json:"score" doc:"Relevance score (higher matches better); 0 without q."`
-	Highlights   map[string][]string `json:"highlights" doc:"Field (title, description, notes) → HTML-escaped fragments with the matched words wrapped in <mark>…</mark>. Empty without q."`
+	Highlights   map[string][]string `json:"highlights" doc:"Field (title, description, notes, content: the saved page's text) → HTML-escaped fragments with the matched words wrapped in <mark>…</mark>. Empty without q."`
 }
 
 func toSearchHit(h search.Hit) SearchHit {
@@ -70,7 +70,14 @@ func toSearchHit(h search.Hit) SearchHit {
 type SearchBody struct {
 	Items      []SearchHit `json:"items" doc:"This page's hits, in the requested order."`
 	NextCursor *string     `json:"next_cursor" doc:"Cursor of the next page; null on the last page."`
-	Total      int64       `json:"total" doc:"Number of matching items over all pages."`
+	Total      SearchTotal `json:"total" doc:"Number of matching items over all pages, counted up to 10,000."`
+	Match      string      `json:"match" enum:"all,any" doc:"all: every hit has every word of q; any: no item had them all, so these hits have at least one."`
+}
+
+// SearchTotal is a count of matches that may stop at a cap.
+type SearchTotal struct {
+	Value    int64  `json:"value" doc:"The number of matches, or the cap when there are more." example:"10000"`
+	Relation string `json:"relation" enum:"eq,gte" doc:"eq: exactly value matches; gte: at least value (counting stopped)." example:"gte"`
 }
 
 // SearchOutput answers a search.
@@ -83,7 +90,8 @@ func (s *Server) registerSearch() {
 		OperationID: "search-items", Method: http.MethodGet, Path: "/api/v1/search/items",
 		Summary: "Search the items of your collections",
 		Description: "Full-text search with typo tolerance and highlighted fragments, over the items of the collections " +
-			"you are a member of (checked on every query). The index follows writes within a second or two; an item's " +
+			"you are a member of (checked on every query), including the text of the pages their links point to " +
+			"(captured by ENRICH_URL). Every word must match; \"quoted phrases\" and -excluded words are understood. The index follows writes within a second or two; an item's " +
 			"index_status says whether it has caught up. Page with next_cursor.",
 		Tags: []string{"Search"}, Security: secured,
 		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusNotFound,
@@ -104,7 +112,14 @@ func (s *Server) registerSearch() {
 		if err != nil {
 			return nil, s.problem(ctx, err, inputAt{"q", "query.q"}, inputAt{"tags", "query.tags"})
 		}
-		out := &SearchOutput{Body: SearchBody{Items: make([]SearchHit, 0, len(page.Hits)), Total: page.Total}}
+		out := &SearchOutput{Body: SearchBody{Items: make([]SearchHit, 0, len(page.Hits)),
+			Total: SearchTotal{Value: page.Total, Relation: "eq"}, Match: "all"}}
+		if !page.TotalExact {
+			out.Body.Total.Relation = "gte"
+		}
+		if page.AnyWord {
+			out.Body.Match = "any"
+		}
 		for _, h := range page.Hits {
 			out.Body.Items = append(out.Body.Items, toSearchHit(h))
 		}

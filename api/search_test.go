@@ -120,7 +120,11 @@ type searchHit struct {
 type searchPage struct {
 	Items      []searchHit `json:"items"`
 	NextCursor *string     `json:"next_cursor"`
-	Total      int64       `json:"total"`
+	Total      struct {
+		Value    int64  `json:"value"`
+		Relation string `json:"relation"`
+	} `json:"total"`
+	Match string `json:"match"`
 }
 
 // search runs GET /api/v1/search/items and returns the status and the decoded page (on 200).
@@ -289,7 +293,7 @@ func TestSearch_CreateUpdateDeleteFlowThroughKafkaIntoTheIndex(t *testing.T) {
 		e.NewItem(t, u, c2.ID, item.CreateParams{Title: fmt.Sprintf("doomed %d", i)})
 	}
 	eventually(t, within, "the second collection's items are searchable", func() bool {
-		return e.searchOK(t, u.Token, values("collection_id", c2.ID.String())).Total == 3
+		return e.searchOK(t, u.Token, values("collection_id", c2.ID.String())).Total.Value == 3
 	})
 	require.Equal(t, http.StatusNoContent, e.Do(t, http.MethodDelete, "/api/v1/collections/"+c2.ID.String(), u.Token, nil).Status)
 	eventually(t, within, "the deleted collection's documents are removed from the index", func() bool {
@@ -436,7 +440,7 @@ func TestSearch_FiltersAndSorts(t *testing.T) {
 				return
 			}
 			assert.Equal(t, tt.want, got)
-			assert.EqualValues(t, len(tt.want), page.Total)
+			assert.EqualValues(t, len(tt.want), page.Total.Value)
 		})
 	}
 }
@@ -615,8 +619,8 @@ func TestSearch_ReindexWithAliasSwapWhileSearchesAndWritesRun(t *testing.T) {
 				searches.Add(1)
 				if status != http.StatusOK {
 					fail(fmt.Sprintf("status %d", status))
-				} else if page.Total < n {
-					fail(fmt.Sprintf("total %d < %d", page.Total, n))
+				} else if page.Total.Value < n {
+					fail(fmt.Sprintf("total %d < %d", page.Total.Value, n))
 				}
 			}
 		})

@@ -105,6 +105,26 @@ type Item struct {
 	CreatedAt    time.Time      `json:"created_at"`
 	UpdatedAt    time.Time      `json:"updated_at"`
 	IndexStatus  string         `json:"index_status" enum:"pending,indexed" doc:"Whether search has caught up with this version of the item: pending for a moment after each change (search may miss it or show its previous state), then indexed."`
+	PageText     PageText       `json:"page_text" doc:"Whether the readable text of the page behind source_url is captured (and searchable)."`
+}
+
+// PageText summarises the page text ENRICH_URL captured for an item's current source_url.
+type PageText struct {
+	Status      string     `json:"status" enum:"none,captured,skipped" doc:"none: not fetched yet (or the URL changed since); captured: the text is stored and searched; skipped: the page has no text Atlas reads (see skip_reason)."`
+	SizeBytes   int        `json:"size_bytes" doc:"Size of the captured text in bytes of UTF-8 (at most 524288)." example:"18234"`
+	Truncated   bool       `json:"truncated" doc:"The page had more text than the 512 KiB kept."`
+	Language    string     `json:"language" doc:"The page's language tag, if known." example:"en"`
+	SkipReason  string     `json:"skip_reason" doc:"Why no text was captured (skipped only)." example:"image/png is not a supported content type (HTML, plain text and PDF are)"`
+	ExtractedAt *time.Time `json:"extracted_at" doc:"When the text was extracted; null for none."`
+}
+
+func toPageText(p *item.PageTextSummary) PageText {
+	if p == nil {
+		return PageText{Status: "none"}
+	}
+	at := p.ExtractedAt.UTC()
+	return PageText{Status: p.Status, SizeBytes: p.SizeBytes, Truncated: p.Truncated, Language: p.Language,
+		SkipReason: p.SkipReason, ExtractedAt: &at}
 }
 
 // Index statuses of an item.
@@ -122,7 +142,8 @@ func toItem(it item.Item) Item {
 	}
 	out := Item{ID: it.ID, CollectionID: it.CollectionID, Title: it.Title, SourceURL: it.SourceURL,
 		Description: it.Description, Notes: it.Notes, Tags: tags, MetadataJSON: meta, CreatedBy: it.CreatedBy,
-		Version: it.Version, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, IndexStatus: indexIndexed}
+		Version: it.Version, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, IndexStatus: indexIndexed,
+		PageText: toPageText(it.PageText)}
 	if it.IndexPending() {
 		out.IndexStatus = indexPending
 	}

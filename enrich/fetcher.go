@@ -117,6 +117,11 @@ type Result struct {
 	// example "utf-8", "windows-1252", "shift_jis"), or the Content-Type
 	// charset of a non-HTML text response.
 	Charset string
+
+	// Text is the page's readable text (HTML through the readability
+	// algorithm, plain text as is, PDF's text layer), or why there is none
+	// (other content types, empty pages).
+	Text PageText
 }
 
 // NewFetcher returns a Fetcher with opts, zero fields replaced by defaults.
@@ -290,6 +295,15 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
 		if strings.HasPrefix(mediaType, "text/") {
 			res.Charset = strings.ToLower(params["charset"])
 		}
+		switch mediaType {
+		case "text/plain", "text/markdown":
+			res.Text = extractPlainText(body, contentType)
+		case "application/pdf":
+			res.Text = extractPDFText(body, res.Truncated)
+		default:
+			res.Text = PageText{SkipReason: fmt.Sprintf("%s is not a supported content type (HTML, plain text and PDF are)", mediaType)}
+		}
+		res.Text.Truncated = res.Text.Truncated || (res.Truncated && res.Text.SkipReason == "")
 		return res, nil
 	}
 
@@ -302,5 +316,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (Result, error) {
 	res.ImageURL = page.imageURL
 	res.Language = page.language
 	res.Charset = page.charset
+	res.Text = extractHTMLText(body, contentType, final)
+	res.Text.Truncated = res.Text.Truncated || (res.Truncated && res.Text.SkipReason == "")
 	return res, nil
 }

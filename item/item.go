@@ -33,6 +33,10 @@ type Item struct {
 	// IndexedVersion is the version the search index last acknowledged
 	// (0: not indexed yet); the indexer records it.
 	IndexedVersion int64
+	// PageText summarises the text ENRICH_URL extracted from SourceURL;
+	// nil when there is none for the current URL (not fetched yet, or the
+	// URL changed since).
+	PageText *PageTextSummary
 }
 
 // IndexPending reports whether the search index has not caught up with

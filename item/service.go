@@ -278,6 +278,24 @@ func (s *Service) Update(ctx context.Context, actor, id uuid.UUID, p UpdateParam
 // SetMetadata stores enrichment results for an item on behalf of the system
 // (no actor). It is idempotent: the same metadata again changes nothing.
 func (s *Service) SetMetadata(ctx context.Context, id uuid.UUID, metadata json.RawMessage) (Item, error) {
+	return s.SetEnrichment(ctx, id, EnrichmentParams{Metadata: metadata})
+}
+
+// EnrichmentParams is what one ENRICH_URL run learnt about an item's URL.
+type EnrichmentParams struct {
+	// Metadata replaces the item's metadata; nil keeps it.
+	Metadata json.RawMessage
+	// PageText replaces the item's page text; nil keeps it.
+	PageText *PageText
+}
+
+// SetEnrichment stores enrichment results for an item on behalf of the
+// system (no actor), in one transaction with one ItemUpdated event when
+// anything changed (the page text appears in the event's changes as its
+// URL, status and size, never its content). It is idempotent: the same
+// results again change nothing, so the item's version moves only when the
+// page does.
+func (s *Service) SetEnrichment(ctx context.Context, id uuid.UUID, p EnrichmentParams) (Item, error) {
 	var out Item
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		it, _, _, err := s.store.GetForUser(ctx, tx, id, uuid.Nil, true)
@@ -285,24 +303,43 @@ func (s *Service) SetMetadata(ctx context.Context, id uuid.UUID, metadata json.R
 			return err
 		}
 		before := it
-		it.Metadata = metadata
+		if p.Metadata != nil {
+			it.Metadata = p.Metadata
+		}
 		changes := diff(before, it)
+		if p.PageText != nil {
+			change, err := s.store.putPageText(ctx, tx, id, *p.PageText)
+			if err != nil {
+				return err
+			}
+			if change != nil {
+				changes["page_text"] = *change
+			}
+		}
 		out = it
 		if len(changes) == 0 {
 			return nil
 		}
 		it.Version++
 		it.UpdatedAt = s.nowUTC()
-		out = it
 		ev := &pgx.Batch{}
 		if err := s.events.Queue(ctx, ev, events.ItemUpdated, nil, itemEntity(it),
 			map[string]any{"changes": changes, "version": it.Version}); err != nil {
 			return err
 		}
-		return s.store.Update(ctx, tx, it, false, ev)
+		if err := s.store.Update(ctx, tx, it, false, ev); err != nil {
+			return err
+		}
+		// Read back: the page text summary comes from its own table.
+		got, err := s.store.Get(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		out = got
+		return nil
 	})
 	if err != nil {
-		return Item{}, fmt.Errorf("set item metadata: %w", err)
+		return Item{}, fmt.Errorf("set item enrichment: %w", err)
 	}
 	return out, nil
 }

@@ -18,19 +18,21 @@ import (
 // Store is the SQL for items and tags.
 type Store struct{}
 
-// itemColumns selects an item with its tags and the version the search
-// index holds (0: none yet) in the same row, so a page of items with tags
-// is a single round trip.
+// itemColumns selects an item with its tags, the version the search index
+// holds (0: none yet) and a summary of its page text (NULL: none for the
+// current source_url) in the same row, so a page of items with tags is a
+// single round trip.
 const itemColumns = `i.id, i.collection_id, i.title, i.source_url, i.description, i.notes, i.metadata,
 	i.created_by, i.version, i.created_at, i.updated_at,
 	ARRAY(SELECT t.name FROM item_tags it JOIN tags t ON t.id = it.tag_id
 	      WHERE it.item_id = i.id ORDER BY t.name) AS tags,
-	COALESCE((SELECT s.version FROM search_index_state s WHERE s.item_id = i.id), 0) AS indexed_version`
+	COALESCE((SELECT s.version FROM search_index_state s WHERE s.item_id = i.id), 0) AS indexed_version,
+	` + pageTextSummarySQL + ` AS page_text`
 
 func scanItem(row pgx.Row, extra ...any) (Item, error) {
 	var it Item
 	dest := append([]any{&it.ID, &it.CollectionID, &it.Title, &it.SourceURL, &it.Description, &it.Notes,
-		&it.Metadata, &it.CreatedBy, &it.Version, &it.CreatedAt, &it.UpdatedAt, &it.Tags, &it.IndexedVersion}, extra...)
+		&it.Metadata, &it.CreatedBy, &it.Version, &it.CreatedAt, &it.UpdatedAt, &it.Tags, &it.IndexedVersion, &it.PageText}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return Item{}, atlas.Errorf(atlas.ErrNotFound, "item not found")

@@ -148,23 +148,39 @@ func (w *EnrichWorker) Work(ctx context.Context, job *river.Job[EnrichURLArgs]) 
 		}
 		return err
 	}
-	meta := metadataOf(*it.SourceURL, res, w.now())
-	out := map[string]any{"outcome": "enriched", "final_url": res.FinalURL, "content_type": res.ContentType, "changed": false}
+	now := w.now()
+	meta := metadataOf(*it.SourceURL, res, now)
+	text := pageTextOf(*it.SourceURL, res, meta.Language, now)
+	out := map[string]any{"outcome": "enriched", "final_url": res.FinalURL, "content_type": res.ContentType,
+		"page_text": text.Status(), "page_text_bytes": len(text.Content), "changed": false}
+	if text.SkipReason != "" {
+		out["page_text_skip_reason"] = text.SkipReason
+	}
+	params := item.EnrichmentParams{PageText: &text}
 	if !sameContent(it.Metadata, meta) {
 		raw, err := json.Marshal(meta)
 		if err != nil {
 			return fmt.Errorf("enrich item %s: encode metadata: %w", id, err)
 		}
-		updated, err := w.items.SetMetadata(ctx, id, raw)
-		if errors.Is(err, atlas.ErrNotFound) {
-			return skipped(ctx, "the item was deleted during the fetch")
-		}
-		if err != nil {
-			return fmt.Errorf("enrich item %s: %w", id, err)
-		}
+		params.Metadata = raw
+	}
+	updated, err := w.items.SetEnrichment(ctx, id, params)
+	if errors.Is(err, atlas.ErrNotFound) {
+		return skipped(ctx, "the item was deleted during the fetch")
+	}
+	if err != nil {
+		return fmt.Errorf("enrich item %s: %w", id, err)
+	}
+	if updated.Version != it.Version {
 		out["changed"], out["item_version"] = true, updated.Version
 	}
 	return recordOutput(ctx, out)
+}
+
+// pageTextOf is the page text to store for a fetch of sourceURL.
+func pageTextOf(sourceURL string, r enrich.Result, language string, at time.Time) item.PageText {
+	return item.PageText{SourceURL: sourceURL, Content: r.Text.Text, Truncated: r.Text.Truncated, Language: language,
+		ContentType: r.ContentType, SkipReason: r.Text.SkipReason, ExtractedAt: at.UTC().Truncate(time.Microsecond)}
 }
 
 // skipped completes a job that has nothing to do, saying why.

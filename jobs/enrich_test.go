@@ -66,6 +66,13 @@ func site(t *testing.T) (base string, hits *sync.Map) {
 			w.Header().Set("Content-Type", "text/html")
 			_, _ = fmt.Fprint(w, `<html><head><title>Huge page</title></head><body>`)
 			_, _ = w.Write([]byte(strings.Repeat("<p>filler</p>", 100_000))) // ~1.3 MB
+		case "/story":
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			_, _ = fmt.Fprint(w, `<html lang="en"><head><title>Keeping the light</title></head><body>
+<nav><a href="/">Home</a></nav><article><h1>Keeping the light</h1>
+<p>The keeper trimmed the wick every evening and polished the great lens until it shone.</p>
+<p>Fog signals were sounded by hand when the weather closed in, sometimes for days.</p>
+<p>Supplies came by boat once a month; in a storm the boat did not come at all.</p></article></body></html>`)
 		case "/gone":
 			http.NotFound(w, r)
 		case "/to-private":
@@ -165,6 +172,54 @@ func TestEnrichURL_StoresPageMetadata(t *testing.T) {
 			assert.Equal(t, 1, f.itemUpdatedEvents(t, it.ID), "one ItemUpdated event through the outbox")
 		})
 	}
+}
+
+func TestEnrichURL_StoresPageTextAndReplacesItWhenTheURLChanges(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	base, _ := site(t)
+	f.startWorker(t, f.testHandlers())
+
+	it := f.newItem(t, base+"/story")
+	done := f.waitStatus(t, f.onlyJob(t, it.ID).ID, jobs.StatusSucceeded)
+	assert.Equal(t, "captured", resultOf(t, done)["page_text"])
+	got := f.getItem(t, it.ID)
+	require.NotNil(t, got.PageText, "the page text is captured")
+	assert.Equal(t, item.PageTextCaptured, got.PageText.Status)
+	assert.Equal(t, "en", got.PageText.Language)
+	var content string
+	require.NoError(t, f.env.Pool.QueryRow(context.Background(),
+		`SELECT content FROM item_page_texts WHERE item_id = $1`, it.ID).Scan(&content))
+	assert.Contains(t, content, "polished the great lens")
+	assert.Equal(t, len(content), got.PageText.SizeBytes)
+	assert.Equal(t, int64(2), got.Version, "metadata and page text in one change")
+	assert.Equal(t, 1, f.itemUpdatedEvents(t, it.ID))
+
+	// A new URL: the old page's text no longer applies, and the next ENRICH_URL replaces it.
+	newURL := base + "/notes.txt"
+	_, err := f.env.App.Items.Update(context.Background(), f.owner.ID, it.ID, item.UpdateParams{SourceURL: &newURL})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		p := f.getItem(t, it.ID).PageText
+		return p != nil && p.SizeBytes == len("plain notes")
+	}, 15*time.Second, 10*time.Millisecond, "the new URL's text replaces the old one")
+}
+
+func TestEnrichURL_PageWithoutReadableTextIsRecordedAsSkipped(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	base, _ := site(t)
+	f.startWorker(t, f.testHandlers())
+
+	it := f.newItem(t, base+"/paper.pdf") // "%PDF-1.7" and zeros: no document inside
+	done := f.waitStatus(t, f.onlyJob(t, it.ID).ID, jobs.StatusSucceeded)
+	assert.Equal(t, "skipped", resultOf(t, done)["page_text"])
+	assert.Contains(t, resultOf(t, done)["page_text_skip_reason"], "the PDF could not be read")
+	got := f.getItem(t, it.ID)
+	require.NotNil(t, got.PageText)
+	assert.Equal(t, item.PageTextSkipped, got.PageText.Status)
+	assert.Zero(t, got.PageText.SizeBytes)
+	assert.Contains(t, got.PageText.SkipReason, "the PDF could not be read")
 }
 
 // windows1252 sanity: the fixture page really is in windows-1252, not UTF-8.

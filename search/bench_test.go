@@ -3,15 +3,10 @@ package search_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -21,10 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
-	"github.com/atlasapp/atlas/api"
 	"github.com/atlasapp/atlas/api/apitest"
-	"github.com/atlasapp/atlas/collection"
-	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/events/broker/brokertest"
@@ -225,159 +217,6 @@ func BenchmarkWriteToSearchable(b *testing.B) {
 		b.ReportMetric(percentile(lat, 99), "p99_ms")
 		b.ReportMetric(percentile(lat, 100), "max_ms")
 		stats.report(b)
-	}
-}
-
-// corpus generates reproducible item text from a vocabulary of made-up words.
-type corpus struct {
-	rng   *rand.Rand
-	words []string
-	tags  []string
-}
-
-func newCorpus(seed uint64) *corpus {
-	c := &corpus{rng: rand.New(rand.NewPCG(seed, seed))}
-	syllables := []string{"ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "ba", "do", "fi", "gu", "ha", "je", "pa", "qui", "ro", "su", "ty"}
-	seen := map[string]bool{}
-	for len(c.words) < 5000 {
-		var w strings.Builder
-		for range 2 + c.rng.IntN(3) {
-			w.WriteString(syllables[c.rng.IntN(len(syllables))])
-		}
-		if !seen[w.String()] {
-			seen[w.String()] = true
-			c.words = append(c.words, w.String())
-		}
-	}
-	for i := range 100 {
-		c.tags = append(c.tags, fmt.Sprintf("tag%02d", i))
-	}
-	return c
-}
-
-// word draws from a Zipf-like distribution, so some words are common and most are rare.
-func (c *corpus) word() string {
-	return c.words[int(float64(len(c.words))*c.rng.Float64()*c.rng.Float64())]
-}
-
-func (c *corpus) text(minWords, maxWords int) string {
-	n := minWords + c.rng.IntN(maxWords-minWords+1)
-	ws := make([]string, n)
-	for i := range ws {
-		ws[i] = c.word()
-	}
-	return strings.Join(ws, " ")
-}
-
-// BenchmarkSearchLatency measures GET /api/v1/search/items (membership read from Postgres, then
-// one Elasticsearch query) over an index of 100,000 items in 1,000 collections, for a user in
-// one collection and for a user in all 1,000. The queries mix one- and two-word text searches
-// (fuzzy, highlighted), text plus a tag filter, a title sort, and the newest items with no
-// text. The made-up vocabulary is dense (5,000 words from 20 syllables), so a fuzzy word matches
-// many similar ones: a pessimistic corpus. Target: p99 under 50 ms.
-//
-//	go test ./search -run '^$' -bench SearchLatency -benchtime 1x
-func BenchmarkSearchLatency(b *testing.B) {
-	const (
-		items       = 100_000
-		collections = 1000
-		queries     = 400
-	)
-	for range b.N {
-		b.StopTimer()
-		env := apitest.New(b)
-		ix := newIndex(b, search.RefreshNone)
-		codec, err := cursor.NewCodec(env.Config.CursorKey())
-		require.NoError(b, err)
-		svc := search.NewService(search.ServiceParams{DB: env.Pool, Collections: env.App.Collections, Index: ix, Cursors: codec})
-		srv := httptest.NewServer(api.NewServer(api.Params{Accounts: env.App.Accounts, Collections: env.App.Collections,
-			Items: env.App.Items, Audit: env.App.Audit, Jobs: env.App.Jobs, Search: svc}))
-		b.Cleanup(srv.Close)
-		envHTTP := *env
-		envHTTP.URL = srv.URL
-
-		many, one := env.NewUser(b), env.NewUser(b)
-		colls := make([]uuid.UUID, collections)
-		for i := range colls {
-			c, err := env.App.Collections.Create(context.Background(), many.ID, collection.CreateParams{Name: fmt.Sprintf("bench %d", i)})
-			require.NoError(b, err)
-			colls[i] = c.ID
-		}
-		env.AddMember(b, many, colls[0], one, collection.RoleViewer)
-
-		load := time.Now()
-		cor := newCorpus(1)
-		base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-		batch := make([]search.Document, 0, 5000)
-		for i := range items {
-			created := base.Add(time.Duration(i) * time.Minute)
-			tags := []string{cor.tags[cor.rng.IntN(len(cor.tags))], cor.tags[cor.rng.IntN(len(cor.tags))]}
-			batch = append(batch, search.Document{
-				ID: uuid.Must(uuid.NewV7()), CollectionID: colls[i%collections], Title: cor.text(3, 8),
-				Description: cor.text(10, 30), Notes: cor.text(0, 20), Tags: tags,
-				SourceURL: "https://example.com/" + cor.word(),
-				Metadata:  search.Metadata{Title: cor.text(2, 6), SiteName: "example.com", Language: "en"},
-				CreatedBy: many.ID, CreatedAt: created, UpdatedAt: created, Version: 1,
-			})
-			if len(batch) == cap(batch) || i == items-1 {
-				require.NoError(b, ix.Upsert(context.Background(), batch...))
-				batch = batch[:0]
-			}
-		}
-		require.NoError(b, ix.Refresh(context.Background()))
-		b.Logf("loaded %d documents in %s", items, time.Since(load).Round(time.Second))
-
-		qrng := rand.New(rand.NewPCG(7, 7))
-		makeQuery := func() url.Values {
-			q := url.Values{}
-			switch r := qrng.IntN(100); {
-			case r < 50:
-				q.Set("q", cor.word())
-				if qrng.IntN(2) == 0 {
-					q.Set("q", cor.word()+" "+cor.word())
-				}
-			case r < 70:
-				q.Set("q", cor.word())
-				q.Add("tags", cor.tags[qrng.IntN(len(cor.tags))])
-			case r < 85:
-				q.Set("q", cor.word())
-				q.Set("sort", "title")
-			default:
-				q.Set("sort", "created_at")
-			}
-			return q
-		}
-		for _, tc := range []struct {
-			name string
-			user apitest.User
-		}{{"1coll", one}, {"1000coll", many}} {
-			for range 30 { // warm-up
-				envHTTP.Do(b, http.MethodGet, "/api/v1/search/items?"+makeQuery().Encode(), tc.user.Token, nil)
-			}
-			lat := make([]time.Duration, 0, queries)
-			hits, matches := 0, int64(0)
-			b.StartTimer()
-			for range queries {
-				q := makeQuery()
-				start := time.Now()
-				resp := envHTTP.Do(b, http.MethodGet, "/api/v1/search/items?"+q.Encode(), tc.user.Token, nil)
-				lat = append(lat, time.Since(start))
-				require.Equal(b, http.StatusOK, resp.Status, "%s", resp.Body)
-				var page struct {
-					Items []json.RawMessage `json:"items"`
-					Total int64             `json:"total"`
-				}
-				resp.JSON(b, &page)
-				hits += len(page.Items)
-				matches += page.Total
-			}
-			b.StopTimer()
-			slices.Sort(lat)
-			b.ReportMetric(percentile(lat, 50), tc.name+"_p50_ms")
-			b.ReportMetric(percentile(lat, 99), tc.name+"_p99_ms")
-			b.ReportMetric(float64(hits)/queries, tc.name+"_hits/query")
-			b.ReportMetric(float64(matches)/queries, tc.name+"_matches/query")
-		}
 	}
 }
 

@@ -19,8 +19,15 @@
 // responses turn into index_status. [Syncer.SyncItem] serves REINDEX_ITEM jobs and [Syncer.Rebuild]
 // `atlas search reindex`.
 //
-// Reads go through [Service.Search], which resolves the caller's collections from Postgres on every
-// query and signs the pagination cursor. At the index level, reads are always filtered by the
+// Documents carry the readable text of the item's page (Document.Content, from item_page_texts),
+// which is searched and highlighted but excluded from _source, so hits never carry it.
+//
+// Reads go through [Service.Search], which asks the collection service for the caller's
+// collections on every query and signs the pagination cursor. A query's words are all required
+// (each fuzzily, by word length), all of them in order boost the score, "quoted phrases" are
+// required as written and -words excluded (see parseQueryText and textQuery); when no document
+// has every word, [Index.Search] asks again for any word and says so (Result.AnyWord). Totals are
+// counted up to [TotalHitsCap]. At the index level, reads are always filtered by the
 // collections given in [Params.CollectionIDs]; an empty list matches nothing. [BuildQuery] turns
 // [Params] into the request body without any I/O, so every filter and sort combination can be unit
 // tested.

@@ -29,6 +29,9 @@ type Document struct {
 	Tags []string `json:"tags"`
 	// Metadata holds what enrichment learnt about the source URL.
 	Metadata Metadata `json:"metadata"`
+	// Content is the readable text of the page behind SourceURL (see item.PageText), searched and
+	// highlighted but left out of search hits; empty when none was captured.
+	Content string `json:"content,omitempty"`
 	// CreatedBy is the id of the user who created the item.
 	CreatedBy uuid.UUID `json:"created_by"`
 	// CreatedAt is when the item was created.

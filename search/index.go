@@ -145,13 +145,23 @@ func (ix *Index) Ready(ctx context.Context) error {
 }
 
 // EnsureIndex creates the first concrete index ("<alias>-v1") with the alias attached when the alias
-// does not exist yet. It is safe to call from several processes at once.
+// does not exist yet, and otherwise adds the fields of the embedded mapping that the existing
+// index lacks (a new field such as content can be added in place; documents indexed before carry
+// it once they are written again or `atlas search reindex` runs). It is safe to call from several
+// processes at once.
 func (ix *Index) EnsureIndex(ctx context.Context) error {
 	indices, err := ix.aliasIndices(ctx)
 	if err != nil {
 		return fmt.Errorf("ensure search index: %w", err)
 	}
 	if len(indices) > 0 {
+		body, err := mappingBody()
+		if err != nil {
+			return fmt.Errorf("ensure search index: %w", err)
+		}
+		if err := ix.do(ctx, esapi.IndicesPutMappingRequest{Index: indices, Body: bytes.NewReader(body)}, nil); err != nil {
+			return fmt.Errorf("ensure search index: update mapping of %v: %w", indices, err)
+		}
 		return nil
 	}
 	name := ix.alias + "-v1"
@@ -176,6 +186,17 @@ func (ix *Index) EnsureIndex(ctx context.Context) error {
 	default:
 		return fmt.Errorf("ensure search index: create %s: %w", name, err)
 	}
+}
+
+// Count returns how many documents the alias' indices hold (as of the last refresh).
+func (ix *Index) Count(ctx context.Context) (int64, error) {
+	var res struct {
+		Count int64 `json:"count"`
+	}
+	if err := ix.do(ctx, esapi.CountRequest{Index: []string{ix.alias}}, &res); err != nil {
+		return 0, fmt.Errorf("count documents: %w", err)
+	}
+	return res.Count, nil
 }
 
 // Refresh makes every write done so far visible to searches. Production code does not need it.

@@ -18,8 +18,14 @@ type Result struct {
 	// NextSearchAfter is the Params.SearchAfter of the next page, nil on the last page. Its values
 	// are JSON scalars (json.Number for numbers) and round-trip through encoding/json.
 	NextSearchAfter []any
-	// Total is the number of documents matching the query and filters, over all pages.
+	// Total is the number of documents matching the query and filters, over all pages, counted
+	// up to TotalHitsCap.
 	Total int64
+	// TotalExact is false when more documents match than Total (the count stopped at the cap).
+	TotalExact bool
+	// AnyWord reports that no document had every word of the query, so these are the documents
+	// with at least one (see Params.AnyWord); pass it on with the next page.
+	AnyWord bool
 }
 
 // Hit is one matching document.
@@ -30,7 +36,7 @@ type Hit struct {
 	CollectionID uuid.UUID
 	// Score is the relevance score; zero unless the results are sorted by relevance.
 	Score float64
-	// Highlights maps a field (title, description, notes) to HTML-escaped fragments in which the
+	// Highlights maps a field (title, description, notes, content) to HTML-escaped fragments in which the
 	// matched words are wrapped in <mark>…</mark>. Empty for an empty query.
 	Highlights map[string][]string
 	// Document is the stored document.
@@ -44,7 +50,8 @@ type searchResponse struct {
 	} `json:"_shards"`
 	Hits struct {
 		Total struct {
-			Value int64 `json:"value"`
+			Value    int64  `json:"value"`
+			Relation string `json:"relation"`
 		} `json:"total"`
 		Hits []struct {
 			Score     *json.Number        `json:"_score"`
@@ -56,8 +63,19 @@ type searchResponse struct {
 }
 
 // Search returns one page of documents matching p. Results never include documents outside
-// p.CollectionIDs.
+// p.CollectionIDs. When no document has every word of a query of several words, the first page
+// is asked for again with p.AnyWord, and Result.AnyWord says so.
 func (ix *Index) Search(ctx context.Context, p Params) (Result, error) {
+	res, err := ix.search(ctx, p)
+	if err != nil || res.Total > 0 || p.AnyWord || len(p.SearchAfter) > 0 || len(parseQueryText(p.Query).Words) < 2 {
+		return res, err
+	}
+	p.AnyWord = true
+	return ix.search(ctx, p)
+}
+
+// search runs one search request for p.
+func (ix *Index) search(ctx context.Context, p Params) (Result, error) {
 	_, _, limit, err := p.resolved()
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
@@ -93,7 +111,8 @@ func (ix *Index) Search(ctx context.Context, p Params) (Result, error) {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
 
-	out := Result{Total: res.Hits.Total.Value, Hits: make([]Hit, 0, min(limit, len(res.Hits.Hits)))}
+	out := Result{Total: res.Hits.Total.Value, TotalExact: res.Hits.Total.Relation != "gte", AnyWord: p.AnyWord,
+		Hits: make([]Hit, 0, min(limit, len(res.Hits.Hits)))}
 	for i, h := range res.Hits.Hits {
 		if i == limit {
 			// The extra document proves a next page exists; continue after the last one shown.

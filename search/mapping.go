@@ -48,3 +48,22 @@ func indexBody(replicas int, refreshInterval string, alias string) ([]byte, erro
 	}
 	return out, nil
 }
+
+// mappingBody returns the fields of the embedded mapping, the body of a put-mapping request that
+// adds the fields an older index lacks. (The _source settings of an existing index cannot change:
+// an index created before the content field keeps it in _source until the next reindex.)
+func mappingBody() ([]byte, error) {
+	var body struct {
+		Mappings struct {
+			Properties json.RawMessage `json:"properties"`
+		} `json:"mappings"`
+	}
+	if err := json.Unmarshal(itemsMapping, &body); err != nil {
+		return nil, fmt.Errorf("parse embedded mapping: %w", err)
+	}
+	out, err := json.Marshal(map[string]any{"properties": body.Mappings.Properties})
+	if err != nil {
+		return nil, fmt.Errorf("encode mapping: %w", err)
+	}
+	return out, nil
+}

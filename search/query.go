@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 )
@@ -58,22 +59,35 @@ type Params struct {
 	SearchAfter []any
 	// Limit is the page size, 1..MaxLimit; 0 means DefaultLimit.
 	Limit int
+	// AnyWord relaxes a query of several words from "every word" to "at least one word"
+	// (phrases and exclusions still apply). Index.Search uses it when no item has every word.
+	AnyWord bool
 }
+
+// TotalHitsCap is how far Elasticsearch counts matches. Past it, a result's total says "at least
+// this many" (Result.TotalExact is false): counting every match of a common word would cost more
+// than finding the best ones.
+const TotalHitsCap = 10000
 
 // searchFields are the fields a text query looks in, with their boosts.
-var searchFields = []string{
-	"title^3",
-	"tags.text^2",
-	"description",
-	"notes",
-	"source_url",
-	"metadata.title",
-	"metadata.description",
-	"metadata.site_name",
-}
+var searchFields = append(slices.Clone(fuzzyFields), exactFields...)
+
+// fuzzyFields are the fields where a word matches with typos: what people write and read.
+var fuzzyFields = []string{"title^3", "tags.text^2", "description", "notes", "metadata.title", "content"}
+
+// exactFields are the fields where a word matches only as written: the URL and short metadata,
+// where a typo match is rarely what anyone meant, and where each fuzzy field would cost one more
+// typo automaton per word.
+var exactFields = []string{"source_url", "metadata.description", "metadata.site_name"}
+
+// phraseFields are the fields a phrase (quoted, or all the words in order) is looked for in.
+var phraseFields = []string{"title^3", "description", "notes", "metadata.title", "metadata.description", "content"}
 
 // highlightFields are the fields whose matching fragments are returned with each hit.
-var highlightFields = []string{"title", "description", "notes"}
+var highlightFields = []string{"title", "description", "notes", "content"}
+
+// phraseBoost weighs a match of all the query's words in order, on top of the words' own scores.
+const phraseBoost = 2
 
 // resolved returns the effective sort, order and limit of p, or an error wrapping ErrInvalidParams.
 func (p Params) resolved() (Sort, Order, int, error) {
@@ -157,63 +171,123 @@ func BuildQuery(p Params) (map[string]any, error) {
 		filters = append(filters, map[string]any{"term": map[string]any{"tags": tag}})
 	}
 
-	boolQuery := map[string]any{"filter": filters}
-	if p.Query != "" {
-		boolQuery["must"] = []any{map[string]any{
-			"multi_match": map[string]any{
-				"query":     p.Query,
-				"type":      "best_fields",
-				"fields":    slices.Clone(searchFields),
-				"fuzziness": "AUTO",
-				// Typos in a word's first letter are rare, and keeping it exact divides the
-				// number of index terms a fuzzy word expands to by the size of the alphabet.
-				"prefix_length": 1,
-			},
-		}}
-	} else {
-		boolQuery["must"] = []any{map[string]any{"match_all": map[string]any{}}}
-	}
-
+	qt := parseQueryText(p.Query)
+	boolQuery := textQuery(qt, p.AnyWord)
+	boolQuery["filter"] = filters
 	body := map[string]any{
 		"query":            map[string]any{"bool": boolQuery},
 		"sort":             sortSpec,
 		"size":             limit + 1,
-		"track_total_hits": true,
+		"track_total_hits": TotalHitsCap,
+		// The page text is searched and highlighted but never sent whole.
+		"_source": map[string]any{"excludes": []string{"content"}},
 	}
 	if len(p.SearchAfter) > 0 {
 		body["search_after"] = p.SearchAfter
 	}
-	if p.Query != "" && sort != SortRelevance {
+	if !qt.empty() && sort != SortRelevance {
 		body["track_scores"] = true // hits still report how well they match
 	}
-	if p.Query != "" {
-		fields := map[string]any{}
-		for _, f := range highlightFields {
-			fields[f] = map[string]any{}
-		}
-		// The whole title is one fragment; long texts give up to three short fragments.
-		fields["title"] = map[string]any{"number_of_fragments": 0}
-		body["highlight"] = map[string]any{
-			// Highlighting re-runs the query on each hit's text, and a fuzzy query there costs
-			// far more than the search itself (it expands every similar word in the index).
-			// So fragments mark the words as typed and one-letter typos of them (words of three
-			// letters or more, at most ten variants each); hits found only through a bigger typo
-			// or another field come without fragments.
-			"highlight_query": map[string]any{"multi_match": map[string]any{
-				"query":         p.Query,
-				"fields":        slices.Clone(highlightFields),
-				"fuzziness":     "AUTO:3,100",
-				"fuzzy_rewrite": "top_terms_10",
-			}},
-			"fields":              fields,
-			"fragment_size":       120,
-			"number_of_fragments": 3,
-			"pre_tags":            []string{"<mark>"},
-			"post_tags":           []string{"</mark>"},
-			"encoder":             "html",
-		}
+	if !qt.empty() {
+		body["highlight"] = highlightSpec(qt)
 	}
 	return body, nil
+}
+
+// textQuery is the bool query (without filters) for a parsed query: every word (or, with
+// anyWord, at least one) must match in some field, with typos allowed by the word's length;
+// every phrase must match exactly; excluded words and phrases must not occur. All the words in
+// order, as a phrase, add to the score, so items with the exact wording come first.
+func textQuery(qt queryText, anyWord bool) map[string]any {
+	var must, should, mustNot []any
+	var wordClauses []any
+	for _, w := range qt.Words {
+		wordClauses = append(wordClauses, map[string]any{"bool": map[string]any{
+			"should": []any{
+				map[string]any{"multi_match": map[string]any{
+					"query":     w,
+					"type":      "best_fields",
+					"fields":    slices.Clone(fuzzyFields),
+					"fuzziness": fuzzinessFor(w),
+					// Typos in a word's first letter are rare, and keeping it exact divides the
+					// number of index terms a fuzzy word expands to by the size of the alphabet.
+					"prefix_length":  1,
+					"max_expansions": 20,
+				}},
+				map[string]any{"multi_match": map[string]any{
+					"query": w, "type": "best_fields", "fields": slices.Clone(exactFields),
+				}},
+			},
+			"minimum_should_match": 1,
+		}})
+	}
+	if anyWord && len(wordClauses) > 1 {
+		must = append(must, map[string]any{"bool": map[string]any{"should": wordClauses, "minimum_should_match": 1}})
+	} else {
+		must = append(must, wordClauses...)
+	}
+	for _, ph := range qt.Phrases {
+		must = append(must, map[string]any{"multi_match": map[string]any{
+			"query": ph, "type": "phrase", "fields": slices.Clone(phraseFields),
+		}})
+	}
+	if len(qt.Words) > 1 {
+		should = append(should, map[string]any{"multi_match": map[string]any{
+			"query": strings.Join(qt.Words, " "), "type": "phrase", "fields": slices.Clone(phraseFields),
+			"slop": 1, "boost": phraseBoost,
+		}})
+	}
+	for _, x := range qt.Excluded {
+		mustNot = append(mustNot, map[string]any{"multi_match": map[string]any{
+			"query": x, "type": "phrase", "fields": slices.Clone(searchFields),
+		}})
+	}
+	if len(must) == 0 {
+		must = append(must, map[string]any{"match_all": map[string]any{}})
+	}
+	out := map[string]any{"must": must}
+	if len(should) > 0 {
+		out["should"] = should
+	}
+	if len(mustNot) > 0 {
+		out["must_not"] = mustNot
+	}
+	return out
+}
+
+// highlightSpec asks for fragments of the matched words and phrases.
+func highlightSpec(qt queryText) map[string]any {
+	fields := map[string]any{}
+	for _, f := range highlightFields {
+		fields[f] = map[string]any{}
+	}
+	// The whole title is one fragment; long texts give up to three short fragments.
+	fields["title"] = map[string]any{"number_of_fragments": 0}
+	// Highlighting re-runs the query on each hit's text. A fuzzy query there costs more than the
+	// search itself: for every hit and field it intersects the word's typo automaton with the
+	// field's whole term dictionary. So fragments mark the words as typed and the phrases; a hit
+	// found only through a typo comes without marks.
+	var should []any
+	if len(qt.Words) > 0 {
+		should = append(should, map[string]any{"multi_match": map[string]any{
+			"query":  strings.Join(qt.Words, " "),
+			"fields": slices.Clone(highlightFields),
+		}})
+	}
+	for _, ph := range qt.Phrases {
+		should = append(should, map[string]any{"multi_match": map[string]any{
+			"query": ph, "type": "phrase", "fields": slices.Clone(highlightFields),
+		}})
+	}
+	return map[string]any{
+		"highlight_query":     map[string]any{"bool": map[string]any{"should": should}},
+		"fields":              fields,
+		"fragment_size":       120,
+		"number_of_fragments": 3,
+		"pre_tags":            []string{"<mark>"},
+		"post_tags":           []string{"</mark>"},
+		"encoder":             "html",
+	}
 }
 
 // maxTermsPerClause is the most collection ids put in one terms query. Elasticsearch refuses a

@@ -101,34 +101,110 @@ func TestBuildQuery_Filters(t *testing.T) {
 	}
 }
 
-func TestBuildQuery_TextQueryIsFuzzyMultiMatchWithHighlights(t *testing.T) {
+func TestBuildQuery_EveryWordMustMatchFuzzilyAndThePhraseBoosts(t *testing.T) {
 	t.Parallel()
 	body, err := BuildQuery(Params{Query: "kuberntes operator", CollectionIDs: []uuid.UUID{uuid.New()}})
 	require.NoError(t, err)
 	got := roundTrip(t, body)
 
-	must := got["query"].(map[string]any)["bool"].(map[string]any)["must"].([]any)
-	require.Len(t, must, 1)
-	mm := must[0].(map[string]any)["multi_match"].(map[string]any)
-	assert.Equal(t, "kuberntes operator", mm["query"])
-	assert.Equal(t, "AUTO", mm["fuzziness"])
-	assert.EqualValues(t, 1, mm["prefix_length"], "the first letter must match: it bounds the fuzzy expansion")
-	assert.Equal(t, []any{"title^3", "tags.text^2", "description", "notes", "source_url",
-		"metadata.title", "metadata.description", "metadata.site_name"}, mm["fields"])
+	boolQ := got["query"].(map[string]any)["bool"].(map[string]any)
+	must := boolQ["must"].([]any)
+	require.Len(t, must, 2, "one required clause per word")
+	for i, word := range []string{"kuberntes", "operator"} {
+		either := must[i].(map[string]any)["bool"].(map[string]any)
+		assert.EqualValues(t, 1, either["minimum_should_match"])
+		fuzzy := either["should"].([]any)[0].(map[string]any)["multi_match"].(map[string]any)
+		assert.Equal(t, word, fuzzy["query"])
+		assert.Equal(t, "1", fuzzy["fuzziness"], "four to nine letters: one typo")
+		assert.EqualValues(t, 1, fuzzy["prefix_length"], "the first letter must match: it bounds the fuzzy expansion")
+		assert.Equal(t, []any{"title^3", "tags.text^2", "description", "notes", "metadata.title", "content"}, fuzzy["fields"])
+		exact := either["should"].([]any)[1].(map[string]any)["multi_match"].(map[string]any)
+		assert.Equal(t, word, exact["query"])
+		assert.NotContains(t, exact, "fuzziness")
+		assert.Equal(t, []any{"source_url", "metadata.description", "metadata.site_name"}, exact["fields"])
+	}
+	should := boolQ["should"].([]any)
+	require.Len(t, should, 1)
+	phrase := should[0].(map[string]any)["multi_match"].(map[string]any)
+	assert.Equal(t, "phrase", phrase["type"])
+	assert.Equal(t, "kuberntes operator", phrase["query"])
+	assert.EqualValues(t, phraseBoost, phrase["boost"])
+	assert.NotContains(t, boolQ, "must_not")
 
 	hl, ok := got["highlight"].(map[string]any)
 	require.True(t, ok, "a text query asks for highlights")
 	fields := hl["fields"].(map[string]any)
-	assert.Contains(t, fields, "title")
-	assert.Contains(t, fields, "description")
-	assert.Contains(t, fields, "notes")
+	for _, f := range []string{"title", "description", "notes", "content"} {
+		assert.Contains(t, fields, f)
+	}
 	assert.EqualValues(t, 3, hl["number_of_fragments"])
 	assert.Equal(t, "html", hl["encoder"])
-	hq := hl["highlight_query"].(map[string]any)["multi_match"].(map[string]any)
+	hq := hl["highlight_query"].(map[string]any)["bool"].(map[string]any)["should"].([]any)[0].(map[string]any)["multi_match"].(map[string]any)
 	assert.Equal(t, "kuberntes operator", hq["query"])
-	assert.Equal(t, []any{"title", "description", "notes"}, hq["fields"], "only the highlighted fields")
-	assert.Equal(t, "AUTO:3,100", hq["fuzziness"], "one-letter typos at most: a fuzzy highlight is costly")
-	assert.Equal(t, "top_terms_10", hq["fuzzy_rewrite"])
+	assert.Equal(t, []any{"title", "description", "notes", "content"}, hq["fields"], "only the highlighted fields")
+	assert.NotContains(t, hq, "fuzziness", "highlights mark the words as typed: a fuzzy highlight is costly")
+	assert.Equal(t, map[string]any{"excludes": []any{"content"}}, got["_source"], "page text is never returned whole")
+	assert.EqualValues(t, TotalHitsCap, got["track_total_hits"])
+}
+
+func TestBuildQuery_AnyWordNeedsOneOfTheWords(t *testing.T) {
+	t.Parallel()
+	body, err := BuildQuery(Params{Query: "item 4242", CollectionIDs: []uuid.UUID{uuid.New()}, AnyWord: true})
+	require.NoError(t, err)
+	got := roundTrip(t, body)
+	must := got["query"].(map[string]any)["bool"].(map[string]any)["must"].([]any)
+	require.Len(t, must, 1)
+	inner := must[0].(map[string]any)["bool"].(map[string]any)
+	assert.EqualValues(t, 1, inner["minimum_should_match"])
+	assert.Len(t, inner["should"], 2)
+}
+
+func TestBuildQuery_PhrasesAreRequiredAndExclusionsRefused(t *testing.T) {
+	t.Parallel()
+	body, err := BuildQuery(Params{Query: `"fog signal" keeper -storm -"salted fish"`, CollectionIDs: []uuid.UUID{uuid.New()}})
+	require.NoError(t, err)
+	got := roundTrip(t, body)
+	boolQ := got["query"].(map[string]any)["bool"].(map[string]any)
+	must := boolQ["must"].([]any)
+	require.Len(t, must, 2)
+	keeper := must[0].(map[string]any)["bool"].(map[string]any)["should"].([]any)[0].(map[string]any)["multi_match"].(map[string]any)
+	assert.Equal(t, "keeper", keeper["query"])
+	phrase := must[1].(map[string]any)["multi_match"].(map[string]any)
+	assert.Equal(t, "fog signal", phrase["query"])
+	assert.Equal(t, "phrase", phrase["type"])
+	assert.NotContains(t, phrase, "fuzziness", "a phrase matches as written")
+	mustNot := boolQ["must_not"].([]any)
+	require.Len(t, mustNot, 2)
+	assert.Equal(t, "storm", mustNot[0].(map[string]any)["multi_match"].(map[string]any)["query"])
+	assert.Equal(t, "salted fish", mustNot[1].(map[string]any)["multi_match"].(map[string]any)["query"])
+	assert.NotContains(t, boolQ, "should", "one word: no phrase of the words to boost")
+}
+
+func TestParseQueryText(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		in   string
+		want queryText
+	}{
+		{"lighthouse keeper", queryText{Words: []string{"lighthouse", "keeper"}}},
+		{`"fog  signal" horn`, queryText{Words: []string{"horn"}, Phrases: []string{"fog signal"}}},
+		{`"unclosed phrase here`, queryText{Phrases: []string{"unclosed phrase here"}}},
+		{`"single"`, queryText{Words: []string{"single"}}},
+		{`coast -storm -"salted fish"`, queryText{Words: []string{"coast"}, Excluded: []string{"storm", "salted fish"}}},
+		{`well-known - "" x`, queryText{Words: []string{"well-known", "x"}}},
+		{"-storm", queryText{Excluded: []string{"storm"}}},
+		{"  ", queryText{}},
+	} {
+		assert.Equal(t, tt.want, parseQueryText(tt.in), "%q", tt.in)
+	}
+}
+
+func TestFuzzinessFor_GrowsWithWordLength(t *testing.T) {
+	t.Parallel()
+	for word, want := range map[string]string{"go": "0", "cat": "0", "4242": "0", "v1.2.3": "1", "laod": "1",
+		"lighthou": "1", "keeper": "1", "lighthouse": "2", "straße": "1", "kuberntes": "1"} {
+		assert.Equal(t, want, fuzzinessFor(word), word)
+	}
 }
 
 func TestBuildQuery_EmptyQueryIsMatchAllWithoutHighlights(t *testing.T) {
@@ -140,7 +216,7 @@ func TestBuildQuery_EmptyQueryIsMatchAllWithoutHighlights(t *testing.T) {
 	assert.Equal(t, []any{map[string]any{"match_all": map[string]any{}}}, must)
 	assert.NotContains(t, got, "highlight")
 	assert.NotContains(t, got, "search_after")
-	assert.Equal(t, true, got["track_total_hits"])
+	assert.EqualValues(t, TotalHitsCap, got["track_total_hits"])
 }
 
 func TestBuildQuery_LimitAsksForOneMore(t *testing.T) {

@@ -80,13 +80,19 @@ type Page struct {
 	Hits []Hit
 	// NextCursor is the opaque cursor of the next page; empty on the last page.
 	NextCursor string
-	// Total is the number of matching items over all pages.
+	// Total is the number of matching items over all pages, counted up to TotalHitsCap.
 	Total int64
+	// TotalExact is false when more items match than Total.
+	TotalExact bool
+	// AnyWord reports that no item has every word, so the hits have at least one.
+	AnyWord bool
 }
 
 // searchPosition is what a search cursor carries: Elasticsearch's search_after values.
 type searchPosition struct {
 	After []any `json:"a"`
+	// AnyWord carries Result.AnyWord of the first page to the next ones.
+	AnyWord bool `json:"w,omitempty"`
 }
 
 // scope binds a cursor to the caller and to the exact query.
@@ -132,7 +138,7 @@ func (s *Service) Search(ctx context.Context, caller uuid.UUID, q Query) (Page, 
 		if err := s.cursor.Decode(scope, q.Page.After, &pos); err != nil {
 			return Page{}, err
 		}
-		params.SearchAfter = pos.After
+		params.SearchAfter, params.AnyWord = pos.After, pos.AnyWord
 	}
 
 	if q.CollectionID != nil {
@@ -147,7 +153,7 @@ func (s *Service) Search(ctx context.Context, caller uuid.UUID, q Query) (Page, 
 		}
 	}
 	if len(params.CollectionIDs) == 0 {
-		return Page{Hits: []Hit{}}, nil
+		return Page{Hits: []Hit{}, TotalExact: true}, nil
 	}
 
 	res, err := s.index.Search(ctx, params)
@@ -159,15 +165,15 @@ func (s *Service) Search(ctx context.Context, caller uuid.UUID, q Query) (Page, 
 	case isErrorType(err, "index_not_found_exception"):
 		s.log.WarnContext(ctx, "search index does not exist yet: answering with no results (the indexer creates it)",
 			"alias", s.index.Alias())
-		return Page{Hits: []Hit{}}, nil
+		return Page{Hits: []Hit{}, TotalExact: true}, nil
 	case ctx.Err() != nil:
 		return Page{}, ctx.Err()
 	default:
 		return Page{}, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
-	out := Page{Hits: res.Hits, Total: res.Total}
+	out := Page{Hits: res.Hits, Total: res.Total, TotalExact: res.TotalExact, AnyWord: res.AnyWord}
 	if res.NextSearchAfter != nil {
-		out.NextCursor, err = s.cursor.Encode(scope, searchPosition{After: res.NextSearchAfter})
+		out.NextCursor, err = s.cursor.Encode(scope, searchPosition{After: res.NextSearchAfter, AnyWord: res.AnyWord})
 		if err != nil {
 			return Page{}, fmt.Errorf("search: %w", err)
 		}

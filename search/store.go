@@ -17,13 +17,28 @@ import (
 // those rules.
 type store struct{}
 
-// documents converts items read from Postgres into index documents.
-func documents(items []item.Item) []Document {
+// documents converts items read from Postgres into index documents, with the page text of those
+// that have one captured for their current URL (one more query).
+func (s *Syncer) documents(ctx context.Context, items []item.Item) ([]Document, error) {
 	out := make([]Document, len(items))
+	var withText []uuid.UUID
 	for i, it := range items {
 		out[i] = DocumentFromItem(it)
+		if it.PageText != nil && it.PageText.Status == item.PageTextCaptured {
+			withText = append(withText, it.ID)
+		}
 	}
-	return out
+	if len(withText) == 0 {
+		return out, nil
+	}
+	texts, err := s.items.PageTextContents(ctx, s.db, withText)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Content = texts[out[i].ID]
+	}
+	return out, nil
 }
 
 // markIndexedSQL records indexed versions. Only items that still exist get a row; locking them

@@ -110,7 +110,10 @@ func (s *Syncer) Sync(ctx context.Context, changes []Change) (SyncResult, error)
 	if err != nil {
 		return SyncResult{}, err
 	}
-	docs := documents(items)
+	docs, err := s.documents(ctx, items)
+	if err != nil {
+		return SyncResult{}, err
+	}
 	present := make(map[uuid.UUID]bool, len(docs))
 	for _, d := range docs {
 		present[d.ID] = true
@@ -162,7 +165,10 @@ func (s *Syncer) Feed() FeedFunc {
 			if err != nil {
 				return err
 			}
-			docs := documents(items)
+			docs, err := s.documents(ctx, items)
+			if err != nil {
+				return err
+			}
 			if len(docs) == 0 {
 				return nil
 			}

@@ -316,7 +316,7 @@ export interface paths {
         };
         /**
          * Search the items of your collections
-         * @description Full-text search with typo tolerance and highlighted fragments, over the items of the collections you are a member of (checked on every query). The index follows writes within a second or two; an item's index_status says whether it has caught up. Page with next_cursor.
+         * @description Full-text search with typo tolerance and highlighted fragments, over the items of the collections you are a member of (checked on every query), including the text of the pages their links point to (captured by ENRICH_URL). Every word must match; "quoted phrases" and -excluded words are understood. The index follows writes within a second or two; an item's index_status says whether it has caught up. Page with next_cursor.
          */
         get: operations["search-items"];
         put?: never;
@@ -595,6 +595,8 @@ export interface components {
                 [key: string]: unknown;
             };
             notes: string;
+            /** @description Whether the readable text of the page behind source_url is captured (and searchable). */
+            page_text: components["schemas"]["PageText"];
             /**
              * @description The item's URL, if any.
              * @example https://go.dev/ref/mem
@@ -735,6 +737,36 @@ export interface components {
             updated_at: string;
             user_id: string;
         };
+        PageText: {
+            /**
+             * Format: date-time
+             * @description When the text was extracted; null for none.
+             */
+            extracted_at: string | null;
+            /**
+             * @description The page's language tag, if known.
+             * @example en
+             */
+            language: string;
+            /**
+             * Format: int64
+             * @description Size of the captured text in bytes of UTF-8 (at most 524288).
+             * @example 18234
+             */
+            size_bytes: number;
+            /**
+             * @description Why no text was captured (skipped only).
+             * @example image/png is not a supported content type (HTML, plain text and PDF are)
+             */
+            skip_reason: string;
+            /**
+             * @description none: not fetched yet (or the URL changed since); captured: the text is stored and searched; skipped: the page has no text Atlas reads (see skip_reason).
+             * @enum {string}
+             */
+            status: "none" | "captured" | "skipped";
+            /** @description The page had more text than the 512 KiB kept. */
+            truncated: boolean;
+        };
         RegisterInputBody: {
             /** @example Ada Lovelace */
             display_name: string;
@@ -746,13 +778,15 @@ export interface components {
         SearchBody: {
             /** @description This page's hits, in the requested order. */
             items: components["schemas"]["SearchHit"][] | null;
+            /**
+             * @description all: every hit has every word of q; any: no item had them all, so these hits have at least one.
+             * @enum {string}
+             */
+            match: "all" | "any";
             /** @description Cursor of the next page; null on the last page. */
             next_cursor: string | null;
-            /**
-             * Format: int64
-             * @description Number of matching items over all pages.
-             */
-            total: number;
+            /** @description Number of matching items over all pages, counted up to 10,000. */
+            total: components["schemas"]["SearchTotal"];
         };
         SearchHit: {
             collection_id: string;
@@ -760,7 +794,7 @@ export interface components {
             created_at: string;
             created_by: string;
             description: string;
-            /** @description Field (title, description, notes) → HTML-escaped fragments with the matched words wrapped in <mark>…</mark>. Empty without q. */
+            /** @description Field (title, description, notes, content: the saved page's text) → HTML-escaped fragments with the matched words wrapped in <mark>…</mark>. Empty without q. */
             highlights: {
                 [key: string]: string[] | null;
             };
@@ -788,6 +822,20 @@ export interface components {
              * @description The item version the index holds; the item may have changed since (see the item's index_status).
              */
             version: number;
+        };
+        SearchTotal: {
+            /**
+             * @description eq: exactly value matches; gte: at least value (counting stopped).
+             * @example gte
+             * @enum {string}
+             */
+            relation: "eq" | "gte";
+            /**
+             * Format: int64
+             * @description The number of matches, or the cap when there are more.
+             * @example 10000
+             */
+            value: number;
         };
         Tag: {
             /**
@@ -3046,7 +3094,7 @@ export interface operations {
                 limit?: number;
                 /** @description Default desc, except asc for title. */
                 order?: "asc" | "desc";
-                /** @description Words to look for in titles, descriptions, notes, tags, source URLs and page metadata; small typos still match. Empty: every item (newest first). */
+                /** @description Words to look for in titles, descriptions, notes, tags, source URLs, page metadata and the text of the saved page. Every word must match (small typos in words of four letters or more still do); items with the words in this order rank first; if no item has every word, items with any of them are returned (match: any). "quoted words" must appear as a phrase; -word or -"a phrase" excludes items containing it. Empty: every item (newest first). */
                 q?: string;
                 /** @description Result order; default relevance with q, created_at without. */
                 sort?: "relevance" | "created_at" | "updated_at" | "title";

@@ -51,6 +51,7 @@ export function EnrichmentPanel({ item, editable }: { item: Item; editable: bool
       ) : (
         <p className="muted">Atlas has not fetched details for this link yet.</p>
       )}
+      <PageTextLine pageText={item.page_text} />
       {jobsAvailable && latest && (
         <p>
           Enrichment: <JobStatusBadge status={latest.status} /> {latest.type}
@@ -72,4 +73,25 @@ export function EnrichmentPanel({ item, editable }: { item: Item; editable: bool
       <FormError error={rerun.error} />
     </section>
   );
+}
+
+/** Whether the page's text is captured (and so searchable), and how much of it. */
+export function PageTextLine({ pageText }: { pageText: Item['page_text'] | undefined }) {
+  if (!pageText || pageText.status === 'none') return null;
+  if (pageText.status === 'skipped') {
+    return <p className="muted">Page text not captured: {pageText.skip_reason}</p>;
+  }
+  return (
+    <p>
+      Page text captured ({formatBytes(pageText.size_bytes)}
+      {pageText.truncated ? ', cut at 512 KiB' : ''}
+      {pageText.language ? `, ${pageText.language}` : ''}): search looks inside this page.
+    </p>
+  );
+}
+
+/** 18234 → "17.8 KiB". */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  return `${(n / 1024).toFixed(1)} KiB`;
 }

@@ -21,6 +21,17 @@ const sorts: { value: SearchSort | ''; label: string }[] = [
 ];
 const orders: readonly SearchOrder[] = ['asc', 'desc'];
 
+/** What a highlighted field is called next to its snippet. */
+const fieldLabels: Record<string, string> = { content: 'in the page', description: 'description', notes: 'notes' };
+
+/** "12 results", or "10000+ results" when the server stopped counting. */
+export function resultCount(total: { value: number; relation: 'eq' | 'gte' } | undefined, shown: number): string {
+  if (!total) return `${shown} results`;
+  const n = total.value.toLocaleString('en');
+  if (total.relation === 'gte') return `${n}+ results`;
+  return `${n} result${total.value === 1 ? '' : 's'}`;
+}
+
 /** Comma-separated tags → normalised list (the API wants every tag as its own parameter). */
 export function parseTags(s: string): string[] {
   return [...new Set(s.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean))];
@@ -75,12 +86,19 @@ export function SearchPage() {
   }
 
   const hits = results.data?.pages.flatMap((p) => p.items ?? []) ?? [];
-  const total = results.data?.pages[0]?.total;
+  const first = results.data?.pages[0];
+  const total = first?.total;
   const names = new Map((collections.data?.pages.flatMap((p) => p.items ?? []) ?? []).map((c) => [c.id, c.name]));
 
   return (
     <>
-      <PageHeader title="Search" subtitle="Find items in every collection you belong to. Small typos are forgiven." />
+      <PageHeader
+        title="Search"
+        subtitle={
+          'Find items in every collection you belong to, and search inside pages: the text of the pages your links point to is searched too. ' +
+          'Every word must match (small typos are forgiven); put "words in quotes" for an exact phrase and -word to leave out items containing it.'
+        }
+      />
       {isStatus(results.error, 404) && !collectionId ? (
         <NotAvailable feature="Search" />
       ) : (
@@ -89,7 +107,7 @@ export function SearchPage() {
             <div className="row">
               <label className="grow">
                 Search for
-                <input type="search" value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} placeholder="Words in titles, notes, tags or links" />
+                <input type="search" value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} placeholder="Words in titles, notes, tags, links or page text" />
               </label>
               <button type="submit" className="primary">
                 Search
@@ -142,8 +160,9 @@ export function SearchPage() {
           ) : (
             <>
               <p className="muted" aria-live="polite">
-                {total !== undefined ? `${total} result${total === 1 ? '' : 's'}` : `${hits.length} results`}. Items changed in the last
-                seconds may still be indexing.
+                {resultCount(total, hits.length)}
+                {first?.match === 'any' ? ' with some of the words (no item has them all)' : ''}. Items changed in the last seconds may
+                still be indexing.
               </p>
               <ol className="item-list" aria-label="Search results">
                 {hits.map((hit) => {
@@ -160,7 +179,7 @@ export function SearchPage() {
                         {names.has(hit.collection_id) && <p className="muted small">in {names.get(hit.collection_id)}</p>}
                         {fragments.slice(0, 3).map(({ field, f }, j) => (
                           <p key={j} className="snippet">
-                            <span className="muted small">{field}: </span>
+                            <span className="muted small">{fieldLabels[field] ?? field}: </span>
                             <Highlight fragment={f} />
                           </p>
                         ))}
