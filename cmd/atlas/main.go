@@ -10,6 +10,8 @@
 //	atlas migrate          apply database migrations (Atlas' and River's)
 //	atlas audit verify     check the audit trail's hash chain (exit 1 if broken)
 //	atlas search reindex   rebuild the search index from Postgres, swap the alias
+//	atlas reconcile        compare Postgres with the index and the audit trail (--repair re-syncs)
+//	atlas events replay-dlq  re-feed dead-lettered records to a consumer group (--dry-run)
 //	atlas config           print the effective configuration (secrets redacted)
 //	atlas openapi          print the OpenAPI document (JSON)
 //

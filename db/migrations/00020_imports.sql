@@ -58,14 +58,17 @@ CREATE INDEX items_collection_source_url_idx ON items (collection_id, source_url
 ALTER TABLE audit_events DROP CONSTRAINT audit_events_type_check;
 ALTER TABLE audit_events ADD CONSTRAINT audit_events_type_check CHECK (type IN ('ItemCreated', 'ItemUpdated',
     'ItemDeleted', 'CollectionCreated', 'CollectionUpdated', 'CollectionDeleted',
-    'MembershipAdded', 'MembershipRoleChanged', 'MembershipRemoved', 'ImportFinished'));
+    'MembershipAdded', 'MembershipRoleChanged', 'MembershipRemoved',
+    'SessionRevoked', 'RefreshTokenReuseDetected', 'PasswordChanged', 'APITokenCreated', 'APITokenRevoked',
+    'ImportFinished'));
 
 -- +goose Down
 -- NOT VALID: the append-only trail may already hold ImportFinished rows.
 ALTER TABLE audit_events DROP CONSTRAINT audit_events_type_check;
 ALTER TABLE audit_events ADD CONSTRAINT audit_events_type_check CHECK (type IN ('ItemCreated', 'ItemUpdated',
     'ItemDeleted', 'CollectionCreated', 'CollectionUpdated', 'CollectionDeleted',
-    'MembershipAdded', 'MembershipRoleChanged', 'MembershipRemoved')) NOT VALID;
+    'MembershipAdded', 'MembershipRoleChanged', 'MembershipRemoved',
+    'SessionRevoked', 'RefreshTokenReuseDetected', 'PasswordChanged', 'APITokenCreated', 'APITokenRevoked')) NOT VALID;
 DROP INDEX items_collection_source_url_idx;
 DROP TABLE import_entries;
 DROP TABLE import_chunks;
