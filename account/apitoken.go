@@ -155,6 +155,7 @@ func (s *Service) authenticateAPIToken(ctx context.Context, secret string) (Prin
 // apiTokenStore is the SQL for personal API tokens.
 type apiTokenStore struct{}
 
+//nolint:gosec // G101: column names, not a credential
 const apiTokenColumns = `id, user_id, name, scope, created_at, expires_at, last_used_at`
 
 func scanAPIToken(row pgx.Row, extra ...any) (APIToken, error) {
@@ -175,6 +176,7 @@ func scanAPIToken(row pgx.Row, extra ...any) (APIToken, error) {
 	return t, nil
 }
 
+//nolint:gosec // G101: SQL text, not a credential
 const insertAPITokenSQL = `
 INSERT INTO api_tokens (id, user_id, name, scope, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`
 

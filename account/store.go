@@ -93,6 +93,7 @@ func (Store) passwordHash(ctx context.Context, q db.Querier, id uuid.UUID) (stri
 	return hash, nil
 }
 
+//nolint:gosec // G101: SQL text, not a credential
 const setPasswordSQL = `UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1`
 
 // setPassword stores a new password hash.

@@ -171,7 +171,7 @@ func uploadedFile(contentType string, body io.Reader) (io.Reader, error) {
 			return nil, atlas.Invalid("file", `the form has no field "file"`)
 		}
 		if err != nil {
-			if te := tooLarge(err); te != err {
+			if te := tooLarge(err); te != err { //nolint:errorlint // identity: tooLarge returns err itself unless it is a size error
 				return nil, te
 			}
 			return nil, atlas.Invalid("file", "the multipart body is malformed")

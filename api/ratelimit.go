@@ -23,7 +23,7 @@ const (
 	pathLogin    = "/api/v1/auth/login"
 	pathRegister = "/api/v1/auth/register"
 	pathRefresh  = "/api/v1/auth/refresh"
-	pathPassword = "/api/v1/auth/password"
+	pathPassword = "/api/v1/auth/password" //nolint:gosec // G101: a route, not a credential
 )
 
 // Names of the limits, as counted in atlas_http_rate_limited_total.

@@ -42,6 +42,7 @@ func newCookieParams(e EdgeParams) cookieParams {
 // set is the cookie that carries a session's refresh token until it
 // expires.
 func (c cookieParams) set(in account.SignIn, now time.Time) http.Cookie {
+	//nolint:gosec // G124: Secure follows ATLAS_ENV (a laptop serves plain HTTP); HttpOnly and SameSite=Strict always
 	return http.Cookie{Name: sessionCookie, Value: in.RefreshToken, Path: sessionCookiePath, HttpOnly: true,
 		Secure: c.secure, SameSite: http.SameSiteStrictMode, Expires: in.RefreshExpiresAt.UTC(),
 		MaxAge: max(int(in.RefreshExpiresAt.Sub(now).Seconds()), 1)}
@@ -49,6 +50,7 @@ func (c cookieParams) set(in account.SignIn, now time.Time) http.Cookie {
 
 // clear is the cookie that removes the session cookie.
 func (c cookieParams) clear() http.Cookie {
+	//nolint:gosec // G124: as set: Secure follows ATLAS_ENV
 	return http.Cookie{Name: sessionCookie, Value: "", Path: sessionCookiePath, HttpOnly: true,
 		Secure: c.secure, SameSite: http.SameSiteStrictMode, MaxAge: -1}
 }

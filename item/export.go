@@ -138,10 +138,13 @@ func (e *Export) jsonItem(w *bufio.Writer, it Item, n int) error {
 	if err != nil {
 		return err
 	}
+	sep := []byte("\n")
 	if n > 0 {
-		w.WriteByte(',')
+		sep = []byte(",\n")
 	}
-	w.WriteByte('\n')
+	if _, err := w.Write(sep); err != nil {
+		return err
+	}
 	_, err = w.Write(b)
 	return err
 }

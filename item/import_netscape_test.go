@@ -1,6 +1,7 @@
 package item
 
 import (
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -17,7 +18,7 @@ func readAll(t *testing.T, r entryReader) []Entry {
 	var out []Entry
 	for {
 		e, err := r.Next()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return out
 		}
 		require.NoError(t, err)

@@ -95,8 +95,8 @@ func (f importFixture) count(t *testing.T, sql string, args ...any) int {
 
 // events counts the outbox's events of a type about the collection.
 func (f importFixture) events(t *testing.T, typ string) int {
-	return f.count(t, `SELECT count(*) FROM river_job WHERE kind = 'publish_event'
-		AND args->'envelope'->>'type' = $1 AND args->'envelope'->'entity'->>'collection_id' = $2`, typ, f.collection.String())
+	return f.count(t, `SELECT count(*) FROM atlas_outbox
+		WHERE envelope->>'type' = $1 AND envelope->'entity'->>'collection_id' = $2`, typ, f.collection.String())
 }
 
 func testFile(t *testing.T, name string) string {

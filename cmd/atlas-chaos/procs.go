@@ -36,17 +36,17 @@ func newProc(name, bin, logDir string, env []string, log *slog.Logger, args ...s
 
 // start launches the process (the caller holds mu).
 func (p *proc) startLocked() error {
-	f, err := os.OpenFile(p.logs, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(p.logs, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(p.args[0], p.args[1:]...)
+	cmd := exec.Command(p.args[0], p.args[1:]...) //nolint:gosec // G204: the processes under test, named by this tool
 	cmd.Env = append(append(os.Environ(), p.env...), p.extraEnv...)
 	p.extraEnv = nil
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
-		f.Close()
+		_ = f.Close()
 		return fmt.Errorf("start %s: %w", p.name, err)
 	}
 	p.starts++
@@ -54,7 +54,7 @@ func (p *proc) startLocked() error {
 	exited := p.exited
 	go func() {
 		err := cmd.Wait()
-		f.Close()
+		_ = f.Close() // the process is gone; its log is complete
 		close(exited)
 		p.mu.Lock()
 		held := p.held

@@ -179,7 +179,7 @@ func ReplayDeadLetters(ctx context.Context, p ReplayParams, h BatchHandler) (Rep
 			continue
 		}
 		if src := header(m, HeaderDLQSourcePartition); src != "" {
-			if n, err := strconv.Atoi(src); err == nil {
+			if n, err := strconv.ParseInt(src, 10, 32); err == nil {
 				d.Partition = int32(n) // where the event came from, for logs
 			}
 		}
