@@ -18,8 +18,8 @@ const bookmarkFile = `<!DOCTYPE NETSCAPE-Bookmark-file-1>
 </DL>
 `;
 
-/** The import steps; owner signs in with signInAgain after page loads. */
-export function importSteps({ owner, signInAgain }) {
+/** The import steps; the owner stays signed in across page loads (stillSignedIn checks it). */
+export function importSteps({ stillSignedIn }) {
   return [
     {
       name: 'import a bookmark file with a report',
@@ -27,7 +27,7 @@ export function importSteps({ owner, signInAgain }) {
         const page = (s.page = s.ownerPage);
         const path = s.collectionURL + '/import';
         await page.goto(path);
-        await signInAgain(page, owner, path);
+        await stillSignedIn(page, path);
         await page.getByRole('heading', { name: 'Import bookmarks' }).waitFor();
         await page.getByLabel('File', { exact: true }).setInputFiles({ name: 'bookmarks.html', mimeType: 'text/html', buffer: Buffer.from(bookmarkFile) });
         await page.getByRole('button', { name: 'Import', exact: true }).click();
@@ -48,7 +48,7 @@ export function importSteps({ owner, signInAgain }) {
         // folder (they keep their 2023 dates, so they sort after newer items).
         const tagged = `${s.collectionURL}?tag=bookmarks+toolbar`;
         await page.goto(tagged);
-        await signInAgain(page, owner, s.collectionURL);
+        await stillSignedIn(page, s.collectionURL);
         await page.getByText('Rust — Ünïcödé & more').waitFor();
       },
     },

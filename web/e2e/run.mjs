@@ -400,7 +400,7 @@ const steps = [
       await page.getByText(/^Enrichment:/).waitFor();
     },
   },
-  ...importSteps({ owner, signInAgain }),
+  ...importSteps({ stillSignedIn }),
   {
     name: 'audit lists changes',
     async run(s) {
