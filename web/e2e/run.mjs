@@ -372,6 +372,11 @@ const steps = [
         { timeout: 20_000, interval: 700, message: 'the misspelled search to find "Notes on Postgres locking"' },
       ).catch((err) => err);
       if (found !== true) pipelineMissing(found, 'search hits');
+      // Highlights mark the words as typed (a hit found only through a typo
+      // comes without marks): the words spelt right are highlighted.
+      await box.fill('postgres locking');
+      await page.getByRole('button', { name: 'Search', exact: true }).click();
+      await page.locator('mark').first().waitFor();
       check((await page.locator('mark').count()) > 0, 'highlighted fragments');
       await page.screenshot({ path: join(outDir, '14-search-hits.png'), fullPage: true });
       // Filters: a tag the item does not carry hides it.
