@@ -715,7 +715,7 @@ def run_bad(h: Helm, case: Case) -> None:
 def run_validator_catches(h: Helm) -> None:
     """The Kubernetes schema validation is live: a field Kubernetes does not
     know (passed through a free-form value) or a wrong type fails it."""
-    for sets, want in ((["api.lifecycle.preStop.sleep.minutes=5"], "minutes"),
+    for sets, want in ((["api.lifecycle.preStop.exec.minutes=5"], "minutes"),
                        (["worker.livenessProbe.httpGet.port=true"], "port")):
         t = h.template([ci("minimal")], sets)
         expect(t.returncode == 0, t.stderr)
