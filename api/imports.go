@@ -61,6 +61,20 @@ type ListImportsInput struct {
 	PageParams
 }
 
+// exportDocumentSchema describes Atlas' JSON export (format=json): the
+// collection and every item with all its fields (item.Export writes it).
+var exportDocumentSchema = &huma.Schema{
+	Type:     huma.TypeObject,
+	Required: []string{"format", "version", "exported_at", "collection", "items"},
+	Properties: map[string]*huma.Schema{
+		"format":      {Type: huma.TypeString, Enum: []any{"atlas-export"}},
+		"version":     {Type: huma.TypeInteger},
+		"exported_at": {Type: huma.TypeString, Format: "date-time"},
+		"collection":  {Type: huma.TypeObject},
+		"items":       {Type: huma.TypeArray, Items: &huma.Schema{Type: huma.TypeObject}},
+	},
+}
+
 // ExportInput asks for a collection as a file.
 type ExportInput struct {
 	CollectionPath
@@ -132,7 +146,7 @@ func (s *Server) registerImports() {
 		Summary: "Download a collection as a bookmark file or an Atlas JSON export", Tags: tags, Security: secured,
 		Errors: []int{http.StatusUnauthorized, http.StatusNotFound, http.StatusUnprocessableEntity},
 		Responses: map[string]*huma.Response{"200": {Description: "The file, streamed.", Content: map[string]*huma.MediaType{
-			"text/html": {Schema: &huma.Schema{Type: huma.TypeString}}, "application/json": {Schema: &huma.Schema{Type: huma.TypeString}},
+			"text/html": {Schema: &huma.Schema{Type: huma.TypeString}}, "application/json": {Schema: exportDocumentSchema},
 		}}},
 	}, func(ctx context.Context, in *ExportInput) (*huma.StreamResponse, error) {
 		exp, err := s.items.OpenExport(ctx, caller(ctx), in.ID, item.Format(in.Format))

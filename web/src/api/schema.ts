@@ -2598,7 +2598,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": string;
+                    "application/json": {
+                        collection: Record<string, never>;
+                        /** Format: date-time */
+                        exported_at: string;
+                        /** @enum {string} */
+                        format: "atlas-export";
+                        items: Record<string, never>[];
+                        version: number;
+                    };
                     "text/html": string;
                 };
             };
