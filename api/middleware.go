@@ -13,12 +13,18 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/google/uuid"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/atlasapp/atlas"
 	"github.com/atlasapp/atlas/account"
 	"github.com/atlasapp/atlas/correlation"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/ops"
+	"github.com/atlasapp/atlas/telemetry"
 )
 
 var (
@@ -29,7 +35,8 @@ var (
 // requestInfo is shared by the outer HTTP middleware and the inner Huma
 // middleware: authentication fills UserID, the access log reads it.
 type requestInfo struct {
-	UserID uuid.UUID
+	UserID   uuid.UUID
+	ClientIP string
 }
 
 type requestInfoKey struct{}
@@ -41,7 +48,17 @@ type requestInfoKey struct{}
 func (s *Server) correlate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// The request's server span continues the caller's trace; its trace
+		// id is the request's (a no-op tracer keeps the caller's span
+		// context, so the trace id is the caller's even with tracing off).
+		ctx := otel.GetTextMapPropagator().Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		ctx, span := telemetry.Tracer().Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
+			trace.WithAttributes(semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path)))
+		defer span.End()
 		ids := correlation.IDs{RequestID: r.Header.Get("X-Request-ID"), TraceID: traceID(r.Header.Get("traceparent"))}
+		if sc := span.SpanContext(); sc.IsValid() {
+			ids.TraceID = sc.TraceID().String()
+		}
 		if !requestIDPattern.MatchString(ids.RequestID) {
 			ids.RequestID = uuid.Must(uuid.NewV7()).String()
 		}
@@ -51,7 +68,7 @@ func (s *Server) correlate(next http.Handler) http.Handler {
 		w.Header().Set("X-Request-ID", ids.RequestID)
 		w.Header().Set("X-Trace-ID", ids.TraceID)
 		info := &requestInfo{}
-		ctx := correlation.With(r.Context(), ids)
+		ctx = correlation.With(ctx, ids)
 		ctx = context.WithValue(ctx, requestInfoKey{}, info)
 		ww := middleware.NewWrapResponseWriter(w, r.ProtoMajor)
 		inFlight := s.metrics.Start()
@@ -67,10 +84,19 @@ func (s *Server) correlate(next http.Handler) http.Handler {
 			status = http.StatusOK
 		}
 		s.metrics.Observe(r.Method, route, status, elapsed)
+		span.SetName(r.Method + " " + route)
+		span.SetAttributes(semconv.HTTPRoute(route), semconv.HTTPResponseStatusCode(status))
+		if status >= http.StatusInternalServerError {
+			span.SetStatus(codes.Error, http.StatusText(status))
+		}
 		attrs := []slog.Attr{
 			slog.String("method", r.Method), slog.String("route", route), slog.Int("status", status),
 			slog.Duration("duration", elapsed), slog.Int("bytes", ww.BytesWritten()),
 			slog.String("request_id", ids.RequestID), slog.String("trace_id", ids.TraceID),
+			slog.Any(telemetry.HTTPRequestKey, telemetry.HTTPRequest{
+				Method: r.Method, URL: r.URL.RequestURI(), Status: status, ResponseSize: int64(ww.BytesWritten()),
+				UserAgent: r.UserAgent(), RemoteIP: info.ClientIP, Protocol: r.Proto, Latency: elapsed,
+			}),
 		}
 		if info.UserID != uuid.Nil {
 			attrs = append(attrs, slog.String("user_id", info.UserID.String()))

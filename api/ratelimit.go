@@ -68,6 +68,17 @@ func clientIP(trustedProxies []string) func(http.Handler) http.Handler {
 	return middleware.ClientIPFromXFF(trustedProxies...)
 }
 
+// noteClientIP copies the client's IP (set by clientIP) into the request's
+// info, for the access log line written once the request is done.
+func noteClientIP(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+			info.ClientIP = middleware.GetClientIP(r.Context())
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // rateLimit enforces p's auth limits: attempts per IP and per email. A
 // refused request gets 429 with Retry-After and a problem body, and never
 // reaches the handler. It also sets up the per-user limit, which

@@ -94,7 +94,7 @@ func (s *Server) edge(p EdgeParams) []func(http.Handler) http.Handler {
 	if importLimit <= 0 {
 		importLimit = item.DefaultImportMaxBytes
 	}
-	chain = append(chain, limitBody(limit, importLimit+importFormSlack), clientIP(p.RateLimit.TrustedProxies)) // sessions record the client's IP
+	chain = append(chain, limitBody(limit, importLimit+importFormSlack), clientIP(p.RateLimit.TrustedProxies), noteClientIP) // sessions record the client's IP; the access log too
 	if p.RateLimit.Enabled {
 		chain = append(chain, s.rateLimit(p.RateLimit))
 	}

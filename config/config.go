@@ -50,7 +50,13 @@ const (
 type Config struct {
 	Env      string     `env:"ATLAS_ENV" envDefault:"development" json:"env"`
 	LogLevel slog.Level `env:"ATLAS_LOG_LEVEL" envDefault:"info" json:"log_level"`
-	HTTPAddr string     `env:"ATLAS_HTTP_ADDR" envDefault:"127.0.0.1:8080" json:"http_addr"`
+	// Telemetry: log format and OpenTelemetry traces (config/telemetry.go).
+	LogFormat       string  `env:"ATLAS_LOG_FORMAT" envDefault:"json" json:"log_format"`
+	GCPProject      string  `env:"ATLAS_GCP_PROJECT" json:"gcp_project"`
+	OTLPEndpoint    string  `env:"ATLAS_OTEL_EXPORTER_OTLP_ENDPOINT" json:"otel_exporter_otlp_endpoint"`
+	OTelServiceName string  `env:"ATLAS_OTEL_SERVICE_NAME" envDefault:"atlas" json:"otel_service_name"`
+	OTelSampleRatio float64 `env:"ATLAS_OTEL_TRACES_SAMPLER_RATIO" envDefault:"1" json:"otel_traces_sampler_ratio"`
+	HTTPAddr        string  `env:"ATLAS_HTTP_ADDR" envDefault:"127.0.0.1:8080" json:"http_addr"`
 	// ShutdownDelay is how long `atlas serve` keeps serving after SIGTERM
 	// before it stops accepting connections, so load balancers and
 	// Kubernetes endpoints stop routing to it first (no request is refused
@@ -248,6 +254,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("ATLAS_ELASTICSEARCH_URL: must be an http(s) URL, got %q", c.ElasticsearchURL)
 	}
 	if err := c.validateJobs(); err != nil {
+		return err
+	}
+	if err := c.validateTelemetry(); err != nil {
 		return err
 	}
 	if err := c.validateOps(); err != nil {

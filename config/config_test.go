@@ -77,6 +77,13 @@ type variable struct {
 var variables = []variable{
 	{"ATLAS_ENV", "production", func(t *testing.T, c config.Config) { assert.Equal(t, config.EnvProduction, c.Env) }},
 	{"ATLAS_LOG_LEVEL", "debug", func(t *testing.T, c config.Config) { assert.Equal(t, slog.LevelDebug, c.LogLevel) }},
+	{"ATLAS_LOG_FORMAT", "gcp", func(t *testing.T, c config.Config) { assert.Equal(t, "gcp", c.LogFormat) }},
+	{"ATLAS_GCP_PROJECT", "my-project", func(t *testing.T, c config.Config) { assert.Equal(t, "my-project", c.GCPProject) }},
+	{"ATLAS_OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel-collector:4318", func(t *testing.T, c config.Config) {
+		assert.Equal(t, "http://otel-collector:4318", c.OTLPEndpoint)
+	}},
+	{"ATLAS_OTEL_SERVICE_NAME", "atlas-staging", func(t *testing.T, c config.Config) { assert.Equal(t, "atlas-staging", c.OTelServiceName) }},
+	{"ATLAS_OTEL_TRACES_SAMPLER_RATIO", "0.25", func(t *testing.T, c config.Config) { assert.InDelta(t, 0.25, c.OTelSampleRatio, 1e-9) }},
 	{"ATLAS_HTTP_ADDR", ":9000", func(t *testing.T, c config.Config) { assert.Equal(t, ":9000", c.HTTPAddr) }},
 	{"ATLAS_SHUTDOWN_DELAY", "5s", func(t *testing.T, c config.Config) { assert.Equal(t, 5*time.Second, c.ShutdownDelay) }},
 	{"ATLAS_DATABASE_URL", "postgresql://u:p@db:5433/x", func(t *testing.T, c config.Config) {
@@ -159,6 +166,9 @@ type failure struct {
 var failures = []failure{
 	{[]string{"ATLAS_ENV=staging"}, `ATLAS_ENV: must be "development" or "production", got "staging"`},
 	{[]string{"ATLAS_LOG_LEVEL=loud"}, "ATLAS_LOG_LEVEL: cannot parse as slog.Level"},
+	{[]string{"ATLAS_LOG_FORMAT=xml"}, `ATLAS_LOG_FORMAT: must be one of [json gcp text], got "xml"`},
+	{[]string{"ATLAS_OTEL_EXPORTER_OTLP_ENDPOINT=otel-collector:4317"}, "ATLAS_OTEL_EXPORTER_OTLP_ENDPOINT: must be an http(s) URL of an OTLP/HTTP receiver"},
+	{[]string{"ATLAS_OTEL_TRACES_SAMPLER_RATIO=2"}, "ATLAS_OTEL_TRACES_SAMPLER_RATIO: must be between 0 and 1, got 2"},
 	{[]string{"ATLAS_HTTP_ADDR=8080"}, `ATLAS_HTTP_ADDR: must be host:port or :port, got "8080"`},
 	{[]string{"ATLAS_SHUTDOWN_DELAY=2m"}, "ATLAS_SHUTDOWN_DELAY: must be between 0s and 1m, got 2m0s"},
 	{[]string{"ATLAS_DATABASE_URL=mysql://x"}, "ATLAS_DATABASE_URL: must be a postgres:// URL"},

@@ -23,10 +23,16 @@ func With(ctx context.Context, ids IDs) context.Context {
 	return context.WithValue(ctx, ctxKey{}, ids)
 }
 
+// Lookup returns the ids in ctx, if any were put there.
+func Lookup(ctx context.Context) (IDs, bool) {
+	ids, ok := ctx.Value(ctxKey{}).(IDs)
+	return ids, ok
+}
+
 // From returns the ids in ctx. Work that did not start from an API request
 // gets a fresh request id, so events always name one.
 func From(ctx context.Context) IDs {
-	ids, _ := ctx.Value(ctxKey{}).(IDs)
+	ids, _ := Lookup(ctx)
 	if ids.RequestID == "" {
 		ids.RequestID = "internal-" + uuid.NewString()
 	}

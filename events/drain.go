@@ -190,7 +190,7 @@ const lockLaneSQL = `SELECT lane FROM atlas_outbox_lanes WHERE lane = $1 FOR UPD
 // laneEventsSQL reads a lane's oldest events. It runs as a statement of its
 // own after lockLaneSQL, so its snapshot sees every deletion the previous
 // owner committed before the lock was granted.
-const laneEventsSQL = `SELECT seq, envelope FROM atlas_outbox WHERE lane = $1 ORDER BY seq LIMIT $2`
+const laneEventsSQL = `SELECT seq, envelope, coalesce(traceparent, '') FROM atlas_outbox WHERE lane = $1 ORDER BY seq LIMIT $2`
 
 // deleteEventsSQL removes published events by seq (never by range: an
 // event with a lower seq may commit after the read and must stay).
@@ -254,13 +254,15 @@ func readLane(ctx context.Context, tx pgx.Tx, lane int16, limit int) ([]int64, [
 	for rows.Next() {
 		var seq int64
 		var doc []byte
-		if err := rows.Scan(&seq, &doc); err != nil {
+		var parent string
+		if err := rows.Scan(&seq, &doc, &parent); err != nil {
 			return nil, nil, fmt.Errorf("drain lane %d: read: %w", lane, err)
 		}
 		var env Envelope
 		if err := json.Unmarshal(doc, &env); err != nil {
 			return nil, nil, fmt.Errorf("drain lane %d: event %d: %w", lane, seq, err)
 		}
+		env.Parent = parent
 		seqs, envs = append(seqs, seq), append(envs, env)
 	}
 	if err := rows.Err(); err != nil {

@@ -119,6 +119,11 @@ type Envelope struct {
 	Data        json.RawMessage `json:"data"`
 	TraceID     string          `json:"trace_id"`
 	RequestID   string          `json:"request_id"`
+	// Parent is the W3C traceparent of the span the event was recorded
+	// in (the API request's, or a job's), or "". It is not part of the
+	// wire form: the outbox keeps it beside the envelope, and the publish
+	// span becomes its child.
+	Parent string `json:"-"`
 }
 
 // Key is the Kafka record key: events that must stay in order share it.

@@ -24,6 +24,9 @@ type Meta struct {
 	TraceID string
 	// RequestID is the API request id; it is required.
 	RequestID string
+	// Parent is the W3C traceparent of the span recording the event, if
+	// any (see Envelope.Parent).
+	Parent string
 	// NowFunc returns the current time; nil means time.Now. Tests set it to
 	// get deterministic timestamps.
 	NowFunc func() time.Time
@@ -68,6 +71,7 @@ func New(t Type, actor *uuid.UUID, entity Entity, data any, meta Meta) (Envelope
 		Data:        raw,
 		TraceID:     traceID,
 		RequestID:   meta.RequestID,
+		Parent:      meta.Parent,
 	}
 	if err := env.Validate(); err != nil {
 		return Envelope{}, fmt.Errorf("new %s event: %w", t, err)

@@ -28,9 +28,9 @@ func Lane(key string) int16 {
 // insertOutboxSQL appends envelopes to the outbox, in array order (seq is
 // assigned in that order).
 const insertOutboxSQL = `
-INSERT INTO atlas_outbox (lane, key, envelope)
-SELECT e.lane, e.key, e.envelope
-FROM unnest($1::smallint[], $2::text[], $3::jsonb[]) WITH ORDINALITY AS e (lane, key, envelope, n)
+INSERT INTO atlas_outbox (lane, key, envelope, traceparent)
+SELECT e.lane, e.key, e.envelope, nullif(e.traceparent, '')
+FROM unnest($1::smallint[], $2::text[], $3::jsonb[], $4::text[]) WITH ORDINALITY AS e (lane, key, envelope, traceparent, n)
 ORDER BY e.n`
 
 // Outbox stores envelopes in the atlas_outbox table inside the caller's
@@ -52,14 +52,16 @@ func (*Outbox) Queue(b *pgx.Batch, envs ...Envelope) error {
 	lanes := make([]int16, len(envs))
 	keys := make([]string, len(envs))
 	docs := make([]string, len(envs))
+	parents := make([]string, len(envs))
 	for i, env := range envs {
+		parents[i] = env.Parent
 		doc, err := json.Marshal(env)
 		if err != nil {
 			return fmt.Errorf("outbox: marshal event %s: %w", env.EventID, err)
 		}
 		keys[i], lanes[i], docs[i] = env.Key(), Lane(env.Key()), string(doc)
 	}
-	b.Queue(insertOutboxSQL, lanes, keys, docs)
+	b.Queue(insertOutboxSQL, lanes, keys, docs, parents)
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/atlasapp/atlas/correlation"
+	"github.com/atlasapp/atlas/telemetry"
 )
 
 // Enqueuer stores envelopes in a transaction (the table Outbox in
@@ -68,7 +69,7 @@ func (r *Recorder) Queue(ctx context.Context, b *pgx.Batch, t Type, actor *uuid.
 
 func (r *Recorder) build(ctx context.Context, t Type, actor *uuid.UUID, entity Entity, data any) (Envelope, error) {
 	ids := correlation.From(ctx)
-	env, err := New(t, actor, entity, data, Meta{TraceID: ids.TraceID, RequestID: ids.RequestID, NowFunc: r.now})
+	env, err := New(t, actor, entity, data, Meta{TraceID: ids.TraceID, RequestID: ids.RequestID, Parent: telemetry.Traceparent(ctx), NowFunc: r.now})
 	if err != nil {
 		return Envelope{}, fmt.Errorf("record %s: %w", t, err)
 	}
@@ -102,7 +103,7 @@ func (r *Recorder) RecordAll(ctx context.Context, tx pgx.Tx, evs []Event) error 
 	ids := correlation.From(ctx)
 	envs := make([]Envelope, len(evs))
 	for i, e := range evs {
-		env, err := New(e.Type, e.Actor, e.Entity, e.Data, Meta{TraceID: ids.TraceID, RequestID: ids.RequestID, NowFunc: r.now})
+		env, err := New(e.Type, e.Actor, e.Entity, e.Data, Meta{TraceID: ids.TraceID, RequestID: ids.RequestID, Parent: telemetry.Traceparent(ctx), NowFunc: r.now})
 		if err != nil {
 			return fmt.Errorf("record %s: %w", e.Type, err)
 		}

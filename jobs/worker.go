@@ -77,7 +77,7 @@ func NewWorkerClient(p WorkerParams) (*river.Client[pgx.Tx], error) {
 		JobTimeout:           time.Minute,
 		RescueStuckJobsAfter: p.RescueStuckJobsAfter,
 		Queues:               queues,
-		Middleware:           []rivertype.Middleware{&logMiddleware{log: p.Logger}},
+		Middleware:           []rivertype.Middleware{tracing(), &logMiddleware{log: p.Logger}},
 		PeriodicJobs:         p.PeriodicJobs,
 	})
 	if err != nil {

@@ -31,8 +31,10 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/atlasapp/atlas/config"
+	"github.com/atlasapp/atlas/telemetry"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -105,12 +107,37 @@ func main() {
 		fmt.Fprintf(os.Stderr, "atlas: configuration: %v\n", err)
 		os.Exit(2)
 	}
-	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	log, err := telemetry.NewLogger(os.Stderr, telemetry.LogOptions{Format: cfg.LogFormat, Level: cfg.LogLevel, Project: cfg.GCPProject})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "atlas: configuration: %v\n", err)
+		os.Exit(2)
+	}
+	slog.SetDefault(log) // for libraries that log through slog's default
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	if err := cmd.run(ctx, cfg, log, os.Args[2:]); err != nil {
+	if err := run(ctx, name, cmd, cfg, log); err != nil {
+		stop()
 		fmt.Fprintf(os.Stderr, "atlas %s: %v\n", name, err)
 		os.Exit(1)
 	}
+	stop()
+}
+
+// run runs one subcommand with tracing set up, and flushes the spans it
+// left buffered before returning.
+func run(ctx context.Context, name string, cmd command, cfg config.Config, log *slog.Logger) error {
+	shutdown, err := setupTracing(ctx, traceOptions{
+		Endpoint: cfg.OTLPEndpoint, ServiceName: cfg.OTelServiceName, Process: name,
+		Version: version, SampleRatio: cfg.OTelSampleRatio,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flush, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := shutdown(flush); err != nil {
+			log.Warn("flushing traces", "error", err)
+		}
+	}()
+	return cmd.run(ctx, cfg, log, os.Args[2:])
 }

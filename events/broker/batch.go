@@ -13,9 +13,13 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"go.opentelemetry.io/otel/codes"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/retry"
+	"github.com/atlasapp/atlas/telemetry"
 )
 
 // collect polls until a batch is full, BatchWait has passed since its first
@@ -122,12 +126,42 @@ func (c *Consumer) try(ctx context.Context, b *batch) error {
 	if len(b.ds) == 0 {
 		return nil
 	}
+	ctx, span := c.batchSpan(ctx, b.ds)
+	defer span.End()
 	err := c.handler(ctx, b.ds)
 	c.logDeliveries(ctx, b.ds, err)
 	if err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, "batch handler failed; will retry")
 		return fmt.Errorf("batch handler: %w", err)
 	}
 	return nil
+}
+
+// maxSpanLinks caps the links of a batch span: one per record, as
+// OpenTelemetry's messaging conventions have it, up to the SDK's default
+// limit.
+const maxSpanLinks = 128
+
+// batchSpan starts the consumer span of one attempt at a batch, linked to
+// the publish span of each record (its traceparent header), so a request's
+// trace leads to the batches that handled its events.
+func (c *Consumer) batchSpan(ctx context.Context, ds []Delivery) (context.Context, trace.Span) {
+	links := make([]trace.Link, 0, min(len(ds), maxSpanLinks))
+	for _, d := range ds {
+		if len(links) == maxSpanLinks {
+			break
+		}
+		if sc := telemetry.RemoteSpan(d.Traceparent()); sc.IsValid() {
+			links = append(links, trace.Link{SpanContext: sc})
+		}
+	}
+	return telemetry.Tracer().Start(ctx, "process "+c.cfg.GroupID, trace.WithSpanKind(trace.SpanKindConsumer),
+		trace.WithLinks(links...),
+		trace.WithAttributes(
+			semconv.MessagingSystemKafka, semconv.MessagingOperationTypeProcess,
+			semconv.MessagingConsumerGroupName(c.cfg.GroupID), semconv.MessagingBatchMessageCount(len(ds)),
+		))
 }
 
 // logDeliveries logs each event of a handled batch with the correlation ids

@@ -10,8 +10,13 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/telemetry"
 )
 
 // Record header names set on every published envelope.
@@ -191,8 +196,13 @@ func (p *Producer) PublishBatch(ctx context.Context, envs []events.Envelope) (in
 	report := make(chan kafka.Event, len(envs))
 	sent := 0
 	var sendErr error
+	spans := make([]trace.Span, 0, len(envs))
+	failed := make([]error, len(envs))
+	defer func() { endPublishSpans(spans, failed) }()
 	for _, env := range envs {
-		msg, err := p.message(env)
+		span := p.publishSpan(ctx, env)
+		spans = append(spans, span)
+		msg, err := p.message(env, span)
 		if err == nil {
 			err = ctx.Err()
 		}
@@ -201,13 +211,13 @@ func (p *Producer) PublishBatch(ctx context.Context, envs []events.Envelope) (in
 		}
 		if err != nil {
 			sendErr = fmt.Errorf("publish event %s: %w", env.EventID, err)
+			failed[sent] = sendErr
 			break
 		}
 		sent++
 	}
 	// Reports come back per partition in order, across partitions in any
 	// order: collect them all, then count the acknowledged prefix.
-	failed := make([]error, sent)
 	for range sent {
 		select {
 		case ev := <-report:
@@ -225,7 +235,7 @@ func (p *Producer) PublishBatch(ctx context.Context, envs []events.Envelope) (in
 			return 0, fmt.Errorf("publish events: %w", ErrProducerClosed)
 		}
 	}
-	for i, err := range failed {
+	for i, err := range failed[:sent] {
 		if err != nil {
 			return i, err
 		}
@@ -233,8 +243,36 @@ func (p *Producer) PublishBatch(ctx context.Context, envs []events.Envelope) (in
 	return sent, sendErr
 }
 
-// message builds the record of env, with its headers.
-func (p *Producer) message(env events.Envelope) (*kafka.Message, error) {
+// publishSpan starts the producer span of env's publication, a child of the
+// span the event was recorded in (env.Parent).
+func (p *Producer) publishSpan(ctx context.Context, env events.Envelope) trace.Span {
+	if parent := telemetry.RemoteSpan(env.Parent); parent.IsValid() {
+		ctx = trace.ContextWithRemoteSpanContext(ctx, parent)
+	}
+	_, span := telemetry.Tracer().Start(ctx, "publish "+p.topic, trace.WithSpanKind(trace.SpanKindProducer),
+		trace.WithAttributes(
+			semconv.MessagingSystemKafka, semconv.MessagingOperationTypeSend, semconv.MessagingDestinationName(p.topic),
+			semconv.MessagingMessageID(env.EventID.String()), semconv.MessagingKafkaMessageKey(env.Key()),
+			attribute.String("atlas.event.type", string(env.Type)),
+		))
+	return span
+}
+
+// endPublishSpans ends the spans of a batch, each failed one with its error.
+func endPublishSpans(spans []trace.Span, failed []error) {
+	for i, span := range spans {
+		if err := failed[i]; err != nil {
+			span.RecordError(err)
+			span.SetStatus(codes.Error, "not delivered")
+		}
+		span.End()
+	}
+}
+
+// message builds the record of env, with its headers. Its traceparent is
+// the publish span's when that span is recorded, else a new span id in the
+// event's trace.
+func (p *Producer) message(env events.Envelope, span trace.Span) (*kafka.Message, error) {
 	value, err := json.Marshal(env)
 	if err != nil {
 		return nil, fmt.Errorf("marshal: %w", err)
@@ -247,7 +285,7 @@ func (p *Producer) message(env events.Envelope) (*kafka.Message, error) {
 		Key:            []byte(env.Key()),
 		Value:          value,
 		Headers: []kafka.Header{
-			{Key: HeaderTraceparent, Value: []byte(events.Traceparent(env.TraceID, events.NewSpanID()))},
+			{Key: HeaderTraceparent, Value: []byte(traceparent(env, span))},
 			{Key: HeaderRequestID, Value: []byte(env.RequestID)},
 			{Key: HeaderEventType, Value: []byte(env.Type)},
 			{Key: HeaderEventID, Value: []byte(env.EventID.String())},
@@ -300,4 +338,13 @@ func logLevel(syslog int) slog.Level {
 	default:
 		return slog.LevelDebug
 	}
+}
+
+// traceparent is the header a record of env carries: the publish span when
+// it is recorded (tracing on), else a new span id in the event's trace.
+func traceparent(env events.Envelope, span trace.Span) string {
+	if sc := span.SpanContext(); span.IsRecording() && sc.IsValid() {
+		return events.Traceparent(sc.TraceID().String(), sc.SpanID().String())
+	}
+	return events.Traceparent(env.TraceID, events.NewSpanID())
 }

@@ -107,6 +107,10 @@ schema = {
     "ports": obj({"http": port, "ops": port}, required=["http", "ops"]),
     "config": obj({
         "logLevel": S(enum=["debug", "info", "warn", "error"]),
+        "logFormat": S(enum=["json", "gcp", "text"]),
+        "gcpProject": S(),
+        "otel": obj({"endpoint": S(pattern=r"^(https?://[^/\s]+.*)?$"), "serviceName": S(minLength=1),
+            "samplerRatio": {"type": "number", "minimum": 0, "maximum": 1}}),
         "jwtIssuer": S(minLength=1), "tokenTTL": duration, "sessionIdleTTL": duration, "sessionMaxTTL": duration,
         "shutdownDelay": duration,
         "dbMaxConns": I(minimum=1, maximum=1000),

@@ -263,6 +263,15 @@ before the ConfigMap exists).
 {{- define "atlas.configData" -}}
 ATLAS_ENV: "production"
 ATLAS_LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+ATLAS_LOG_FORMAT: {{ .Values.config.logFormat | quote }}
+{{- with .Values.config.gcpProject }}
+ATLAS_GCP_PROJECT: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.otel.endpoint }}
+ATLAS_OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
+{{- end }}
+ATLAS_OTEL_SERVICE_NAME: {{ .Values.config.otel.serviceName | quote }}
+ATLAS_OTEL_TRACES_SAMPLER_RATIO: {{ .Values.config.otel.samplerRatio | toString | quote }}
 ATLAS_HTTP_ADDR: {{ printf ":%d" (int .Values.ports.http) | quote }}
 ATLAS_OPS_ADDR: {{ printf ":%d" (int .Values.ports.ops) | quote }}
 ATLAS_SHUTDOWN_DELAY: {{ .Values.config.shutdownDelay | quote }}

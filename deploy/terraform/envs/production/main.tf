@@ -15,6 +15,7 @@ module "atlas" {
   authorized_networks = var.authorized_networks
   secret_accessors    = var.operators
   admin_emails        = var.admin_emails
+  otlp_endpoint       = var.otlp_endpoint
 
   release_channel       = "STABLE"
   sql_tier              = "db-custom-2-7680"

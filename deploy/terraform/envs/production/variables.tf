@@ -81,3 +81,13 @@ variable "admin_emails" {
   type        = list(string)
   default     = []
 }
+
+variable "otlp_endpoint" {
+  description = "OTLP/HTTP endpoint of an OpenTelemetry Collector forwarding Atlas' traces to Cloud Trace (see deploy/README.md); empty: no traces."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.otlp_endpoint == "" || can(regex("^https?://[^/]+", var.otlp_endpoint))
+    error_message = "otlp_endpoint must be empty or an http(s) URL."
+  }
+}

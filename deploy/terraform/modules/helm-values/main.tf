@@ -50,6 +50,10 @@ locals {
       {
         dbMaxConns     = var.db_max_conns
         trustedProxies = local.google_lb_ranges
+        # Cloud Logging's structured JSON, traces linked to Cloud Trace.
+        logFormat  = "gcp"
+        gcpProject = var.project_id
+        otel       = { endpoint = var.otlp_endpoint }
       },
       length(var.admin_emails) == 0 ? {} : { adminEmails = var.admin_emails },
     )

@@ -8,6 +8,25 @@ variable "release_name" {
   }
 }
 
+variable "project_id" {
+  description = "Google Cloud project id: qualifies trace ids in Atlas' Cloud Logging lines."
+  type        = string
+  validation {
+    condition     = can(regex("^[a-z][-a-z0-9]{4,28}[a-z0-9]$", var.project_id))
+    error_message = "project_id must be a Google Cloud project id (6-30 lower-case letters, digits and hyphens)."
+  }
+}
+
+variable "otlp_endpoint" {
+  description = "OTLP/HTTP endpoint of an OpenTelemetry Collector that forwards traces to Cloud Trace (e.g. http://otel-collector.observability:4318); empty: no traces."
+  type        = string
+  default     = ""
+  validation {
+    condition     = var.otlp_endpoint == "" || can(regex("^https?://[^/]+", var.otlp_endpoint))
+    error_message = "otlp_endpoint must be empty or an http(s) URL."
+  }
+}
+
 variable "image_repository" {
   description = "Image repository (registry module output image)."
   type        = string

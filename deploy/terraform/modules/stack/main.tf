@@ -41,6 +41,8 @@ module "registry" {
 # The chart's names for the release, which the Workload Identity bindings need.
 module "helm_values" {
   source                   = "../helm-values"
+  project_id               = var.project_id
+  otlp_endpoint            = var.otlp_endpoint
   release_name             = var.release_name
   image_repository         = module.registry.image
   image_tag                = var.image_tag

@@ -1,6 +1,7 @@
 # `tofu test` (scripts/deploy check runs it offline: the module has no provider).
 
 variables {
+  project_id               = "my-atlas-staging"
   image_repository         = "europe-west1-docker.pkg.dev/my-atlas-staging/atlas/atlas"
   kafka_brokers            = "bootstrap.atlas-staging.europe-west1.managedkafka.my-atlas-staging.cloud.goog:9092"
   elasticsearch_url        = "https://atlas-staging.es.psc.europe-west1.gcp.cloud.es.io"
@@ -53,4 +54,27 @@ run "digest_wins_and_must_be_a_sha256" {
     image_digest = "sha256:not-a-digest"
   }
   expect_failures = [var.image_digest]
+}
+
+run "logs_are_cloud_logging_json_with_project_qualified_traces" {
+  command = plan
+  variables {
+    otlp_endpoint = "http://otel-collector.observability:4318"
+  }
+  assert {
+    condition     = output.values.config.logFormat == "gcp" && output.values.config.gcpProject == "my-atlas-staging"
+    error_message = "on Google Cloud Atlas logs Cloud Logging's structured JSON, trace ids qualified by the project"
+  }
+  assert {
+    condition     = output.values.config.otel.endpoint == "http://otel-collector.observability:4318"
+    error_message = "traces go to the collector given"
+  }
+}
+
+run "otlp_endpoint_must_be_a_url" {
+  command = plan
+  variables {
+    otlp_endpoint = "otel-collector:4318"
+  }
+  expect_failures = [var.otlp_endpoint]
 }
