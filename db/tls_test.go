@@ -2,15 +2,11 @@ package db_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -20,50 +16,13 @@ import (
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/db/dbtest"
 	"github.com/atlasapp/atlas/item"
 )
 
-// tlsAdminURL is the superuser URL (sslmode=verify-full, sslrootcert=the test CA) of the private
-// TLS-only Postgres that ./scripts/test starts (ATLAS_PG_TLS=1 scripts/postgres start; `env`
-// prints it). The test skips when ATLAS_TEST_PG_TLS_URL is unset; ./scripts/test always sets it.
-func tlsAdminURL(t *testing.T) *url.URL {
-	t.Helper()
-	raw := os.Getenv("ATLAS_TEST_PG_TLS_URL")
-	if raw == "" {
-		t.Skip("ATLAS_TEST_PG_TLS_URL is unset: no TLS Postgres (./scripts/test starts one)")
-	}
-	u, err := url.Parse(raw)
-	require.NoError(t, err)
-	require.Equal(t, "verify-full", u.Query().Get("sslmode"), "ATLAS_TEST_PG_TLS_URL must verify the server")
-	return u
-}
-
-// tlsDatabase creates an empty database on the TLS cluster, dropped when the test ends, and
-// returns its URL.
-func tlsDatabase(t *testing.T) *url.URL {
-	t.Helper()
-	admin := tlsAdminURL(t)
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, admin.String())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = conn.Close(context.Background()) })
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "atlas_tls_" + hex.EncodeToString(b[:])
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, err := conn.Exec(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
-		assert.NoError(t, err)
-	})
-	u := *admin
-	u.Path = "/" + name
-	return &u
-}
-
 func TestOpen_VerifyFullMigratesAndServesTheDomain(t *testing.T) {
 	t.Parallel()
-	u := tlsDatabase(t)
+	u := dbtest.EmptyDatabase(t, dbtest.TLSAdminURL(t))
 	ctx := context.Background()
 	// The configuration accepts the URL in production as it is, without a warning.
 	cfg, err := config.LoadFrom([]string{"ATLAS_ENV=production", "ATLAS_JWT_SECRET=" + strings.Repeat("k", 32), "ATLAS_DATABASE_URL=" + u.String()})
@@ -101,7 +60,7 @@ func TestOpen_VerifyFullMigratesAndServesTheDomain(t *testing.T) {
 
 func TestOpen_VerifyFullRefusesAWrongHostOrCA(t *testing.T) {
 	t.Parallel()
-	admin := tlsAdminURL(t)
+	admin := dbtest.TLSAdminURL(t)
 	wrongHost := *admin
 	wrongHost.Host = strings.Replace(admin.Host, "localhost", "127.0.0.2", 1) // listens, but not in the certificate
 	noCA := *admin

@@ -665,7 +665,12 @@ EXTERNAL_SECRET_VALUES = {
     "ATLAS_JWT_SECRET": "j" * 40,
     "ATLAS_CURSOR_SECRET": "c" * 20,
     "ATLAS_RIVERUI_PASSWORD": "r" * 20,
+    "ATLAS_ELASTICSEARCH_PASSWORD": "e" * 20,
+    "ATLAS_ELASTICSEARCH_API_KEY": base64.b64encode(b"key-id:key-secret").decode(),
 }
+
+# A CA certificate standing in for the Secret or ConfigMap elasticsearch.ca names.
+TEST_CA = Path(__file__).resolve().parents[2] / "config" / "testdata" / "ca.pem"
 
 
 def run_atlas_config(h: Helm, atlas: str | None, case: Case) -> None:
@@ -690,6 +695,11 @@ def run_atlas_config(h: Helm, atlas: str | None, case: Case) -> None:
                 value = base64.b64decode(sec["data"][item["key"]]) if sec else EXTERNAL_SECRET_VALUES[var].encode()
                 Path(secrets_dir, item["path"]).write_bytes(value)
                 env[var + "_FILE"] = os.path.join(secrets_dir, item["path"])
+            if "ATLAS_ELASTICSEARCH_CA_FILE" in env:
+                expect(any(v["name"] == "elasticsearch-ca" for v in spec["volumes"]), f"{what}: CA file without its volume")
+                ca = Path(secrets_dir, "elasticsearch-ca.crt")
+                ca.write_bytes(TEST_CA.read_bytes())
+                env["ATLAS_ELASTICSEARCH_CA_FILE"] = str(ca)
             run_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
             p = subprocess.run([atlas, "config"], capture_output=True, text=True, env=run_env, timeout=30)
         expect(p.returncode == 0, f"{what}: atlas rejects its configuration: {p.stderr.strip()}")
