@@ -52,7 +52,8 @@ KUBE_VERSIONS = ("1.28.0", "1.37.0")
 CRD_KINDS = {"PodMonitor", "PodMonitoring", "ServiceMonitor", "ManagedCertificate"}
 
 SUBCOMMANDS = {"api": "serve", "worker": "worker", "audit-consumer": "audit-consumer", "indexer": "indexer"}
-SECRET_VARS = {"ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD"}
+SECRET_VARS = {"ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD",
+               "ATLAS_ELASTICSEARCH_PASSWORD", "ATLAS_ELASTICSEARCH_API_KEY"}
 STANDARD_LABELS = (
     "helm.sh/chart",
     "app.kubernetes.io/name",
@@ -232,7 +233,8 @@ def check_configmap(r: Render) -> dict[str, str]:
     for k, v in data.items():
         expect(re.match(r"^ATLAS_[A-Z0-9_]+$", k), f"ConfigMap key {k} is not an ATLAS_* variable")
         expect(isinstance(v, str), f"ConfigMap {k} is not a string: {v!r}")
-        expect(k not in SECRET_VARS and not k.endswith("_FILE"), f"ConfigMap carries the secret {k}")
+        # A secret's _FILE comes with its volume, never from the ConfigMap; a CA file is no secret.
+        expect(k not in SECRET_VARS and k.removesuffix("_FILE") not in SECRET_VARS, f"ConfigMap carries the secret {k}")
     expect(data.get("ATLAS_ENV") == "production", "ATLAS_ENV is not production")
     for k in ("ATLAS_HTTP_ADDR", "ATLAS_OPS_ADDR", "ATLAS_KAFKA_BROKERS", "ATLAS_ELASTICSEARCH_URL"):
         expect(data.get(k), f"ConfigMap lacks {k}")
