@@ -129,7 +129,7 @@ func NewServices(p Params) (*Services, error) {
 		OnImportQueued: []item.OnImportQueuedFunc{jobService.EnqueueImport}, OnImport: []item.OnImportFunc{jobService.EnqueueImportEnrichment},
 		ImportMaxBytes: p.Config.ImportMaxBytes})
 	audits := audit.NewService(audit.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec})
-	index, err := search.NewIndex(search.IndexOpts{URLs: []string{p.Config.ElasticsearchURL}})
+	index, err := search.NewIndexFromConfig(p.Config)
 	if err != nil {
 		return nil, err
 	}

@@ -94,6 +94,14 @@ type Config struct {
 
 	ElasticsearchURL string `env:"ATLAS_ELASTICSEARCH_URL" envDefault:"http://127.0.0.1:9200" json:"elasticsearch_url"`
 
+	// Secured services (secured.go): Elasticsearch credentials and CA,
+	// and the opt-out from the production rule against plaintext Postgres.
+	ElasticsearchUsername  string `env:"ATLAS_ELASTICSEARCH_USERNAME" json:"elasticsearch_username"`
+	ElasticsearchPassword  Secret `env:"ATLAS_ELASTICSEARCH_PASSWORD" json:"elasticsearch_password"`
+	ElasticsearchAPIKey    Secret `env:"ATLAS_ELASTICSEARCH_API_KEY" json:"elasticsearch_api_key"`
+	ElasticsearchCAFile    string `env:"ATLAS_ELASTICSEARCH_CA_FILE" json:"elasticsearch_ca_file"`
+	DatabaseAllowPlaintext bool   `env:"ATLAS_DATABASE_ALLOW_PLAINTEXT" json:"database_allow_plaintext"`
+
 	// AdminEmails are the operators allowed into River UI (comma-separated).
 	AdminEmails []string `env:"ATLAS_ADMIN_EMAILS" envSeparator:"," json:"admin_emails"`
 	// RiverUIPassword lets operators open River UI in a browser with HTTP
@@ -137,10 +145,13 @@ type Config struct {
 	// GeneratedJWTSecret is true when no secret was configured and a random
 	// one was made (development only; tokens do not survive a restart).
 	GeneratedJWTSecret bool `env:"-" json:"-"`
+	// warnings are accepted settings advised against (see Warnings).
+	warnings []string
 }
 
 // secretVars may be given as <NAME>_FILE.
-var secretVars = []string{"ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD"}
+var secretVars = []string{"ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD",
+	"ATLAS_ELASTICSEARCH_PASSWORD", "ATLAS_ELASTICSEARCH_API_KEY"}
 
 // Load reads the process environment.
 func Load() (Config, error) {
@@ -175,6 +186,9 @@ func LoadFrom(environ []string) (Config, error) {
 		return Config{}, oneLine(err)
 	}
 	if err := c.validate(); err != nil {
+		return Config{}, err
+	}
+	if err := c.validateSecured(vars); err != nil {
 		return Config{}, err
 	}
 	return c, nil

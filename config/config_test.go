@@ -152,6 +152,9 @@ func TestLoad_EachVariable(t *testing.T) {
 			if v.name == "ATLAS_ENV" {
 				env = append(env, "ATLAS_JWT_SECRET="+jwt32) // production requires it
 			}
+			if p, ok := partners[v.name]; ok {
+				env = append(env, p)
+			}
 			v.check(t, load(t, env...))
 		})
 	}

@@ -3,13 +3,9 @@ package ops
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -256,52 +252,15 @@ func KafkaCheck(brokers string) Check {
 	}}
 }
 
-// ElasticsearchCheck asks the cluster at baseURL for its health
-// ("elasticsearch"): green and yellow pass (a single node is yellow as soon
-// as an index wants replicas), red and errors fail. client nil means
-// http.DefaultClient.
-func ElasticsearchCheck(baseURL string, client *http.Client) Check {
-	if client == nil {
-		client = http.DefaultClient
-	}
-	return Check{Name: "elasticsearch", Func: func(ctx context.Context) error {
-		u, err := url.Parse(strings.TrimRight(baseURL, "/") + "/_cluster/health")
-		if err != nil {
-			return fmt.Errorf("elasticsearch url: %w", err)
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-		if err != nil {
-			return fmt.Errorf("elasticsearch request: %w", err)
-		}
-		if u.User != nil {
-			pw, _ := u.User.Password()
-			req.SetBasicAuth(u.User.Username(), pw)
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			return fmt.Errorf("elasticsearch cluster health: %w", err)
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-		if err != nil {
-			return fmt.Errorf("elasticsearch cluster health: read: %w", err)
-		}
-		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("elasticsearch cluster health: HTTP %d", resp.StatusCode)
-		}
-		var h struct {
-			Status string `json:"status"`
-		}
-		if err := json.Unmarshal(body, &h); err != nil {
-			return fmt.Errorf("elasticsearch cluster health: decode: %w", err)
-		}
-		switch h.Status {
-		case "green", "yellow":
-			return nil
-		case "":
-			return errors.New("elasticsearch cluster health: no status in answer")
-		default:
-			return fmt.Errorf("elasticsearch cluster status is %s", h.Status)
-		}
-	}}
+// ElasticsearchPinger is what ElasticsearchCheck needs; *search.Index implements it (through the
+// client every process builds from ATLAS_ELASTICSEARCH_*, with its credentials and CA).
+type ElasticsearchPinger interface {
+	Ready(ctx context.Context) error
+}
+
+// ElasticsearchCheck asks the cluster for its health ("elasticsearch"): green and yellow pass (a
+// single node is yellow as soon as an index wants replicas); red, refused credentials, an
+// untrusted certificate and no answer in time fail, each with its reason.
+func ElasticsearchCheck(es ElasticsearchPinger) Check {
+	return Check{Name: "elasticsearch", Func: es.Ready}
 }

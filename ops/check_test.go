@@ -19,6 +19,7 @@ import (
 	"github.com/atlasapp/atlas/db/dbtest"
 	"github.com/atlasapp/atlas/events/broker/brokertest"
 	"github.com/atlasapp/atlas/ops"
+	"github.com/atlasapp/atlas/search"
 )
 
 // elasticsearchURL is the test cluster (ATLAS_ELASTICSEARCH_URL, default
@@ -105,13 +106,14 @@ func TestElasticsearchCheck_DownAndBack(t *testing.T) {
 	p := newProxy(t, u.Host)
 	u.Host = p.addr
 	// No keep-alive: each run reaches the proxy afresh, as a new process would.
-	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
-	r := ops.NewReadiness(noCache, ops.ElasticsearchCheck(u.String(), client))
+	ix, err := search.NewIndex(search.IndexOpts{URLs: []string{u.String()}, Transport: &http.Transport{DisableKeepAlives: true}})
+	require.NoError(t, err)
+	r := ops.NewReadiness(noCache, ops.ElasticsearchCheck(ix))
 
 	requireCheck(t, r, "elasticsearch", ops.StatusOK)
 	p.stop()
 	res := requireCheck(t, r, "elasticsearch", ops.StatusFail)
-	assert.Contains(t, res.Error, "elasticsearch cluster health")
+	assert.Contains(t, res.Error, "search ready")
 	p.start()
 	requireCheck(t, r, "elasticsearch", ops.StatusOK)
 }
@@ -120,11 +122,15 @@ func TestElasticsearchCheck_RedClusterFails(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		require.Equal(t, "/_cluster/health", r.URL.Path)
+		w.Header().Set("X-Elastic-Product", "Elasticsearch")
+		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"red"}`))
 	}))
 	t.Cleanup(srv.Close)
-	res := requireCheck(t, ops.NewReadiness(noCache, ops.ElasticsearchCheck(srv.URL, nil)), "elasticsearch", ops.StatusFail)
-	assert.Equal(t, "elasticsearch cluster status is red", res.Error)
+	ix, err := search.NewIndex(search.IndexOpts{URLs: []string{srv.URL}})
+	require.NoError(t, err)
+	res := requireCheck(t, ops.NewReadiness(noCache, ops.ElasticsearchCheck(ix)), "elasticsearch", ops.StatusFail)
+	assert.Equal(t, `search ready: cluster health is "red"`, res.Error)
 }
 
 // closedPort returns an address nothing listens on.

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -50,8 +51,17 @@ type IndexOpts struct {
 	Refresh Refresh
 	// BulkSize is the number of documents per bulk request; default 500.
 	BulkSize int
-	// Transport is the HTTP transport; default http.DefaultTransport.
+	// Transport is the HTTP transport; default http.DefaultTransport. With CACert it must be an
+	// *http.Transport (or nil).
 	Transport http.RoundTripper
+	// Username and Password authenticate every request with HTTP Basic; APIKey (the "encoded"
+	// base64 id:api_key) with an API key instead. At most one of the two.
+	Username string
+	Password string
+	APIKey   string
+	// CACert is PEM: the certificate authorities that sign the cluster's HTTPS certificate,
+	// trusted instead of the system's roots. Nil trusts the system's roots.
+	CACert []byte
 	// NowFunc returns the current time, used to name new concrete indices; default time.Now.
 	NowFunc func() time.Time
 	// DropDelay is how long Rebuild waits after swapping the alias before it deletes the old
@@ -103,9 +113,19 @@ func NewIndex(opts IndexOpts) (*Index, error) {
 	case opts.DropDelay < 0:
 		opts.DropDelay = 0
 	}
+	if opts.APIKey != "" && (opts.Username != "" || opts.Password != "") {
+		return nil, errors.New("new search index: an API key and a username/password are exclusive")
+	}
+	transport, err := trustingTransport(opts.Transport, opts.CACert)
+	if err != nil {
+		return nil, fmt.Errorf("new search index: %w", err)
+	}
 	es, err := elasticsearch.NewClient(elasticsearch.Config{
 		Addresses: opts.URLs,
-		Transport: opts.Transport,
+		Transport: transport,
+		Username:  opts.Username,
+		Password:  opts.Password,
+		APIKey:    opts.APIKey,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("new search index: %w", err)
@@ -129,14 +149,22 @@ func (ix *Index) Alias() string { return ix.alias }
 // change made during a rebuild is missing from the new index after the swap.
 func (ix *Index) BuildingAlias() string { return ix.alias + ".building" }
 
-// Ready reports whether Elasticsearch answers and its cluster health is yellow or green.
+// Ready reports whether Elasticsearch answers and its cluster health is yellow or green. Without a
+// deadline on ctx it gives up after readyTimeout, so a node that accepts connections but never
+// answers cannot stall a process's start. Its errors say what a refused credential or an
+// untrusted certificate means.
 func (ix *Index) Ready(ctx context.Context) error {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, readyTimeout)
+		defer cancel()
+	}
 	var health struct {
 		Status string `json:"status"`
 	}
 	req := esapi.ClusterHealthRequest{Timeout: 2 * time.Second}
 	if err := ix.do(ctx, req, &health); err != nil {
-		return fmt.Errorf("search ready: %w", err)
+		return fmt.Errorf("search ready: %w", explain(err))
 	}
 	if health.Status != "green" && health.Status != "yellow" {
 		return fmt.Errorf("search ready: cluster health is %q", health.Status)
@@ -323,3 +351,6 @@ func ptr[T any](v T) *T { return &v }
 
 // defaultWait bounds server-side waits such as cluster health checks.
 const defaultWait = 30 * time.Second
+
+// readyTimeout bounds Ready when its context has no deadline.
+const readyTimeout = 10 * time.Second

@@ -12,6 +12,7 @@ import (
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/ops"
+	"github.com/atlasapp/atlas/search"
 )
 
 // dev runs every Atlas process in one: migrations, the API, the worker and
@@ -29,8 +30,12 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) e
 	if err := db.Migrate(ctx, pool, log); err != nil {
 		return err
 	}
+	es, err := search.NewIndexFromConfig(cfg)
+	if err != nil {
+		return err
+	}
 	po := newProcessOps(log, pool)
-	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers), ops.ElasticsearchCheck(cfg.ElasticsearchURL, nil))
+	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers), ops.ElasticsearchCheck(es))
 	separate, err := po.listen(cfg, "dev")
 	if err != nil {
 		return err

@@ -41,7 +41,7 @@ func eventsTool(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 	case audit.GroupID:
 		h = audit.NewRecorder(audit.RecorderParams{DB: pool, Logger: log}).Handle
 	case search.GroupID:
-		index, err := search.NewIndex(search.IndexOpts{URLs: []string{cfg.ElasticsearchURL}})
+		index, err := search.NewIndexFromConfig(cfg)
 		if err != nil {
 			return err
 		}

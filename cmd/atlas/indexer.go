@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -21,8 +22,12 @@ func indexer(ctx context.Context, cfg config.Config, log *slog.Logger, _ []strin
 		return err
 	}
 	defer pool.Close()
+	es, err := search.NewIndexFromConfig(cfg)
+	if err != nil {
+		return err
+	}
 	po := newProcessOps(log, pool)
-	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers), ops.ElasticsearchCheck(cfg.ElasticsearchURL, nil))
+	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers), ops.ElasticsearchCheck(es))
 	if _, err := po.listen(cfg, "indexer"); err != nil {
 		return err
 	}
@@ -43,7 +48,7 @@ func runIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *
 		}
 		return fmt.Errorf("kafka topics: %w", err)
 	}
-	index, err := search.NewIndex(search.IndexOpts{URLs: []string{cfg.ElasticsearchURL}})
+	index, err := search.NewIndexFromConfig(cfg)
 	if err != nil {
 		return err
 	}
@@ -80,7 +85,10 @@ func waitForIndex(ctx context.Context, log *slog.Logger, index *search.Index) er
 		if err == nil {
 			return nil
 		}
-		if attempt == 1 || attempt%10 == 0 {
+		switch {
+		case attempt == 1 && errors.Is(err, search.ErrMisconfigured):
+			log.Error(searchMisconfigured, slog.Any("error", err))
+		case attempt == 1 || attempt%10 == 0:
 			log.Warn("waiting for Elasticsearch", slog.Int("attempt", attempt), slog.Any("error", err))
 		}
 		select {
@@ -89,5 +97,26 @@ func waitForIndex(ctx context.Context, log *slog.Logger, index *search.Index) er
 		case <-time.After(delay):
 		}
 		delay = min(2*delay, 15*time.Second)
+	}
+}
+
+// searchMisconfigured is the one line a process logs at start-up when Elasticsearch refuses its
+// credentials or its certificate is not trusted: retrying cannot fix that, an operator must.
+const searchMisconfigured = "Elasticsearch refuses Atlas' connection: check ATLAS_ELASTICSEARCH_URL, " +
+	"ATLAS_ELASTICSEARCH_USERNAME and _PASSWORD or _API_KEY, and ATLAS_ELASTICSEARCH_CA_FILE"
+
+// probeSearch checks once, at the start of a process that reads or writes the index without
+// waiting for it (serve, worker), that Elasticsearch accepts the connection, and logs one line
+// when it does not. The process starts either way: search requests and reindex jobs fail (and
+// are retried) until Elasticsearch is reachable.
+func probeSearch(ctx context.Context, log *slog.Logger, index *search.Index) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	switch err := index.Ready(ctx); {
+	case err == nil:
+	case errors.Is(err, search.ErrMisconfigured):
+		log.Error(searchMisconfigured, slog.Any("error", err))
+	default:
+		log.Warn("Elasticsearch is not reachable yet; search answers 503 until it is", slog.Any("error", err))
 	}
 }

@@ -113,6 +113,9 @@ func main() {
 		os.Exit(2)
 	}
 	slog.SetDefault(log) // for libraries that log through slog's default
+	for _, w := range cfg.Warnings() {
+		log.Warn("configuration: " + w)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	if err := run(ctx, name, cmd, cfg, log); err != nil {
 		stop()

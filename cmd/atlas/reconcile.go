@@ -65,7 +65,7 @@ func reconcileTool(ctx context.Context, cfg config.Config, log *slog.Logger, arg
 
 // newReconciler builds a Reconciler on the configured index.
 func newReconciler(cfg config.Config, log *slog.Logger, pool *pgxpool.Pool) (*reconcile.Reconciler, error) {
-	index, err := search.NewIndex(search.IndexOpts{URLs: []string{cfg.ElasticsearchURL}})
+	index, err := search.NewIndexFromConfig(cfg)
 	if err != nil {
 		return nil, err
 	}

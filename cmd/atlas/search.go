@@ -38,7 +38,7 @@ func searchTool(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 		return err
 	}
 	defer pool.Close()
-	index, err := search.NewIndex(search.IndexOpts{URLs: []string{cfg.ElasticsearchURL}})
+	index, err := search.NewIndexFromConfig(cfg)
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string)
 	if err != nil {
 		return err
 	}
+	probeSearch(ctx, log, a.SearchIndex)
 	if err := a.Server.StartRiverUI(ctx); err != nil {
 		return err
 	}

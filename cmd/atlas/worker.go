@@ -58,6 +58,7 @@ func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool 
 		if svc, err = app.NewServices(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version}); err != nil {
 			return nil, err
 		}
+		probeSearch(ctx, log, svc.SearchIndex)
 	}
 	// REINDEX_ITEM goes through the same path as the indexer's updates.
 	syncer, err := search.NewSyncer(search.SyncerParams{DB: pool, Index: svc.SearchIndex, Logger: log})

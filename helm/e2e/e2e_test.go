@@ -158,6 +158,9 @@ func values(t *testing.T, e env, dbURL, run, jwtSecret, logLevel string) string 
 		"config": map[string]any{
 			"logLevel":  logLevel,
 			"rateLimit": map[string]any{"enabled": true, "authPerMinute": 1000, "userPerMinute": 100000},
+			// The local Postgres on the pod bridge has no TLS; production refuses that unless told
+			// the network is trusted (config/secured.go).
+			"extraEnv": map[string]any{"ATLAS_DATABASE_ALLOW_PLAINTEXT": "true"},
 		},
 		"kafka": map[string]any{"brokers": "kafka:9092", "topics": map[string]any{
 			"events": "atlas.k8se2e." + run + ".events", "deadLetter": "atlas.k8se2e." + run + ".dlq"}},

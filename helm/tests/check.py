@@ -52,7 +52,8 @@ KUBE_VERSIONS = ("1.28.0", "1.37.0")
 CRD_KINDS = {"PodMonitor", "PodMonitoring", "ServiceMonitor", "ManagedCertificate"}
 
 SUBCOMMANDS = {"api": "serve", "worker": "worker", "audit-consumer": "audit-consumer", "indexer": "indexer"}
-SECRET_VARS = {"ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD"}
+SECRET_VARS = {"ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD",
+               "ATLAS_ELASTICSEARCH_PASSWORD", "ATLAS_ELASTICSEARCH_API_KEY"}
 STANDARD_LABELS = (
     "helm.sh/chart",
     "app.kubernetes.io/name",
@@ -232,7 +233,8 @@ def check_configmap(r: Render) -> dict[str, str]:
     for k, v in data.items():
         expect(re.match(r"^ATLAS_[A-Z0-9_]+$", k), f"ConfigMap key {k} is not an ATLAS_* variable")
         expect(isinstance(v, str), f"ConfigMap {k} is not a string: {v!r}")
-        expect(k not in SECRET_VARS and not k.endswith("_FILE"), f"ConfigMap carries the secret {k}")
+        # A secret's _FILE comes with its volume, never from the ConfigMap; a CA file is no secret.
+        expect(k not in SECRET_VARS and k.removesuffix("_FILE") not in SECRET_VARS, f"ConfigMap carries the secret {k}")
     expect(data.get("ATLAS_ENV") == "production", "ATLAS_ENV is not production")
     for k in ("ATLAS_HTTP_ADDR", "ATLAS_OPS_ADDR", "ATLAS_KAFKA_BROKERS", "ATLAS_ELASTICSEARCH_URL"):
         expect(data.get(k), f"ConfigMap lacks {k}")
@@ -665,7 +667,12 @@ EXTERNAL_SECRET_VALUES = {
     "ATLAS_JWT_SECRET": "j" * 40,
     "ATLAS_CURSOR_SECRET": "c" * 20,
     "ATLAS_RIVERUI_PASSWORD": "r" * 20,
+    "ATLAS_ELASTICSEARCH_PASSWORD": "e" * 20,
+    "ATLAS_ELASTICSEARCH_API_KEY": base64.b64encode(b"key-id:key-secret").decode(),
 }
+
+# A CA certificate standing in for the Secret or ConfigMap elasticsearch.ca names.
+TEST_CA = Path(__file__).resolve().parents[2] / "config" / "testdata" / "ca.pem"
 
 
 def run_atlas_config(h: Helm, atlas: str | None, case: Case) -> None:
@@ -690,6 +697,11 @@ def run_atlas_config(h: Helm, atlas: str | None, case: Case) -> None:
                 value = base64.b64decode(sec["data"][item["key"]]) if sec else EXTERNAL_SECRET_VALUES[var].encode()
                 Path(secrets_dir, item["path"]).write_bytes(value)
                 env[var + "_FILE"] = os.path.join(secrets_dir, item["path"])
+            if "ATLAS_ELASTICSEARCH_CA_FILE" in env:
+                expect(any(v["name"] == "elasticsearch-ca" for v in spec["volumes"]), f"{what}: CA file without its volume")
+                ca = Path(secrets_dir, "elasticsearch-ca.crt")
+                ca.write_bytes(TEST_CA.read_bytes())
+                env["ATLAS_ELASTICSEARCH_CA_FILE"] = str(ca)
             run_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), **env}
             p = subprocess.run([atlas, "config"], capture_output=True, text=True, env=run_env, timeout=30)
         expect(p.returncode == 0, f"{what}: atlas rejects its configuration: {p.stderr.strip()}")

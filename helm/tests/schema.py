@@ -39,6 +39,7 @@ B = {"type": "boolean"}
 MAP = {"type": "object", "additionalProperties": {"type": "string"}}  # labels, annotations, selectors
 ANYOBJ = {"type": "object"}  # Kubernetes structures passed through as they are
 LIST_OBJ = {"type": "array", "items": {"type": "object"}}
+K8S_NAME = r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$"  # a Secret or ConfigMap name, or empty
 duration = S(pattern=r"^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$", description="Go duration, e.g. 15s, 1h")
 intOrPercent = {"oneOf": [I(minimum=0), S(pattern=r"^[0-9]+%$")]}
 port = I(minimum=1, maximum=65535)
@@ -126,20 +127,27 @@ schema = {
         "extraEnv": {"type": "object",
             "propertyNames": {"pattern": "^ATLAS_[A-Z0-9_]+$",
                 "not": {"enum": ["ATLAS_ENV", "ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD",
-                                 "ATLAS_DATABASE_URL_FILE", "ATLAS_JWT_SECRET_FILE", "ATLAS_CURSOR_SECRET_FILE", "ATLAS_RIVERUI_PASSWORD_FILE"]}},
+                                 "ATLAS_DATABASE_URL_FILE", "ATLAS_JWT_SECRET_FILE", "ATLAS_CURSOR_SECRET_FILE", "ATLAS_RIVERUI_PASSWORD_FILE",
+                                 "ATLAS_ELASTICSEARCH_PASSWORD", "ATLAS_ELASTICSEARCH_API_KEY",
+                                 "ATLAS_ELASTICSEARCH_PASSWORD_FILE", "ATLAS_ELASTICSEARCH_API_KEY_FILE"]}},
             "additionalProperties": {"type": ["string", "number", "boolean"]}},
     }),
     "kafka": obj({"brokers": S(pattern=r"^[^,\s]+:[0-9]+(,[^,\s]+:[0-9]+)*$"),
         "topics": obj({"events": S(minLength=1), "deadLetter": S(minLength=1)}, required=["events", "deadLetter"])}, required=["brokers", "topics"]),
-    "elasticsearch": obj({"url": S(pattern=r"^https?://[^/\s]+")}, required=["url"]),
+    "elasticsearch": obj({"url": S(pattern=r"^https?://[^/\s]+"), "username": S(),
+        "ca": obj({"secretName": S(pattern=K8S_NAME), "configMapName": S(pattern=K8S_NAME), "key": S(pattern=r"^[-._a-zA-Z0-9]+$")},
+                  required=["secretName", "configMapName", "key"])}, required=["url"]),
     "secret": obj({
         "existingSecret": S(),
-        "keys": obj({k: S(pattern=r"^([-._a-zA-Z0-9]+)?$") for k in ["databaseUrl", "jwtSecret", "cursorSecret", "riverUIPassword"]},
+        "keys": obj({k: S(pattern=r"^([-._a-zA-Z0-9]+)?$") for k in ["databaseUrl", "jwtSecret", "cursorSecret", "riverUIPassword",
+                                                                      "elasticsearchPassword", "elasticsearchApiKey"]},
                     required=["databaseUrl", "jwtSecret", "cursorSecret", "riverUIPassword"]),
         "databaseUrl": S(pattern=r"^(|postgres(ql)?://.+)$", description="postgres:// URL"),
         "jwtSecret": secret_value(32, "HS256 key, at least 32 bytes"),
         "cursorSecret": secret_value(16, "cursor signing key, at least 16 bytes"),
         "riverUIPassword": secret_value(16, "River UI Basic password, at least 16 bytes"),
+        "elasticsearchPassword": S(description="password of elasticsearch.username"),
+        "elasticsearchApiKey": S(description="Elasticsearch API key (encoded id:api_key)"),
         "mountPath": S(pattern="^/"),
     }, required=["existingSecret", "keys", "mountPath"]),
     "podSecurityContext": ANYOBJ, "containerSecurityContext": ANYOBJ,

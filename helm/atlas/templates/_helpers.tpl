@@ -102,6 +102,10 @@ The Cloud SQL Auth Proxy as a native sidecar (an init container with
 restartPolicy Always); an initContainers list entry. Pass the root context.
 */}}
 {{- define "atlas.cloudSqlProxy" -}}
+{{- $es := .Values.elasticsearch -}}
+{{- if and $es.ca.secretName $es.ca.configMapName -}}
+{{- fail "elasticsearch.ca: set secretName or configMapName, not both" -}}
+{{- end -}}
 {{- $p := .Values.cloudSqlProxy -}}
 - name: cloud-sql-proxy
   image: {{ $p.image }}
@@ -238,6 +242,9 @@ the variable Atlas reads (it gets the _FILE suffix in the pod).
 {{- if and $s.keys.riverUIPassword (or $s.existingSecret $s.riverUIPassword) -}}
 {{- $files = append $files (dict "env" "ATLAS_RIVERUI_PASSWORD" "key" $s.keys.riverUIPassword) -}}
 {{- end -}}
+{{- range $e := include "atlas.elasticsearchSecrets" . | fromYamlArray -}}
+{{- $files = append $files (dict "env" $e.env "key" $e.key) -}}
+{{- end -}}
 {{- toYaml $files -}}
 {{- end -}}
 
@@ -254,7 +261,57 @@ Data of the chart's Secret (and of the migration hook's copy of it).
 {{- if and $s.keys.riverUIPassword $s.riverUIPassword }}
 {{ $s.keys.riverUIPassword }}: {{ $s.riverUIPassword | b64enc | quote }}
 {{- end }}
+{{- range $e := include "atlas.elasticsearchSecrets" . | fromYamlArray }}
+{{- if $e.value }}
+{{ $e.key }}: {{ $e.value | b64enc | quote }}
+{{- end }}
+{{- end }}
 {{- end -}}
+
+{{/*
+The Elasticsearch credentials in the Secret: a list of {env, key, value}. In
+an existing Secret, the keys secret.keys.elasticsearch* name; in the chart's,
+elasticsearch-password and elasticsearch-api-key when their values are set.
+*/}}
+{{- define "atlas.elasticsearchSecrets" -}}
+{{- $s := .Values.secret -}}
+{{- $out := list -}}
+{{- range $e := list (dict "env" "ATLAS_ELASTICSEARCH_PASSWORD" "key" $s.keys.elasticsearchPassword "default" "elasticsearch-password" "value" $s.elasticsearchPassword) (dict "env" "ATLAS_ELASTICSEARCH_API_KEY" "key" $s.keys.elasticsearchApiKey "default" "elasticsearch-api-key" "value" $s.elasticsearchApiKey) -}}
+{{- if and $s.existingSecret $e.key -}}
+{{- $out = append $out (dict "env" $e.env "key" $e.key) -}}
+{{- else if and (not $s.existingSecret) $e.value -}}
+{{- $out = append $out (dict "env" $e.env "key" ($e.key | default $e.default) "value" $e.value) -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/*
+The volume of the Elasticsearch CA file, when one is configured.
+*/}}
+{{- define "atlas.elasticsearchCAVolume" -}}
+{{- $ca := .Values.elasticsearch.ca -}}
+{{- if $ca.secretName }}
+- name: elasticsearch-ca
+  secret:
+    secretName: {{ $ca.secretName }}
+    defaultMode: 0444
+    items:
+      - key: {{ $ca.key }}
+        path: ca.crt
+{{- else if $ca.configMapName }}
+- name: elasticsearch-ca
+  configMap:
+    name: {{ $ca.configMapName }}
+    defaultMode: 0444
+    items:
+      - key: {{ $ca.key }}
+        path: ca.crt
+{{- end }}
+{{- end -}}
+
+{{/* Where the Elasticsearch CA file is mounted. */}}
+{{- define "atlas.elasticsearchCADir" -}}/etc/atlas/elasticsearch-ca{{- end -}}
 
 {{/*
 The ATLAS_* settings of the ConfigMap (and of the migration Job, which runs
@@ -284,6 +341,12 @@ ATLAS_KAFKA_BROKERS: {{ .Values.kafka.brokers | quote }}
 ATLAS_KAFKA_TOPIC_EVENTS: {{ .Values.kafka.topics.events | quote }}
 ATLAS_KAFKA_TOPIC_DLQ: {{ .Values.kafka.topics.deadLetter | quote }}
 ATLAS_ELASTICSEARCH_URL: {{ .Values.elasticsearch.url | quote }}
+{{- with .Values.elasticsearch.username }}
+ATLAS_ELASTICSEARCH_USERNAME: {{ . | quote }}
+{{- end }}
+{{- if or .Values.elasticsearch.ca.secretName .Values.elasticsearch.ca.configMapName }}
+ATLAS_ELASTICSEARCH_CA_FILE: {{ printf "%s/ca.crt" (include "atlas.elasticsearchCADir" .) | quote }}
+{{- end }}
 ATLAS_ENRICH_TIMEOUT: {{ .Values.config.enrichTimeout | quote }}
 ATLAS_ENRICH_CONNECT_TIMEOUT: {{ .Values.config.enrichConnectTimeout | quote }}
 {{- with .Values.config.adminEmails }}
@@ -340,12 +403,18 @@ Mounts shared by every Atlas container.
   readOnly: true
 - name: tmp
   mountPath: /tmp
+{{- if or .Values.elasticsearch.ca.secretName .Values.elasticsearch.ca.configMapName }}
+- name: elasticsearch-ca
+  mountPath: {{ include "atlas.elasticsearchCADir" . }}
+  readOnly: true
+{{- end }}
 {{- end -}}
 
 {{- define "atlas.tmpVolume" -}}
 - name: tmp
   emptyDir:
     sizeLimit: {{ .Values.tmpSizeLimit }}
+{{- include "atlas.elasticsearchCAVolume" . }}
 {{- end -}}
 
 {{/*

@@ -59,7 +59,11 @@ locals {
     )
     kafka         = { brokers = var.kafka_brokers }
     elasticsearch = { url = var.elasticsearch_url }
-    secret        = { existingSecret = var.existing_secret }
+    # The Secret's elasticsearch-api-key authenticates to Elastic Cloud (public certificate: no CA file).
+    secret = {
+      existingSecret = var.existing_secret
+      keys           = { elasticsearchApiKey = "elasticsearch-api-key" }
+    }
     cloudSqlProxy = {
       enabled                = true
       image                  = var.cloudsql_proxy_image

@@ -5,10 +5,11 @@
 
 locals {
   secrets = {
-    "database-url"     = "postgres:// URL Atlas connects with (through the Cloud SQL Auth Proxy on 127.0.0.1)"
-    "jwt-secret"       = "HS256 key of access tokens, at least 32 bytes"
-    "cursor-secret"    = "key that signs pagination cursors, at least 16 bytes"
-    "riverui-password" = "HTTP Basic password of River UI, at least 16 bytes"
+    "database-url"          = "postgres:// URL Atlas connects with (through the Cloud SQL Auth Proxy on 127.0.0.1)"
+    "jwt-secret"            = "HS256 key of access tokens, at least 32 bytes"
+    "cursor-secret"         = "key that signs pagination cursors, at least 16 bytes"
+    "riverui-password"      = "HTTP Basic password of River UI, at least 16 bytes"
+    "elasticsearch-api-key" = "Elasticsearch API key of Atlas (the encoded value), least privilege on atlas-* indices"
   }
 }
 
