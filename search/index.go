@@ -50,7 +50,8 @@ type IndexOpts struct {
 	Refresh Refresh
 	// BulkSize is the number of documents per bulk request; default 500.
 	BulkSize int
-	// Transport is the HTTP transport; default http.DefaultTransport.
+	// Transport is the HTTP transport, the caller's to close; default a clone of
+	// http.DefaultTransport that the Index owns and Close releases.
 	Transport http.RoundTripper
 	// NowFunc returns the current time, used to name new concrete indices; default time.Now.
 	NowFunc func() time.Time
@@ -69,6 +70,8 @@ type Index struct {
 	bulkSize int
 	now      func() time.Time
 	dropWait time.Duration
+	// owned is the transport NewIndex made (nil when the caller passed one).
+	owned *http.Transport
 }
 
 // NewIndex returns an Index for the given options. It does not contact Elasticsearch; call
@@ -103,6 +106,15 @@ func NewIndex(opts IndexOpts) (*Index, error) {
 	case opts.DropDelay < 0:
 		opts.DropDelay = 0
 	}
+	// The client would clone http.DefaultTransport itself; cloning it here
+	// keeps a handle, so that Close can end its keep-alive connections.
+	var owned *http.Transport
+	if opts.Transport == nil {
+		if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+			owned = dt.Clone()
+			opts.Transport = owned
+		}
+	}
 	es, err := elasticsearch.NewClient(elasticsearch.Config{
 		Addresses: opts.URLs,
 		Transport: opts.Transport,
@@ -118,7 +130,18 @@ func NewIndex(opts IndexOpts) (*Index, error) {
 		bulkSize: opts.BulkSize,
 		now:      opts.NowFunc,
 		dropWait: opts.DropDelay,
+		owned:    owned,
 	}, nil
+}
+
+// Close ends the idle connections of the transport the Index made (each holds
+// two goroutines that would otherwise outlive the Index for the transport's
+// idle timeout). Call it when the Index's owner stops; a transport passed in
+// IndexOpts is left to its owner.
+func (ix *Index) Close() {
+	if ix.owned != nil {
+		ix.owned.CloseIdleConnections()
+	}
 }
 
 // Alias returns the alias this Index reads and writes through.
