@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"errors"
 	"net/http"
 	"sync"
 	"testing"
@@ -65,14 +66,18 @@ func TestMembers_ConcurrentDemotionsKeepAnOwner(t *testing.T) {
 	base := "/api/v1/collections/" + c.ID.String() + "/members/"
 	var wg sync.WaitGroup
 	codes := make([]int, 2)
+	errs := make([]error, 2)
 	for i, pair := range [][2]apitest.User{{a, b}, {b, a}} {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes[i] = env.Do(t, http.MethodPatch, base+pair[1].ID.String(), pair[0].Token, map[string]any{"role": "viewer"}).Status
+			var resp apitest.Response
+			resp, errs[i] = env.Send(http.MethodPatch, base+pair[1].ID.String(), pair[0].Token, map[string]any{"role": "viewer"})
+			codes[i] = resp.Status
 		}()
 	}
 	wg.Wait()
+	require.NoError(t, errors.Join(errs...))
 	// One demotion wins. The other finds either that it would remove the last
 	// owner (409) or that its caller is no longer an owner (403).
 	require.Contains(t, codes, http.StatusOK)

@@ -2,13 +2,9 @@ package api_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -20,15 +16,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/atlasapp/atlas/api"
 	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/collection"
-	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/events"
-	"github.com/atlasapp/atlas/events/broker"
-	"github.com/atlasapp/atlas/events/broker/brokertest"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/search"
+	"github.com/atlasapp/atlas/search/searchtest"
 )
 
 // searchEnv is the API on a fresh database, searching an Elasticsearch index of its own.
@@ -38,53 +31,16 @@ type searchEnv struct {
 	syncer *search.Syncer
 }
 
-// esURL is the Elasticsearch the tests use; scripts/elasticsearch starts one.
-func esURL() string {
-	if u := os.Getenv("ATLAS_ELASTICSEARCH_URL"); u != "" {
-		return u
-	}
-	return search.DefaultURL
-}
-
-// testIndex returns a ready index on an alias of its own, removed when the test ends.
-func testIndex(t testing.TB, refresh search.Refresh) *search.Index {
-	t.Helper()
-	var b [6]byte
-	_, err := rand.Read(b[:])
-	require.NoError(t, err)
-	ix, err := search.NewIndex(search.IndexOpts{URLs: []string{esURL()}, Alias: "atlas-test-" + hex.EncodeToString(b[:]), Refresh: refresh})
-	require.NoError(t, err)
-	require.NoError(t, ix.Ready(context.Background()), "Elasticsearch must be reachable at %s (start it with scripts/elasticsearch start)", esURL())
-	require.NoError(t, ix.EnsureIndex(context.Background()))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := ix.DeleteIndices(ctx); err != nil {
-			t.Errorf("cleanup: %v", err)
-		}
-	})
-	return ix
-}
-
 // newSearchEnv serves the API with a search service on ix (a fresh index when nil).
 func newSearchEnv(t testing.TB, ix *search.Index) *searchEnv {
 	t.Helper()
-	env := apitest.New(t)
 	if ix == nil {
-		ix = testIndex(t, search.RefreshWaitFor)
+		ix = searchtest.NewIndex(t, search.RefreshWaitFor)
 	}
-	codec, err := cursor.NewCodec(env.Config.CursorKey())
-	require.NoError(t, err)
-	svc := search.NewService(search.ServiceParams{DB: env.Pool, Collections: env.App.Collections, Index: ix, Cursors: codec})
-	srv := api.NewServer(api.Params{Accounts: env.App.Accounts, Collections: env.App.Collections, Items: env.App.Items,
-		Audit: env.App.Audit, Jobs: env.App.Jobs, Search: svc})
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	own := *env
-	own.URL = hs.URL
+	env := apitest.New(t).WithSearch(t, ix)
 	syncer, err := search.NewSyncer(search.SyncerParams{DB: env.Pool, Index: ix})
 	require.NoError(t, err)
-	return &searchEnv{Env: &own, index: ix, syncer: syncer}
+	return &searchEnv{Env: env, index: ix, syncer: syncer}
 }
 
 // syncAll indexes every item of the database (what the indexer would do from the events).
@@ -128,7 +84,7 @@ type searchPage struct {
 }
 
 // search runs GET /api/v1/search/items and returns the status and the decoded page (on 200).
-func (e *searchEnv) search(t testing.TB, token string, q url.Values) (int, searchPage) {
+func (e *searchEnv) search(t apitest.T, token string, q url.Values) (int, searchPage) {
 	t.Helper()
 	resp := e.Do(t, http.MethodGet, "/api/v1/search/items?"+q.Encode(), token, nil)
 	var page searchPage
@@ -139,7 +95,7 @@ func (e *searchEnv) search(t testing.TB, token string, q url.Values) (int, searc
 }
 
 // searchOK is search that requires a 200.
-func (e *searchEnv) searchOK(t testing.TB, token string, q url.Values) searchPage {
+func (e *searchEnv) searchOK(t apitest.T, token string, q url.Values) searchPage {
 	t.Helper()
 	status, page := e.search(t, token, q)
 	require.Equal(t, http.StatusOK, status, "search %v", q)
@@ -170,18 +126,6 @@ func (e *searchEnv) walk(t testing.TB, token string, q url.Values) []string {
 	}
 }
 
-// eventually polls cond every 50 ms until it holds or the deadline passes.
-func eventually(t testing.TB, within time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting until %s", within, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func reversed(s []string) []string {
 	out := slices.Clone(s)
 	slices.Reverse(out)
@@ -196,176 +140,11 @@ func values(kv ...string) url.Values {
 	return q
 }
 
-// startIndexer runs the indexer on topic with a consumer group of its own until the test ends.
-// It returns a function that reports whether an event has been handled (and acknowledged by
-// Elasticsearch).
-func startIndexer(t testing.TB, brokers, topic string, syncer *search.Syncer) func(eventID uuid.UUID) bool {
-	t.Helper()
-	var handled sync.Map
-	c, err := search.NewIndexer(broker.ConsumerConfig{
-		Brokers: brokers, Topics: []string{topic}, DeadLetterTopic: topic + ".dlq", GroupID: "atlas-indexer-test-" + uuid.NewString()[:8],
-		BatchWait: 20 * time.Millisecond, RetryMin: 50 * time.Millisecond, RetryMax: time.Second,
-	}, syncer,
-		func(h broker.BatchHandler) broker.BatchHandler {
-			return func(ctx context.Context, batch []broker.Delivery) error {
-				if err := h(ctx, batch); err != nil {
-					return err
-				}
-				for _, d := range batch {
-					handled.Store(d.Envelope.EventID, true)
-				}
-				return nil
-			}
-		})
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- c.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			assert.NoError(t, err)
-		case <-time.After(30 * time.Second):
-			t.Error("indexer did not stop")
-		}
-	})
-	return func(id uuid.UUID) bool { _, ok := handled.Load(id); return ok }
-}
-
 // outboxEvents returns the envelopes the outbox stored for an entity, in commit order.
 func outboxEvents(t testing.TB, env *apitest.Env, entityID uuid.UUID) []events.Envelope {
 	t.Helper()
 	envs, _ := env.Outbox(t, &entityID)
 	return envs
-}
-
-func TestSearch_CreateUpdateDeleteFlowThroughKafkaIntoTheIndex(t *testing.T) {
-	t.Parallel()
-	brokers := brokertest.Brokers(t)
-	topic := brokertest.UniqueTopic(t, brokers, 3)
-	// The production refresh policy: writes become visible with the next periodic refresh.
-	e := newSearchEnv(t, testIndex(t, search.RefreshNone))
-	e.StartWorker(t, brokers, topic)
-	startIndexer(t, brokers, topic, e.syncer)
-	u := e.NewUser(t)
-	c := e.NewCollection(t, u)
-	const within = 20 * time.Second
-
-	resp := e.Do(t, http.MethodPost, "/api/v1/collections/"+c.ID.String()+"/items", u.Token,
-		map[string]any{"title": "Raft consensus explained", "tags": []string{"Distributed"}, "notes": "leader election"})
-	require.Equal(t, http.StatusCreated, resp.Status, "%s", resp.Body)
-	created := resp.Map(t)
-	assert.Equal(t, "pending", created["index_status"], "a new item is pending until the indexer has written it")
-	id := created["id"].(string)
-
-	eventually(t, within, "the new item is searchable", func() bool {
-		return len(e.searchOK(t, u.Token, values("q", "raft")).Items) == 1
-	})
-	hit := e.searchOK(t, u.Token, values("q", "raft")).Items[0]
-	assert.Equal(t, id, hit.ID.String())
-	assert.Equal(t, []string{"distributed"}, hit.Tags)
-	eventually(t, within, "the item reports index_status indexed", func() bool {
-		return e.Do(t, http.MethodGet, "/api/v1/items/"+id, u.Token, nil).Map(t)["index_status"] == "indexed"
-	})
-
-	resp = e.Do(t, http.MethodPatch, "/api/v1/items/"+id, u.Token, map[string]any{"title": "Paxos made simple"})
-	require.Equal(t, http.StatusOK, resp.Status)
-	assert.Equal(t, "pending", resp.Map(t)["index_status"], "a change is pending until indexed")
-	eventually(t, within, "the new title is searchable and the old one is not", func() bool {
-		return len(e.searchOK(t, u.Token, values("q", "paxos")).Items) == 1 &&
-			len(e.searchOK(t, u.Token, values("q", "raft")).Items) == 0
-	})
-	eventually(t, within, "the list shows the item indexed", func() bool {
-		list := e.Do(t, http.MethodGet, "/api/v1/collections/"+c.ID.String()+"/items", u.Token, nil).Map(t)
-		items := list["items"].([]any)
-		return len(items) == 1 && items[0].(map[string]any)["index_status"] == "indexed"
-	})
-
-	require.Equal(t, http.StatusNoContent, e.Do(t, http.MethodDelete, "/api/v1/items/"+id, u.Token, nil).Status)
-	eventually(t, within, "the deleted item is gone from search", func() bool {
-		return len(e.searchOK(t, u.Token, values("q", "paxos")).Items) == 0
-	})
-
-	// Deleting a collection removes its documents from the index (not only from results).
-	c2 := e.NewCollection(t, u)
-	for i := range 3 {
-		e.NewItem(t, u, c2.ID, item.CreateParams{Title: fmt.Sprintf("doomed %d", i)})
-	}
-	eventually(t, within, "the second collection's items are searchable", func() bool {
-		return e.searchOK(t, u.Token, values("collection_id", c2.ID.String())).Total.Value == 3
-	})
-	require.Equal(t, http.StatusNoContent, e.Do(t, http.MethodDelete, "/api/v1/collections/"+c2.ID.String(), u.Token, nil).Status)
-	eventually(t, within, "the deleted collection's documents are removed from the index", func() bool {
-		res, err := e.index.Search(context.Background(), search.Params{CollectionIDs: []uuid.UUID{c2.ID}})
-		require.NoError(t, err)
-		return res.Total == 0
-	})
-}
-
-func TestSearch_ReplayedAndReorderedKafkaEventsLeaveTheLatestState(t *testing.T) {
-	t.Parallel()
-	brokers := brokertest.Brokers(t)
-	topic := brokertest.UniqueTopic(t, brokers, 3)
-	e := newSearchEnv(t, testIndex(t, search.RefreshNone))
-	e.StartWorker(t, brokers, topic)
-	handled := startIndexer(t, brokers, topic, e.syncer)
-	u := e.NewUser(t)
-	c := e.NewCollection(t, u)
-	ctx := context.Background()
-
-	live := e.NewItem(t, u, c.ID, item.CreateParams{Title: "first title"})
-	for _, title := range []string{"second title", "final title"} {
-		_, err := e.App.Items.Update(ctx, u.ID, live.ID, item.UpdateParams{Title: &title})
-		require.NoError(t, err)
-	}
-	gone := e.NewItem(t, u, c.ID, item.CreateParams{Title: "removed later"})
-	require.NoError(t, e.App.Items.Delete(ctx, u.ID, gone.ID))
-	liveEvents, goneEvents := outboxEvents(t, e.Env, live.ID), outboxEvents(t, e.Env, gone.ID)
-	require.Len(t, liveEvents, 3)
-	require.Len(t, goneEvents, 2)
-	waitHandled := func(evs []events.Envelope) {
-		eventually(t, 20*time.Second, "the indexer handled every event", func() bool {
-			for _, ev := range evs {
-				if !handled(ev.EventID) {
-					return false
-				}
-			}
-			return true
-		})
-	}
-	waitHandled(append(slices.Clone(liveEvents), goneEvents...))
-	state := func() map[uuid.UUID]search.Document {
-		require.NoError(t, e.index.Refresh(ctx))
-		res, err := e.index.Search(ctx, search.Params{CollectionIDs: []uuid.UUID{c.ID}})
-		require.NoError(t, err)
-		out := map[uuid.UUID]search.Document{}
-		for _, h := range res.Hits {
-			out[h.ID] = h.Document
-		}
-		return out
-	}
-	before := state()
-	require.Len(t, before, 1)
-	require.Equal(t, "final title", before[live.ID].Title)
-
-	// Replay every event again, newest first, twice, through Kafka, as a redelivery would.
-	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: brokers, Topic: topic})
-	require.NoError(t, err)
-	defer producer.Close()
-	var replayed []events.Envelope
-	for range 2 {
-		for _, ev := range slices.Backward(append(slices.Clone(liveEvents), goneEvents...)) {
-			ev.EventID = uuid.Must(uuid.NewV7()) // a distinct record, so the test can wait for it
-			require.NoError(t, producer.Publish(ctx, ev))
-			replayed = append(replayed, ev)
-		}
-	}
-	waitHandled(replayed)
-	after := state()
-	assert.Len(t, after, 1, "the deleted item stays deleted")
-	assert.Equal(t, "final title", after[live.ID].Title, "the item is not rolled back")
-	assert.EqualValues(t, 3, after[live.ID].Version)
 }
 
 // searchFixture is a user with items in two collections, indexed.
@@ -592,8 +371,11 @@ func TestSearch_ReindexWithAliasSwapWhileSearchesAndWritesRun(t *testing.T) {
 
 	// Another process's indexer: its own Index value on the same alias, so only Elasticsearch
 	// (the building alias) can tell it that a rebuild is running.
-	other, err := search.NewIndex(search.IndexOpts{URLs: []string{esURL()}, Alias: e.index.Alias(), Refresh: search.RefreshWaitFor})
+	otherOpts := searchtest.Options(e.index.Alias())
+	otherOpts.Refresh = search.RefreshWaitFor
+	other, err := search.NewIndex(otherOpts)
 	require.NoError(t, err)
+	t.Cleanup(other.Close)
 	otherSyncer, err := search.NewSyncer(search.SyncerParams{DB: e.Pool, Index: other})
 	require.NoError(t, err)
 
@@ -650,7 +432,7 @@ func TestSearch_ReindexWithAliasSwapWhileSearchesAndWritesRun(t *testing.T) {
 		loaded, err := e.syncer.Rebuild(context.Background())
 		require.NoError(t, err, "rebuild %d", round)
 		assert.GreaterOrEqual(t, loaded, n)
-		eventually(t, 10*time.Second, "searches ran after the swap", func() bool { return searches.Load() > start+3 })
+		require.Eventually(t, func() bool { return searches.Load() > start+3 }, 10*time.Second, 5*time.Millisecond, "searches ran after the swap")
 	}
 	cancel()
 	wg.Wait()

@@ -43,7 +43,7 @@ func refresh(t *testing.T, env *apitest.Env, cookie string) apitest.Response {
 	return env.Do(t, http.MethodPost, "/api/v1/auth/refresh", "", nil, env.SessionCookie(cookie)...)
 }
 
-func me(t *testing.T, env *apitest.Env, token string) int {
+func me(t apitest.T, env *apitest.Env, token string) int {
 	t.Helper()
 	return env.Do(t, http.MethodGet, "/api/v1/auth/me", token, nil).Status
 }
@@ -192,7 +192,9 @@ func TestLogout_RevocationReachesOtherReplicasWithinFiveSeconds(t *testing.T) {
 	require.Equal(t, http.StatusOK, me(t, replica, u.Token))
 	require.Equal(t, http.StatusNoContent, env.Do(t, http.MethodPost, "/api/v1/auth/logout", u.Token, nil).Status)
 	start := time.Now()
-	require.Eventually(t, func() bool { return me(t, replica, u.Token) == http.StatusUnauthorized }, 7*time.Second, 100*time.Millisecond)
+	require.EventuallyWithT(t, func(collect *assert.CollectT) {
+		assert.Equal(collect, http.StatusUnauthorized, me(collect, replica, u.Token))
+	}, 7*time.Second, 100*time.Millisecond)
 	require.Less(t, time.Since(start), 6*time.Second)
 }
 

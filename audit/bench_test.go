@@ -14,6 +14,7 @@ import (
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/api/apitest"
@@ -74,7 +75,9 @@ func produceBacklog(b *testing.B, brokers, topic string, n int) {
 	require.NoError(b, <-done)
 }
 
-func maxSeq(b testing.TB, pool *pgxpool.Pool) int64 {
+// maxSeq is the newest audit row's seq (b may be a require.EventuallyWithT
+// condition's CollectT).
+func maxSeq(b apitest.T, pool *pgxpool.Pool) int64 {
 	var n int64
 	require.NoError(b, pool.QueryRow(context.Background(), `SELECT coalesce(max(seq), 0) FROM audit_events`).Scan(&n))
 	return n
@@ -97,10 +100,9 @@ func BenchmarkBacklogDrain(b *testing.B) {
 
 		start := time.Now()
 		stop, _ := s.runConsumerWith(b, pool, 1000, 50*time.Millisecond)
-		for maxSeq(b, pool) < backlog {
-			require.Less(b, time.Since(start), 5*time.Minute, "backlog not drained")
-			time.Sleep(50 * time.Millisecond) // poll interval
-		}
+		require.EventuallyWithT(b, func(collect *assert.CollectT) {
+			assert.GreaterOrEqual(collect, maxSeq(collect, pool), int64(backlog))
+		}, 5*time.Minute, 50*time.Millisecond, "backlog not drained")
 		elapsed := time.Since(start)
 		b.StopTimer()
 		stop()
@@ -148,9 +150,9 @@ func BenchmarkWriteToAuditRow(b *testing.B) {
 			collections[i] = env.NewCollection(b, owner).ID
 		}
 		// The collections' own events reach the trail first.
-		for maxSeq(b, env.Pool) < int64(len(collections)) {
-			time.Sleep(10 * time.Millisecond) // poll interval
-		}
+		require.EventuallyWithT(b, func(collect *assert.CollectT) {
+			assert.GreaterOrEqual(collect, maxSeq(collect, env.Pool), int64(len(collections)))
+		}, time.Minute, 10*time.Millisecond, "the collections' events reached the trail")
 		base := maxSeq(b, env.Pool)
 		b.StartTimer()
 
@@ -197,10 +199,10 @@ func BenchmarkWriteToAuditRow(b *testing.B) {
 				mu.Lock()
 				sent[reqID] = start
 				mu.Unlock()
-				resp := env.Do(b, http.MethodPost, "/api/v1/collections/"+collections[i%len(collections)].String()+"/items",
+				resp, err := env.Send(http.MethodPost, "/api/v1/collections/"+collections[i%len(collections)].String()+"/items",
 					owner.Token, map[string]any{"title": "Latency " + reqID}, "X-Request-ID", reqID)
-				if resp.Status != http.StatusCreated {
-					b.Errorf("write %d: %d %s", i, resp.Status, resp.Body)
+				if err != nil || resp.Status != http.StatusCreated {
+					b.Errorf("write %d: %d %s %v", i, resp.Status, resp.Body, err)
 				}
 				mu.Lock()
 				writeLatencies = append(writeLatencies, time.Since(start))
@@ -209,16 +211,11 @@ func BenchmarkWriteToAuditRow(b *testing.B) {
 		}
 		tick.Stop()
 		wg.Wait()
-		deadline := time.Now().Add(2 * time.Minute)
-		for {
+		require.Eventually(b, func() bool {
 			mu.Lock()
-			n := len(visible)
-			mu.Unlock()
-			if n >= total || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(20 * time.Millisecond) // poll interval
-		}
+			defer mu.Unlock()
+			return len(visible) >= total
+		}, 2*time.Minute, 20*time.Millisecond, "every write reached the audit trail")
 		cancelWatch()
 		<-watchDone
 		b.StopTimer()

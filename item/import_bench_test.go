@@ -53,15 +53,30 @@ func bigFile(n int) []byte {
 
 func runBigImport(b *testing.B, f importFixture, file []byte) item.Import {
 	b.Helper()
+	got, err := bigImport(f, file)
+	require.NoError(b, err)
+	return got
+}
+
+// bigImport is runBigImport for any goroutine: it returns the error instead
+// of failing the benchmark.
+func bigImport(f importFixture, file []byte) (item.Import, error) {
 	ctx := context.Background()
 	imp, err := f.env.App.Items.CreateImport(ctx, f.owner.ID, f.collection, item.CreateImportParams{File: bytes.NewReader(file)})
-	require.NoError(b, err)
-	_, err = f.env.App.Items.RunImport(ctx, imp.ID, item.RunImportOpts{})
-	require.NoError(b, err)
+	if err != nil {
+		return item.Import{}, err
+	}
+	if _, err := f.env.App.Items.RunImport(ctx, imp.ID, item.RunImportOpts{}); err != nil {
+		return item.Import{}, err
+	}
 	got, err := f.env.App.Items.GetImport(ctx, f.owner.ID, imp.ID)
-	require.NoError(b, err)
-	require.Equal(b, item.ImportSucceeded, got.Status)
-	return got
+	if err != nil {
+		return item.Import{}, err
+	}
+	if got.Status != item.ImportSucceeded {
+		return got, fmt.Errorf("import ended %s, want %s", got.Status, item.ImportSucceeded)
+	}
+	return got, nil
 }
 
 func BenchmarkImport10k(b *testing.B) {
@@ -137,13 +152,13 @@ func BenchmarkImportLatency(b *testing.B) {
 		idle := p99(b, f.env, path, f.owner.Token, 400)
 		target := f
 		target.collection = f.env.NewCollection(b, f.owner).ID
-		done := make(chan struct{})
+		done := make(chan error, 1)
 		go func() {
-			defer close(done)
-			runBigImport(b, target, file)
+			_, err := bigImport(target, file)
+			done <- err
 		}()
 		busy := p99(b, f.env, path, f.owner.Token, 400)
-		<-done
+		require.NoError(b, <-done)
 		b.ReportMetric(float64(idle.Microseconds())/1000, "ms-p99-idle")
 		b.ReportMetric(float64(busy.Microseconds())/1000, "ms-p99-importing")
 		b.ReportMetric(float64(busy)/float64(idle), "ratio")

@@ -47,3 +47,35 @@ func TestCreate_WhileTheCollectionIsBeingDeletedIsNotFound(t *testing.T) {
 		t.Fatal("the create did not finish after the delete committed")
 	}
 }
+
+func TestUpdate_ANoOpChangeWritesAndEmitsNothing(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	u := env.NewUser(t)
+	c := env.NewCollection(t, u)
+	ctx := context.Background()
+	it := env.NewItem(t, u, c.ID, item.CreateParams{Title: "Go Memory Model", SourceURL: "https://go.dev/ref/mem", Tags: []string{"go", "concurrency"}})
+	before, _ := env.Outbox(t, &it.ID)
+	require.Len(t, before, 1, "ItemCreated is in the outbox")
+
+	// The same values as they are stored once normalised: padded title, tags
+	// in another order and case.
+	title, tags, url := "  Go Memory Model ", []string{"Concurrency", " GO"}, "https://go.dev/ref/mem"
+	got, err := env.App.Items.Update(ctx, u.ID, it.ID, item.UpdateParams{Title: &title, Tags: &tags, SourceURL: &url})
+	require.NoError(t, err)
+	require.Equal(t, it.Version, got.Version, "no version bump")
+	require.Equal(t, it.UpdatedAt, got.UpdatedAt, "nothing was written")
+	stored, err := env.App.Items.Get(ctx, u.ID, it.ID)
+	require.NoError(t, err)
+	require.Equal(t, it.Version, stored.Version)
+	after, _ := env.Outbox(t, &it.ID)
+	require.Len(t, after, 1, "no event for a change that changes nothing")
+
+	// A real change does write and emit: the assertions above can fail.
+	title = "The Go Memory Model"
+	got, err = env.App.Items.Update(ctx, u.ID, it.ID, item.UpdateParams{Title: &title})
+	require.NoError(t, err)
+	require.Equal(t, it.Version+1, got.Version)
+	after, _ = env.Outbox(t, &it.ID)
+	require.Len(t, after, 2)
+}

@@ -199,9 +199,11 @@ func TestEnrichURL_StoresPageTextAndReplacesItWhenTheURLChanges(t *testing.T) {
 	newURL := base + "/notes.txt"
 	_, err := f.env.App.Items.Update(context.Background(), f.owner.ID, it.ID, item.UpdateParams{SourceURL: &newURL})
 	require.NoError(t, err)
-	require.Eventually(t, func() bool {
-		p := f.getItem(t, it.ID).PageText
-		return p != nil && p.SizeBytes == len("plain notes")
+	require.EventuallyWithT(t, func(collect *assert.CollectT) {
+		p := f.getItem(collect, it.ID).PageText
+		if assert.NotNil(collect, p) {
+			assert.Equal(collect, len("plain notes"), p.SizeBytes)
+		}
 	}, 15*time.Second, 10*time.Millisecond, "the new URL's text replaces the old one")
 }
 

@@ -235,11 +235,11 @@ func TestWorkers_TwoClientsNeverRunOneJobTwice(t *testing.T) {
 		f.reindex(t, id)
 	}
 
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(collect *assert.CollectT) {
 		var done int
-		require.NoError(t, f.env.Pool.QueryRow(context.Background(),
+		require.NoError(collect, f.env.Pool.QueryRow(context.Background(),
 			`SELECT count(*) FROM river_job WHERE kind = 'reindex_item' AND state = 'completed'`).Scan(&done))
-		return done == n
+		assert.Equal(collect, n, done)
 	}, 30*time.Second, 10*time.Millisecond, "all jobs complete")
 
 	mu.Lock()

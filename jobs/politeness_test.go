@@ -34,11 +34,11 @@ func TestEnrichURL_AtMostAFewFetchesToOneHostAtOnce(t *testing.T) {
 	p := f.testHandlers()
 	p.EnrichPerHost = 2
 	f.startWorker(t, p)
-	require.Eventually(t, func() bool {
+	require.EventuallyWithT(t, func(collect *assert.CollectT) {
 		var done int
-		require.NoError(t, f.env.Pool.QueryRow(context.Background(),
+		require.NoError(collect, f.env.Pool.QueryRow(context.Background(),
 			`SELECT count(*) FROM items WHERE id = ANY($1::uuid[]) AND metadata ? 'fetched_at'`, ids).Scan(&done))
-		return done == n
+		assert.Equal(collect, n, done)
 	}, 30*time.Second, 50*time.Millisecond, "every item is enriched in the end")
 	assert.LessOrEqual(t, most.Load(), int32(2), "never more than EnrichPerHost fetches to the host at once")
 	assert.Equal(t, int32(2), most.Load(), "but the slots are used")

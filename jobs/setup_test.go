@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/api/apitest"
@@ -71,8 +72,9 @@ func (f fixture) newItem(t *testing.T, url string) item.Item {
 	return f.env.NewItem(t, f.owner, f.collection, item.CreateParams{SourceURL: url})
 }
 
-// job reads a job as the owner sees it.
-func (f fixture) job(t *testing.T, id int64) jobs.Job {
+// job reads a job as the owner sees it (t may be a require.EventuallyWithT
+// condition's CollectT).
+func (f fixture) job(t apitest.T, id int64) jobs.Job {
 	t.Helper()
 	j, err := f.env.App.Jobs.Get(context.Background(), f.owner.ID, id)
 	require.NoError(t, err)
@@ -98,16 +100,15 @@ func (f fixture) onlyJob(t *testing.T, itemID uuid.UUID) jobs.Job {
 // waitStatus polls a job until it has status want, failing after 15 s.
 func (f fixture) waitStatus(t *testing.T, id int64, want jobs.Status) jobs.Job {
 	t.Helper()
-	var j jobs.Job
-	require.Eventually(t, func() bool {
-		j = f.job(t, id)
-		return j.Status == want
+	require.EventuallyWithT(t, func(collect *assert.CollectT) {
+		assert.Equal(collect, want, f.job(collect, id).Status)
 	}, 15*time.Second, 10*time.Millisecond, "job %d never became %s", id, want)
 	return f.job(t, id)
 }
 
-// getItem reads an item as the owner.
-func (f fixture) getItem(t *testing.T, id uuid.UUID) item.Item {
+// getItem reads an item as the owner (t may be a require.EventuallyWithT
+// condition's CollectT).
+func (f fixture) getItem(t apitest.T, id uuid.UUID) item.Item {
 	t.Helper()
 	it, err := f.env.App.Items.Get(context.Background(), f.owner.ID, id)
 	require.NoError(t, err)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,16 +19,8 @@ import (
 	"github.com/atlasapp/atlas/events/broker/brokertest"
 	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/search"
+	"github.com/atlasapp/atlas/search/searchtest"
 )
-
-// elasticsearchURL is the test cluster (ATLAS_ELASTICSEARCH_URL, default
-// http://127.0.0.1:9200).
-func elasticsearchURL() string {
-	if u := os.Getenv("ATLAS_ELASTICSEARCH_URL"); u != "" {
-		return u
-	}
-	return "http://127.0.0.1:9200"
-}
 
 // noCache runs every check on every call.
 var noCache = ops.ReadinessOpts{CacheTTL: -1}
@@ -101,7 +92,7 @@ func TestKafkaCheck_ClosedPortFails(t *testing.T) {
 
 func TestElasticsearchCheck_DownAndBack(t *testing.T) {
 	t.Parallel()
-	u, err := url.Parse(elasticsearchURL())
+	u, err := url.Parse(searchtest.URL())
 	require.NoError(t, err)
 	p := newProxy(t, u.Host)
 	u.Host = p.addr
@@ -121,7 +112,8 @@ func TestElasticsearchCheck_DownAndBack(t *testing.T) {
 func TestElasticsearchCheck_RedClusterFails(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		require.Equal(t, "/_cluster/health", r.URL.Path)
+		// The handler runs on the server's goroutine: assert, never require (t.FailNow).
+		assert.Equal(t, "/_cluster/health", r.URL.Path)
 		w.Header().Set("X-Elastic-Product", "Elasticsearch")
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"red"}`))

@@ -227,18 +227,26 @@ func TestRiverMetrics_QueueDepthAndJobOutcomes(t *testing.T) {
 	_, err = client.Insert(ctx, opsTestArgs{Fail: true}, &river.InsertOpts{MaxAttempts: 1})
 	require.NoError(t, err)
 
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		fams = scrape(t, reg)
-		c := findSample(fams, "atlas_river_job_attempts_total", map[string]string{"kind": "ops_test", "outcome": "completed"})
-		f := findSample(fams, "atlas_river_job_attempts_total", map[string]string{"kind": "ops_test", "outcome": "failed"})
-		d := findSample(fams, "atlas_river_job_attempts_total", map[string]string{"kind": "ops_test", "outcome": "discarded"})
-		if c != nil && c.GetCounter().GetValue() == 3 && f != nil && d != nil {
-			break
+	// The condition runs on a goroutine of its own: it reads the registry
+	// directly (scrape needs the test's goroutine), the assertions below
+	// scrape once it holds.
+	require.EventuallyWithT(t, func(collect *assert.CollectT) {
+		gathered, err := reg.Gather()
+		require.NoError(collect, err)
+		fams := map[string]*dto.MetricFamily{}
+		for _, f := range gathered {
+			fams[f.GetName()] = f
 		}
-		require.True(t, time.Now().Before(deadline), "job outcomes not recorded in time: %v", fams["atlas_river_job_attempts_total"])
-		time.Sleep(50 * time.Millisecond)
-	}
+		attempts := func(outcome string) *dto.Metric {
+			return findSample(fams, "atlas_river_job_attempts_total", map[string]string{"kind": "ops_test", "outcome": outcome})
+		}
+		if c := attempts("completed"); assert.NotNil(collect, c, "completed") {
+			assert.Equal(collect, 3.0, c.GetCounter().GetValue())
+		}
+		assert.NotNil(collect, attempts("failed"), "failed")
+		assert.NotNil(collect, attempts("discarded"), "discarded")
+	}, 15*time.Second, 50*time.Millisecond, "job outcomes not recorded in time")
+	fams = scrape(t, reg)
 	assert.Equal(t, 1.0, sample(t, fams, "atlas_river_job_attempts_total", map[string]string{"outcome": "discarded"}).GetCounter().GetValue())
 	dur := sample(t, fams, "atlas_river_job_duration_seconds", map[string]string{"kind": "ops_test", "outcome": "completed"})
 	assert.Equal(t, uint64(3), dur.GetHistogram().GetSampleCount())

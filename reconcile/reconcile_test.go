@@ -1,10 +1,6 @@
 package reconcile_test
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"testing"
 	"time"
 
@@ -19,6 +15,7 @@ import (
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/reconcile"
 	"github.com/atlasapp/atlas/search"
+	"github.com/atlasapp/atlas/search/searchtest"
 )
 
 // fixture is an API environment whose items are all indexed and audited,
@@ -33,31 +30,13 @@ type fixture struct {
 	items  []item.Item
 }
 
-func esURL() string {
-	if u := os.Getenv("ATLAS_ELASTICSEARCH_URL"); u != "" {
-		return u
-	}
-	return search.DefaultURL
-}
-
 // setup creates n items in one collection, indexes them and records their
 // creation events, with a page size small enough that every stream spans
 // several pages.
 func setup(t *testing.T, n int) fixture {
 	t.Helper()
 	env := apitest.New(t)
-	var b [6]byte
-	_, err := rand.Read(b[:])
-	require.NoError(t, err)
-	ix, err := search.NewIndex(search.IndexOpts{URLs: []string{esURL()}, Alias: "atlas-test-" + hex.EncodeToString(b[:]), Refresh: search.RefreshWaitFor})
-	require.NoError(t, err)
-	require.NoError(t, ix.Ready(t.Context()), "Elasticsearch must answer at %s (scripts/elasticsearch start)", esURL())
-	require.NoError(t, ix.EnsureIndex(t.Context()))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		_ = ix.DeleteIndices(ctx)
-	})
+	ix := searchtest.NewIndex(t, search.RefreshWaitFor)
 	syncer, err := search.NewSyncer(search.SyncerParams{DB: env.Pool, Index: ix})
 	require.NoError(t, err)
 	rec, err := reconcile.New(reconcile.Params{DB: env.Pool, Syncer: syncer, PageSize: 7})

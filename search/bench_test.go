@@ -14,6 +14,7 @@ import (
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
 	"github.com/google/uuid"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/api/apitest"
@@ -21,6 +22,7 @@ import (
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/events/broker/brokertest"
 	"github.com/atlasapp/atlas/search"
+	"github.com/atlasapp/atlas/search/searchtest"
 )
 
 // benchDuration is how long a steady-rate benchmark writes (ATLAS_BENCH_SECONDS, default 10).
@@ -110,7 +112,7 @@ func BenchmarkWriteToSearchable(b *testing.B) {
 		brokers := brokertest.Brokers(b)
 		topic := brokertest.UniqueTopic(b, brokers, 6)
 		env := apitest.New(b)
-		ix := newIndex(b, search.RefreshNone)
+		ix := searchtest.NewIndex(b, search.RefreshNone)
 		syncer, err := search.NewSyncer(search.SyncerParams{DB: env.Pool, Index: ix})
 		require.NoError(b, err)
 		env.StartWorker(b, brokers, topic)
@@ -172,13 +174,20 @@ func BenchmarkWriteToSearchable(b *testing.B) {
 			<-tick.C
 			writers.Go(func() {
 				start := time.Now()
-				resp := env.Do(b, http.MethodPost, path, u.Token, map[string]any{"title": "latency probe", "tags": []string{"bench"}})
-				require.Equal(b, http.StatusCreated, resp.Status)
+				// Off the benchmark's goroutine: report with Errorf, never FailNow.
+				resp, err := env.Send(http.MethodPost, path, u.Token, map[string]any{"title": "latency probe", "tags": []string{"bench"}})
+				if err != nil || resp.Status != http.StatusCreated {
+					b.Errorf("write: %d %s %v", resp.Status, resp.Body, err)
+					return
+				}
 				var created struct {
 					ID        uuid.UUID `json:"id"`
 					CreatedAt time.Time `json:"created_at"`
 				}
-				resp.JSON(b, &created)
+				if err := json.Unmarshal(resp.Body, &created); err != nil {
+					b.Errorf("decode %s: %v", resp.Body, err)
+					return
+				}
 				mu.Lock()
 				sent[created.ID] = start
 				createdAt[created.ID] = created.CreatedAt
@@ -187,22 +196,17 @@ func BenchmarkWriteToSearchable(b *testing.B) {
 		}
 		tick.Stop()
 		writers.Wait()
-		waitUntil := time.Now().Add(time.Minute)
-		for {
+		require.EventuallyWithT(b, func(collect *assert.CollectT) {
 			mu.Lock()
+			defer mu.Unlock()
 			missing := 0
 			for id := range sent {
 				if _, ok := seen[id]; !ok {
 					missing++
 				}
 			}
-			mu.Unlock()
-			if missing == 0 {
-				break
-			}
-			require.True(b, time.Now().Before(waitUntil), "%d writes never became searchable", missing)
-			time.Sleep(20 * time.Millisecond)
-		}
+			assert.Zero(collect, missing, "writes not yet searchable")
+		}, time.Minute, 20*time.Millisecond, "every write became searchable")
 		close(stop)
 		reader.Wait()
 		b.StopTimer()
@@ -233,7 +237,7 @@ func BenchmarkIndexerBacklog(b *testing.B) {
 		brokers := brokertest.Brokers(b)
 		topic := brokertest.UniqueTopic(b, brokers, 6)
 		env := apitest.New(b)
-		ix := newIndex(b, search.RefreshNone)
+		ix := searchtest.NewIndex(b, search.RefreshNone)
 		syncer, err := search.NewSyncer(search.SyncerParams{DB: env.Pool, Index: ix})
 		require.NoError(b, err)
 		u := env.NewUser(b)
@@ -260,10 +264,7 @@ FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS t (id, coll, titl
 		b.StartTimer()
 		start := time.Now()
 		stats := runIndexer(b, brokers, topic, syncer)
-		for stats.handled.Load() < backlog {
-			require.Less(b, time.Since(start), 10*time.Minute, "backlog not drained")
-			time.Sleep(20 * time.Millisecond)
-		}
+		require.Eventually(b, func() bool { return stats.handled.Load() >= backlog }, 10*time.Minute, 20*time.Millisecond, "backlog not drained")
 		elapsed := time.Since(start)
 		b.StopTimer()
 

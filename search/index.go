@@ -51,7 +51,8 @@ type IndexOpts struct {
 	Refresh Refresh
 	// BulkSize is the number of documents per bulk request; default 500.
 	BulkSize int
-	// Transport is the HTTP transport; default http.DefaultTransport. With CACert it must be an
+	// Transport is the HTTP transport, the caller's to close; default a clone of
+	// http.DefaultTransport that the Index owns and Close releases. With CACert it must be an
 	// *http.Transport (or nil).
 	Transport http.RoundTripper
 	// Username and Password authenticate every request with HTTP Basic; APIKey (the "encoded"
@@ -79,6 +80,8 @@ type Index struct {
 	bulkSize int
 	now      func() time.Time
 	dropWait time.Duration
+	// owned is the transport NewIndex made (nil when the caller passed one).
+	owned *http.Transport
 }
 
 // NewIndex returns an Index for the given options. It does not contact Elasticsearch; call
@@ -116,9 +119,22 @@ func NewIndex(opts IndexOpts) (*Index, error) {
 	if opts.APIKey != "" && (opts.Username != "" || opts.Password != "") {
 		return nil, errors.New("new search index: an API key and a username/password are exclusive")
 	}
+	// The client would clone http.DefaultTransport itself; cloning it here
+	// keeps a handle, so that Close can end its keep-alive connections.
+	var owned *http.Transport
+	if opts.Transport == nil {
+		if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+			owned = dt.Clone()
+			opts.Transport = owned
+		}
+	}
 	transport, err := trustingTransport(opts.Transport, opts.CACert)
 	if err != nil {
 		return nil, fmt.Errorf("new search index: %w", err)
+	}
+	// With a CA the transport is a clone made here: the Index's to close.
+	if t, ok := transport.(*http.Transport); ok && (owned != nil || transport != opts.Transport) {
+		owned = t
 	}
 	es, err := elasticsearch.NewClient(elasticsearch.Config{
 		Addresses: opts.URLs,
@@ -138,7 +154,18 @@ func NewIndex(opts IndexOpts) (*Index, error) {
 		bulkSize: opts.BulkSize,
 		now:      opts.NowFunc,
 		dropWait: opts.DropDelay,
+		owned:    owned,
 	}, nil
+}
+
+// Close ends the idle connections of the transport the Index made (each holds
+// two goroutines that would otherwise outlive the Index for the transport's
+// idle timeout). Call it when the Index's owner stops; a transport passed in
+// IndexOpts is left to its owner.
+func (ix *Index) Close() {
+	if ix.owned != nil {
+		ix.owned.CloseIdleConnections()
+	}
 }
 
 // Alias returns the alias this Index reads and writes through.

@@ -24,6 +24,7 @@ import (
 	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/search"
+	"github.com/atlasapp/atlas/search/searchtest"
 )
 
 // benchCollections is how many collections a benchmark corpus spreads over: the first one holds
@@ -257,8 +258,9 @@ func cachedIndex(b *testing.B, size int) (*search.Index, bool) {
 	ctx := context.Background()
 	mapping := sha256.Sum256(search.Mapping())
 	alias := fmt.Sprintf("atlas-bench-%s-%x-%d", corpusVersion, mapping[:4], size)
-	ix, err := search.NewIndex(search.IndexOpts{URLs: []string{esURL()}, Alias: alias})
+	ix, err := search.NewIndex(searchtest.Options(alias))
 	require.NoError(b, err)
+	b.Cleanup(ix.Close)
 	require.NoError(b, ix.Ready(ctx))
 	keep := os.Getenv("ATLAS_BENCH_KEEP") == "1"
 	n, err := ix.Count(ctx)

@@ -24,6 +24,7 @@ func TestEnsureIndex_AddsTheContentFieldToAnIndexCreatedBeforeIt(t *testing.T) {
 	ix, err := NewIndex(IndexOpts{URLs: []string{esURL()}, Alias: alias, Refresh: RefreshWaitFor})
 	require.NoError(t, err)
 	t.Cleanup(func() {
+		defer ix.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = ix.DeleteIndices(ctx)

@@ -38,6 +38,7 @@ func setup(t *testing.T) *Index {
 	require.NoError(t, ix.Ready(ctx), "Elasticsearch must be reachable at %s (start it with scripts/elasticsearch start)", esURL())
 	require.NoError(t, ix.EnsureIndex(ctx))
 	t.Cleanup(func() {
+		defer ix.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		if err := ix.DeleteIndices(ctx); err != nil {

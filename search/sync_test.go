@@ -2,12 +2,8 @@ package search_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
@@ -18,35 +14,8 @@ import (
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/search"
+	"github.com/atlasapp/atlas/search/searchtest"
 )
-
-// esURL is the Elasticsearch the tests use; scripts/elasticsearch starts one.
-func esURL() string {
-	if u := os.Getenv("ATLAS_ELASTICSEARCH_URL"); u != "" {
-		return u
-	}
-	return search.DefaultURL
-}
-
-// newIndex returns a ready index on an alias of its own, removed when the test ends.
-func newIndex(t testing.TB, refresh search.Refresh) *search.Index {
-	t.Helper()
-	var b [6]byte
-	_, err := rand.Read(b[:])
-	require.NoError(t, err)
-	ix, err := search.NewIndex(search.IndexOpts{URLs: []string{esURL()}, Alias: "atlas-test-" + hex.EncodeToString(b[:]), Refresh: refresh})
-	require.NoError(t, err)
-	require.NoError(t, ix.Ready(context.Background()), "Elasticsearch must be reachable at %s (start it with scripts/elasticsearch start)", esURL())
-	require.NoError(t, ix.EnsureIndex(context.Background()))
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if err := ix.DeleteIndices(ctx); err != nil {
-			t.Errorf("cleanup: %v", err)
-		}
-	})
-	return ix
-}
 
 // syncSetup is an API environment with a syncer writing to an index of the test's own.
 type syncSetup struct {
@@ -60,7 +29,7 @@ type syncSetup struct {
 func setupSync(t *testing.T) syncSetup {
 	t.Helper()
 	env := apitest.New(t)
-	ix := newIndex(t, search.RefreshWaitFor)
+	ix := searchtest.NewIndex(t, search.RefreshWaitFor)
 	syncer, err := search.NewSyncer(search.SyncerParams{DB: env.Pool, Index: ix, PageSize: 7})
 	require.NoError(t, err)
 	owner := env.NewUser(t)

@@ -22,13 +22,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/account"
+	"github.com/atlasapp/atlas/api"
 	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/config"
+	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/db/dbtest"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/search"
 )
 
 // CheapHash keeps password hashing fast in tests (never use in production).
@@ -98,11 +101,28 @@ func serve(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 	t.Helper()
 	a, err := app.New(app.Params{Config: cfg, Pool: pool, PasswordHash: CheapHash, Outbox: o.Outbox, NowFunc: o.NowFunc})
 	require.NoError(t, err)
+	t.Cleanup(a.SearchIndex.Close)
 	srv := httptest.NewServer(a.Server)
 	t.Cleanup(srv.Close)
 	client := srv.Client()
 	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
 	return &Env{URL: srv.URL, Pool: pool, App: a, Config: cfg, Client: client}
+}
+
+// WithSearch returns env served again (same database and services) by an
+// API whose searches read ix, an index of the test's own (from
+// searchtest.NewIndex) rather than the configured one.
+func (e *Env) WithSearch(t testing.TB, ix *search.Index) *Env {
+	t.Helper()
+	codec, err := cursor.NewCodec(e.Config.CursorKey())
+	require.NoError(t, err)
+	svc := search.NewService(search.ServiceParams{DB: e.Pool, Collections: e.App.Collections, Index: ix, Cursors: codec})
+	srv := httptest.NewServer(api.NewServer(api.Params{Accounts: e.App.Accounts, Collections: e.App.Collections, Items: e.App.Items,
+		Audit: e.App.Audit, Jobs: e.App.Jobs, Search: svc}))
+	t.Cleanup(srv.Close)
+	own := *e
+	own.URL = srv.URL
+	return &own
 }
 
 // User is a registered user with a session: a valid access token and the
@@ -159,6 +179,14 @@ func (e *Env) NewItem(t testing.TB, actor User, c uuid.UUID, p item.CreateParams
 	return it
 }
 
+// T is what Do and Response's decoders need of a test: a testing.TB, or the
+// *assert.CollectT of a require.EventuallyWithT condition (which runs on a
+// goroutine of its own, where only a CollectT may fail).
+type T interface {
+	require.TestingT
+	Helper()
+}
+
 // RawBody is a request body Do sends as it is (as text/html unless a
 // Content-Type header is given), not as JSON.
 type RawBody string
@@ -171,35 +199,49 @@ type Response struct {
 }
 
 // JSON decodes the body into v.
-func (r Response) JSON(t testing.TB, v any) {
+func (r Response) JSON(t T, v any) {
 	t.Helper()
 	require.NoError(t, json.Unmarshal(r.Body, v), "body: %s", r.Body)
 }
 
 // Map decodes the body as a JSON object.
-func (r Response) Map(t testing.TB) map[string]any {
+func (r Response) Map(t T) map[string]any {
 	t.Helper()
 	var m map[string]any
 	r.JSON(t, &m)
 	return m
 }
 
-// Do sends a request with an optional bearer token and JSON body.
-func (e *Env) Do(t testing.TB, method, path, token string, body any, headers ...string) Response {
+// Do sends a request with an optional bearer token and JSON body, failing
+// the test if it cannot be sent. Call it on the test's goroutine only; from
+// other goroutines use Send.
+func (e *Env) Do(t T, method, path, token string, body any, headers ...string) Response {
 	t.Helper()
+	resp, err := e.Send(method, path, token, body, headers...)
+	require.NoError(t, err)
+	return resp
+}
+
+// Send is Do for any goroutine: it returns the error instead of failing the
+// test (require's t.FailNow must run on the test's goroutine).
+func (e *Env) Send(method, path, token string, body any, headers ...string) (Response, error) {
 	var rdr io.Reader
 	contentType := "application/json"
 	if raw, ok := body.(RawBody); ok {
 		rdr, contentType = strings.NewReader(string(raw)), "text/html"
 	} else if body != nil {
 		b, err := json.Marshal(body)
-		require.NoError(t, err)
+		if err != nil {
+			return Response{}, fmt.Errorf("encode body: %w", err)
+		}
 		rdr = bytes.NewReader(b)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, method, e.URL+path, rdr)
-	require.NoError(t, err)
+	if err != nil {
+		return Response{}, err
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", contentType)
 	}
@@ -210,11 +252,15 @@ func (e *Env) Do(t testing.TB, method, path, token string, body any, headers ...
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	resp, err := e.Client.Do(req)
-	require.NoError(t, err)
+	if err != nil {
+		return Response{}, err
+	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+	if err != nil {
+		return Response{}, fmt.Errorf("read %s %s: %w", method, path, err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
 }
 
 // StartWorker runs the outbox drainer of this environment, publishing

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -114,8 +113,11 @@ func TestWorker_SIGKILLOfOneOfTwoWorkersLosesAndReordersNothing(t *testing.T) {
 				mu.Lock()
 				n := committed[key.String()]
 				mu.Unlock()
-				env := brokertest.ItemEnvelope(t, key, map[string]any{"n": n})
-				err := db.InTx(ctx, pool, func(tx pgx.Tx) error { return outbox.Enqueue(ctx, tx, env) })
+				env, err := brokertest.NewItemEnvelope(key, map[string]any{"n": n})
+				if !assert.NoError(t, err) {
+					return
+				}
+				err = db.InTx(ctx, pool, func(tx pgx.Tx) error { return outbox.Enqueue(ctx, tx, env) })
 				if !assert.NoError(t, err) {
 					return
 				}
@@ -128,8 +130,8 @@ func TestWorker_SIGKILLOfOneOfTwoWorkersLosesAndReordersNothing(t *testing.T) {
 	}
 
 	// Kill the victim once it has published some events itself.
-	require.Eventually(t, func() bool {
-		return strings.Contains(get(t, victimOps+"/metrics"), `atlas_outbox_publish_duration_seconds_count{outcome="ok"}`)
+	require.EventuallyWithT(t, func(collect *assert.CollectT) {
+		assert.Contains(collect, get(collect, victimOps+"/metrics"), `atlas_outbox_publish_duration_seconds_count{outcome="ok"}`)
 	}, 30*time.Second, 50*time.Millisecond, "the victim worker published nothing")
 	require.NoError(t, victim.cmd.Process.Kill())
 	<-victim.done

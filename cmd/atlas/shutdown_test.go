@@ -19,8 +19,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/db/dbtest"
 	"github.com/atlasapp/atlas/events/broker/brokertest"
+	"github.com/atlasapp/atlas/leaktest"
 )
 
 // atlasBin is the binary built once for these tests.
@@ -39,7 +41,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build atlas:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := leaktest.Run(m) // and no goroutine of the test process may outlive the tests
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -107,11 +109,8 @@ func (p *process) exitCode(t *testing.T, within time.Duration) int {
 // waitLog polls the process output for a line containing s.
 func (p *process) waitLog(t *testing.T, s string, within time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	for !strings.Contains(p.logs.String(), s) {
-		require.True(t, time.Now().Before(deadline), "no %q in the output within %s", s, within)
-		time.Sleep(20 * time.Millisecond)
-	}
+	require.Eventually(t, func() bool { return strings.Contains(p.logs.String(), s) }, within, 20*time.Millisecond,
+		"no %q in the output within %s", s, within)
 }
 
 // freeAddr returns a loopback address with a port nothing listens on now.
@@ -127,24 +126,18 @@ func freeAddr(t *testing.T) string {
 // waitStatus polls url until it answers want.
 func waitStatus(t *testing.T, url string, want int, within time.Duration) {
 	t.Helper()
-	deadline := time.Now().Add(within)
-	last := "no answer"
-	for {
+	require.EventuallyWithT(t, func(collect *assert.CollectT) {
 		resp, err := http.Get(url)
-		if err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode == want {
-				return
-			}
-			last = fmt.Sprintf("%d %s", resp.StatusCode, b)
-		}
-		require.True(t, time.Now().Before(deadline), "%s did not answer %d within %s (last: %s)", url, want, within, last)
-		time.Sleep(50 * time.Millisecond)
-	}
+		require.NoError(collect, err)
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		assert.Equal(collect, want, resp.StatusCode, "%s", b)
+	}, within, 50*time.Millisecond, "%s did not answer %d within %s", url, want, within)
 }
 
-func get(t *testing.T, url string) string {
+// get returns the body of a 200 answer from url. t may be the CollectT of a
+// require.EventuallyWithT condition.
+func get(t apitest.T, url string) string {
 	t.Helper()
 	resp, err := http.Get(url)
 	require.NoError(t, err)
@@ -186,16 +179,14 @@ func TestServe_SIGTERMLetsInFlightRequestFinishAndExitsZero(t *testing.T) {
 	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
 	p.waitLog(t, `"msg":"shutting down"`, 10*time.Second)
 	// New connections are refused once shutdown began.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	require.Eventually(t, func() bool {
 		c, err := net.DialTimeout("tcp", addr, time.Second)
 		if err != nil {
-			break
+			return true
 		}
 		c.Close()
-		require.True(t, time.Now().Before(deadline), "still accepting connections after SIGTERM")
-		time.Sleep(20 * time.Millisecond)
-	}
+		return false
+	}, 5*time.Second, 20*time.Millisecond, "still accepting connections after SIGTERM")
 
 	// The request in flight completes normally.
 	_, err = io.WriteString(conn, body)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/atlasapp/atlas/api/apitest"
 )
 
 // privatePostgres runs scripts/postgres with a port and data directory of
@@ -59,17 +61,18 @@ func TestServe_PostgresDownAnswers503WithRetryAfterAndRecovers(t *testing.T) {
 	base := "http://" + addr
 	startAtlas(t, "serve", "ATLAS_DATABASE_URL="+dbURL, "ATLAS_HTTP_ADDR="+addr)
 	waitStatus(t, base+"/ready", http.StatusOK, 30*time.Second)
-	register := func(email string) *http.Response {
+	// register may run in a require.EventuallyWithT condition: t is then its CollectT.
+	register := func(t apitest.T, email string) *http.Response {
 		body := fmt.Sprintf(`{"email":%q,"password":"correct horse battery","display_name":"Down Test"}`, email)
 		resp, err := http.Post(base+"/api/v1/auth/register", "application/json", strings.NewReader(body))
 		require.NoError(t, err)
 		resp.Body.Close()
 		return resp
 	}
-	require.Equal(t, http.StatusCreated, register("before@example.com").StatusCode)
+	require.Equal(t, http.StatusCreated, register(t, "before@example.com").StatusCode)
 
 	pg.run(t, "stop")
-	resp := register("during@example.com")
+	resp := register(t, "during@example.com")
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "a database outage is not an internal error")
 	assert.Equal(t, retryAfterForTest, resp.Header.Get("Retry-After"))
 	assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
@@ -77,8 +80,9 @@ func TestServe_PostgresDownAnswers503WithRetryAfterAndRecovers(t *testing.T) {
 
 	pg.run(t, "start")
 	waitStatus(t, base+"/ready", http.StatusOK, 30*time.Second)
-	require.Eventually(t, func() bool { return register("after@example.com").StatusCode == http.StatusCreated },
-		30*time.Second, 100*time.Millisecond, "the API serves again without a restart")
+	require.EventuallyWithT(t, func(collect *assert.CollectT) {
+		assert.Equal(collect, http.StatusCreated, register(collect, "after@example.com").StatusCode)
+	}, 30*time.Second, 100*time.Millisecond, "the API serves again without a restart")
 }
 
 // retryAfterForTest is the Retry-After the API sends during a database

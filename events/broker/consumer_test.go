@@ -150,20 +150,6 @@ func (s *sink) okIDs() map[uuid.UUID]int {
 	return ids
 }
 
-// eventually polls cond every 20ms until it holds or timeout passes.
-func eventually(t *testing.T, timeout time.Duration, cond func() bool, format string, args ...any) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited %s: "+format, append([]any{timeout}, args...)...)
-		}
-		<-tick.C
-	}
-}
-
 func containsAll(got map[uuid.UUID]int, envs []events.Envelope) bool {
 	for _, e := range envs {
 		if got[e.EventID] == 0 {
@@ -220,7 +206,7 @@ func TestConsumer_DeliversEnvelopesWithRecordMetadataAndCommits(t *testing.T) {
 	var got sink
 	r := start(t, s.config(), got.handle)
 
-	eventually(t, waitTimeout, func() bool { return containsAll(got.okIDs(), envs) }, "all 30 events delivered")
+	require.Eventually(t, func() bool { return containsAll(got.okIDs(), envs) }, waitTimeout, 20*time.Millisecond, "all 30 events delivered")
 	byID := map[uuid.UUID]broker.Delivery{}
 	for _, d := range got.ok() {
 		_, dup := byID[d.Envelope.EventID]
@@ -252,7 +238,7 @@ func TestConsumer_DeliversEnvelopesWithRecordMetadataAndCommits(t *testing.T) {
 		}
 		last[d.Partition] = d.Offset
 	}
-	eventually(t, waitTimeout, func() bool { return lagIsZero(r.c, 3) }, "lag of 3 partitions reaches 0, got %v", r.c.Lag())
+	require.Eventually(t, func() bool { return lagIsZero(r.c, 3) }, waitTimeout, 20*time.Millisecond, "lag of 3 partitions reaches 0")
 	r.stop(t)
 	committed := committedOffsets(t, s.brokers, s.group, s.topic, 3)
 	for p, off := range last {
@@ -274,8 +260,8 @@ func TestConsumer_RetriesFailedBatchesWithoutLosingOrSkipping(t *testing.T) {
 	cfg.BatchSize = 16
 	r := start(t, cfg, got.handle)
 
-	eventually(t, waitTimeout, func() bool { return containsAll(got.okIDs(), envs) }, "all 150 events handled despite failures")
-	eventually(t, waitTimeout, func() bool { return lagIsZero(r.c, 3) }, "lag reaches 0, got %v", r.c.Lag())
+	require.Eventually(t, func() bool { return containsAll(got.okIDs(), envs) }, waitTimeout, 20*time.Millisecond, "all 150 events handled despite failures")
+	require.Eventually(t, func() bool { return lagIsZero(r.c, 3) }, waitTimeout, 20*time.Millisecond, "lag reaches 0")
 	r.stop(t)
 
 	got.mu.Lock()
@@ -360,7 +346,7 @@ func TestConsumer_SendsMalformedRecordsToDeadLetterTopicAndContinues(t *testing.
 
 	var got sink
 	r := start(t, s.config(), got.handle)
-	eventually(t, waitTimeout, func() bool { return containsAll(got.okIDs(), append(first, last...)) }, "valid events around the bad ones handled")
+	require.Eventually(t, func() bool { return containsAll(got.okIDs(), append(first, last...)) }, waitTimeout, 20*time.Millisecond, "valid events around the bad ones handled")
 
 	recs := dead.WaitForN(t, waitTimeout, len(malformed), brokertest.Any)
 	require.Len(t, recs, len(malformed))
@@ -382,8 +368,8 @@ func TestConsumer_SendsMalformedRecordsToDeadLetterTopicAndContinues(t *testing.
 	// The partition is not blocked: later records still flow, and the bad
 	// ones are committed past.
 	more := s.publish(t, 2)
-	eventually(t, waitTimeout, func() bool { return containsAll(got.okIDs(), more) }, "events after the bad ones handled")
-	eventually(t, waitTimeout, func() bool { return lagIsZero(r.c, 1) }, "lag reaches 0, got %v", r.c.Lag())
+	require.Eventually(t, func() bool { return containsAll(got.okIDs(), more) }, waitTimeout, 20*time.Millisecond, "events after the bad ones handled")
+	require.Eventually(t, func() bool { return lagIsZero(r.c, 1) }, waitTimeout, 20*time.Millisecond, "lag reaches 0")
 	dead.CatchUp(t, waitTimeout)
 	assert.Len(t, dead.All(brokertest.Any), len(malformed), "each bad record dead-lettered once")
 }
@@ -404,20 +390,20 @@ func TestConsumer_RestartResumesFromCommittedOffsets(t *testing.T) {
 		return nil
 	}}
 	r1 := start(t, cfg, first.handle)
-	eventually(t, waitTimeout, func() bool {
+	require.Eventually(t, func() bool {
 		first.mu.Lock()
 		defer first.mu.Unlock()
 		return len(first.succeeded) == 3 && len(first.failed) >= 2
-	}, "first member handled 3 batches and then failed")
+	}, waitTimeout, 20*time.Millisecond, "first member handled 3 batches and then failed")
 	envs = append(envs, s.publish(t, 5)...) // more arrives while it is stuck
 	pending := int64(len(envs) - len(first.okIDs()))
-	eventually(t, waitTimeout, func() bool {
+	require.Eventually(t, func() bool {
 		var sum int64
 		for _, n := range r1.c.Lag() {
 			sum += n
 		}
 		return sum == pending
-	}, "a stuck member reports its lag (%d records), got %v", pending, r1.c.Lag())
+	}, waitTimeout, 20*time.Millisecond, "a stuck member reports its lag (%d records)", pending)
 	r1.stop(t)
 	done := first.okIDs()
 	require.NotEmpty(t, done)
@@ -425,14 +411,14 @@ func TestConsumer_RestartResumesFromCommittedOffsets(t *testing.T) {
 	envs = append(envs, s.publish(t, 30)...) // written while no member runs
 	var second sink
 	r2 := start(t, cfg, second.handle)
-	eventually(t, waitTimeout, func() bool {
+	require.Eventually(t, func() bool {
 		got := second.okIDs()
 		for id := range done {
 			got[id]++
 		}
 		return containsAll(got, envs)
-	}, "the restarted member handles everything the first did not")
-	eventually(t, waitTimeout, func() bool { return lagIsZero(r2.c, 3) }, "lag reaches 0, got %v", r2.c.Lag())
+	}, waitTimeout, 20*time.Millisecond, "the restarted member handles everything the first did not")
+	require.Eventually(t, func() bool { return lagIsZero(r2.c, 3) }, waitTimeout, 20*time.Millisecond, "lag reaches 0")
 	for id, n := range second.okIDs() {
 		assert.Zero(t, done[id], "event %s was committed by the first member and must not be redelivered", id)
 		assert.Equal(t, 1, n)
@@ -446,7 +432,7 @@ func TestConsumer_StopCommitsAndLeavesTheGroup(t *testing.T) {
 	envs := s.publish(t, 20)
 	var got sink
 	r := start(t, s.config(), got.handle)
-	eventually(t, waitTimeout, func() bool { return containsAll(got.okIDs(), envs) }, "events handled")
+	require.Eventually(t, func() bool { return containsAll(got.okIDs(), envs) }, waitTimeout, 20*time.Millisecond, "events handled")
 
 	began := time.Now()
 	r.stop(t)
@@ -486,11 +472,11 @@ func TestConsumer_RebalanceDiscardsRevokedRecordsAndLosesNothing(t *testing.T) {
 
 	stuck := sink{fail: func(int, []broker.Delivery) error { return errors.New("stuck") }}
 	a := start(t, cfg, stuck.handle)
-	eventually(t, waitTimeout, func() bool {
+	require.Eventually(t, func() bool {
 		stuck.mu.Lock()
 		defer stuck.mu.Unlock()
 		return len(stuck.failed) >= 1
-	}, "member A is retrying a batch")
+	}, waitTimeout, 20*time.Millisecond, "member A is retrying a batch")
 	stuck.mu.Lock()
 	firstFailed := len(stuck.failed[0])
 	partitionsBefore := partitionsOf(stuck.failed[0])
@@ -498,12 +484,12 @@ func TestConsumer_RebalanceDiscardsRevokedRecordsAndLosesNothing(t *testing.T) {
 
 	var joiner sink
 	b := start(t, cfg, joiner.handle)
-	eventually(t, waitTimeout, func() bool {
+	require.Eventually(t, func() bool {
 		stuck.mu.Lock()
 		defer stuck.mu.Unlock()
 		lastBatch := stuck.failed[len(stuck.failed)-1]
 		return len(joiner.ok()) > 0 && len(lastBatch) < firstFailed
-	}, "B handles moved partitions and A's retried batch shrank")
+	}, waitTimeout, 20*time.Millisecond, "B handles moved partitions and A's retried batch shrank")
 	stuck.mu.Lock()
 	partitionsAfter := partitionsOf(stuck.failed[len(stuck.failed)-1])
 	stuck.mu.Unlock()
@@ -513,14 +499,14 @@ func TestConsumer_RebalanceDiscardsRevokedRecordsAndLosesNothing(t *testing.T) {
 	}
 
 	a.stop(t) // A leaves; B takes over the rest
-	eventually(t, waitTimeout, func() bool {
+	require.Eventually(t, func() bool {
 		all := joiner.okIDs()
 		for id := range stuck.okIDs() {
 			all[id]++
 		}
 		return containsAll(all, envs)
-	}, "every event handled by A or B")
-	eventually(t, waitTimeout, func() bool { return lagIsZero(b.c, 6) }, "B owns all 6 partitions at lag 0, got %v", b.c.Lag())
+	}, waitTimeout, 20*time.Millisecond, "every event handled by A or B")
+	require.Eventually(t, func() bool { return lagIsZero(b.c, 6) }, waitTimeout, 20*time.Millisecond, "B owns all 6 partitions at lag 0")
 }
 
 func partitionsOf(batch []broker.Delivery) map[int32]bool {
@@ -597,8 +583,8 @@ func TestConsumer_LogsSteadyLagPerPartitionAtDebugOnly(t *testing.T) {
 	cfg.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var got sink
 	start(t, cfg, got.handle)
-	eventually(t, waitTimeout, func() bool { return containsAll(got.okIDs(), envs) }, "events handled")
-	eventually(t, waitTimeout, func() bool {
+	require.Eventually(t, func() bool { return containsAll(got.okIDs(), envs) }, waitTimeout, 20*time.Millisecond, "events handled")
+	require.Eventually(t, func() bool {
 		seen := map[float64]bool{}
 		for _, rec := range logs.records("consumer lag") {
 			if rec["consumer_group"] == s.group && rec["topic"] == s.topic && rec["lag"] == float64(0) && rec["level"] == "DEBUG" {
@@ -606,7 +592,7 @@ func TestConsumer_LogsSteadyLagPerPartitionAtDebugOnly(t *testing.T) {
 			}
 		}
 		return len(seen) == 2
-	}, "a DEBUG lag line with consumer_group, topic, partition and lag 0 for both partitions")
+	}, waitTimeout, 20*time.Millisecond, "a DEBUG lag line with consumer_group, topic, partition and lag 0 for both partitions")
 	assert.Empty(t, logs.records("consumer lag is growing"), "a consumer keeping up never warns about its lag")
 }
 
@@ -626,20 +612,20 @@ func TestConsumer_RebalanceLetsTheBatchInProgressFinishAndCommit(t *testing.T) {
 		return nil
 	}}
 	a := start(t, cfg, slow.handle)
-	eventually(t, waitTimeout, func() bool { return len(slow.ok()) > 0 }, "A handled a batch")
+	require.Eventually(t, func() bool { return len(slow.ok()) > 0 }, waitTimeout, 20*time.Millisecond, "A handled a batch")
 
 	var fast sink
 	b := start(t, cfg, fast.handle)
-	eventually(t, waitTimeout, func() bool {
+	require.Eventually(t, func() bool {
 		all := fast.okIDs()
 		for id, n := range slow.okIDs() {
 			all[id] += n
 		}
 		return containsAll(all, envs)
-	}, "every event handled by A or B")
-	eventually(t, waitTimeout, func() bool {
+	}, waitTimeout, 20*time.Millisecond, "every event handled by A or B")
+	require.Eventually(t, func() bool {
 		return lagIsZero(a.c, len(a.c.Lag())) && lagIsZero(b.c, len(b.c.Lag()))
-	}, "both caught up")
+	}, waitTimeout, 20*time.Millisecond, "both caught up")
 	require.NotEmpty(t, fast.ok(), "B took over partitions")
 
 	all := fast.okIDs()
@@ -660,8 +646,8 @@ func TestConsumer_LogsEachEventWithItsRequestIDs(t *testing.T) {
 	cfg.Logger = slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	var got sink
 	start(t, cfg, got.handle)
-	eventually(t, waitTimeout, func() bool { return containsAll(got.okIDs(), envs) }, "events handled")
-	eventually(t, waitTimeout, func() bool {
+	require.Eventually(t, func() bool { return containsAll(got.okIDs(), envs) }, waitTimeout, 20*time.Millisecond, "events handled")
+	require.Eventually(t, func() bool {
 		byID := map[string]map[string]any{}
 		for _, rec := range logs.records("event handled") {
 			byID[rec["event_id"].(string)] = rec
@@ -673,5 +659,5 @@ func TestConsumer_LogsEachEventWithItsRequestIDs(t *testing.T) {
 			}
 		}
 		return true
-	}, "one debug line per event with event_id, request_id, trace_id and consumer_group")
+	}, waitTimeout, 20*time.Millisecond, "one debug line per event with event_id, request_id, trace_id and consumer_group")
 }

@@ -429,12 +429,18 @@ func (r *Reader) CatchUp(t testing.TB, timeout time.Duration) {
 // collection, with fresh correlation ids and the given data.
 func ItemEnvelope(t testing.TB, itemID uuid.UUID, data any) events.Envelope {
 	t.Helper()
-	actor := uuid.New()
-	env, err := events.New(events.ItemUpdated, &actor,
-		events.Entity{Type: events.EntityItem, ID: itemID, CollectionID: uuid.New()},
-		data, events.Meta{TraceID: events.NewTraceID(), RequestID: "req-" + uuid.NewString()})
+	env, err := NewItemEnvelope(itemID, data)
 	require.NoError(t, err)
 	return env
+}
+
+// NewItemEnvelope is ItemEnvelope for any goroutine: it returns the error
+// instead of failing the test.
+func NewItemEnvelope(itemID uuid.UUID, data any) (events.Envelope, error) {
+	actor := uuid.New()
+	return events.New(events.ItemUpdated, &actor,
+		events.Entity{Type: events.EntityItem, ID: itemID, CollectionID: uuid.New()},
+		data, events.Meta{TraceID: events.NewTraceID(), RequestID: "req-" + uuid.NewString()})
 }
 
 // NewProducer returns a producer writing to topic, closed when the test ends.

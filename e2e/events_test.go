@@ -1,4 +1,4 @@
-package api_test
+package e2e_test
 
 import (
 	"context"
@@ -23,29 +23,12 @@ import (
 	"github.com/atlasapp/atlas/item"
 )
 
-const eventWait = 30 * time.Second
-
-// eventsEnv is an API whose worker publishes to a topic of its own.
+// eventsEnv is an API whose worker publishes to a topic of its own, and a
+// reader of that topic.
 func eventsEnv(t *testing.T) (*apitest.Env, *brokertest.Reader) {
 	t.Helper()
-	brokers := brokertest.Brokers(t)
-	topic := brokertest.UniqueTopic(t, brokers, 3)
-	env := apitest.New(t)
-	reader := brokertest.NewReader(t, brokers, topic)
-	env.StartWorker(t, brokers, topic)
-	return env, reader
-}
-
-// traced sends a request with a fresh request id and traceparent and
-// returns them.
-func traced(t *testing.T, env *apitest.Env, method, path, token string, body any) (apitest.Response, string, string) {
-	t.Helper()
-	reqID := "test-" + uuid.NewString()
-	trace := uuid.New()
-	traceID := fmt.Sprintf("%x", trace[:])
-	resp := env.Do(t, method, path, token, body, "X-Request-ID", reqID,
-		"traceparent", "00-"+traceID+"-00f067aa0ba902b7-01")
-	return resp, reqID, traceID
+	p := newPipeline(t, apitest.New(t), true)
+	return p.Env, p.reader
 }
 
 func TestEvents_EveryWritePublishesOneValidEvent(t *testing.T) {
