@@ -3,6 +3,7 @@ module github.com/atlasapp/atlas
 go 1.26.8
 
 require (
+	cloud.google.com/go/compute/metadata v0.3.0
 	codeberg.org/readeck/go-readability/v2 v2.1.3
 	github.com/alexedwards/argon2id v1.0.0
 	github.com/caarlos0/env/v11 v11.4.2
@@ -28,6 +29,7 @@ require (
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2
 	github.com/stretchr/testify v1.12.1
 	golang.org/x/net v0.62.0
+	golang.org/x/oauth2 v0.37.0
 	golang.org/x/text v0.44.0
 	riverqueue.com/riverui v0.22.0
 )
