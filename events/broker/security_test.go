@@ -7,8 +7,11 @@ package broker_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -170,4 +173,45 @@ func TestSecured_NoTokenFailsFast(t *testing.T) {
 	assert.Less(t, time.Since(start), refusedWithin)
 	assert.True(t, errors.Is(err, broker.ErrAuth), "got %v", err)
 	assert.Contains(t, err.Error(), "no credentials here")
+}
+
+// TestSecured_OIDCTokensFromAnEndpoint: with OIDC settings, librdkafka itself
+// fetches tokens with the client-credentials grant (here from a token
+// endpoint in the test, handing out tokens the broker's unsecured validator
+// takes) and the events get through.
+func TestSecured_OIDCTokensFromAnEndpoint(t *testing.T) {
+	t.Parallel()
+	s := brokertest.Secure(t)
+	var grants atomic.Int32
+	tokens := broker.UnsecuredJWTTokenFunc("atlas-oidc", time.Hour)
+	endpoint := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, pass, ok := r.BasicAuth()
+		if err := r.ParseForm(); err != nil || !ok || user != "atlas-client" || pass != "client-secret" ||
+			r.PostForm.Get("grant_type") != "client_credentials" {
+			http.Error(w, `{"error":"invalid_client"}`, http.StatusUnauthorized)
+			return
+		}
+		grants.Add(1)
+		tok, err := tokens(r.Context())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok.TokenValue, "token_type": "bearer", "expires_in": 3600})
+	}))
+	t.Cleanup(endpoint.Close)
+	sec := broker.Security{Protocol: broker.ProtocolSASLSSL, Mechanism: broker.MechanismOAuthBearer, CAFile: s.CAFile,
+		OIDC: broker.OIDC{TokenURL: endpoint.URL + "/token", ClientID: "atlas-client", ClientSecret: "client-secret"}}
+	roundTrip(t, s.Brokers, sec)
+	assert.Positive(t, grants.Load(), "tokens came from the endpoint")
+
+	wrong := sec
+	wrong.OIDC.ClientSecret = "not-the-secret"
+	start := time.Now()
+	err := broker.Ping(context.Background(), s.Brokers, wrong)
+	require.Error(t, err)
+	assert.Less(t, time.Since(start), refusedWithin, "a token endpoint refusing the client must not wait for a timeout")
+	assert.True(t, errors.Is(err, broker.ErrAuth), "got %v", err)
+	assert.Contains(t, err.Error(), "invalid_client", "the endpoint's answer says why")
 }
