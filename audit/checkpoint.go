@@ -75,6 +75,8 @@ func CheckCheckpoint(ctx context.Context, q db.Querier, cp Checkpoint) error {
 type Checkpoints struct {
 	// Brokers is the bootstrap list; Topic defaults to TopicCheckpoints.
 	Brokers, Topic string
+	// Security says how to reach the brokers; the zero value is PLAINTEXT.
+	Security broker.Security
 }
 
 func (c Checkpoints) topic() string {
@@ -90,13 +92,13 @@ func (c Checkpoints) Put(ctx context.Context, cp Checkpoint) error {
 	if err != nil {
 		return err
 	}
-	return broker.PutLatest(ctx, c.Brokers, c.topic(), checkpointKey, b)
+	return broker.PutLatest(ctx, c.Brokers, c.Security, c.topic(), checkpointKey, b)
 }
 
 // Latest returns the latest checkpoint, and false when none was recorded.
 func (c Checkpoints) Latest(ctx context.Context) (Checkpoint, bool, error) {
 	var cp Checkpoint
-	b, ok, err := broker.ReadLatest(ctx, c.Brokers, c.topic(), checkpointKey)
+	b, ok, err := broker.ReadLatest(ctx, c.Brokers, c.Security, c.topic(), checkpointKey)
 	if err != nil || !ok {
 		return cp, false, err
 	}

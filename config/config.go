@@ -92,6 +92,9 @@ type Config struct {
 	// search index and the audit trail with Postgres; 0 turns it off.
 	ReconcileInterval time.Duration `env:"ATLAS_RECONCILE_INTERVAL" envDefault:"1h" json:"reconcile_interval"`
 
+	// KafkaSecurity is TLS and SASL for every Kafka client (config/kafka.go).
+	KafkaSecurity
+
 	ElasticsearchURL string `env:"ATLAS_ELASTICSEARCH_URL" envDefault:"http://127.0.0.1:9200" json:"elasticsearch_url"`
 
 	// Secured services (secured.go): Elasticsearch credentials and CA,
@@ -167,7 +170,7 @@ func LoadFrom(environ []string) (Config, error) {
 			vars[k] = v
 		}
 	}
-	for _, name := range secretVars {
+	for _, name := range append(secretVars, kafkaSecretVars...) {
 		path, ok := vars[name+"_FILE"]
 		if !ok || path == "" {
 			continue
@@ -274,6 +277,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.validateOps(); err != nil {
+		return err
+	}
+	if err := c.validateKafkaSecurity(); err != nil {
 		return err
 	}
 	return c.validateRecovery()

@@ -179,7 +179,7 @@ func TestEvents_KafkaOutageLosesNothing(t *testing.T) {
 	kafkaScript(t, port, "start")
 	t.Cleanup(func() { kafkaScript(t, port, "stop") })
 	brokers := fmt.Sprintf("127.0.0.1:%d", port)
-	require.NoError(t, broker.EnsureTopics(context.Background(), brokers, broker.TopicSpec{Name: "outage.events", Partitions: 3}))
+	require.NoError(t, broker.EnsureTopics(context.Background(), brokers, broker.Security{}, broker.TopicSpec{Name: "outage.events", Partitions: 3}))
 
 	env := apitest.New(t)
 	env.StartWorker(t, brokers, "outage.events")

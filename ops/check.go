@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+	"github.com/atlasapp/atlas/events/broker"
 )
 
 // DefaultCheckTimeout bounds one run of a Check whose Timeout is zero.
@@ -216,39 +216,15 @@ func PostgresCheck(pool Pinger) Check {
 	}}
 }
 
-// KafkaCheck asks the cluster at brokers (comma-separated host:port) for
-// its broker list with a metadata request ("kafka"). It uses a short-lived
-// client per run, so it reports the cluster's state now rather than a
-// connection cached from earlier.
-func KafkaCheck(brokers string) Check {
+// KafkaCheck asks the cluster at brokers (comma-separated host:port),
+// reached with sec, for its broker list with a metadata request ("kafka").
+// It uses a short-lived client per run, so it reports the cluster's state
+// now rather than a connection cached from earlier. Brokers that refuse the
+// client (an untrusted certificate, rejected credentials or token) fail it
+// at once, with librdkafka's reason.
+func KafkaCheck(brokers string, sec broker.Security) Check {
 	return Check{Name: "kafka", Func: func(ctx context.Context) error {
-		timeout := DefaultCheckTimeout
-		if dl, ok := ctx.Deadline(); ok {
-			timeout = time.Until(dl)
-		}
-		if timeout < 10*time.Millisecond {
-			return context.DeadlineExceeded
-		}
-		admin, err := kafka.NewAdminClient(&kafka.ConfigMap{
-			"bootstrap.servers": brokers,
-			"client.id":         "atlas-readiness",
-			// The check's result says what is wrong; librdkafka's own
-			// connection errors would only repeat it, unstructured, on stderr.
-			"log_level":                          0,
-			"socket.connection.setup.timeout.ms": int(max(timeout.Milliseconds(), 1000)),
-		})
-		if err != nil {
-			return fmt.Errorf("kafka client: %w", err)
-		}
-		defer admin.Close()
-		md, err := admin.GetMetadata(nil, false, int(timeout.Milliseconds()))
-		if err != nil {
-			return fmt.Errorf("kafka metadata from %s: %w", brokers, err)
-		}
-		if len(md.Brokers) == 0 {
-			return fmt.Errorf("kafka metadata from %s: no brokers", brokers)
-		}
-		return nil
+		return broker.Ping(ctx, brokers, sec)
 	}}
 }
 

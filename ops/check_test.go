@@ -16,6 +16,7 @@ import (
 
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/db/dbtest"
+	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/events/broker/brokertest"
 	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/search"
@@ -69,7 +70,7 @@ func TestKafkaCheck_DownAndBack(t *testing.T) {
 	t.Parallel()
 	brokers := brokertest.Brokers(t)
 	p := newProxy(t, brokers)
-	check := ops.KafkaCheck(p.addr)
+	check := ops.KafkaCheck(p.addr, broker.Security{})
 	check.Timeout = time.Second
 	r := ops.NewReadiness(noCache, check)
 
@@ -85,7 +86,7 @@ func TestKafkaCheck_DownAndBack(t *testing.T) {
 
 func TestKafkaCheck_ClosedPortFails(t *testing.T) {
 	t.Parallel()
-	check := ops.KafkaCheck(closedPort(t))
+	check := ops.KafkaCheck(closedPort(t), broker.Security{})
 	check.Timeout = 500 * time.Millisecond
 	requireCheck(t, ops.NewReadiness(noCache, check), "kafka", ops.StatusFail)
 }
@@ -242,4 +243,34 @@ func TestHealthHandler_AlwaysOK(t *testing.T) {
 	ops.HealthHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/health", nil))
 	require.Equal(t, http.StatusOK, rec.Code)
 	require.JSONEq(t, `{"status":"ok"}`, rec.Body.String())
+}
+
+func TestKafkaCheck_SecuredBrokerRefusingTheClientFailsWithTheReason(t *testing.T) {
+	t.Parallel()
+	s := brokertest.Secure(t)
+	good := ops.KafkaCheck(s.Brokers, s.Plain())
+	good.Timeout = 10 * time.Second
+	requireCheck(t, ops.NewReadiness(noCache, good), "kafka", ops.StatusOK)
+
+	wrongPassword := s.Plain()
+	wrongPassword.Password += "-wrong"
+	untrusted := s.Plain()
+	untrusted.CAFile = s.OtherCAFile
+	for name, tc := range map[string]struct {
+		sec    broker.Security
+		reason string
+	}{
+		"wrong password":        {wrongPassword, "SASL authentication error: Authentication failed: Invalid username or password"},
+		"untrusted certificate": {untrusted, "certificate verify failed"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			check := ops.KafkaCheck(s.Brokers, tc.sec)
+			check.Timeout = 10 * time.Second
+			res := requireCheck(t, ops.NewReadiness(noCache, check), "kafka", ops.StatusFail)
+			assert.Contains(t, res.Error, "kafka authentication failed")
+			assert.Contains(t, res.Error, tc.reason)
+			assert.Less(t, res.LatencyMS, 5000.0, "a refused client fails the check at once, not at its timeout")
+		})
+	}
 }

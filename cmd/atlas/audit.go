@@ -24,7 +24,7 @@ func auditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, _ [
 	}
 	defer pool.Close()
 	po := newProcessOps(log, pool)
-	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers))
+	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers, kafkaSecurity(cfg)))
 	if _, err := po.listen(cfg, "audit-consumer"); err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func auditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, _ [
 // ends, exporting its lag and batch metrics (nil: none). `atlas dev` runs it
 // beside the other processes.
 func runAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, metrics *ops.ConsumerMetrics) error {
-	if err := broker.EnsureTopics(ctx, cfg.KafkaBrokers,
+	if err := broker.EnsureTopics(ctx, cfg.KafkaBrokers, kafkaSecurity(cfg),
 		broker.TopicSpec{Name: cfg.KafkaEventsTopic}, broker.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -51,7 +51,7 @@ func runAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, 
 		return err
 	}
 	defer metrics.RegisterLag("audit", c)()
-	checkpoints := audit.Checkpoints{Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaCheckpointTopic}
+	checkpoints := audit.Checkpoints{Brokers: cfg.KafkaBrokers, Security: kafkaSecurity(cfg), Topic: cfg.KafkaCheckpointTopic}
 	cpDone := make(chan struct{})
 	go func() { defer close(cpDone); checkpoints.Run(ctx, pool, checkpointInterval, log) }()
 	defer func() { <-cpDone }()
@@ -80,7 +80,7 @@ func auditTool(ctx context.Context, cfg config.Config, _ *slog.Logger, args []st
 	if !rep.OK() {
 		return fmt.Errorf("audit chain broken at seq %d", rep.Broken.Seq)
 	}
-	cp, ok, err := audit.Checkpoints{Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaCheckpointTopic}.Latest(ctx)
+	cp, ok, err := audit.Checkpoints{Brokers: cfg.KafkaBrokers, Security: kafkaSecurity(cfg), Topic: cfg.KafkaCheckpointTopic}.Latest(ctx)
 	if err != nil {
 		return fmt.Errorf("read the latest checkpoint from %s: %w", cfg.KafkaCheckpointTopic, err)
 	}
@@ -102,6 +102,7 @@ func auditTool(ctx context.Context, cfg config.Config, _ *slog.Logger, args []st
 func consumerConfig(cfg config.Config, log *slog.Logger, group string) broker.ConsumerConfig {
 	cc := broker.ConsumerConfig{
 		Brokers:         cfg.KafkaBrokers,
+		Security:        kafkaSecurity(cfg),
 		Topics:          []string{cfg.KafkaEventsTopic},
 		DeadLetterTopic: cfg.KafkaDLQTopic,
 		Properties:      cfg.ConsumerGroupSettings(group),

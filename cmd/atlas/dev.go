@@ -35,7 +35,7 @@ func dev(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) e
 		return err
 	}
 	po := newProcessOps(log, pool)
-	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers), ops.ElasticsearchCheck(es))
+	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers, kafkaSecurity(cfg)), ops.ElasticsearchCheck(es))
 	separate, err := po.listen(cfg, "dev")
 	if err != nil {
 		return err

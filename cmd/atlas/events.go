@@ -54,7 +54,7 @@ func eventsTool(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 		return fmt.Errorf("--group: must be %s or %s, got %q", audit.GroupID, search.GroupID, *group)
 	}
 	rep, err := broker.ReplayDeadLetters(ctx, broker.ReplayParams{
-		Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaDLQTopic, Group: *group, DryRun: *dryRun}, h)
+		Brokers: cfg.KafkaBrokers, Security: kafkaSecurity(cfg), Topic: cfg.KafkaDLQTopic, Group: *group, DryRun: *dryRun}, h)
 	verb := "replayed"
 	if *dryRun {
 		verb = "would replay"

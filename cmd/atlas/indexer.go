@@ -27,7 +27,7 @@ func indexer(ctx context.Context, cfg config.Config, log *slog.Logger, _ []strin
 		return err
 	}
 	po := newProcessOps(log, pool)
-	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers), ops.ElasticsearchCheck(es))
+	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers, kafkaSecurity(cfg)), ops.ElasticsearchCheck(es))
 	if _, err := po.listen(cfg, "indexer"); err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func indexer(ctx context.Context, cfg config.Config, log *slog.Logger, _ []strin
 // its batches and lag on metrics (nil: none). `atlas dev` runs it beside the
 // other processes.
 func runIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, metrics *ops.ConsumerMetrics) error {
-	if err := broker.EnsureTopics(ctx, cfg.KafkaBrokers,
+	if err := broker.EnsureTopics(ctx, cfg.KafkaBrokers, kafkaSecurity(cfg),
 		broker.TopicSpec{Name: cfg.KafkaEventsTopic}, broker.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
 		if ctx.Err() != nil {
 			return nil

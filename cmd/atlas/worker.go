@@ -28,7 +28,7 @@ func worker(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string
 	}
 	defer pool.Close()
 	po := newProcessOps(log, pool)
-	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers))
+	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers, kafkaSecurity(cfg)))
 	if _, err := po.listen(cfg, "worker"); err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func worker(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string
 // flushes the producer. svc are the domain services the job handlers work
 // through (nil: build them; `atlas dev` passes the API's).
 func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, reg prometheus.Registerer, svc *app.Services) (func() error, error) {
-	if err := broker.EnsureTopics(ctx, cfg.KafkaBrokers,
+	if err := broker.EnsureTopics(ctx, cfg.KafkaBrokers, kafkaSecurity(cfg),
 		broker.TopicSpec{Name: cfg.KafkaEventsTopic}, broker.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
 		return nil, fmt.Errorf("kafka topics: %w", err)
 	}
@@ -72,7 +72,7 @@ func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool 
 	if err != nil {
 		return nil, err
 	}
-	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: cfg.KafkaBrokers, Topic: cfg.KafkaEventsTopic, Logger: log})
+	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: cfg.KafkaBrokers, Security: kafkaSecurity(cfg), Topic: cfg.KafkaEventsTopic, Logger: log})
 	if err != nil {
 		return nil, err
 	}

@@ -298,6 +298,9 @@ def check_environment(t: Tools, env: str) -> None:
             expect(d["spec"]["replicas"] == s["replicas"][key], f"{what}: {d['spec']['replicas']} replicas, envs/{env} asks {s['replicas'][key]}")
     cm = next(d for d in by_kind["ConfigMap"] if d["metadata"]["name"] == "atlas-config")["data"]
     expect(cm["ATLAS_KAFKA_BROKERS"] == values["kafka"]["brokers"], "Kafka brokers not from Terraform")
+    expect(cm.get("ATLAS_KAFKA_SECURITY_PROTOCOL") == "SASL_SSL" and cm.get("ATLAS_KAFKA_SASL_MECHANISM") == "OAUTHBEARER"
+           and cm.get("ATLAS_KAFKA_SASL_OAUTHBEARER_METHOD") == "google",
+           "Kafka is not SASL_SSL with Google's OAUTHBEARER tokens (Google's managed Kafka takes nothing else)")
     expect(cm["ATLAS_ELASTICSEARCH_URL"] == values["elasticsearch"]["url"], "Elasticsearch URL not from Terraform")
     expect(cm["ATLAS_DB_MAX_CONNS"] == str(s["db_max_conns"]), "ATLAS_DB_MAX_CONNS not the environment's")
     pm = by_kind.get("PodMonitoring", [])

@@ -20,20 +20,24 @@ func compactedSpec(topic string) TopicSpec {
 
 // PutLatest writes value under key to the compacted topic (created if
 // missing) and waits until the broker has acknowledged it.
-func PutLatest(ctx context.Context, brokers, topic, key string, value []byte) error {
-	if err := EnsureTopics(ctx, brokers, compactedSpec(topic)); err != nil {
+func PutLatest(ctx context.Context, brokers string, sec Security, topic, key string, value []byte) error {
+	if err := EnsureTopics(ctx, brokers, sec, compactedSpec(topic)); err != nil {
 		return err
 	}
-	p, err := kafka.NewProducer(&kafka.ConfigMap{
-		"bootstrap.servers":  brokers,
+	conf := sec.configMap(brokers, kafka.ConfigMap{
 		"enable.idempotence": true,
 		"acks":               "all",
 		"message.timeout.ms": int(defaultRetryMax.Milliseconds()),
 	})
+	p, err := kafka.NewProducer(&conf)
 	if err != nil {
 		return fmt.Errorf("put %s: %w", topic, err)
 	}
 	defer p.Close()
+	// A short-lived client: the first token outlives it.
+	if err := sec.refreshToken(p); err != nil {
+		return fmt.Errorf("put %s: %w", topic, err)
+	}
 	reports := make(chan kafka.Event, 1)
 	if err := p.Produce(&kafka.Message{
 		TopicPartition: kafka.TopicPartition{Topic: &topic, Partition: 0}, Key: []byte(key), Value: value,
@@ -53,16 +57,19 @@ func PutLatest(ctx context.Context, brokers, topic, key string, value []byte) er
 
 // ReadLatest returns the last value written under key to the compacted
 // topic, and false when there is none (or no topic yet).
-func ReadLatest(ctx context.Context, brokers, topic, key string) ([]byte, bool, error) {
-	c, err := kafka.NewConsumer(&kafka.ConfigMap{
-		"bootstrap.servers":  brokers,
+func ReadLatest(ctx context.Context, brokers string, sec Security, topic, key string) ([]byte, bool, error) {
+	conf := sec.configMap(brokers, kafka.ConfigMap{
 		"group.id":           "atlas-read-latest",
 		"enable.auto.commit": false,
 	})
+	c, err := kafka.NewConsumer(&conf)
 	if err != nil {
 		return nil, false, fmt.Errorf("read %s: %w", topic, err)
 	}
 	defer c.Close()
+	if err := sec.refreshToken(c); err != nil {
+		return nil, false, fmt.Errorf("read %s: %w", topic, err)
+	}
 	timeout := int(consumerClientTimeout.Milliseconds())
 	md, err := c.GetMetadata(&topic, false, timeout)
 	if err != nil {

@@ -61,8 +61,12 @@ type ConsumerConfig struct {
 	ShutdownGrace time.Duration
 	// ClientID names the client in broker logs; empty means the group id.
 	ClientID string
-	// Properties are extra librdkafka settings (security, session timeout,
-	// auto.offset.reset, ...); they cannot turn auto-commit back on.
+	// Security says how to reach the brokers (TLS, SASL); the zero value is
+	// PLAINTEXT. It applies to the dead-letter producer too.
+	Security Security
+	// Properties are extra librdkafka settings (session timeout,
+	// auto.offset.reset, ...); they cannot turn auto-commit back on or
+	// override the security settings.
 	Properties map[string]string
 	// Logger receives retries, dead-lettered records, lag and client
 	// errors; nil means slog.Default().
@@ -257,7 +261,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 	c.ran = true
 	c.mu.Unlock()
 
-	if err := EnsureTopics(ctx, c.cfg.Brokers, TopicSpec{Name: c.cfg.DeadLetterTopic}); err != nil {
+	if err := EnsureTopics(ctx, c.cfg.Brokers, c.cfg.Security, TopicSpec{Name: c.cfg.DeadLetterTopic}); err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -329,7 +333,6 @@ func (c *Consumer) open() error {
 		}
 	}
 	for k, v := range map[string]kafka.ConfigValue{
-		"bootstrap.servers":        c.cfg.Brokers,
 		"group.id":                 c.cfg.GroupID,
 		"client.id":                c.cfg.ClientID,
 		"enable.auto.commit":       false,
@@ -338,12 +341,12 @@ func (c *Consumer) open() error {
 	} {
 		conf[k] = v
 	}
+	conf = c.cfg.Security.configMap(c.cfg.Brokers, conf)
 	kc, err := kafka.NewConsumer(&conf)
 	if err != nil {
 		return fmt.Errorf("new kafka consumer: %w", err)
 	}
-	dlq, err := kafka.NewProducer(&kafka.ConfigMap{
-		"bootstrap.servers":         c.cfg.Brokers,
+	dlqConf := c.cfg.Security.configMap(c.cfg.Brokers, kafka.ConfigMap{
 		"client.id":                 c.cfg.ClientID + "-dlq",
 		"enable.idempotence":        true,
 		"acks":                      "all",
@@ -351,11 +354,14 @@ func (c *Consumer) open() error {
 		"go.delivery.report.fields": "none",
 		"go.logs.channel.enable":    true,
 	})
+	dlq, err := kafka.NewProducer(&dlqConf)
 	if err != nil {
 		_ = kc.Close()
 		return fmt.Errorf("new dead-letter producer: %w", err)
 	}
 	c.kc, c.dlq = kc, dlq
+	c.refreshToken("consumer", kc)
+	c.refreshToken("dead-letter producer", dlq)
 	c.assigned = map[topicPartition]bool{}
 	c.done = map[topicPartition]int64{}
 	c.base = map[topicPartition]int64{}
@@ -395,11 +401,22 @@ func (c *Consumer) drainProducerEvents() {
 	wg.Add(1)
 	go func() { defer wg.Done(); c.drainLogs(c.dlq.Logs()) }()
 	for ev := range c.dlq.Events() {
-		if e, ok := ev.(kafka.Error); ok {
+		switch e := ev.(type) {
+		case kafka.OAuthBearerTokenRefresh:
+			c.refreshToken("dead-letter producer", c.dlq)
+		case kafka.Error:
 			c.clientError("dead-letter producer", e)
 		}
 	}
 	wg.Wait()
+}
+
+// refreshToken hands one of the consumer's clients a fresh OAUTHBEARER
+// token, when the security settings make Atlas supply them.
+func (c *Consumer) refreshToken(client string, kc tokenSetter) {
+	if err := c.cfg.Security.refreshToken(kc); err != nil {
+		c.log.Error("kafka client without a token", "client", client, "error", err)
+	}
 }
 
 func (c *Consumer) clientError(client string, e kafka.Error) {
@@ -429,6 +446,8 @@ func (c *Consumer) poll(d time.Duration) (*kafka.Message, error) {
 			return nil, nil
 		}
 		return ev, nil
+	case kafka.OAuthBearerTokenRefresh:
+		c.refreshToken("consumer", c.kc)
 	case kafka.Error:
 		c.clientError("consumer", ev)
 		if ev.IsFatal() {

@@ -54,8 +54,11 @@ type ProducerConfig struct {
 	// CloseTimeout bounds how long Close waits for outstanding records;
 	// zero means 10s.
 	CloseTimeout time.Duration
-	// Properties are extra librdkafka settings (security, tuning); they
-	// cannot override idempotence or acks.
+	// Security says how to reach the brokers (TLS, SASL); the zero value is
+	// PLAINTEXT.
+	Security Security
+	// Properties are extra librdkafka settings (tuning); they cannot
+	// override idempotence, acks or the security settings.
 	Properties map[string]string
 	// Logger receives client-level errors reported outside any delivery;
 	// nil means slog.Default().
@@ -65,6 +68,7 @@ type ProducerConfig struct {
 // Producer publishes envelopes to Kafka with an idempotent producer
 // (acks=all), one delivery report per call. It is safe for concurrent use.
 type Producer struct {
+	sec          Security
 	topic        string
 	closeTimeout time.Duration
 	log          *slog.Logger
@@ -104,7 +108,6 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 		conf[k] = v
 	}
 	for k, v := range map[string]kafka.ConfigValue{
-		"bootstrap.servers":  cfg.Brokers,
 		"client.id":          cfg.ClientID,
 		"enable.idempotence": true,
 		"acks":               "all",
@@ -116,11 +119,13 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 	} {
 		conf[k] = v
 	}
+	conf = cfg.Security.configMap(cfg.Brokers, conf)
 	kp, err := kafka.NewProducer(&conf)
 	if err != nil {
 		return nil, fmt.Errorf("new event producer: %w", err)
 	}
 	p := &Producer{
+		sec:          cfg.Security,
 		topic:        cfg.Topic,
 		closeTimeout: cfg.CloseTimeout,
 		log:          cfg.Logger.With("component", "broker.producer", "topic", cfg.Topic),
@@ -130,6 +135,9 @@ func NewProducer(cfg ProducerConfig) (*Producer, error) {
 	p.events.Add(2)
 	go p.drainEvents()
 	go p.drainLogs()
+	if err := cfg.Security.refreshToken(kp); err != nil {
+		p.log.Error("kafka client without a token", "error", err)
+	}
 	return p, nil
 }
 
@@ -139,6 +147,10 @@ func (p *Producer) drainEvents() {
 	defer p.events.Done()
 	for ev := range p.kp.Events() {
 		switch e := ev.(type) {
+		case kafka.OAuthBearerTokenRefresh:
+			if err := p.sec.refreshToken(p.kp); err != nil {
+				p.log.Error("kafka client without a token", "error", err)
+			}
 		case kafka.Error:
 			// librdkafka reconnects by itself and failed records surface in
 			// their delivery reports, so connection churn is only debug

@@ -63,14 +63,14 @@ func TestEnsureTopics_CreatesMissingTopicsAndIsIdempotent(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 
-	require.NoError(t, broker.EnsureTopics(ctx, brokers, specs...))
+	require.NoError(t, broker.EnsureTopics(ctx, brokers, broker.Security{}, specs...))
 	assert.Equal(t, broker.DefaultPartitions, partitionCount(t, brokers, events6))
 	assert.Equal(t, 3, partitionCount(t, brokers, dlq3))
 
 	// Again, and with a spec that differs from the existing topic: no error,
 	// and the existing topic is left alone.
-	require.NoError(t, broker.EnsureTopics(ctx, brokers, specs...))
-	require.NoError(t, broker.EnsureTopics(ctx, brokers, broker.TopicSpec{Name: dlq3, Partitions: 5}))
+	require.NoError(t, broker.EnsureTopics(ctx, brokers, broker.Security{}, specs...))
+	require.NoError(t, broker.EnsureTopics(ctx, brokers, broker.Security{}, broker.TopicSpec{Name: dlq3, Partitions: 5}))
 	assert.Equal(t, 3, partitionCount(t, brokers, dlq3))
 
 	admin, err := kafka.NewAdminClient(&kafka.ConfigMap{"bootstrap.servers": brokers})
@@ -85,7 +85,7 @@ func TestEnsureTopics_FailsWhenBrokerUnreachable(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	start := time.Now()
-	err := broker.EnsureTopics(ctx, unusedAddr(t), broker.TopicSpec{Name: "test.unreachable"})
+	err := broker.EnsureTopics(ctx, unusedAddr(t), broker.Security{}, broker.TopicSpec{Name: "test.unreachable"})
 	require.Error(t, err)
 	assert.Less(t, time.Since(start), 15*time.Second)
 }

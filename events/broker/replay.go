@@ -20,6 +20,8 @@ import (
 type ReplayParams struct {
 	// Brokers is the bootstrap list.
 	Brokers string
+	// Security says how to reach the brokers; the zero value is PLAINTEXT.
+	Security Security
 	// Topic is the dead-letter topic; empty means TopicDeadLetter.
 	Topic string
 	// Group is the consumer group whose dead letters are replayed (records
@@ -74,17 +76,21 @@ func ReplayDeadLetters(ctx context.Context, p ReplayParams, h BatchHandler) (Rep
 	if p.BatchSize <= 0 {
 		p.BatchSize = 500
 	}
-	kc, err := kafka.NewConsumer(&kafka.ConfigMap{
-		"bootstrap.servers":        p.Brokers,
+	conf := p.Security.configMap(p.Brokers, kafka.ConfigMap{
 		"group.id":                 ReplayGroupID(p.Group),
 		"enable.auto.commit":       false,
 		"enable.auto.offset.store": false,
 		"auto.offset.reset":        "earliest",
 	})
+	kc, err := kafka.NewConsumer(&conf)
 	if err != nil {
 		return rep, fmt.Errorf("replay dead letters: %w", err)
 	}
 	defer kc.Close()
+	// A short-lived client: the first token outlives it.
+	if err := p.Security.refreshToken(kc); err != nil {
+		return rep, fmt.Errorf("replay dead letters: %w", err)
+	}
 	timeout := int(consumerClientTimeout.Milliseconds())
 	md, err := kc.GetMetadata(&p.Topic, false, timeout)
 	if err != nil {

@@ -46,11 +46,13 @@ func DefaultTopicSpecs() []TopicSpec {
 }
 
 // EnsureTopics creates the topics in specs that do not exist yet on the
-// cluster at brokers (comma-separated host:port list), and waits until every
-// one of them has a leader for each partition, so producers and readers can
-// use them at once. Existing topics are left as they are, whatever their
-// settings. Without a deadline on ctx, it gives up after 30 seconds.
-func EnsureTopics(ctx context.Context, brokers string, specs ...TopicSpec) error {
+// cluster at brokers (comma-separated host:port list), reached with sec, and
+// waits until every one of them has a leader for each partition, so
+// producers and readers can use them at once. Existing topics are left as
+// they are, whatever their settings. Without a deadline on ctx, it gives up
+// after 30 seconds; if the brokers refuse the client (TLS or SASL), it gives
+// up at once with an error wrapping ErrAuth.
+func EnsureTopics(ctx context.Context, brokers string, sec Security, specs ...TopicSpec) (err error) {
 	if len(specs) == 0 {
 		return nil
 	}
@@ -59,14 +61,20 @@ func EnsureTopics(ctx context.Context, brokers string, specs ...TopicSpec) error
 		ctx, cancel = context.WithTimeout(ctx, defaultAdminTimeout)
 		defer cancel()
 	}
-	admin, err := kafka.NewAdminClient(&kafka.ConfigMap{
-		"bootstrap.servers": brokers,
-		"client.id":         "atlas-admin",
-	})
+	admin, err := newAdminClient(brokers, sec, kafka.ConfigMap{"client.id": "atlas-admin"})
 	if err != nil {
-		return fmt.Errorf("ensure topics: new admin client: %w", err)
+		return fmt.Errorf("ensure topics: %w", err)
 	}
 	defer admin.Close()
+	ctx, stop := admin.guard(ctx)
+	defer stop()
+	defer func() {
+		if err != nil {
+			if c := cause(ctx, nil); c != nil {
+				err = fmt.Errorf("ensure topics on %s: %w", brokers, c)
+			}
+		}
+	}()
 
 	topics := make([]kafka.TopicSpecification, len(specs))
 	names := make([]string, len(specs))
@@ -115,7 +123,7 @@ func EnsureTopics(ctx context.Context, brokers string, specs ...TopicSpec) error
 // serves requests: creation is acknowledged by the controller, and metadata
 // names the leaders, a little before the leaders have taken over their
 // partitions.
-func waitForLeaders(ctx context.Context, admin *kafka.AdminClient, topic string) error {
+func waitForLeaders(ctx context.Context, admin *adminClient, topic string) error {
 	var lastErr error
 	for {
 		md, err := admin.GetMetadata(&topic, false, 2000)
@@ -159,7 +167,7 @@ func topicReady(md *kafka.Metadata, topic string) error {
 
 // leadersServe asks every partition's leader for its end offset, which only
 // a leader that has taken over the partition answers.
-func leadersServe(ctx context.Context, admin *kafka.AdminClient, topic string, partitions int) error {
+func leadersServe(ctx context.Context, admin *adminClient, topic string, partitions int) error {
 	req := make(map[kafka.TopicPartition]kafka.OffsetSpec, partitions)
 	for i := range partitions {
 		req[kafka.TopicPartition{Topic: &topic, Partition: int32(i)}] = kafka.LatestOffsetSpec

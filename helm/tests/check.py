@@ -53,7 +53,7 @@ CRD_KINDS = {"PodMonitor", "PodMonitoring", "ServiceMonitor", "ManagedCertificat
 
 SUBCOMMANDS = {"api": "serve", "worker": "worker", "audit-consumer": "audit-consumer", "indexer": "indexer"}
 SECRET_VARS = {"ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD",
-               "ATLAS_ELASTICSEARCH_PASSWORD", "ATLAS_ELASTICSEARCH_API_KEY"}
+               "ATLAS_ELASTICSEARCH_PASSWORD", "ATLAS_ELASTICSEARCH_API_KEY", "ATLAS_KAFKA_SASL_PASSWORD", "ATLAS_KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET"}
 STANDARD_LABELS = (
     "helm.sh/chart",
     "app.kubernetes.io/name",
@@ -625,6 +625,15 @@ BAD = [
          error=r"perComponent\.enabled needs serviceAccount\.create"),
     Case("certificate-without-ingress", [ci("minimal")], ["api.ingress.managedCertificate.enabled=true"],
          error=r"managedCertificate\.enabled needs api\.ingress\.enabled"),
+    Case("kafka-sasl-without-protocol", [ci("minimal")], ["kafka.sasl.mechanism=PLAIN"],
+         error=r"kafka\.sasl\.mechanism PLAIN needs kafka\.securityProtocol"),
+    Case("kafka-plain-without-password", [ci("minimal")], ["kafka.securityProtocol=SASL_SSL", "kafka.sasl.mechanism=PLAIN",
+         "kafka.sasl.username=atlas"], error=r"secret\.kafkaSaslPassword is required"),
+    Case("kafka-oauth-without-method", [ci("minimal")], ["kafka.securityProtocol=SASL_SSL", "kafka.sasl.mechanism=OAUTHBEARER"],
+         error=r"kafka\.sasl\.oauthbearer\.method is required"),
+    Case("kafka-unsecured-jwt", [ci("gcp")], ["kafka.sasl.oauthbearer.method=unsecured-jwt"],
+         error=r"unsecured-jwt is for local brokers only"),
+    Case("kafka-bad-protocol", [ci("minimal")], ["kafka.securityProtocol=TLS"], error=r"/kafka/securityProtocol"),
 ]
 
 
@@ -669,6 +678,8 @@ EXTERNAL_SECRET_VALUES = {
     "ATLAS_RIVERUI_PASSWORD": "r" * 20,
     "ATLAS_ELASTICSEARCH_PASSWORD": "e" * 20,
     "ATLAS_ELASTICSEARCH_API_KEY": base64.b64encode(b"key-id:key-secret").decode(),
+    "ATLAS_KAFKA_SASL_PASSWORD": "kafka-password",
+    "ATLAS_KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET": "oidc-client-secret",
 }
 
 # A CA certificate standing in for the Secret or ConfigMap elasticsearch.ca names.
@@ -709,6 +720,10 @@ def run_atlas_config(h: Helm, atlas: str | None, case: Case) -> None:
         expect(cfg["env"] == "production", f"{what}: atlas runs in {cfg['env']}")
         expect(cfg["ops_addr"] == env["ATLAS_OPS_ADDR"], f"{what}: ops_addr {cfg['ops_addr']}")
         expect(cfg["kafka_brokers"] == env["ATLAS_KAFKA_BROKERS"], f"{what}: kafka_brokers {cfg['kafka_brokers']}")
+        expect(cfg["kafka_security_protocol"] == env["ATLAS_KAFKA_SECURITY_PROTOCOL"],
+               f"{what}: kafka_security_protocol {cfg['kafka_security_protocol']}")
+        expect((cfg.get("kafka_sasl_password") == "[redacted]") == ("ATLAS_KAFKA_SASL_PASSWORD_FILE" in env),
+               f"{what}: Kafka SASL password")
         expect(cfg["jwt_secret"] == "[redacted]" and cfg["database_url"] == "[redacted]", f"{what}: secrets not loaded")
         expect(bool(cfg["cursor_secret"]) == ("ATLAS_CURSOR_SECRET_FILE" in env), f"{what}: cursor secret")
 

@@ -71,7 +71,7 @@ func UniqueTopic(t testing.TB, brokers string, partitions int) string {
 	topic := "test." + name + "." + strings.ReplaceAll(uuid.NewString(), "-", "")[:12]
 	ctx, cancel := context.WithTimeout(context.Background(), 2*metadataTimeout)
 	defer cancel()
-	if err := broker.EnsureTopics(ctx, brokers, broker.TopicSpec{Name: topic, Partitions: partitions}); err != nil {
+	if err := broker.EnsureTopics(ctx, brokers, broker.Security{}, broker.TopicSpec{Name: topic, Partitions: partitions}); err != nil {
 		t.Fatalf("brokertest: create topic %s: %v", topic, err)
 	}
 	t.Cleanup(func() { deleteTopic(t, brokers, topic) })

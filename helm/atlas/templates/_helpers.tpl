@@ -222,6 +222,36 @@ cover types and formats; these cover what depends on several values.
 {{- if and .Values.api.ingress.managedCertificate.enabled (not .Values.api.ingress.enabled) -}}
 {{- fail "api.ingress.managedCertificate.enabled needs api.ingress.enabled" -}}
 {{- end -}}
+{{- $k := .Values.kafka -}}
+{{- $sasl := $k.sasl -}}
+{{- if and $sasl.mechanism (not (has $k.securityProtocol (list "SASL_SSL" "SASL_PLAINTEXT"))) -}}
+{{- fail (printf "kafka.sasl.mechanism %s needs kafka.securityProtocol SASL_SSL or SASL_PLAINTEXT" $sasl.mechanism) -}}
+{{- end -}}
+{{- if and (has $k.securityProtocol (list "SASL_SSL" "SASL_PLAINTEXT")) (not $sasl.mechanism) -}}
+{{- fail (printf "kafka.securityProtocol %s needs kafka.sasl.mechanism" $k.securityProtocol) -}}
+{{- end -}}
+{{- if and $k.caConfigMap (not (has $k.securityProtocol (list "SSL" "SASL_SSL"))) -}}
+{{- fail "kafka.caConfigMap needs kafka.securityProtocol SSL or SASL_SSL" -}}
+{{- end -}}
+{{- if has $sasl.mechanism (list "PLAIN" "SCRAM-SHA-256" "SCRAM-SHA-512") -}}
+{{- if not $sasl.username -}}
+{{- fail (printf "kafka.sasl.username is required with kafka.sasl.mechanism %s" $sasl.mechanism) -}}
+{{- end -}}
+{{- if not (or (and $s.existingSecret $s.keys.kafkaSaslPassword) $s.kafkaSaslPassword) -}}
+{{- fail (printf "secret.kafkaSaslPassword is required with kafka.sasl.mechanism %s (or secret.existingSecret with secret.keys.kafkaSaslPassword)" $sasl.mechanism) -}}
+{{- end -}}
+{{- end -}}
+{{- if eq $sasl.mechanism "OAUTHBEARER" -}}
+{{- if not $sasl.oauthbearer.method -}}
+{{- fail "kafka.sasl.oauthbearer.method is required with kafka.sasl.mechanism OAUTHBEARER: google or oidc" -}}
+{{- end -}}
+{{- if eq $sasl.oauthbearer.method "unsecured-jwt" -}}
+{{- fail "kafka.sasl.oauthbearer.method unsecured-jwt is for local brokers only; Atlas refuses it in production (the chart's ATLAS_ENV)" -}}
+{{- end -}}
+{{- if and (eq $sasl.oauthbearer.method "oidc") (not (and $sasl.oauthbearer.tokenUrl $sasl.oauthbearer.clientId (or (and $s.existingSecret $s.keys.kafkaOAuthClientSecret) $s.kafkaOAuthClientSecret))) -}}
+{{- fail "kafka.sasl.oauthbearer.method oidc needs tokenUrl, clientId and secret.kafkaOAuthClientSecret (or secret.existingSecret with secret.keys.kafkaOAuthClientSecret)" -}}
+{{- end -}}
+{{- end -}}
 {{- if and .Values.api.ingress.enabled (not .Values.api.enabled) -}}
 {{- fail "api.ingress.enabled needs api.enabled" -}}
 {{- end -}}
@@ -245,6 +275,13 @@ the variable Atlas reads (it gets the _FILE suffix in the pod).
 {{- range $e := include "atlas.elasticsearchSecrets" . | fromYamlArray -}}
 {{- $files = append $files (dict "env" $e.env "key" $e.key) -}}
 {{- end -}}
+{{- $sasl := .Values.kafka.sasl -}}
+{{- if and $s.keys.kafkaSaslPassword (has $sasl.mechanism (list "PLAIN" "SCRAM-SHA-256" "SCRAM-SHA-512")) -}}
+{{- $files = append $files (dict "env" "ATLAS_KAFKA_SASL_PASSWORD" "key" $s.keys.kafkaSaslPassword) -}}
+{{- end -}}
+{{- if and $s.keys.kafkaOAuthClientSecret (eq $sasl.mechanism "OAUTHBEARER") (eq $sasl.oauthbearer.method "oidc") -}}
+{{- $files = append $files (dict "env" "ATLAS_KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET" "key" $s.keys.kafkaOAuthClientSecret) -}}
+{{- end -}}
 {{- toYaml $files -}}
 {{- end -}}
 
@@ -265,6 +302,12 @@ Data of the chart's Secret (and of the migration hook's copy of it).
 {{- if $e.value }}
 {{ $e.key }}: {{ $e.value | b64enc | quote }}
 {{- end }}
+{{- end }}
+{{- if and $s.keys.kafkaSaslPassword $s.kafkaSaslPassword }}
+{{ $s.keys.kafkaSaslPassword }}: {{ $s.kafkaSaslPassword | b64enc | quote }}
+{{- end }}
+{{- if and $s.keys.kafkaOAuthClientSecret $s.kafkaOAuthClientSecret }}
+{{ $s.keys.kafkaOAuthClientSecret }}: {{ $s.kafkaOAuthClientSecret | b64enc | quote }}
 {{- end }}
 {{- end -}}
 
@@ -340,6 +383,7 @@ ATLAS_SESSION_MAX_TTL: {{ .Values.config.sessionMaxTTL | quote }}
 ATLAS_KAFKA_BROKERS: {{ .Values.kafka.brokers | quote }}
 ATLAS_KAFKA_TOPIC_EVENTS: {{ .Values.kafka.topics.events | quote }}
 ATLAS_KAFKA_TOPIC_DLQ: {{ .Values.kafka.topics.deadLetter | quote }}
+{{- include "atlas.kafkaSecurityConfig" . }}
 ATLAS_ELASTICSEARCH_URL: {{ .Values.elasticsearch.url | quote }}
 {{- with .Values.elasticsearch.username }}
 ATLAS_ELASTICSEARCH_USERNAME: {{ . | quote }}
@@ -366,6 +410,55 @@ ATLAS_MAX_BODY_BYTES: {{ .Values.config.maxBodyBytes | int64 | toString | quote 
 ATLAS_IMPORT_MAX_BYTES: {{ .Values.config.importMaxBytes | int64 | toString | quote }}
 {{- range $k, $v := .Values.config.extraEnv }}
 {{ $k }}: {{ $v | toString | quote }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Kafka's TLS and SASL settings in the ConfigMap (the secrets are files).
+*/}}
+{{- define "atlas.kafkaSecurityConfig" -}}
+{{- $k := .Values.kafka -}}
+{{- $o := $k.sasl.oauthbearer }}
+ATLAS_KAFKA_SECURITY_PROTOCOL: {{ $k.securityProtocol | quote }}
+{{- if $k.caConfigMap }}
+ATLAS_KAFKA_CA_FILE: {{ printf "%s/%s" (include "atlas.kafkaCAPath" .) $k.caConfigMapKey | quote }}
+{{- end }}
+{{- with $k.sasl.mechanism }}
+ATLAS_KAFKA_SASL_MECHANISM: {{ . | quote }}
+{{- end }}
+{{- with $k.sasl.username }}
+ATLAS_KAFKA_SASL_USERNAME: {{ . | quote }}
+{{- end }}
+{{- with $o.method }}
+ATLAS_KAFKA_SASL_OAUTHBEARER_METHOD: {{ . | quote }}
+{{- end }}
+{{- with $o.principal }}
+ATLAS_KAFKA_SASL_OAUTHBEARER_PRINCIPAL: {{ . | quote }}
+{{- end }}
+{{- with $o.tokenUrl }}
+ATLAS_KAFKA_SASL_OAUTHBEARER_TOKEN_URL: {{ . | quote }}
+{{- end }}
+{{- with $o.clientId }}
+ATLAS_KAFKA_SASL_OAUTHBEARER_CLIENT_ID: {{ . | quote }}
+{{- end }}
+{{- with $o.scope }}
+ATLAS_KAFKA_SASL_OAUTHBEARER_SCOPE: {{ . | quote }}
+{{- end }}
+{{- end -}}
+
+{{- define "atlas.kafkaCAPath" -}}/etc/atlas/kafka-ca{{- end -}}
+
+{{/*
+The Kafka CA bundle's volume, when kafka.caConfigMap names one.
+*/}}
+{{- define "atlas.kafkaCAVolume" -}}
+{{- with .Values.kafka.caConfigMap }}
+- name: kafka-ca
+  configMap:
+    name: {{ . }}
+    items:
+      - key: {{ $.Values.kafka.caConfigMapKey }}
+        path: {{ $.Values.kafka.caConfigMapKey }}
 {{- end }}
 {{- end -}}
 
@@ -406,6 +499,11 @@ Mounts shared by every Atlas container.
 {{- if or .Values.elasticsearch.ca.secretName .Values.elasticsearch.ca.configMapName }}
 - name: elasticsearch-ca
   mountPath: {{ include "atlas.elasticsearchCADir" . }}
+  readOnly: true
+{{- end }}
+{{- if .Values.kafka.caConfigMap }}
+- name: kafka-ca
+  mountPath: {{ include "atlas.kafkaCAPath" . }}
   readOnly: true
 {{- end }}
 {{- end -}}

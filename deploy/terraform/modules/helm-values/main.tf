@@ -57,7 +57,18 @@ locals {
       },
       length(var.admin_emails) == 0 ? {} : { adminEmails = var.admin_emails },
     )
-    kafka         = { brokers = var.kafka_brokers }
+    # Google's managed Kafka takes SASL_SSL only, with publicly trusted
+    # certificates; each component authenticates as its own Google service
+    # account (Workload Identity, roles/managedkafka.client) with OAUTHBEARER
+    # tokens from Application Default Credentials.
+    kafka = {
+      brokers          = var.kafka_brokers
+      securityProtocol = "SASL_SSL"
+      sasl = {
+        mechanism   = "OAUTHBEARER"
+        oauthbearer = { method = "google" }
+      }
+    }
     elasticsearch = { url = var.elasticsearch_url }
     # The Secret's elasticsearch-api-key authenticates to Elastic Cloud (public certificate: no CA file).
     secret = {

@@ -78,3 +78,15 @@ run "otlp_endpoint_must_be_a_url" {
   }
   expect_failures = [var.otlp_endpoint]
 }
+
+run "kafka_is_sasl_ssl_with_google_tokens" {
+  command = plan
+  assert {
+    condition     = output.values.kafka.securityProtocol == "SASL_SSL" && output.values.kafka.sasl.mechanism == "OAUTHBEARER"
+    error_message = "Google's managed Kafka takes SASL_SSL with OAUTHBEARER only"
+  }
+  assert {
+    condition     = output.values.kafka.sasl.oauthbearer.method == "google"
+    error_message = "tokens must come from the pods' Google service accounts (Application Default Credentials)"
+  }
+}
