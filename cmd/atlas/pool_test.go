@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -16,28 +17,24 @@ import (
 	"github.com/atlasapp/atlas/db/dbtest"
 )
 
-func TestOpenPool_EveryProcessHonoursDBMaxConns(t *testing.T) {
+// TestOpenPool_SizesByProcessKind: a long-running process's pool is sized
+// by ATLAS_DB_MAX_CONNS, a one-shot tool's is the small one whatever it says.
+func TestOpenPool_SizesByProcessKind(t *testing.T) {
 	t.Parallel()
 	url := dbtest.New(t).Config().ConnString()
 	cfg, err := config.LoadFrom([]string{"ATLAS_JWT_SECRET=test-secret-test-secret-test-secret-0123",
 		"ATLAS_DATABASE_URL=" + url, "ATLAS_DB_MAX_CONNS=7"})
 	require.NoError(t, err)
-	pool, err := openPool(context.Background(), cfg)
-	require.NoError(t, err)
-	defer pool.Close()
-	require.EqualValues(t, 7, pool.Config().MaxConns)
-}
-
-func TestOpenToolPool_IsTheSmallPool(t *testing.T) {
-	t.Parallel()
-	url := dbtest.New(t).Config().ConnString()
-	cfg, err := config.LoadFrom([]string{"ATLAS_JWT_SECRET=test-secret-test-secret-test-secret-0123",
-		"ATLAS_DATABASE_URL=" + url, "ATLAS_DB_MAX_CONNS=7"})
-	require.NoError(t, err)
-	pool, err := openToolPool(context.Background(), cfg)
-	require.NoError(t, err)
-	defer pool.Close()
-	require.EqualValues(t, toolConns, pool.Config().MaxConns)
+	for _, tc := range []struct {
+		name string
+		open func(context.Context, config.Config) (*pgxpool.Pool, error)
+		want int32
+	}{{"openPool", openPool, 7}, {"openToolPool", openToolPool, toolConns}} {
+		pool, err := tc.open(context.Background(), cfg)
+		require.NoError(t, err, tc.name)
+		assert.EqualValues(t, tc.want, pool.Config().MaxConns, tc.name)
+		pool.Close()
+	}
 }
 
 // TestPools_OpenedOnlyHere fails when a subcommand opens a Postgres pool of
