@@ -11,6 +11,7 @@ import (
 
 	"github.com/atlasapp/atlas"
 	"github.com/atlasapp/atlas/audit"
+	"github.com/atlasapp/atlas/events"
 )
 
 // ListAuditInput filters and pages the audit trail.
@@ -26,7 +27,7 @@ type ListAuditInput struct {
 
 // AuditEntity names what an audit event is about.
 type AuditEntity struct {
-	Type         string     `json:"type" enum:"item,collection,membership,user"`
+	Type         string     `json:"type"`
 	ID           uuid.UUID  `json:"id" doc:"The entity's id; for a membership, the member's user id; for a user, the account's id."`
 	CollectionID *uuid.UUID `json:"collection_id" doc:"The collection the entity belongs to; null for a user."`
 }
@@ -35,7 +36,7 @@ type AuditEntity struct {
 // recorded, with personal fields redacted.
 type AuditEvent struct {
 	EventID     uuid.UUID      `json:"event_id" doc:"The event's id (UUIDv7)."`
-	Type        string         `json:"type" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved,SessionRevoked,RefreshTokenReuseDetected,PasswordChanged,APITokenCreated,APITokenRevoked,ImportFinished"`
+	Type        string         `json:"type"`
 	Version     int            `json:"version" doc:"Envelope schema version."`
 	OccurredAt  time.Time      `json:"occurred_at" doc:"When the change was committed."`
 	RecordedAt  time.Time      `json:"recorded_at" doc:"When the audit trail recorded it."`
@@ -44,6 +45,29 @@ type AuditEvent struct {
 	Data        map[string]any `json:"data" doc:"The change; for updates, changed fields with before/after values. Personal fields read \"[redacted]\"."`
 	TraceID     string         `json:"trace_id" doc:"W3C trace id of the request that caused the change."`
 	RequestID   string         `json:"request_id" doc:"Id of the request that caused the change."`
+}
+
+// TransformSchema takes the entity type enum from events.EntityTypes, the
+// one list of them.
+func (AuditEntity) TransformSchema(_ huma.Registry, s *huma.Schema) *huma.Schema {
+	s.Properties["type"].Enum = enumOf(events.EntityTypes())
+	return s
+}
+
+// TransformSchema takes the event type enum from events.Types, the one list
+// of them.
+func (AuditEvent) TransformSchema(_ huma.Registry, s *huma.Schema) *huma.Schema {
+	s.Properties["type"].Enum = enumOf(events.Types())
+	return s
+}
+
+// enumOf converts a list of names to a schema enum.
+func enumOf[S ~string](names []S) []any {
+	out := make([]any, len(names))
+	for i, n := range names {
+		out[i] = string(n)
+	}
+	return out
 }
 
 func toAuditEvent(e audit.Event) AuditEvent {

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/atlasapp/atlas/api"
 	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/collection"
@@ -305,4 +306,35 @@ func TestAudit_RejectsMalformedFilters(t *testing.T) {
 		assert.Contains(t, []int{http.StatusBadRequest, http.StatusUnprocessableEntity}, resp.Status, "%s: %s", name, resp.Body)
 		assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"), name)
 	}
+}
+
+// TestOpenAPI_AuditEnumsAreTheEventsPackagesLists: the OpenAPI document (and
+// the dashboard's generated types) name exactly the event and entity types
+// of package events, the one list of them.
+func TestOpenAPI_AuditEnumsAreTheEventsPackagesLists(t *testing.T) {
+	t.Parallel()
+	oapi := api.NewServer(api.Params{}).API().OpenAPI()
+	schemas := oapi.Components.Schemas.Map()
+	strs := func(vals []any) []string {
+		out := make([]string, len(vals))
+		for i, v := range vals {
+			out[i] = v.(string)
+		}
+		return out
+	}
+	var types []string
+	for _, t := range events.Types() {
+		types = append(types, string(t))
+	}
+	require.Contains(t, schemas, "AuditEvent")
+	assert.Equal(t, types, strs(schemas["AuditEvent"].Properties["type"].Enum))
+	require.Contains(t, schemas, "AuditEntity")
+	assert.Equal(t, events.EntityTypes(), strs(schemas["AuditEntity"].Properties["type"].Enum))
+	var param []string
+	for _, p := range oapi.Paths["/api/v1/audit"].Get.Parameters {
+		if p.Name == "entity_type" {
+			param = strs(p.Schema.Enum)
+		}
+	}
+	assert.Equal(t, events.EntityTypes(), param, "the entity_type filter")
 }

@@ -168,10 +168,8 @@ func (d *Drainer) runLane(ctx context.Context, lane int16, wake <-chan struct{})
 				failures++
 				delay := retry.Backoff{Base: PublishRetryMin, Max: PublishRetryCap}.Delay(failures)
 				d.log.Warn("outbox drain failed", "lane", lane, "attempt", failures, "retry_in", delay, "error", err)
-				select {
-				case <-ctx.Done():
+				if retry.Sleep(ctx, delay) != nil {
 					return
-				case <-time.After(delay):
 				}
 				continue
 			}

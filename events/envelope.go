@@ -56,6 +56,27 @@ const (
 	ImportFinished Type = "ImportFinished"
 )
 
+// Types lists every event type in the order of the constants above. It is
+// the one list: the envelope schema's enum (events/schema), the audit
+// trail's CHECK constraint (db/migrations) and the API's enum are checked
+// against it by tests (TestTypes_*), so a new type added here and not there
+// fails the build's tests.
+func Types() []Type {
+	return []Type{
+		ItemCreated, ItemUpdated, ItemDeleted,
+		CollectionCreated, CollectionUpdated, CollectionDeleted,
+		MembershipAdded, MembershipRoleChanged, MembershipRemoved,
+		SessionRevoked, RefreshTokenReuseDetected, PasswordChanged, APITokenCreated, APITokenRevoked,
+		ImportFinished,
+	}
+}
+
+// EntityTypes lists every entity type an envelope may name, checked against
+// the schema and the database like Types.
+func EntityTypes() []string {
+	return []string{EntityItem, EntityCollection, EntityMembership, EntityUser}
+}
+
 // Entity types named in an envelope.
 const (
 	EntityItem       = "item"

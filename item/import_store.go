@@ -124,9 +124,11 @@ func (c *chunkReader) Read(p []byte) (int, error) {
 	return k, nil
 }
 
-const getImportForUserSQL = `
-SELECT ` + importColumns + `, m.role
-FROM imports i LEFT JOIN memberships m ON m.collection_id = i.collection_id AND m.user_id = $2
+// getImportForUserSQL reads an import with the caller's role in its
+// collection (collection.RoleSQL: NULL for a non-member).
+var getImportForUserSQL = `
+SELECT ` + importColumns + `, ` + collection.RoleSQL("i.collection_id", "$2") + `
+FROM imports i
 WHERE i.id = $1`
 
 func (importStore) getForUser(ctx context.Context, q db.Querier, id, userID uuid.UUID) (Import, collection.Role, bool, error) {

@@ -1,6 +1,8 @@
 package item_test
 
 import (
+	"encoding/json"
+	"os"
 	"strings"
 	"testing"
 
@@ -76,5 +78,37 @@ func TestNormalizeURL(t *testing.T) {
 	for _, bad := range []string{"ftp://example.com", "javascript:alert(1)", "//example.com", "/relative", "https://", "http://:80", "mailto:a@b.c", "https://" + strings.Repeat("a", item.MaxURLLen)} {
 		_, err := item.NormalizeURL(bad)
 		require.ErrorIs(t, err, atlas.ErrInvalid, bad)
+	}
+}
+
+// TestNormalizeTags_SharedVectors runs the table the dashboard's
+// normaliseTags is tested against too (web/src/items/tags.test.ts), so the
+// two cannot drift apart.
+func TestNormalizeTags_SharedVectors(t *testing.T) {
+	t.Parallel()
+	raw, err := os.ReadFile("testdata/tags.json")
+	require.NoError(t, err)
+	var vectors struct {
+		Cases []struct {
+			Name  string   `json:"name"`
+			In    []string `json:"in"`
+			Want  []string `json:"want"`
+			Error string   `json:"error"`
+		} `json:"cases"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &vectors))
+	require.NotEmpty(t, vectors.Cases)
+	for _, tc := range vectors.Cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			t.Parallel()
+			got, err := item.NormalizeTags(tc.In)
+			if tc.Error != "" {
+				require.ErrorIs(t, err, atlas.ErrInvalid)
+				require.EqualError(t, err, tc.Error)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tc.Want, got)
+		})
 	}
 }

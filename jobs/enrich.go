@@ -89,7 +89,7 @@ type EnrichWorker struct {
 // NewEnrichWorker returns the ENRICH_URL worker.
 func NewEnrichWorker(p HandlerParams) *EnrichWorker {
 	w := &EnrichWorker{items: p.Items, fetcher: enrich.NewFetcher(p.Fetch),
-		timeout: p.EnrichTimeout, backoff: withDefaults(p.EnrichRetry, DefaultEnrichRetryBase), now: p.NowFunc,
+		timeout: p.EnrichTimeout, backoff: p.EnrichRetry.Or(retry.Backoff{Base: DefaultEnrichRetryBase, Max: DefaultRetryMax}), now: p.NowFunc,
 		hosts: newHostLimiter(p.EnrichPerHost)}
 	if w.timeout <= 0 {
 		total := p.Fetch.TotalTimeout

@@ -81,17 +81,6 @@ func Register(p HandlerParams) func(*river.Workers) error {
 	}
 }
 
-// withDefaults fills a zero Base or Max of a job kind's backoff.
-func withDefaults(b retry.Backoff, base time.Duration) retry.Backoff {
-	if b.Base <= 0 {
-		b.Base = base
-	}
-	if b.Max <= 0 {
-		b.Max = max(DefaultRetryMax, b.Base)
-	}
-	return b
-}
-
 // markFailed records in the job's metadata that its handler gave up for
 // good (see StatusOf), its reason as the job's output, and cancels the job
 // so River does not retry it.

@@ -39,7 +39,7 @@ type ReindexWorker struct {
 // (see ErrNoIndexer).
 func NewReindexWorker(p HandlerParams) *ReindexWorker {
 	w := &ReindexWorker{indexer: p.Indexer, timeout: p.ReindexTimeout,
-		backoff: withDefaults(p.ReindexRetry, DefaultReindexRetryBase), now: p.NowFunc}
+		backoff: p.ReindexRetry.Or(retry.Backoff{Base: DefaultReindexRetryBase, Max: DefaultRetryMax}), now: p.NowFunc}
 	if w.timeout <= 0 {
 		w.timeout = DefaultReindexTimeout
 	}

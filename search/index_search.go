@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 	"github.com/google/uuid"
+
+	"github.com/atlasapp/atlas/retry"
 )
 
 // Result is one page of search hits.
@@ -92,21 +95,22 @@ func (ix *Index) search(ctx context.Context, p Params) (Result, error) {
 	var res searchResponse
 	// A search that raced with a rebuild's deletion of the old index fails as a whole (partial
 	// results are refused); the alias already points to the new index, so one more try answers.
-	for attempt := 0; ; attempt++ {
+	err = searchRetry.Do(ctx, searchAttempts, func(int) error {
 		res = searchResponse{}
 		req := esapi.SearchRequest{
 			Index:                     []string{ix.alias},
 			Body:                      bytes.NewReader(raw),
 			AllowPartialSearchResults: ptr(false),
 		}
-		err = ix.do(ctx, req, &res)
+		err := ix.do(ctx, req, &res)
 		if err == nil && res.Shards.Failed > 0 {
 			err = fmt.Errorf("%d shard(s) failed", res.Shards.Failed)
 		}
-		if err == nil || attempt == 2 || ctx.Err() != nil || !retryableSearchError(err) {
-			break
+		if err != nil && !retryableSearchError(err) {
+			return retry.Permanent(err)
 		}
-	}
+		return err
+	})
 	if err != nil {
 		return Result{}, fmt.Errorf("search: %w", err)
 	}
@@ -136,6 +140,12 @@ func (ix *Index) search(ctx context.Context, p Params) (Result, error) {
 	}
 	return out, nil
 }
+
+// A search is tried searchAttempts times, searchRetry apart: enough to outlast the moment a
+// rebuild's alias swap and old-index deletion take, short enough for a request.
+const searchAttempts = 3
+
+var searchRetry = retry.Backoff{Base: 10 * time.Millisecond, Max: 50 * time.Millisecond}
 
 // retryableSearchError reports errors caused by an index disappearing under a running search.
 func retryableSearchError(err error) bool {

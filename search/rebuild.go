@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/elastic/go-elasticsearch/v8/esapi"
+
+	"github.com/atlasapp/atlas/retry"
 )
 
 // ErrRebuildRunning reports that the building alias already points to an index: another rebuild
@@ -119,12 +120,8 @@ func (ix *Index) Rebuild(ctx context.Context, feed FeedFunc) (err error) {
 	if len(old) > 0 {
 		// Writers that resolved the alias just before the swap may still address the old index
 		// by name; give them a moment so a delete cannot recreate it.
-		if ix.dropWait > 0 {
-			select {
-			case <-time.After(ix.dropWait):
-			case <-ctx.Done():
-			}
-		}
+		// (Cut short when ctx ends: the old index is deleted anyway.)
+		_ = retry.Sleep(ctx, ix.dropWait)
 		if err := ix.do(context.WithoutCancel(ctx), esapi.IndicesDeleteRequest{Index: old}, nil); err != nil {
 			return fmt.Errorf("rebuild search index: alias moved to %s, but deleting %v failed: %w", name, old, err)
 		}

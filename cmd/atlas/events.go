@@ -10,7 +10,6 @@ import (
 
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/config"
-	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/search"
 )
@@ -31,7 +30,7 @@ func eventsTool(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 	if err := fs.Parse(args[1:]); err != nil {
 		return errors.New(replayUsage)
 	}
-	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: 4})
+	pool, err := openToolPool(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/ops"
+	"github.com/atlasapp/atlas/retry"
 	"github.com/atlasapp/atlas/search"
 )
 
@@ -76,28 +77,20 @@ func runIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *
 // waitForIndex waits until Elasticsearch answers, with capped backoff, and
 // creates the index if it does not exist yet.
 func waitForIndex(ctx context.Context, log *slog.Logger, index *search.Index) error {
-	delay := 500 * time.Millisecond
-	for attempt := 1; ; attempt++ {
+	return retry.Backoff{Base: 500 * time.Millisecond, Max: 15 * time.Second}.Do(ctx, 0, func(attempt int) error {
 		err := index.Ready(ctx)
 		if err == nil {
 			err = index.EnsureIndex(ctx)
 		}
-		if err == nil {
-			return nil
-		}
 		switch {
+		case err == nil:
 		case attempt == 1 && errors.Is(err, search.ErrMisconfigured):
 			log.Error(searchMisconfigured, slog.Any("error", err))
 		case attempt == 1 || attempt%10 == 0:
 			log.Warn("waiting for Elasticsearch", slog.Int("attempt", attempt), slog.Any("error", err))
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, 15*time.Second)
-	}
+		return err
+	})
 }
 
 // searchMisconfigured is the one line a process logs at start-up when Elasticsearch refuses its

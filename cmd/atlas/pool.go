@@ -10,7 +10,9 @@ import (
 )
 
 // toolConns is the pool size of the one-shot tools (migrate, audit verify,
-// search rebuild), which run a query at a time.
+// search rebuild, reconcile, events replay-dlq), which run a query at a
+// time. Every process opens its pool here (openPool or openToolPool), never
+// with a size of its own (TestPools_OpenedOnlyHere).
 const toolConns = 2
 
 // openPool opens the Postgres pool of a long-running process, sized by

@@ -14,7 +14,6 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/atlasapp/atlas/config"
-	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/reconcile"
 	"github.com/atlasapp/atlas/search"
 )
@@ -35,7 +34,7 @@ func reconcileTool(ctx context.Context, cfg config.Config, log *slog.Logger, arg
 	if *grace < 0 {
 		return fmt.Errorf("--grace: must not be negative, got %s", *grace)
 	}
-	pool, err := db.Open(ctx, db.PoolParams{URL: cfg.DatabaseURL.Value(), MaxConns: 4})
+	pool, err := openToolPool(ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -39,12 +39,6 @@ type TopicSpec struct {
 	Config map[string]string
 }
 
-// DefaultTopicSpecs returns the specs of the events topic and the
-// dead-letter topic with default partitioning and replication.
-func DefaultTopicSpecs() []TopicSpec {
-	return []TopicSpec{{Name: TopicEvents}, {Name: TopicDeadLetter}}
-}
-
 // EnsureTopics creates the topics in specs that do not exist yet on the
 // cluster at brokers (comma-separated host:port list), reached with sec, and
 // waits until every one of them has a leader for each partition, so

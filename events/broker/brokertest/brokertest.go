@@ -278,9 +278,6 @@ func (r *Reader) endOffset(p int32) (int64, error) {
 	}
 }
 
-// Topic is the topic being read.
-func (r *Reader) Topic() string { return r.topic }
-
 func (r *Reader) run() {
 	defer close(r.stopped)
 	for {

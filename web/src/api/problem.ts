@@ -20,9 +20,6 @@ export function isStatus(err: unknown, ...statuses: number[]): err is ApiError {
   return err instanceof ApiError && statuses.includes(err.status);
 }
 
-/** Wording used when a page's endpoint is missing from this server (a 404 for the route itself). */
-export const notAvailableMessage = 'This feature is not available on this server yet.';
-
 /** Turns "body.display_name" or "query.tag[2]" into "Display name". */
 export function fieldLabel(location: string | undefined): string {
   if (!location) return '';

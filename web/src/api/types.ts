@@ -7,7 +7,11 @@ type Schemas = components['schemas'];
 
 export type Collection = Schemas['Collection'];
 export type Item = Schemas['Item'];
+/** One page of a collection's items. */
+export type ItemList = Schemas['ListBodyItem'];
 export type Member = Schemas['Member'];
+/** One page of a collection's members. */
+export type MemberList = Schemas['ListBodyMember'];
 export type Tag = Schemas['Tag'];
 export type User = Schemas['User'];
 export type AccountSession = Schemas['Session'];

@@ -5,13 +5,12 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { unwrap } from '../api/client';
-import { isStatus } from '../api/problem';
 import type { AuditEntityType, AuditEvent } from '../api/types';
 import { useSession } from '../auth/session';
 import { useCurrentCollection } from '../collections/CollectionLayout';
 import { formatDateTime } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
-import { Empty, ErrorState, Loading, NotAvailable } from '../ui/States';
+import { Empty, ErrorState, Loading } from '../ui/States';
 import { diffRows, eventLabel } from './diff';
 
 const entityTypes: readonly AuditEntityType[] = ['item', 'collection', 'membership'];
@@ -90,8 +89,6 @@ function AuditView({ fixedCollection }: { fixedCollection?: string }) {
   const set = (k: keyof Filters) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
   const all = events.data?.pages.flatMap((p) => p.items ?? []) ?? [];
 
-  if (isStatus(events.error, 404) && !filters.entity_id && !filters.collection_id) return <NotAvailable feature="Activity history" />;
-
   return (
     <>
       <form className="filters audit-filters" onSubmit={submit} aria-label="Filter activity">
@@ -131,11 +128,7 @@ function AuditView({ fixedCollection }: { fixedCollection?: string }) {
       {events.isPending ? (
         <Loading label="Loading activity…" />
       ) : events.isError ? (
-        isStatus(events.error, 404) && fixedCollection ? (
-          <NotAvailable feature="Activity history" />
-        ) : (
-          <ErrorState error={events.error} retry={() => events.refetch()} title="Could not load activity" />
-        )
+        <ErrorState error={events.error} retry={() => events.refetch()} title="Could not load activity" />
       ) : all.length === 0 ? (
         <Empty title="No activity matches">
           <p>Changes show up here a few seconds after they happen.</p>

@@ -4,7 +4,6 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link } from 'react-router';
 import { unwrap } from '../api/client';
-import { isStatus } from '../api/problem';
 import type { Item, Job } from '../api/types';
 import { useSession } from '../auth/session';
 import { JobStatusBadge } from '../jobs/JobStatusBadge';
@@ -33,7 +32,6 @@ export function EnrichmentPanel({ item, editable }: { item: Item; editable: bool
     if (latestStatus === 'SUCCEEDED') void qc.invalidateQueries({ queryKey: ['items', 'one', item.id] });
   }, [latestStatus, qc, item.id]);
   const meta = Object.entries(item.metadata_json ?? {}).filter(([, v]) => typeof v === 'string' || typeof v === 'number');
-  const jobsAvailable = !isStatus(jobs.error, 404);
 
   if (!item.source_url && meta.length === 0) return null;
   return (
@@ -52,7 +50,7 @@ export function EnrichmentPanel({ item, editable }: { item: Item; editable: bool
         <p className="muted">Atlas has not fetched details for this link yet.</p>
       )}
       <PageTextLine pageText={item.page_text} />
-      {jobsAvailable && latest && (
+      {latest && (
         <p>
           Enrichment: <JobStatusBadge status={latest.status} /> {latest.type}
           {latest.finalized_at ? `, finished ${formatDateTime(latest.finalized_at)}` : ''}
@@ -65,12 +63,12 @@ export function EnrichmentPanel({ item, editable }: { item: Item; editable: bool
           <Link to={`/jobs?item_id=${item.id}`}>All jobs</Link>
         </p>
       )}
-      {jobsAvailable && jobs.isSuccess && editable && item.source_url && (
+      {jobs.isSuccess && editable && item.source_url && (
         <button type="button" onClick={() => rerun.mutate()} disabled={rerun.isPending || (latest ? active(latest) : false)}>
           Fetch link details again
         </button>
       )}
-      <FormError error={rerun.error} />
+      <FormError error={jobs.error ?? rerun.error} />
     </section>
   );
 }

@@ -4,7 +4,8 @@ import { fieldErrors } from '../api/problem';
 import type { Item } from '../api/types';
 import { Field } from '../ui/Field';
 import { FormError } from '../ui/States';
-import { normaliseTags, TagInput } from './TagInput';
+import { TagInput } from './TagInput';
+import { normaliseTags } from './tags';
 
 export interface ItemValues {
   title: string;

@@ -2,16 +2,7 @@
 // ARIA combobox pattern: type to filter, ↑/↓ to move, Enter or comma to add,
 // Backspace on an empty box removes the last tag, Escape closes the list.
 import { useId, useMemo, useState, type KeyboardEvent } from 'react';
-
-/** Trims, lower-cases and de-duplicates tags, as the API does. */
-export function normaliseTags(tags: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const t of tags) {
-    const n = t.trim().toLowerCase();
-    if (n && !out.includes(n)) out.push(n);
-  }
-  return out;
-}
+import { normaliseTags } from './tags';
 
 export interface TagInputProps {
   label: string;

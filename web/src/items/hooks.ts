@@ -1,7 +1,7 @@
 // Server state of items and tags.
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { unwrap } from '../api/client';
-import type { CreateItemBody, Item, UpdateItemBody } from '../api/types';
+import type { CreateItemBody, Item, ItemList, UpdateItemBody } from '../api/types';
 import { useSession } from '../auth/session';
 
 export const itemKeys = {
@@ -13,8 +13,6 @@ export const itemKeys = {
 };
 
 export const pageSize = 20;
-
-type ItemPage = { items: Item[] | null; next_cursor: string | null };
 
 /** A collection's items, newest first, filtered to those carrying every tag given. */
 export function useItems(collectionId: string, tags: readonly string[]) {
@@ -101,8 +99,8 @@ export function useDeleteItem(collectionId: string) {
     mutationFn: (id: string) => unwrap(api.DELETE('/api/v1/items/{id}', { params: { path: { id } } })),
     onMutate: async (id) => {
       await qc.cancelQueries({ queryKey: itemKeys.lists(collectionId) });
-      const before = qc.getQueriesData<InfiniteData<ItemPage>>({ queryKey: itemKeys.lists(collectionId) });
-      qc.setQueriesData<InfiniteData<ItemPage>>({ queryKey: itemKeys.lists(collectionId) }, (data) =>
+      const before = qc.getQueriesData<InfiniteData<ItemList>>({ queryKey: itemKeys.lists(collectionId) });
+      qc.setQueriesData<InfiniteData<ItemList>>({ queryKey: itemKeys.lists(collectionId) }, (data) =>
         data ? { ...data, pages: data.pages.map((p) => ({ ...p, items: (p.items ?? []).filter((it) => it.id !== id) })) } : data,
       );
       return { before };

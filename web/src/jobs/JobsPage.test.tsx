@@ -4,9 +4,12 @@ import { fakeApi, json, page } from '../test/fakeApi';
 import { renderSignedIn } from '../test/render';
 
 describe('JobsPage', () => {
-  it('says the feature is not available when the server has no jobs API', async () => {
+  it('shows a 404 from the jobs API as an error: the route always ships', async () => {
     await renderSignedIn('/jobs', fakeApi({}));
-    expect(await screen.findByText('Job status: not available on this server yet')).toBeInTheDocument();
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Could not load jobs');
+    expect(alert).toHaveTextContent(/not found/);
+    expect(screen.queryByText(/not available/)).not.toBeInTheDocument();
   });
 
   it('lists jobs with their status and last error, filtered from the URL', async () => {

@@ -2,12 +2,11 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
 import { unwrap } from '../api/client';
-import { isStatus } from '../api/problem';
 import type { JobStatus, JobType } from '../api/types';
 import { useSession } from '../auth/session';
 import { formatDateTime } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
-import { Empty, ErrorState, Loading, NotAvailable } from '../ui/States';
+import { Empty, ErrorState, Loading } from '../ui/States';
 import { JobStatusBadge } from './JobStatusBadge';
 
 const statuses: readonly JobStatus[] = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -53,87 +52,81 @@ export function JobsPage() {
   return (
     <>
       <PageHeader title="Jobs" subtitle="Background work: fetching link details and keeping search up to date." />
-      {isStatus(jobs.error, 404) ? (
-        <NotAvailable feature="Job status" />
+      <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter jobs">
+        <label>
+          Status
+          <select value={status ?? ''} onChange={(e) => setFilter('status', e.target.value)}>
+            <option value="">Any</option>
+            {statuses.map((s) => (
+              <option key={s} value={s}>
+                {s.charAt(0) + s.slice(1).toLowerCase()}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Type
+          <select value={type ?? ''} onChange={(e) => setFilter('type', e.target.value)}>
+            <option value="">Any</option>
+            {types.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
+          </select>
+        </label>
+        {itemId && (
+          <p>
+            For one item. <button type="button" className="link" onClick={() => setFilter('item_id', '')}>Show all items</button>
+          </p>
+        )}
+      </form>
+      {jobs.isPending ? (
+        <Loading label="Loading jobs…" />
+      ) : jobs.isError ? (
+        <ErrorState error={jobs.error} retry={() => jobs.refetch()} title="Could not load jobs" />
+      ) : all.length === 0 ? (
+        <Empty title="No jobs match">
+          <p>Jobs appear when items with links are added or changed.</p>
+        </Empty>
       ) : (
-        <>
-          <form className="filters" onSubmit={(e) => e.preventDefault()} aria-label="Filter jobs">
-            <label>
-              Status
-              <select value={status ?? ''} onChange={(e) => setFilter('status', e.target.value)}>
-                <option value="">Any</option>
-                {statuses.map((s) => (
-                  <option key={s} value={s}>
-                    {s.charAt(0) + s.slice(1).toLowerCase()}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <label>
-              Type
-              <select value={type ?? ''} onChange={(e) => setFilter('type', e.target.value)}>
-                <option value="">Any</option>
-                {types.map((t) => (
-                  <option key={t} value={t}>
-                    {t}
-                  </option>
-                ))}
-              </select>
-            </label>
-            {itemId && (
-              <p>
-                For one item. <button type="button" className="link" onClick={() => setFilter('item_id', '')}>Show all items</button>
-              </p>
-            )}
-          </form>
-          {jobs.isPending ? (
-            <Loading label="Loading jobs…" />
-          ) : jobs.isError ? (
-            <ErrorState error={jobs.error} retry={() => jobs.refetch()} title="Could not load jobs" />
-          ) : all.length === 0 ? (
-            <Empty title="No jobs match">
-              <p>Jobs appear when items with links are added or changed.</p>
-            </Empty>
-          ) : (
-            <div className="table-wrap">
-              <table>
-                <caption className="visually-hidden">Jobs{jobs.isRefetching ? ' (refreshing)' : ''}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Status</th>
-                    <th scope="col">Type</th>
-                    <th scope="col">Item</th>
-                    <th scope="col">Attempts</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Last error</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {all.map((j) => (
-                    <tr key={String(j.id)}>
-                      <td>
-                        <JobStatusBadge status={j.status} />
-                      </td>
-                      <td>{j.type}</td>
-                      <td>{j.item_id ? <Link to={`/items/${j.item_id}`}>Open item</Link> : '—'}</td>
-                      <td>
-                        {j.attempts ?? 0}
-                        {j.max_attempts ? ` of ${j.max_attempts}` : ''}
-                      </td>
-                      <td>{formatDateTime(j.created_at ?? j.scheduled_at)}</td>
-                      <td className="error-cell">{j.last_error ?? ''}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
-          {jobs.hasNextPage && (
-            <button type="button" onClick={() => jobs.fetchNextPage()} disabled={jobs.isFetchingNextPage}>
-              Show more jobs
-            </button>
-          )}
-        </>
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Jobs{jobs.isRefetching ? ' (refreshing)' : ''}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Status</th>
+                <th scope="col">Type</th>
+                <th scope="col">Item</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {all.map((j) => (
+                <tr key={String(j.id)}>
+                  <td>
+                    <JobStatusBadge status={j.status} />
+                  </td>
+                  <td>{j.type}</td>
+                  <td>{j.item_id ? <Link to={`/items/${j.item_id}`}>Open item</Link> : '—'}</td>
+                  <td>
+                    {j.attempts ?? 0}
+                    {j.max_attempts ? ` of ${j.max_attempts}` : ''}
+                  </td>
+                  <td>{formatDateTime(j.created_at ?? j.scheduled_at)}</td>
+                  <td className="error-cell">{j.last_error ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {jobs.hasNextPage && (
+        <button type="button" onClick={() => jobs.fetchNextPage()} disabled={jobs.isFetchingNextPage}>
+          Show more jobs
+        </button>
       )}
     </>
   );

@@ -1,11 +1,9 @@
 // Server state of a collection's members.
 import { useInfiniteQuery, useMutation, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { unwrap } from '../api/client';
-import type { Member, Role } from '../api/types';
+import type { MemberList, Role } from '../api/types';
 import { useSession } from '../auth/session';
 import { collectionKeys } from '../collections/hooks';
-
-type MemberPage = { items: Member[] | null; next_cursor: string | null };
 
 export const memberKeys = { list: (collectionId: string) => ['members', collectionId] as const };
 
@@ -44,8 +42,8 @@ export function useChangeRole(collectionId: string) {
       ),
     onMutate: async ({ userId, role }) => {
       await qc.cancelQueries({ queryKey: key });
-      const before = qc.getQueryData<InfiniteData<MemberPage>>(key);
-      qc.setQueryData<InfiniteData<MemberPage>>(key, (data) =>
+      const before = qc.getQueryData<InfiniteData<MemberList>>(key);
+      qc.setQueryData<InfiniteData<MemberList>>(key, (data) =>
         data
           ? { ...data, pages: data.pages.map((p) => ({ ...p, items: (p.items ?? []).map((m) => (m.user_id === userId ? { ...m, role } : m)) })) }
           : data,

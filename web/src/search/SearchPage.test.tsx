@@ -46,12 +46,15 @@ describe('SearchPage', () => {
     expect(screen.getByText(/^10,000\+ results with some of the words/)).toBeInTheDocument();
   });
 
-  it('says when the server has no search yet', async () => {
+  it('shows a 404 from the search API as an error: the route always ships', async () => {
     await renderSignedIn('/search', fakeApi({ 'GET /api/v1/collections': () => json(200, page([])) }));
-    expect(await screen.findByText('Search: not available on this server yet')).toBeInTheDocument();
+    const alert = await screen.findByRole('alert');
+    expect(alert).toHaveTextContent('Search failed');
+    expect(alert).toHaveTextContent(/not found/);
+    expect(screen.queryByText(/not available/)).not.toBeInTheDocument();
   });
 
   it('parses comma-separated tags', () => {
-    expect(parseTags(' Go, db ,, go')).toEqual(['go', 'db']);
+    expect(parseTags(' Go, db ,, go')).toEqual(['db', 'go']);
   });
 });

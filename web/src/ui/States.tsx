@@ -1,6 +1,6 @@
 // The three states every request has besides success: loading, empty and error.
 import type { ReactNode } from 'react';
-import { describeProblem, isStatus, notAvailableMessage } from '../api/problem';
+import { describeProblem, isStatus } from '../api/problem';
 
 export function Loading({ label = 'Loading…' }: { label?: string }) {
   return (
@@ -32,16 +32,6 @@ export function ErrorState({ error, retry, title = 'Could not load this' }: { er
           Try again
         </button>
       )}
-    </div>
-  );
-}
-
-/** For pages whose API endpoint this server does not have yet. */
-export function NotAvailable({ feature }: { feature: string }) {
-  return (
-    <div className="state unavailable" role="status">
-      <p className="state-title">{feature}: not available on this server yet</p>
-      <p>{notAvailableMessage} It appears automatically once the server is upgraded.</p>
     </div>
   );
 }
