@@ -53,7 +53,7 @@ func GoogleTokenFunc(principal string) TokenFunc {
 				return kafka.OAuthBearerToken{}, fmt.Errorf("google application default credentials: %w", err)
 			}
 			if sub == "" {
-				if sub, err = googlePrincipal(creds.JSON); err != nil {
+				if sub, err = googlePrincipal(ctx, creds.JSON); err != nil {
 					return kafka.OAuthBearerToken{}, err
 				}
 			}
@@ -73,9 +73,9 @@ var impersonated = regexp.MustCompile(`/serviceAccounts/([^/:]+):generateAccessT
 
 // googlePrincipal is the service account email of a credentials file, or,
 // without one (GKE, Compute Engine), the metadata server's default account.
-func googlePrincipal(credsJSON []byte) (string, error) {
+func googlePrincipal(ctx context.Context, credsJSON []byte) (string, error) {
 	if len(credsJSON) == 0 {
-		email, err := metadata.Email("default")
+		email, err := metadata.EmailWithContext(ctx, "default")
 		if err != nil {
 			return "", fmt.Errorf("google service account email from the metadata server: %w", err)
 		}

@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
@@ -77,7 +78,7 @@ func TestGooglePrincipal_FromCredentialFiles(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			got, err := googlePrincipal([]byte(tc.json))
+			got, err := googlePrincipal(context.Background(), []byte(tc.json))
 			if tc.err != "" {
 				require.ErrorContains(t, err, tc.err)
 				return

@@ -45,9 +45,9 @@ func Secure(t testing.TB) SecureBroker {
 	if dir == "" {
 		t.Skipf("%s is unset: no secured broker (scripts/kafka secure-start DIR; ./scripts/test sets it)", EnvSecure)
 	}
-	f, err := os.Open(filepath.Join(dir, "secure.env"))
+	f, err := os.Open(filepath.Join(dir, "secure.env")) //nolint:gosec // the test's own directory, named by the test environment
 	require.NoError(t, err, "%s=%s: is the secured broker running? (scripts/kafka secure-start %s)", EnvSecure, dir, dir)
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	vars := map[string]string{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
