@@ -3,19 +3,20 @@
 module "atlas" {
   source = "../../modules/stack"
 
-  project_id          = var.project_id
-  region              = var.region
-  environment         = "production"
-  short_name          = "atlas-prd"
-  host                = var.host
-  runbook_url         = var.runbook_url
-  alert_emails        = var.alert_emails
-  image_digest        = var.image_digest
-  ci_service_account  = var.ci_service_account
-  authorized_networks = var.authorized_networks
-  secret_accessors    = var.operators
-  admin_emails        = var.admin_emails
-  otlp_endpoint       = var.otlp_endpoint
+  project_id              = var.project_id
+  region                  = var.region
+  environment             = "production"
+  short_name              = "atlas-prd"
+  host                    = var.host
+  runbook_url             = var.runbook_url
+  alert_emails            = var.alert_emails
+  image_digest            = var.image_digest
+  ci_service_account      = var.ci_service_account
+  authorized_networks     = var.authorized_networks
+  secret_accessors        = var.operators
+  admin_emails            = var.admin_emails
+  otlp_endpoint           = var.otlp_endpoint
+  require_attested_images = var.require_attested_images
 
   release_channel       = "STABLE"
   sql_tier              = "db-custom-2-7680"

@@ -91,3 +91,9 @@ variable "otlp_endpoint" {
     error_message = "otlp_endpoint must be empty or an http(s) URL."
   }
 }
+
+variable "require_attested_images" {
+  description = "Run only images the release pipeline attested (Binary Authorization; needs ci_service_account)."
+  type        = bool
+  default     = true
+}

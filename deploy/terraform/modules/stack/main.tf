@@ -38,6 +38,17 @@ module "registry" {
   labels         = local.labels
 }
 
+# Binary Authorization: only images the release pipeline attested (after its
+# scans and signature checks) run on the cluster, when required.
+module "binauthz" {
+  source                  = "../binauthz"
+  count                   = var.require_attested_images ? 1 : 0
+  project_id              = var.project_id
+  region                  = var.region
+  cluster                 = "${module.gke.location}.${module.gke.name}"
+  release_service_account = var.ci_service_account
+}
+
 # The chart's names for the release, which the Workload Identity bindings need.
 module "helm_values" {
   source                   = "../helm-values"

@@ -192,3 +192,13 @@ variable "otlp_endpoint" {
     error_message = "otlp_endpoint must be empty or an http(s) URL."
   }
 }
+
+variable "require_attested_images" {
+  description = "Enforce the binauthz module's policy: the cluster runs only Atlas images attested by the release pipeline (ci_service_account signs the attestations). Off: Google's default policy (allow all)."
+  type        = bool
+  default     = false
+  validation {
+    condition     = !var.require_attested_images || var.ci_service_account != ""
+    error_message = "require_attested_images needs ci_service_account: the release pipeline's identity is the one that attests images."
+  }
+}
