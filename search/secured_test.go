@@ -63,6 +63,7 @@ func securedIndex(t *testing.T, env ...string) *search.Index {
 	opts.Alias, opts.Refresh = "atlas-test-"+hex.EncodeToString(b[:]), search.RefreshWaitFor
 	ix, err := search.NewIndex(opts)
 	require.NoError(t, err)
+	t.Cleanup(ix.Close)
 	return ix
 }
 
