@@ -13,7 +13,6 @@ import (
 	"github.com/go-chi/chi/v5"
 	"github.com/go-chi/chi/v5/middleware"
 	"github.com/google/uuid"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
@@ -27,10 +26,7 @@ import (
 	"github.com/atlasapp/atlas/telemetry"
 )
 
-var (
-	requestIDPattern   = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
-	traceparentPattern = regexp.MustCompile(`^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$`)
-)
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
 // requestInfo is shared by the outer HTTP middleware and the inner Huma
 // middleware: authentication fills UserID, the access log reads it.
@@ -51,11 +47,11 @@ func (s *Server) correlate(next http.Handler) http.Handler {
 		// The request's server span continues the caller's trace; its trace
 		// id is the request's (a no-op tracer keeps the caller's span
 		// context, so the trace id is the caller's even with tracing off).
-		ctx := otel.GetTextMapPropagator().Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		ctx := propagation.TraceContext{}.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 		ctx, span := telemetry.Tracer().Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer),
 			trace.WithAttributes(semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path)))
 		defer span.End()
-		ids := correlation.IDs{RequestID: r.Header.Get("X-Request-ID"), TraceID: traceID(r.Header.Get("traceparent"))}
+		ids := correlation.IDs{RequestID: r.Header.Get("X-Request-ID")}
 		if sc := span.SpanContext(); sc.IsValid() {
 			ids.TraceID = sc.TraceID().String()
 		}
@@ -107,15 +103,6 @@ func (s *Server) correlate(next http.Handler) http.Handler {
 		}
 		s.log.LogAttrs(ctx, level, "request", attrs...)
 	})
-}
-
-// traceID extracts the trace id of a valid traceparent header, or "".
-func traceID(tp string) string {
-	m := traceparentPattern.FindStringSubmatch(strings.TrimSpace(tp))
-	if m == nil || m[1] == strings.Repeat("0", 32) || m[2] == strings.Repeat("0", 16) {
-		return ""
-	}
-	return m[1]
 }
 
 type principalKey struct{}

@@ -1,12 +1,9 @@
 package config
 
 import (
-	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 )
 
@@ -99,7 +96,7 @@ func (c *Config) validateKafkaSecurity() error {
 		if !k.KafkaTLS() {
 			return fmt.Errorf("ATLAS_KAFKA_CA_FILE: only used with ATLAS_KAFKA_SECURITY_PROTOCOL=SSL or SASL_SSL, got %s", k.KafkaSecurityProtocol)
 		}
-		if err := checkCAFile(k.KafkaCAFile); err != nil {
+		if _, err := ReadCAFile(k.KafkaCAFile); err != nil {
 			return fmt.Errorf("ATLAS_KAFKA_CA_FILE: %w", err)
 		}
 	}
@@ -187,34 +184,6 @@ func (c *Config) validateKafkaOIDC() error {
 		return errors.New("ATLAS_KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET: required with ATLAS_KAFKA_SASL_OAUTHBEARER_METHOD=oidc (or use ATLAS_KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET_FILE)")
 	case k.KafkaOAuthPrincipal != "":
 		return errors.New("ATLAS_KAFKA_SASL_OAUTHBEARER_PRINCIPAL: not used with ATLAS_KAFKA_SASL_OAUTHBEARER_METHOD=oidc (the token endpoint names the subject)")
-	}
-	return nil
-}
-
-// checkCAFile makes sure path is a readable PEM bundle of certificates, so
-// a wrong path fails at start rather than at the first TLS handshake.
-func checkCAFile(path string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return fmt.Errorf("cannot read %s: %v", path, errors.Unwrap(err))
-	}
-	n := 0
-	for rest := b; ; {
-		var block *pem.Block
-		block, rest = pem.Decode(rest)
-		if block == nil {
-			break
-		}
-		if block.Type != "CERTIFICATE" {
-			continue
-		}
-		if _, err := x509.ParseCertificate(block.Bytes); err != nil {
-			return fmt.Errorf("%s: certificate %d: %v", path, n+1, err)
-		}
-		n++
-	}
-	if n == 0 {
-		return fmt.Errorf("%s holds no PEM certificate", path)
 	}
 	return nil
 }
