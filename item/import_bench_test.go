@@ -18,11 +18,12 @@ import (
 
 	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/item/itemtest"
 )
 
 // Run with (takes the whole machine):
 //
-//	heavy --exclusive go test ./item -run '^$' -bench Import -benchtime 1x
+//	go test ./item -run '^$' -bench Import -benchtime 1x
 //
 // BenchmarkImport10k imports a 10,000-bookmark file (nested folders, tags,
 // descriptions, as a browser writes it) through CreateImport and RunImport
@@ -31,25 +32,6 @@ import (
 // same with 100,000 and reports how much the process' resident memory grew
 // at its peak. BenchmarkImportLatency measures the p99 of
 // GET /collections/{id}/items while a 10k import runs against idle.
-
-// bigFile is a Netscape file of n bookmarks in folders ten at a time.
-func bigFile(n int) []byte {
-	var b bytes.Buffer
-	b.WriteString("<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<TITLE>Bookmarks</TITLE>\n<H1>Bookmarks</H1>\n<DL><p>\n")
-	b.WriteString("<DT><H3 PERSONAL_TOOLBAR_FOLDER=\"true\">Bookmarks bar</H3>\n<DL><p>\n")
-	for i := 0; i < n; i++ {
-		if i%100 == 0 {
-			if i > 0 {
-				b.WriteString("</DL><p>\n")
-			}
-			fmt.Fprintf(&b, "<DT><H3 ADD_DATE=\"1700000000\">Folder %d</H3>\n<DL><p>\n", i/100)
-		}
-		fmt.Fprintf(&b, "<DT><A HREF=\"https://site%d.example.com/articles/%d?ref=bookmarks\" ADD_DATE=\"%d\" TAGS=\"t%d\">Article number %d — café</A>\n<DD>Description of article %d\n",
-			i%500, i, 1700000000+i, i%20, i, i)
-	}
-	b.WriteString("</DL><p>\n</DL><p>\n</DL><p>\n")
-	return b.Bytes()
-}
 
 func runBigImport(b *testing.B, f importFixture, file []byte) item.Import {
 	b.Helper()
@@ -80,7 +62,7 @@ func bigImport(f importFixture, file []byte) (item.Import, error) {
 }
 
 func BenchmarkImport10k(b *testing.B) {
-	file := bigFile(10_000)
+	file := itemtest.BookmarkFile(10_000)
 	f := setupImport(b)
 	var total time.Duration
 	for i := 0; i < b.N; i++ {
@@ -95,7 +77,7 @@ func BenchmarkImport10k(b *testing.B) {
 }
 
 func BenchmarkImport100kRSS(b *testing.B) {
-	file := bigFile(100_000)
+	file := itemtest.BookmarkFile(100_000)
 	f := setupImport(b)
 	for i := 0; i < b.N; i++ {
 		f.collection = f.env.NewCollection(b, f.owner).ID
@@ -142,7 +124,7 @@ func p99(b *testing.B, env *apitest.Env, path, token string, n int) time.Duratio
 }
 
 func BenchmarkImportLatency(b *testing.B) {
-	file := bigFile(10_000)
+	file := itemtest.BookmarkFile(10_000)
 	f := setupImport(b)
 	for range 50 {
 		f.env.NewItem(b, f.owner, f.collection, item.CreateParams{SourceURL: "https://busy.example/"})

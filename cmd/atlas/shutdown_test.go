@@ -73,7 +73,7 @@ type process struct {
 
 // startAtlas runs `atlas <sub>` with env added to a minimal environment and
 // kills it if the test ends first.
-func startAtlas(t *testing.T, sub string, env ...string) *process {
+func startAtlas(t testing.TB, sub string, env ...string) *process {
 	t.Helper()
 	cmd := exec.Command(atlasBin, sub)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "ATLAS_JWT_SECRET=shutdown-test-secret-shutdown-test-secret"}, env...)
@@ -107,14 +107,14 @@ func (p *process) exitCode(t *testing.T, within time.Duration) int {
 }
 
 // waitLog polls the process output for a line containing s.
-func (p *process) waitLog(t *testing.T, s string, within time.Duration) {
+func (p *process) waitLog(t testing.TB, s string, within time.Duration) {
 	t.Helper()
 	require.Eventually(t, func() bool { return strings.Contains(p.logs.String(), s) }, within, 20*time.Millisecond,
 		"no %q in the output within %s", s, within)
 }
 
 // freeAddr returns a loopback address with a port nothing listens on now.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -124,7 +124,7 @@ func freeAddr(t *testing.T) string {
 }
 
 // waitStatus polls url until it answers want.
-func waitStatus(t *testing.T, url string, want int, within time.Duration) {
+func waitStatus(t testing.TB, url string, want int, within time.Duration) {
 	t.Helper()
 	require.EventuallyWithT(t, func(collect *assert.CollectT) {
 		resp, err := http.Get(url)

@@ -208,7 +208,7 @@ func containsString(list []string, s string) bool {
 }
 
 // registerAndLogin makes a user over the API and returns an access token.
-func registerAndLogin(t *testing.T, base string) string {
+func registerAndLogin(t testing.TB, base string) string {
 	t.Helper()
 	email := fmt.Sprintf("trace-%s@example.com", uuid.NewString()[:8])
 	creds := fmt.Sprintf(`{"email":%q,"password":"correct horse battery","display_name":"Tracer"}`, email)
@@ -223,7 +223,7 @@ func registerAndLogin(t *testing.T, base string) string {
 }
 
 // call sends one JSON request and decodes the answer into out.
-func call(t *testing.T, method, url, token, traceparent, body string, want int, out any) {
+func call(t testing.TB, method, url, token, traceparent, body string, want int, out any) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, bytes.NewBufferString(body))
 	require.NoError(t, err)
