@@ -60,7 +60,9 @@ type Config struct {
 	// ShutdownDelay is how long `atlas serve` keeps serving after SIGTERM
 	// before it stops accepting connections, so load balancers and
 	// Kubernetes endpoints stop routing to it first (no request is refused
-	// during a rolling update). 0 on a laptop; the Helm chart sets it.
+	// during a rolling update). Responses in that time close their
+	// connection, so keep-alive clients reconnect elsewhere. 0 on a laptop;
+	// the Helm chart sets it.
 	ShutdownDelay time.Duration `env:"ATLAS_SHUTDOWN_DELAY" envDefault:"0s" json:"shutdown_delay"`
 
 	DatabaseURL Secret `env:"ATLAS_DATABASE_URL" envDefault:"postgres://atlas:atlas@127.0.0.1:5432/atlas?sslmode=disable" json:"database_url"`

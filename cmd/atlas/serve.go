@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/atlasapp/atlas/app"
@@ -44,10 +45,24 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string)
 // goes on serving for delay (while load balancers and Kubernetes endpoints
 // stop routing to this process), then stops accepting and lets in-flight
 // requests finish (up to 20 s).
+//
+// During the delay every response carries "Connection: close". A keep-alive
+// connection stays with this process even after the endpoints have moved
+// away, and closing it when idle (as Shutdown does) races a client that is
+// just sending its next request on it: a POST lost that way comes back as a
+// bare EOF the client may not retry. Closing each connection right after a
+// response it has read leaves no such window, and the client's next
+// connection goes to a process still in the endpoints.
 func runHTTP(ctx context.Context, log *slog.Logger, addr string, delay time.Duration, h http.Handler) error {
+	var draining atomic.Bool
 	srv := &http.Server{
-		Addr:              addr,
-		Handler:           h,
+		Addr: addr,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if draining.Load() {
+				w.Header().Set("Connection", "close")
+			}
+			h.ServeHTTP(w, r)
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -61,6 +76,7 @@ func runHTTP(ctx context.Context, log *slog.Logger, addr string, delay time.Dura
 		return err
 	case <-ctx.Done():
 	}
+	draining.Store(true)
 	if delay > 0 {
 		log.Info("stopping: still serving while traffic moves away", slog.Duration("delay", delay))
 		select {

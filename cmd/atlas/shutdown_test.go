@@ -203,6 +203,53 @@ func TestServe_SIGTERMLetsInFlightRequestFinishAndExitsZero(t *testing.T) {
 	assert.Contains(t, p.logs.String(), `"request_id":"in-flight-1"`, "the drained request was logged")
 }
 
+// A keep-alive connection stays with a terminating pod after its endpoints
+// are gone; during the shutdown delay each response closes its connection so
+// the client's next request opens one to a pod still in service, instead of
+// racing the idle-connection close Shutdown does at the end of the delay.
+func TestServe_DuringShutdownDelayEveryResponseClosesItsConnection(t *testing.T) {
+	t.Parallel()
+	addr := freeAddr(t)
+	p := startAtlas(t, "serve", "ATLAS_DATABASE_URL="+dbtest.URL(t), "ATLAS_HTTP_ADDR="+addr, "ATLAS_SHUTDOWN_DELAY=3s")
+	waitStatus(t, "http://"+addr+"/health", http.StatusOK, 30*time.Second)
+
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	rd := bufio.NewReader(conn)
+	require.NoError(t, conn.SetDeadline(time.Now().Add(20*time.Second)))
+	health := func() *http.Response {
+		t.Helper()
+		_, err := fmt.Fprintf(conn, "GET /health HTTP/1.1\r\nHost: %s\r\n\r\n", addr)
+		require.NoError(t, err)
+		resp, err := http.ReadResponse(rd, nil)
+		require.NoError(t, err)
+		_, err = io.Copy(io.Discard, resp.Body)
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusOK, resp.StatusCode)
+		return resp
+	}
+	assert.False(t, health().Close, "before SIGTERM the connection is kept alive")
+
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGTERM))
+	p.waitLog(t, `"msg":"stopping: still serving while traffic moves away"`, 10*time.Second)
+	resp := health()
+	assert.True(t, resp.Close, "a response during the delay closes its connection")
+	_, err = rd.ReadByte()
+	assert.ErrorIs(t, err, io.EOF, "the server closed the connection after the response")
+	assert.NotContains(t, p.logs.String(), `"msg":"shutting down"`, "the answer came within the delay")
+
+	// A new connection is still served during the delay, and closed after its answer too.
+	r, err := http.Get("http://" + addr + "/health")
+	require.NoError(t, err)
+	r.Body.Close()
+	assert.Equal(t, http.StatusOK, r.StatusCode)
+	assert.True(t, r.Close)
+
+	require.Equal(t, 0, p.exitCode(t, 30*time.Second), "exit code after SIGTERM")
+}
+
 func TestServe_MetricsOnAPIAddressAfterTraffic(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
