@@ -207,6 +207,39 @@ func eventIDs(envs []events.Envelope) []uuid.UUID {
 	return ids
 }
 
+func TestWaitPublished_EndsWhenTheEarlierEventsArePublishedOrWhenTimeIsUp(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	enqueueN(t, pool, uuid.New(), 3)
+
+	// No drainer runs: the events stay, and the wait gives up after its time.
+	start := time.Now()
+	published, err := events.WaitPublished(ctx, pool, 150*time.Millisecond)
+	require.NoError(t, err)
+	assert.False(t, published)
+	assert.GreaterOrEqual(t, time.Since(start), 150*time.Millisecond)
+
+	// A drainer publishes them: the wait ends as soon as it has.
+	pub := &recordingPublisher{okFirst: -1}
+	runDrainer(t, events.NewDrainer(events.DrainerParams{Pool: pool, Publisher: pub}))
+	published, err = events.WaitPublished(ctx, pool, waitTimeout)
+	require.NoError(t, err)
+	assert.True(t, published)
+	pub.mu.Lock()
+	assert.Len(t, pub.got, 3, "every event committed before the wait was published when it ended")
+	pub.mu.Unlock()
+
+	// An empty outbox needs no wait; a cancelled context ends one.
+	published, err = events.WaitPublished(ctx, pool, time.Hour)
+	require.NoError(t, err)
+	assert.True(t, published)
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	_, err = events.WaitPublished(cancelled, pool, time.Hour)
+	assert.ErrorIs(t, err, context.Canceled)
+}
+
 func TestDrainer_KeepsEverythingAfterTheFirstUnacknowledgedEvent(t *testing.T) {
 	t.Parallel()
 	pool := dbtest.New(t)

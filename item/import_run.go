@@ -22,11 +22,10 @@ const DefaultImportBatch = 250
 
 // DefaultImportRest is RunImportOpts.Rest's default: rest as long as each
 // batch took. Measured with every Atlas process on one 2-core machine
-// (BenchmarkImportEveryProcess in cmd/atlas), resting longer stretches the
-// import (6: 10k in 25 s instead of 8 s) and lowers the p99 of other
-// requests during it (18 ms instead of 34), but a client that keeps a core
-// busy makes the import take twice as long or more (rest 1.5: 9 s, 20 s),
-// which would take rest 6 past the 30 s target; see the README.
+// (BenchmarkImportEveryProcess in cmd/atlas, with the job's outbox wait),
+// resting twice as long changed the p99 of other requests during an import
+// no more than the run-to-run noise, while a client that keeps a core busy
+// already stretches a 10k import to about 17 s; see the README.
 const DefaultImportRest = 1
 
 // RunImportOpts tunes RunImport.
@@ -39,6 +38,11 @@ type RunImportOpts struct {
 	// pause), so that on a small machine an import leaves the database and
 	// the CPU to interactive requests part of the time.
 	Rest float64
+	// Settle, if set, is called after each committed batch, before the
+	// rest: it waits until what the batch set off downstream has caught up
+	// (the IMPORT_BOOKMARKS job waits for the outbox to drain), so the
+	// import goes no faster than its events are published.
+	Settle func(ctx context.Context) error
 	// AfterBatchFunc is called after each committed batch with the number
 	// of entries done; an error stops the run there (as a crash would).
 	AfterBatchFunc func(position int64) error
@@ -85,8 +89,14 @@ func (s *Service) RunImport(ctx context.Context, id uuid.UUID, opts RunImportOpt
 			return err
 		}
 		batch = batch[:0]
+		took := time.Since(start)
+		if opts.Settle != nil {
+			if err := opts.Settle(ctx); err != nil {
+				return err
+			}
+		}
 		if opts.Rest > 0 {
-			pause := time.NewTimer(time.Duration(opts.Rest * float64(time.Since(start))))
+			pause := time.NewTimer(time.Duration(opts.Rest * float64(took)))
 			select {
 			case <-ctx.Done():
 				pause.Stop()

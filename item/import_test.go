@@ -302,6 +302,38 @@ func TestImport_ResumesAfterACrashWithoutDuplicates(t *testing.T) {
 	assert.Equal(t, done.Created, again.Created, "a finished import is left alone")
 }
 
+func TestImport_SettlesAfterEveryCommittedBatchAndStopsOnItsError(t *testing.T) {
+	t.Parallel()
+	f := setupImport(t)
+	urls := make([]string, 12)
+	for i := range urls {
+		urls[i] = fmt.Sprintf("https://settle%d.example/", i)
+	}
+	imp := f.upload(t, bookmarks(urls...), "")
+	var seen [][2]int
+	done, err := f.env.App.Items.RunImport(context.Background(), imp.ID, item.RunImportOpts{BatchSize: 5,
+		Settle: func(context.Context) error {
+			// What the batch wrote is committed, its events included.
+			seen = append(seen, [2]int{len(f.items(t)), f.events(t, "ItemCreated")})
+			return nil
+		}})
+	require.NoError(t, err)
+	assert.Equal(t, item.ImportSucceeded, done.Status)
+	assert.Equal(t, [][2]int{{5, 5}, {10, 10}, {12, 12}}, seen, "one settle per batch, after its commit")
+
+	// A settle that fails (the database went away) stops the run for the
+	// job to retry, after the committed batch.
+	other := f.upload(t, bookmarks("https://settle-a.example/", "https://settle-b.example/", "https://settle-c.example/"), "")
+	gone := errors.New("database gone")
+	_, err = f.env.App.Items.RunImport(context.Background(), other.ID, item.RunImportOpts{BatchSize: 2,
+		Settle: func(context.Context) error { return gone }})
+	require.ErrorIs(t, err, gone)
+	mid, err := f.env.App.Items.GetImport(context.Background(), f.owner.ID, other.ID)
+	require.NoError(t, err)
+	assert.Equal(t, item.ImportRunning, mid.Status)
+	assert.Equal(t, 2, mid.Created)
+}
+
 func TestImport_UploadOverTheCapIsTooLargeAndLeavesNothing(t *testing.T) {
 	t.Parallel()
 	f := setupImport(t, apitest.Opts{Configure: func(c *config.Config) { c.ImportMaxBytes = 4096 }})

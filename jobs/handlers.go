@@ -12,6 +12,7 @@ import (
 
 	"github.com/atlasapp/atlas/correlation"
 	"github.com/atlasapp/atlas/enrich"
+	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/retry"
 )
@@ -74,7 +75,14 @@ func Register(p HandlerParams) func(*river.Workers) error {
 		if err := river.AddWorkerSafely(w, NewReindexWorker(p)); err != nil {
 			return fmt.Errorf("register %s worker: %w", KindReindexItem, err)
 		}
-		if err := river.AddWorkerSafely(w, NewImportWorker(p.Items, p.Import)); err != nil {
+		imports := p.Import
+		if imports.Settle == nil {
+			imports.Settle = func(ctx context.Context) error {
+				_, err := events.WaitPublished(ctx, p.Pool, ImportSettleMax)
+				return err
+			}
+		}
+		if err := river.AddWorkerSafely(w, NewImportWorker(p.Items, imports)); err != nil {
 			return fmt.Errorf("register %s worker: %w", KindImportBookmarks, err)
 		}
 		return nil

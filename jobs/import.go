@@ -33,6 +33,10 @@ const (
 	// import queues: the lowest, so that enrichment of items people add by
 	// hand (priority 1) goes first.
 	ImportEnrichPriority = 4
+	// ImportSettleMax bounds the wait after each import batch for the
+	// outbox to drain (events.WaitPublished): with Kafka down the import
+	// goes on, one batch every few seconds, rather than stalling.
+	ImportSettleMax = 3 * time.Second
 )
 
 // ImportBookmarksArgs is the IMPORT_BOOKMARKS job: one import.

@@ -19,7 +19,7 @@ import (
 	"github.com/atlasapp/atlas/search/searchtest"
 )
 
-// Run with (takes the whole machine for about two minutes):
+// Run with (takes the whole machine for about four minutes):
 //
 //	go test ./cmd/atlas -run '^$' -bench ImportEveryProcess -benchtime 1x
 //
@@ -43,13 +43,19 @@ func BenchmarkImportEveryProcess(b *testing.B) {
 	// import against a client that takes a core to itself. Each runs on
 	// fresh processes and a fresh database: an import's enrichment retries
 	// would otherwise still be running while the next idle figure is taken.
-	b.Run("paced", func(b *testing.B) { benchImportEveryProcess(b, 20*time.Millisecond, 1000) })
-	b.Run("back-to-back", func(b *testing.B) { benchImportEveryProcess(b, 0, 3000) })
+	//
+	// The background processes run as compose.yml runs them on one host,
+	// with GOMAXPROCS=1, so that they leave a core to the API;
+	// "paced-background-on-every-core" shows what that setting is worth.
+	b.Run("paced", func(b *testing.B) { benchImportEveryProcess(b, 20*time.Millisecond, 1000, "1") })
+	b.Run("back-to-back", func(b *testing.B) { benchImportEveryProcess(b, 0, 3000, "1") })
+	b.Run("paced-background-on-every-core", func(b *testing.B) { benchImportEveryProcess(b, 20*time.Millisecond, 1000, "") })
 }
 
 // benchImportEveryProcess is BenchmarkImportEveryProcess with the idle
-// figure taken over idleGets requests, one every every.
-func benchImportEveryProcess(b *testing.B, every time.Duration, idleGets int) {
+// figure taken over idleGets requests, one every every, and the worker,
+// indexer and audit consumer run with GOMAXPROCS=bgProcs (unless empty).
+func benchImportEveryProcess(b *testing.B, every time.Duration, idleGets int, bgProcs string) {
 	file := itemtest.BookmarkFile(10_000)
 	brokers := brokertest.Brokers(b)
 	topic := brokertest.UniqueTopic(b, brokers, 3)
@@ -61,9 +67,13 @@ func benchImportEveryProcess(b *testing.B, every time.Duration, idleGets int) {
 		"ATLAS_RATE_LIMIT_USER_PER_MINUTE=1000000"}
 	addr := freeAddr(b)
 	startAtlas(b, "serve", append(common, "ATLAS_HTTP_ADDR="+addr, "ATLAS_OPS_ADDR=off")...)
-	worker := startAtlas(b, "worker", append(common, "ATLAS_OPS_ADDR="+freeAddr(b))...)
-	indexer := startAtlas(b, "indexer", append(common, "ATLAS_OPS_ADDR="+freeAddr(b))...)
-	audit := startAtlas(b, "audit-consumer", append(common, "ATLAS_OPS_ADDR="+freeAddr(b))...)
+	background := slices.Clone(common)
+	if bgProcs != "" {
+		background = append(background, "GOMAXPROCS="+bgProcs)
+	}
+	worker := startAtlas(b, "worker", append(background, "ATLAS_OPS_ADDR="+freeAddr(b))...)
+	indexer := startAtlas(b, "indexer", append(background, "ATLAS_OPS_ADDR="+freeAddr(b))...)
+	audit := startAtlas(b, "audit-consumer", append(background, "ATLAS_OPS_ADDR="+freeAddr(b))...)
 	base := "http://" + addr
 	waitStatus(b, base+"/health", http.StatusOK, 60*time.Second)
 	worker.waitLog(b, `"msg":"worker started"`, 60*time.Second)
