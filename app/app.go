@@ -54,7 +54,7 @@ type Services struct {
 	Audit       *audit.Service
 	Jobs        *jobs.Service
 	// Search answers searches; SearchIndex is the Elasticsearch index it
-	// reads (ATLAS_ELASTICSEARCH_URL, alias search.DefaultAlias) and
+	// reads (ATLAS_ELASTICSEARCH_URL and _ALIAS) and
 	// REINDEX_ITEM writes.
 	Search      *search.Service
 	SearchIndex *search.Index

@@ -98,6 +98,11 @@ type Config struct {
 	KafkaSecurity
 
 	ElasticsearchURL string `env:"ATLAS_ELASTICSEARCH_URL" envDefault:"http://127.0.0.1:9200" json:"elasticsearch_url"`
+	// ElasticsearchAlias is the alias the items are read and written
+	// through; its concrete indices are named after it. Empty:
+	// search.DefaultAlias ("atlas-items"). Several Atlas installations (or
+	// test runs) can share one cluster under aliases of their own.
+	ElasticsearchAlias string `env:"ATLAS_ELASTICSEARCH_ALIAS" json:"elasticsearch_alias"`
 
 	// Secured services (secured.go): Elasticsearch credentials and CA,
 	// and the opt-out from the production rule against plaintext Postgres.

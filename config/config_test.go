@@ -119,6 +119,9 @@ var variables = []variable{
 	{"ATLAS_ELASTICSEARCH_URL", "https://es.internal:9243", func(t *testing.T, c config.Config) {
 		assert.Equal(t, "https://es.internal:9243", c.ElasticsearchURL)
 	}},
+	{"ATLAS_ELASTICSEARCH_ALIAS", "team-items", func(t *testing.T, c config.Config) {
+		assert.Equal(t, "team-items", c.ElasticsearchAlias)
+	}},
 	{"ATLAS_ADMIN_EMAILS", " Ops@Example.com ,, root@example.com", func(t *testing.T, c config.Config) {
 		assert.Equal(t, []string{"ops@example.com", "root@example.com"}, c.AdminEmails)
 	}},

@@ -10,13 +10,14 @@ import (
 	"github.com/atlasapp/atlas/config"
 )
 
-// ConfigOpts returns the connection options of the cluster the configuration names: its URL,
-// its credentials (ATLAS_ELASTICSEARCH_USERNAME/_PASSWORD or _API_KEY) and the CA that signs its
-// certificate (ATLAS_ELASTICSEARCH_CA_FILE). Every process and tool connects through them, so a
+// ConfigOpts returns the connection options of the cluster the configuration names: its URL, the
+// alias (ATLAS_ELASTICSEARCH_ALIAS), its credentials (ATLAS_ELASTICSEARCH_USERNAME/_PASSWORD or
+// _API_KEY) and the CA that signs its certificate (ATLAS_ELASTICSEARCH_CA_FILE). Every process and tool connects through them, so a
 // secured cluster works the same everywhere.
 func ConfigOpts(cfg config.Config) (IndexOpts, error) {
 	opts := IndexOpts{
 		URLs:     []string{cfg.ElasticsearchURL},
+		Alias:    cfg.ElasticsearchAlias,
 		Username: cfg.ElasticsearchUsername,
 		Password: cfg.ElasticsearchPassword.Value(),
 		APIKey:   cfg.ElasticsearchAPIKey.Value(),
@@ -31,8 +32,7 @@ func ConfigOpts(cfg config.Config) (IndexOpts, error) {
 	return opts, nil
 }
 
-// NewIndexFromConfig returns the Index of the configured cluster under DefaultAlias (see
-// ConfigOpts).
+// NewIndexFromConfig returns the Index of the configured cluster and alias (see ConfigOpts).
 func NewIndexFromConfig(cfg config.Config) (*Index, error) {
 	opts, err := ConfigOpts(cfg)
 	if err != nil {

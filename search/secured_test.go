@@ -24,6 +24,7 @@ import (
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/search"
+	"github.com/atlasapp/atlas/search/searchtest"
 )
 
 // secureCluster is the private Elasticsearch with security and TLS on that ./scripts/test starts
@@ -53,14 +54,13 @@ func secured(t *testing.T) secureCluster {
 // variables in env, on an alias of the test's own.
 func securedIndex(t *testing.T, env ...string) *search.Index {
 	t.Helper()
-	cfg, err := config.LoadFrom(env)
+	alias := searchtest.Alias(t)
+	cfg, err := config.LoadFrom(append(env, "ATLAS_ELASTICSEARCH_ALIAS="+alias))
 	require.NoError(t, err)
 	opts, err := search.ConfigOpts(cfg)
 	require.NoError(t, err)
-	var b [6]byte
-	_, err = rand.Read(b[:])
-	require.NoError(t, err)
-	opts.Alias, opts.Refresh = "atlas-test-"+hex.EncodeToString(b[:]), search.RefreshWaitFor
+	require.Equal(t, alias, opts.Alias, "ATLAS_ELASTICSEARCH_ALIAS names the alias")
+	opts.Refresh = search.RefreshWaitFor
 	ix, err := search.NewIndex(opts)
 	require.NoError(t, err)
 	t.Cleanup(ix.Close)

@@ -59,7 +59,11 @@ func benchImportEveryProcess(b *testing.B, every time.Duration, idleGets int, bg
 	file := itemtest.BookmarkFile(10_000)
 	brokers := brokertest.Brokers(b)
 	topic := brokertest.UniqueTopic(b, brokers, 3)
-	common := []string{"ATLAS_DATABASE_URL=" + dbtest.URL(b), "ATLAS_KAFKA_BROKERS=" + brokers,
+	// An index of its own, so that every run starts from an empty one (it
+	// is deleted when the run ends, after the processes have stopped).
+	alias := searchtest.Alias(b)
+	searchtest.Open(b, searchtest.Options(alias))
+	common := []string{"ATLAS_ELASTICSEARCH_ALIAS=" + alias, "ATLAS_DATABASE_URL=" + dbtest.URL(b), "ATLAS_KAFKA_BROKERS=" + brokers,
 		"ATLAS_KAFKA_TOPIC_EVENTS=" + topic, "ATLAS_KAFKA_TOPIC_DLQ=" + topic + ".dlq",
 		"ATLAS_KAFKA_TOPIC_AUDIT_CHECKPOINTS=" + topic + ".checkpoints",
 		"ATLAS_ELASTICSEARCH_URL=" + searchtest.URL(), "ATLAS_RECONCILE_INTERVAL=0s",

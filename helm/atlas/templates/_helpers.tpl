@@ -385,6 +385,9 @@ ATLAS_KAFKA_TOPIC_EVENTS: {{ .Values.kafka.topics.events | quote }}
 ATLAS_KAFKA_TOPIC_DLQ: {{ .Values.kafka.topics.deadLetter | quote }}
 {{- include "atlas.kafkaSecurityConfig" . }}
 ATLAS_ELASTICSEARCH_URL: {{ .Values.elasticsearch.url | quote }}
+{{- with .Values.elasticsearch.alias }}
+ATLAS_ELASTICSEARCH_ALIAS: {{ . | quote }}
+{{- end }}
 {{- with .Values.elasticsearch.username }}
 ATLAS_ELASTICSEARCH_USERNAME: {{ . | quote }}
 {{- end }}
