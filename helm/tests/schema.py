@@ -144,7 +144,7 @@ schema = {
             "oauthbearer": obj({"method": S(enum=["", "google", "oidc", "unsecured-jwt"]), "principal": S(),
                 "tokenUrl": S(pattern=r"^(|https?://.+)$"), "clientId": S(), "scope": S()})}),
     }, required=["brokers", "topics"]),
-    "elasticsearch": obj({"url": S(pattern=r"^https?://[^/\s]+"), "username": S(),
+    "elasticsearch": obj({"url": S(pattern=r"^https?://[^/\s]+"), "alias": S(pattern=r"^([a-z0-9][-a-z0-9._]*)?$"), "username": S(),
         "ca": obj({"secretName": S(pattern=K8S_NAME), "configMapName": S(pattern=K8S_NAME), "key": S(pattern=r"^[-._a-zA-Z0-9]+$")},
                   required=["secretName", "configMapName", "key"])}, required=["url"]),
     "secret": obj({
