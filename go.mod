@@ -2,6 +2,8 @@ module github.com/atlasapp/atlas
 
 go 1.26.8
 
+toolchain go1.27.3
+
 require (
 	cloud.google.com/go/compute/metadata v0.9.0
 	codeberg.org/readeck/go-readability/v2 v2.1.3

@@ -18,7 +18,7 @@ stop:
 
 # Apply database migrations
 migrate:
-    go run ./cmd/atlas migrate
+    bash -c 'source scripts/go-env && go run ./cmd/atlas migrate'
 
 # Run the benchmarks and print the figures recorded in the README
 bench:
@@ -26,4 +26,4 @@ bench:
 
 # Print the effective configuration (secrets redacted)
 config:
-    go run ./cmd/atlas config
+    bash -c 'source scripts/go-env && go run ./cmd/atlas config'
