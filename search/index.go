@@ -84,14 +84,22 @@ type Index struct {
 	owned *http.Transport
 }
 
+// checkAlias says why alias cannot name an alias and the indices named after it, or nil.
+func checkAlias(alias string) error {
+	if alias != strings.ToLower(alias) || strings.ContainsAny(alias, ` "*\<|,>/?#:`) {
+		return fmt.Errorf("invalid alias %q (lower case, no spaces or special characters)", alias)
+	}
+	return nil
+}
+
 // NewIndex returns an Index for the given options. It does not contact Elasticsearch; call
 // EnsureIndex at start-up and Ready for readiness checks.
 func NewIndex(opts IndexOpts) (*Index, error) {
 	if opts.Alias == "" {
 		opts.Alias = DefaultAlias
 	}
-	if opts.Alias != strings.ToLower(opts.Alias) || strings.ContainsAny(opts.Alias, ` "*\<|,>/?#:`) {
-		return nil, fmt.Errorf("new search index: invalid alias %q (lower case, no spaces or special characters)", opts.Alias)
+	if err := checkAlias(opts.Alias); err != nil {
+		return nil, fmt.Errorf("new search index: %w", err)
 	}
 	if len(opts.URLs) == 0 {
 		opts.URLs = []string{DefaultURL}

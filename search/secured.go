@@ -12,8 +12,8 @@ import (
 
 // ConfigOpts returns the connection options of the cluster the configuration names: its URL, the
 // alias (ATLAS_ELASTICSEARCH_ALIAS), its credentials (ATLAS_ELASTICSEARCH_USERNAME/_PASSWORD or
-// _API_KEY) and the CA that signs its certificate (ATLAS_ELASTICSEARCH_CA_FILE). Every process and tool connects through them, so a
-// secured cluster works the same everywhere.
+// _API_KEY) and the CA that signs its certificate (ATLAS_ELASTICSEARCH_CA_FILE). Every process
+// and tool connects through them, so a secured cluster works the same everywhere.
 func ConfigOpts(cfg config.Config) (IndexOpts, error) {
 	opts := IndexOpts{
 		URLs:     []string{cfg.ElasticsearchURL},
@@ -21,6 +21,11 @@ func ConfigOpts(cfg config.Config) (IndexOpts, error) {
 		Username: cfg.ElasticsearchUsername,
 		Password: cfg.ElasticsearchPassword.Value(),
 		APIKey:   cfg.ElasticsearchAPIKey.Value(),
+	}
+	if opts.Alias != "" {
+		if err := checkAlias(opts.Alias); err != nil {
+			return IndexOpts{}, fmt.Errorf("ATLAS_ELASTICSEARCH_ALIAS: %w", err)
+		}
 	}
 	if cfg.ElasticsearchCAFile != "" {
 		ca, err := config.ReadCAFile(cfg.ElasticsearchCAFile)

@@ -171,3 +171,20 @@ func otherCA(t *testing.T) string {
 	require.NoError(t, os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
 	return p
 }
+
+func TestConfigOpts_RefusesAnAliasElasticsearchCannotName(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.LoadFrom([]string{"ATLAS_ELASTICSEARCH_ALIAS=Team Items"})
+	require.NoError(t, err)
+	_, err = search.ConfigOpts(cfg)
+	require.EqualError(t, err, `ATLAS_ELASTICSEARCH_ALIAS: invalid alias "Team Items" (lower case, no spaces or special characters)`)
+	_, err = search.NewIndexFromConfig(cfg)
+	require.Error(t, err)
+
+	cfg, err = config.LoadFrom([]string{"ATLAS_ELASTICSEARCH_ALIAS=team-items"})
+	require.NoError(t, err)
+	ix, err := search.NewIndexFromConfig(cfg)
+	require.NoError(t, err)
+	defer ix.Close()
+	assert.Equal(t, "team-items", ix.Alias())
+}
