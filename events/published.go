@@ -8,10 +8,6 @@ import (
 	"github.com/atlasapp/atlas/db"
 )
 
-// publishedPoll is how often WaitPublished looks at the outbox: the
-// drainers' own poll interval, so a wait ends about as soon as a drain does.
-const publishedPoll = DefaultPollInterval
-
 // WaitPublished blocks until every event committed to the outbox before the
 // call has been published (its row deleted by a drainer), or until within
 // has passed, and says which happened. It is backpressure for bulk writers
@@ -26,7 +22,8 @@ func WaitPublished(ctx context.Context, q db.Querier, within time.Duration) (boo
 	}
 	deadline := time.NewTimer(within)
 	defer deadline.Stop()
-	tick := time.NewTicker(publishedPoll)
+	// The drainers' own poll interval: a wait ends about as soon as a drain does.
+	tick := time.NewTicker(DefaultPollInterval)
 	defer tick.Stop()
 	for {
 		var waiting bool

@@ -22,10 +22,8 @@ func ConfigOpts(cfg config.Config) (IndexOpts, error) {
 		Password: cfg.ElasticsearchPassword.Value(),
 		APIKey:   cfg.ElasticsearchAPIKey.Value(),
 	}
-	if opts.Alias != "" {
-		if err := checkAlias(opts.Alias); err != nil {
-			return IndexOpts{}, fmt.Errorf("ATLAS_ELASTICSEARCH_ALIAS: %w", err)
-		}
+	if err := checkAlias(opts.Alias); err != nil {
+		return IndexOpts{}, fmt.Errorf("ATLAS_ELASTICSEARCH_ALIAS: %w", err)
 	}
 	if cfg.ElasticsearchCAFile != "" {
 		ca, err := config.ReadCAFile(cfg.ElasticsearchCAFile)
