@@ -151,6 +151,10 @@ type Config struct {
 	// POST /api/v1/collections/{id}/imports (the one route exempt from
 	// MaxBodyBytes); a larger one is refused with 413.
 	ImportMaxBytes int64 `env:"ATLAS_IMPORT_MAX_BYTES" envDefault:"52428800" json:"import_max_bytes"`
+	// ImportEnrichWorkers is how many ENRICH_URL jobs of imported links a
+	// worker process runs at once (River queue "bulk"; links added by hand
+	// have the default queue's workers to themselves).
+	ImportEnrichWorkers int `env:"ATLAS_IMPORT_ENRICH_WORKERS" envDefault:"2" json:"import_enrich_workers"`
 
 	// GeneratedJWTSecret is true when no secret was configured and a random
 	// one was made (development only; tokens do not survive a restart).
@@ -393,6 +397,9 @@ func (c *Config) validateOps() error {
 	}
 	if c.ImportMaxBytes < 1024 || c.ImportMaxBytes > 1<<30 {
 		return fmt.Errorf("ATLAS_IMPORT_MAX_BYTES: must be between 1024 and 1073741824, got %d", c.ImportMaxBytes)
+	}
+	if c.ImportEnrichWorkers < 1 || c.ImportEnrichWorkers > 100 {
+		return fmt.Errorf("ATLAS_IMPORT_ENRICH_WORKERS: must be between 1 and 100, got %d", c.ImportEnrichWorkers)
 	}
 	return nil
 }

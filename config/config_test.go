@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/config"
+	"github.com/atlasapp/atlas/jobs"
 )
 
 const jwt32 = "0123456789abcdef0123456789abcdef" // 32 bytes
@@ -36,6 +37,7 @@ func TestLoad_Defaults(t *testing.T) {
 	assert.Equal(t, "127.0.0.1:8080", c.HTTPAddr)
 	assert.Equal(t, "postgres://atlas:atlas@127.0.0.1:5432/atlas?sslmode=disable", c.DatabaseURL.Value())
 	assert.Equal(t, int32(20), c.DBMaxConns)
+	assert.Equal(t, jobs.DefaultBulkWorkers, c.ImportEnrichWorkers)
 	assert.True(t, c.GeneratedJWTSecret, "development makes up a JWT secret")
 	assert.Len(t, c.JWTSecret.Value(), 64)
 	assert.Equal(t, "atlas", c.JWTIssuer)
@@ -144,6 +146,7 @@ var variables = []variable{
 	}},
 	{"ATLAS_MAX_BODY_BYTES", "65536", func(t *testing.T, c config.Config) { assert.Equal(t, int64(65536), c.MaxBodyBytes) }},
 	{"ATLAS_IMPORT_MAX_BYTES", "2097152", func(t *testing.T, c config.Config) { assert.Equal(t, int64(2<<20), c.ImportMaxBytes) }},
+	{"ATLAS_IMPORT_ENRICH_WORKERS", "5", func(t *testing.T, c config.Config) { assert.Equal(t, 5, c.ImportEnrichWorkers) }},
 }
 
 func TestLoad_EachVariable(t *testing.T) {
@@ -219,6 +222,7 @@ var failures = []failure{
 	{[]string{"ATLAS_MAX_BODY_BYTES=100"}, "ATLAS_MAX_BODY_BYTES: must be between 1024 and 104857600, got 100"},
 	{[]string{"ATLAS_MAX_BODY_BYTES=1MB"}, "ATLAS_MAX_BODY_BYTES: cannot parse as int64"},
 	{[]string{"ATLAS_IMPORT_MAX_BYTES=10"}, "ATLAS_IMPORT_MAX_BYTES: must be between 1024 and 1073741824, got 10"},
+	{[]string{"ATLAS_IMPORT_ENRICH_WORKERS=0"}, "ATLAS_IMPORT_ENRICH_WORKERS: must be between 1 and 100, got 0"},
 }
 
 func TestLoad_EveryErrorIsOneLineNamingTheVariable(t *testing.T) {

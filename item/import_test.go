@@ -135,9 +135,10 @@ func TestImport_ChromeExportBecomesItemsWithFolderTagsAndDates(t *testing.T) {
 	assert.Equal(t, []string{"bookmarks bar", "deep", "reading"}, items["https://www.postgresql.org/docs/"].Tags)
 
 	// Every item has its ItemCreated in the outbox and its enrichment queued
-	// at the lowest priority; the result is in the collection's activity.
+	// on the bulk queue at the lowest priority; the result is in the
+	// collection's activity.
 	assert.Equal(t, 4, f.events(t, "ItemCreated"))
-	assert.Equal(t, 4, f.count(t, `SELECT count(*) FROM river_job WHERE kind = 'enrich_url' AND priority = 4 AND args->>'collection_id' = $1`, f.collection.String()))
+	assert.Equal(t, 4, f.count(t, `SELECT count(*) FROM river_job WHERE kind = 'enrich_url' AND queue = 'bulk' AND priority = 4 AND args->>'collection_id' = $1`, f.collection.String()))
 	assert.Equal(t, 1, f.events(t, "ImportFinished"))
 	assert.Zero(t, f.count(t, `SELECT count(*) FROM import_chunks WHERE import_id = $1`, imp.ID), "the stored file is dropped at the end")
 	assert.Equal(t, 1, f.count(t, `SELECT count(*) FROM river_job WHERE kind = 'import_bookmarks' AND args->>'import_id' = $1`, imp.ID.String()))

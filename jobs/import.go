@@ -30,8 +30,8 @@ const (
 	// ImportTimeout bounds one attempt (a 100k-bookmark file takes minutes).
 	ImportTimeout = time.Hour
 	// ImportEnrichPriority is the River priority of the ENRICH_URL jobs an
-	// import queues: the lowest, so that enrichment of items people add by
-	// hand (priority 1) goes first.
+	// import queues: the lowest. They run on QueueBulk, apart from the
+	// enrichment of items people add by hand (default queue, priority 1).
 	ImportEnrichPriority = 4
 	// ImportSettleMax bounds the wait after each import batch for the
 	// outbox to drain (events.WaitPublished): with Kafka down the import
@@ -64,8 +64,8 @@ func (s *Service) EnqueueImport(ctx context.Context, tx pgx.Tx, imp item.Import)
 }
 
 // EnqueueImportEnrichment is an item.OnImportFunc: it queues ENRICH_URL for
-// the items an import batch created, at ImportEnrichPriority, in the
-// batch's transaction. The ENRICH_URL worker's per-host limit keeps a big
+// the items an import batch created on QueueBulk, at ImportEnrichPriority,
+// in the batch's transaction. The ENRICH_URL worker's per-host limit keeps a big
 // import from hammering one site.
 func (s *Service) EnqueueImportEnrichment(ctx context.Context, tx pgx.Tx, created []item.Item) error {
 	meta := metadataFor(ctx)
@@ -76,7 +76,7 @@ func (s *Service) EnqueueImportEnrichment(ctx context.Context, tx pgx.Tx, create
 		}
 		params = append(params, river.InsertManyParams{
 			Args:       EnrichURLArgs{ItemRef: ItemRef{ItemID: it.ID, CollectionID: it.CollectionID}},
-			InsertOpts: &river.InsertOpts{Priority: ImportEnrichPriority, Metadata: meta},
+			InsertOpts: &river.InsertOpts{Queue: QueueBulk, Priority: ImportEnrichPriority, Metadata: meta},
 		})
 	}
 	if len(params) == 0 {

@@ -77,6 +77,7 @@ func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool 
 		return nil, err
 	}
 	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: pool, Logger: log, Register: register, PeriodicJobs: periodic,
+		BulkWorkers:          cfg.ImportEnrichWorkers,
 		RescueStuckJobsAfter: max(jobs.DefaultRescueStuckJobsAfter, 2*cfg.EnrichTimeout)})
 	if err != nil {
 		producer.Close()

@@ -483,6 +483,7 @@ def expect_minimal(r: Render) -> None:
     expect(cm["ATLAS_RATE_LIMIT_ENABLED"] == "true", "rate limits not on by default")
     expect(cm["ATLAS_MAX_BODY_BYTES"] == "1048576", f"max body bytes {cm['ATLAS_MAX_BODY_BYTES']!r}")
     expect(cm["ATLAS_IMPORT_MAX_BYTES"] == "52428800", f"import max bytes {cm['ATLAS_IMPORT_MAX_BYTES']!r}")
+    expect(cm["ATLAS_IMPORT_ENRICH_WORKERS"] == "2", f"import enrich workers {cm['ATLAS_IMPORT_ENRICH_WORKERS']!r}")
     expect(cm["ATLAS_OPS_ADDR"] == ":9464", "ops port default")
     expect("ATLAS_TRUSTED_PROXIES" not in cm and "ATLAS_CORS_ORIGINS" not in cm, "empty lists rendered")
 

@@ -124,6 +124,7 @@ schema = {
         "corsOrigins": {"type": "array", "items": S(pattern=r"^https?://[^/\s,]+$")},
         "maxBodyBytes": I(minimum=1024),
         "importMaxBytes": I(minimum=1024, maximum=1073741824),
+        "importEnrichWorkers": I(minimum=1, maximum=100),
         "extraEnv": {"type": "object",
             "propertyNames": {"pattern": "^ATLAS_[A-Z0-9_]+$",
                 "not": {"enum": ["ATLAS_ENV", "ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD",

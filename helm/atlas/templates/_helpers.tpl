@@ -411,6 +411,7 @@ ATLAS_CORS_ORIGINS: {{ join "," . | quote }}
 {{- end }}
 ATLAS_MAX_BODY_BYTES: {{ .Values.config.maxBodyBytes | int64 | toString | quote }}
 ATLAS_IMPORT_MAX_BYTES: {{ .Values.config.importMaxBytes | int64 | toString | quote }}
+ATLAS_IMPORT_ENRICH_WORKERS: {{ .Values.config.importEnrichWorkers | int64 | toString | quote }}
 {{- range $k, $v := .Values.config.extraEnv }}
 {{ $k }}: {{ $v | toString | quote }}
 {{- end }}
