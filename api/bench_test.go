@@ -96,7 +96,10 @@ func BenchmarkItemCreateThroughput(b *testing.B) {
 			it := item.Item{ID: uuid.Must(uuid.NewV7()), CollectionID: c.ID, Title: "Direct", Tags: benchTags,
 				Metadata: json.RawMessage(`{}`), CreatedBy: &u.ID, Version: 1, CreatedAt: now, UpdatedAt: now}
 			return db.InTx(ctx, sqlEnv.Pool, func(tx pgx.Tx) error {
-				if _, _, err := cstore.Role(ctx, tx, c.ID, u.ID); err != nil {
+				var role *collection.Role
+				check := &pgx.Batch{}
+				cstore.QueueRole(check, c.ID, u.ID, &role)
+				if err := tx.SendBatch(ctx, check).Close(); err != nil {
 					return err
 				}
 				return store.Insert(ctx, tx, it, nil)

@@ -161,6 +161,17 @@ func TestItems_CursorIsTamperEvidentAndBoundToItsList(t *testing.T) {
 	}
 	require.Equal(t, http.StatusUnprocessableEntity, env.Do(t, http.MethodGet, base+"?limit=101", u.Token, nil).Status)
 	require.Equal(t, http.StatusUnprocessableEntity, env.Do(t, http.MethodGet, base+"?limit=0", u.Token, nil).Status)
+
+	// Someone who may not read the collection hears that, whatever else is
+	// wrong with the request; a member hears what is wrong.
+	stranger := env.NewUser(t)
+	for _, query := range []string{"?cursor=abc", "?cursor=" + url.QueryEscape(cur), "?tag=" + strings.Repeat("t", item.MaxTagLen+1)} {
+		resp := env.Do(t, http.MethodGet, base+query, stranger.Token, nil)
+		require.Equal(t, http.StatusNotFound, resp.Status, "%s: %s", query, resp.Body)
+	}
+	require.Equal(t, http.StatusNotFound, env.Do(t, http.MethodGet, base, stranger.Token, nil).Status)
+	require.Equal(t, http.StatusOK, env.Do(t, http.MethodGet, base+"?cursor="+url.QueryEscape(cur), u.Token, nil).Status)
+	require.Equal(t, http.StatusUnprocessableEntity, env.Do(t, http.MethodGet, base+"?tag="+strings.Repeat("t", item.MaxTagLen+1), u.Token, nil).Status)
 }
 
 func TestItems_PaginationSeesEveryItemOnceWhileInsertsRun(t *testing.T) {

@@ -52,14 +52,28 @@ func (s *Service) nowUTC() time.Time { return s.now().UTC().Truncate(time.Micros
 // actor's role. It is the one RBAC check every domain uses; q may be a
 // transaction so the check and the write see the same state.
 func (s *Service) Authorize(ctx context.Context, q db.Querier, actor, collectionID uuid.UUID, a Action) (Role, error) {
-	role, member, err := s.store.Role(ctx, q, collectionID, actor)
-	if err != nil {
+	b := &pgx.Batch{}
+	decide := s.QueueAuthorize(b, actor, collectionID, a)
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return "", err
 	}
-	if err := Decide(role, member, a); err != nil {
-		return "", err
+	return decide()
+}
+
+// QueueAuthorize is Authorize for a read that sends its own statements in
+// the same round trip: it queues the check on b, and decide, called once b
+// has run, answers what Authorize would have. Whatever the other
+// statements read must be dropped unless decide passes.
+func (s *Service) QueueAuthorize(b *pgx.Batch, actor, collectionID uuid.UUID, a Action) (decide func() (Role, error)) {
+	var scanned *Role
+	s.store.QueueRole(b, collectionID, actor, &scanned)
+	return func() (Role, error) {
+		role, member := MemberRole(scanned)
+		if err := Decide(role, member, a); err != nil {
+			return "", err
+		}
+		return role, nil
 	}
-	return role, nil
 }
 
 // lockAndAuthorize opens every change to a collection or its members: it

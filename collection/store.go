@@ -89,15 +89,15 @@ func (Store) Get(ctx context.Context, q db.Querier, id uuid.UUID, forUpdate bool
 
 var roleSQL = `SELECT ` + RoleSQL("$1", "$2")
 
-// Role returns userID's role in the collection and whether they are a
-// member at all.
-func (Store) Role(ctx context.Context, q db.Querier, collectionID, userID uuid.UUID) (Role, bool, error) {
-	var r *Role
-	if err := q.QueryRow(ctx, roleSQL, collectionID, userID).Scan(&r); err != nil {
-		return "", false, fmt.Errorf("membership role: %w", err)
-	}
-	role, member := MemberRole(r)
-	return role, member, nil
+// QueueRole queues on b the lookup of userID's role in the collection:
+// once b has run, *into is the role, nil when userID is not a member.
+func (Store) QueueRole(b *pgx.Batch, collectionID, userID uuid.UUID, into **Role) {
+	b.Queue(roleSQL, collectionID, userID).QueryRow(func(row pgx.Row) error {
+		if err := row.Scan(into); err != nil {
+			return fmt.Errorf("membership role: %w", err)
+		}
+		return nil
+	})
 }
 
 const listForUserSQL = `

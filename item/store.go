@@ -265,18 +265,22 @@ WHERE i.collection_id = $1
 ORDER BY i.created_at DESC, i.id DESC
 LIMIT $5`
 
-// List returns a collection's items, newest first, that carry every tag in
-// tags, after the keyset position.
-func (Store) List(ctx context.Context, q db.Querier, collectionID uuid.UUID, tags []string, after *cursor.Keyset, limit int) ([]Item, error) {
+// QueueList queues on b the read of a collection's items, newest first,
+// that carry every tag in tags, after the keyset position: once b has run,
+// *into holds them.
+func (Store) QueueList(b *pgx.Batch, collectionID uuid.UUID, tags []string, after *cursor.Keyset, limit int, into *[]Item) {
 	at, id := cursor.Args(after, true)
 	if tags == nil {
 		tags = []string{}
 	}
-	out, err := collectItems(q.Query(ctx, listSQL, collectionID, at, id, tags, limit))
-	if err != nil {
-		return nil, fmt.Errorf("list items: %w", err)
-	}
-	return out, nil
+	b.Queue(listSQL, collectionID, at, id, tags, limit).Query(func(rows pgx.Rows) error {
+		out, err := collectItems(rows, nil)
+		if err != nil {
+			return fmt.Errorf("list items: %w", err)
+		}
+		*into = out
+		return nil
+	})
 }
 
 // Tag is a tag name with the number of items carrying it.
