@@ -323,8 +323,8 @@ func overwrite(it, from Item) Item {
 func (s *Service) applyBatch(ctx context.Context, tx pgx.Tx, imp Import, plan batchPlan) error {
 	b := &pgx.Batch{}
 	evs := make([]events.Event, 0, len(plan.inserts)+len(plan.updates))
+	queueInsert(b, imp.CollectionID, plan.inserts...)
 	for _, it := range plan.inserts {
-		queueInsert(b, it)
 		evs = append(evs, events.Event{Type: events.ItemCreated, Actor: imp.CreatedBy, Entity: itemEntity(it), Data: map[string]any{
 			"title": it.Title, "source_url": it.SourceURL, "description": it.Description,
 			"notes": it.Notes, "tags": it.Tags, "version": it.Version, "import_id": imp.ID,

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -46,18 +48,26 @@ func scanItem(row pgx.Row, extra ...any) (Item, error) {
 	return it, nil
 }
 
-const insertItemSQL = `
+const insertItemsSQL = `
 INSERT INTO items (id, collection_id, title, source_url, description, notes, metadata, created_by, version, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
+SELECT u.id, $1, u.title, u.source_url, u.description, u.notes, u.metadata::jsonb, u.created_by, u.version, u.created_at, u.updated_at
+FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], $9::bigint[],
+            $10::timestamptz[], $11::timestamptz[])
+  AS u (id, title, source_url, description, notes, metadata, created_by, version, created_at, updated_at)`
 
+// upsertTagsSQL creates the tags of a collection that do not exist yet,
+// each with its id and creation time.
 const upsertTagsSQL = `
 INSERT INTO tags (id, collection_id, name, created_at)
-SELECT t.id, $1, t.name, $4 FROM unnest($2::uuid[], $3::text[]) AS t (id, name)
+SELECT t.id, $1, t.name, t.created_at FROM unnest($2::uuid[], $3::text[], $4::timestamptz[]) AS t (id, name, created_at)
 ON CONFLICT (collection_id, name) DO NOTHING`
 
+// linkTagsSQL gives items tags of their collection: item $2[k] the tag
+// named $3[k].
 const linkTagsSQL = `
 INSERT INTO item_tags (item_id, tag_id)
-SELECT $1, t.id FROM tags t WHERE t.collection_id = $2 AND t.name = ANY ($3::text[])`
+SELECT l.item_id, t.id FROM unnest($2::uuid[], $3::text[]) AS l (item_id, name)
+JOIN tags t ON t.collection_id = $1 AND t.name = l.name`
 
 const unlinkTagsSQL = `DELETE FROM item_tags WHERE item_id = $1`
 
@@ -66,22 +76,58 @@ func queueTags(b *pgx.Batch, it Item, replace bool) {
 	if replace {
 		b.Queue(unlinkTagsSQL, it.ID)
 	}
-	if len(it.Tags) == 0 {
-		return
-	}
-	ids := make([]uuid.UUID, len(it.Tags))
-	for i := range ids {
-		ids[i] = uuid.Must(uuid.NewV7())
-	}
-	b.Queue(upsertTagsSQL, it.CollectionID, ids, it.Tags, it.UpdatedAt)
-	b.Queue(linkTagsSQL, it.ID, it.CollectionID, it.Tags)
+	queueTagLinks(b, it.CollectionID, []Item{it})
 }
 
-// queueInsert adds the statements that store a new item and its tags.
-func queueInsert(b *pgx.Batch, it Item) {
-	b.Queue(insertItemSQL, it.ID, it.CollectionID, it.Title, it.SourceURL, it.Description, it.Notes,
-		it.Metadata, it.CreatedBy, it.Version, it.CreatedAt, it.UpdatedAt)
-	queueTags(b, it, false)
+// queueTagLinks adds the statements that give new items of one collection
+// their tags (created as needed, at the time of the first item that
+// carries them): two statements however many items and tags there are.
+func queueTagLinks(b *pgx.Batch, collectionID uuid.UUID, items []Item) {
+	first := map[string]time.Time{} // tag → UpdatedAt of the first item carrying it
+	var linkItems []uuid.UUID
+	var linkNames []string
+	for _, it := range items {
+		for _, name := range it.Tags {
+			if _, ok := first[name]; !ok {
+				first[name] = it.UpdatedAt
+			}
+			linkItems, linkNames = append(linkItems, it.ID), append(linkNames, name)
+		}
+	}
+	if len(first) == 0 {
+		return
+	}
+	// In name order, so that writes adding the same new tags at once take
+	// their locks in one order and cannot deadlock.
+	names := slices.Sorted(maps.Keys(first))
+	ids, created := make([]uuid.UUID, len(names)), make([]time.Time, len(names))
+	for i, name := range names {
+		ids[i], created[i] = uuid.Must(uuid.NewV7()), first[name]
+	}
+	b.Queue(upsertTagsSQL, collectionID, ids, names, created)
+	b.Queue(linkTagsSQL, collectionID, linkItems, linkNames)
+}
+
+// queueInsert adds the statements that store new items of one collection
+// and their tags: three statements however many items there are.
+func queueInsert(b *pgx.Batch, collectionID uuid.UUID, items ...Item) {
+	if len(items) == 0 {
+		return
+	}
+	n := len(items)
+	ids, titles, urls := make([]uuid.UUID, n), make([]string, n), make([]*string, n)
+	descs, notes, meta := make([]string, n), make([]string, n), make([]*string, n)
+	by, versions, created, updated := make([]*uuid.UUID, n), make([]int64, n), make([]time.Time, n), make([]time.Time, n)
+	for i, it := range items {
+		ids[i], titles[i], urls[i], descs[i], notes[i] = it.ID, it.Title, it.SourceURL, it.Description, it.Notes
+		if it.Metadata != nil {
+			m := string(it.Metadata)
+			meta[i] = &m
+		}
+		by[i], versions[i], created[i], updated[i] = it.CreatedBy, it.Version, it.CreatedAt, it.UpdatedAt
+	}
+	b.Queue(insertItemsSQL, collectionID, ids, titles, urls, descs, notes, meta, by, versions, created, updated)
+	queueTagLinks(b, collectionID, items)
 }
 
 // send sends b followed by the statements of with (nil: none), such as
@@ -97,7 +143,7 @@ func send(ctx context.Context, q db.Querier, b, with *pgx.Batch) error {
 // in one round trip. A collection deleted meanwhile is atlas.ErrNotFound.
 func (Store) Insert(ctx context.Context, q db.Querier, it Item, with *pgx.Batch) error {
 	b := &pgx.Batch{}
-	queueInsert(b, it)
+	queueInsert(b, it.CollectionID, it)
 	err := send(ctx, q, b, with)
 	if db.IsForeignKeyViolation(err, "items_collection_id_fkey") || db.IsForeignKeyViolation(err, "tags_collection_id_fkey") {
 		// The collection was deleted after the access check passed.
