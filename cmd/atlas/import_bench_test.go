@@ -44,18 +44,28 @@ func BenchmarkImportEveryProcess(b *testing.B) {
 	// fresh processes and a fresh database: an import's enrichment retries
 	// would otherwise still be running while the next idle figure is taken.
 	//
-	// The background processes run as compose.yml runs them on one host,
-	// with GOMAXPROCS=1, so that they leave a core to the API;
-	// "paced-background-on-every-core" shows what that setting is worth.
-	b.Run("paced", func(b *testing.B) { benchImportEveryProcess(b, 20*time.Millisecond, 1000, "1") })
-	b.Run("back-to-back", func(b *testing.B) { benchImportEveryProcess(b, 0, 3000, "1") })
-	b.Run("paced-background-on-every-core", func(b *testing.B) { benchImportEveryProcess(b, 20*time.Millisecond, 1000, "") })
+	// The background processes run as compose.yml runs them on one host:
+	// with GOMAXPROCS=1, so that they leave a core to the API, and with
+	// cpu_shares 128, so that when the CPU is short the API's threads come
+	// first (withCPUShares; it needs root). "paced-equal-cpu-shares" and
+	// "paced-background-on-every-core" show what each setting is worth.
+	b.Run("paced", func(b *testing.B) { benchImportEveryProcess(b, 20*time.Millisecond, 1000, "1", backgroundShares) })
+	b.Run("back-to-back", func(b *testing.B) { benchImportEveryProcess(b, 0, 3000, "1", backgroundShares) })
+	b.Run("paced-equal-cpu-shares", func(b *testing.B) { benchImportEveryProcess(b, 20*time.Millisecond, 1000, "1", 0) })
+	b.Run("paced-background-on-every-core", func(b *testing.B) {
+		benchImportEveryProcess(b, 20*time.Millisecond, 1000, "", backgroundShares)
+	})
 }
+
+// backgroundShares is compose.yml's cpu_shares of the worker, indexer and
+// audit consumer.
+const backgroundShares = 128
 
 // benchImportEveryProcess is BenchmarkImportEveryProcess with the idle
 // figure taken over idleGets requests, one every every, and the worker,
-// indexer and audit consumer run with GOMAXPROCS=bgProcs (unless empty).
-func benchImportEveryProcess(b *testing.B, every time.Duration, idleGets int, bgProcs string) {
+// indexer and audit consumer run with GOMAXPROCS=bgProcs (unless empty)
+// and, unless shares is zero, in a cgroup weighing shares.
+func benchImportEveryProcess(b *testing.B, every time.Duration, idleGets int, bgProcs string, shares int) {
 	file := itemtest.BookmarkFile(10_000)
 	brokers := brokertest.Brokers(b)
 	topic := brokertest.UniqueTopic(b, brokers, 3)
@@ -78,6 +88,9 @@ func benchImportEveryProcess(b *testing.B, every time.Duration, idleGets int, bg
 	worker := startAtlas(b, "worker", append(background, "ATLAS_OPS_ADDR="+freeAddr(b))...)
 	indexer := startAtlas(b, "indexer", append(background, "ATLAS_OPS_ADDR="+freeAddr(b))...)
 	audit := startAtlas(b, "audit-consumer", append(background, "ATLAS_OPS_ADDR="+freeAddr(b))...)
+	if shares > 0 {
+		withCPUShares(b, shares, worker, indexer, audit)
+	}
 	base := "http://" + addr
 	waitStatus(b, base+"/health", http.StatusOK, 60*time.Second)
 	worker.waitLog(b, `"msg":"worker started"`, 60*time.Second)
