@@ -65,8 +65,8 @@ func (s *Service) EnqueueImport(ctx context.Context, tx pgx.Tx, imp item.Import)
 
 // EnqueueImportEnrichment is an item.OnImportFunc: it queues ENRICH_URL for
 // the items an import batch created on QueueBulk, at ImportEnrichPriority,
-// in the batch's transaction. The ENRICH_URL worker's per-host limit keeps a big
-// import from hammering one site.
+// in the batch's transaction. The ENRICH_URL worker's per-host limit keeps
+// a big import from hammering one site.
 func (s *Service) EnqueueImportEnrichment(ctx context.Context, tx pgx.Tx, created []item.Item) error {
 	meta := metadataFor(ctx)
 	params := make([]river.InsertManyParams, 0, len(created))

@@ -48,11 +48,10 @@ type WorkerParams struct {
 // (those go to the default queue, which has workers of its own).
 const QueueBulk = "bulk"
 
-// DefaultBulkWorkers is QueueBulk's concurrency per worker process.
-// Measured with BenchmarkImportEveryProcess in cmd/atlas (every process on
-// one 2-core machine), taking an import's enrichment off the default
-// queue's ten workers cut the p99 of other requests during the import by
-// about half; see the README.
+// DefaultBulkWorkers is QueueBulk's concurrency per worker process. What
+// taking an import's enrichment off the default queue's ten workers does
+// to other requests during the import is measured by
+// BenchmarkImportEveryProcess in cmd/atlas; see the README.
 const DefaultBulkWorkers = 2
 
 // bulkFetchCooldown is how often QueueBulk looks for jobs at most (River's

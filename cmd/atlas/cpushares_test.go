@@ -55,7 +55,7 @@ func moveTasks(from, to string) error {
 	}
 	var errs []error
 	for _, pid := range strings.Fields(string(raw)) {
-		if err := os.WriteFile(filepath.Join(to, "cgroup.procs"), []byte(pid), 0o644); err != nil && !errors.Is(err, os.ErrNotExist) {
+		if err := os.WriteFile(filepath.Join(to, "cgroup.procs"), []byte(pid), 0o644); err != nil {
 			errs = append(errs, fmt.Errorf("move pid %s: %w", pid, err))
 		}
 	}
