@@ -43,6 +43,7 @@ type proc struct {
 	ops   *processOps
 	kafka broker.Cluster // zero unless needs.kafka
 	index *search.Index  // nil unless needs.index
+	api   *app.App       // the API of serve and dev (newAPI)
 	// separateOps is true when an ops listener of its own serves /health,
 	// /ready and /metrics (serve and dev then answer only the first two on
 	// the API's address).

@@ -45,6 +45,7 @@ func (p *proc) newAPI(ctx context.Context) (*app.App, error) {
 		return nil, err
 	}
 	p.onClose(a.Close)
+	p.api = a
 	if err := a.Server.StartRiverUI(ctx); err != nil {
 		return nil, err
 	}
