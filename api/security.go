@@ -11,7 +11,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/go-chi/cors"
 
-	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/item"
 )
 
@@ -37,24 +36,6 @@ type EdgeParams struct {
 	// SecureCookies marks the session cookie Secure (production, served
 	// over TLS): browsers then send it over HTTPS only.
 	SecureCookies bool
-}
-
-// EdgeFromConfig derives the edge's settings from the configuration.
-func EdgeFromConfig(c config.Config) EdgeParams {
-	return EdgeParams{
-		RateLimit: RateLimitParams{
-			Enabled:          c.RateLimitOn(),
-			AuthPerMinute:    c.RateLimitAuthPerMinute,
-			RefreshPerMinute: c.RateLimitRefreshPerMinute,
-			UserPerMinute:    c.RateLimitUserPerMinute,
-			TrustedProxies:   c.TrustedProxies,
-		},
-		CORSOrigins:    c.CORSOrigins,
-		MaxBodyBytes:   c.MaxBodyBytes,
-		ImportMaxBytes: c.ImportMaxBytes,
-		HSTS:           c.Env == config.EnvProduction,
-		SecureCookies:  c.Env == config.EnvProduction,
-	}
 }
 
 // Content security policies. The dashboard's and the API's allow only this

@@ -1,6 +1,9 @@
 // Package app assembles Atlas' domain services and HTTP server from a
-// configuration and a database pool. cmd/atlas and the end-to-end tests
-// build the application the same way through it.
+// configuration and a database pool, one set per kind of process: Core for
+// what the worker's job handlers run through, Services and App for the API.
+// It builds without cgo (the Kafka client is wired in cmd/atlas), so the
+// HTTP edge and its tests (api/apitest) build the application the same way
+// cmd/atlas does.
 package app
 
 import (
@@ -43,22 +46,127 @@ type Params struct {
 	Outbox events.Enqueuer
 	// HTTPMetrics records the API's requests (nil: no metrics).
 	HTTPMetrics *ops.HTTPMetrics
+	// SearchIndex is the Elasticsearch index searches read, owned by the
+	// caller (a process builds one and shares it between the API, the
+	// worker and the indexer); nil: the Services build one from the
+	// configuration and Close closes it.
+	SearchIndex *search.Index
 }
 
-// Services are the domain services every process that acts on the domain
-// needs (the API and the River workers), without the HTTP server.
-type Services struct {
-	Accounts    *account.Service
+// Core are the services that write items and enqueue their jobs, without
+// accounts, tokens, audit reads or search: what `atlas worker`'s job handlers
+// run through, and the base of the API's Services. It needs no JWT secret.
+type Core struct {
 	Collections *collection.Service
 	Items       *item.Service
-	Audit       *audit.Service
 	Jobs        *jobs.Service
-	// Search answers searches; SearchIndex is the Elasticsearch index it
-	// reads (ATLAS_ELASTICSEARCH_URL and _ALIAS) and
-	// REINDEX_ITEM writes.
+	River       *river.Client[pgx.Tx]
+	// recorder queues the events of the writes (accounts use it too).
+	recorder *events.Recorder
+}
+
+// NewCore wires the Core services (what `atlas worker` runs its job
+// handlers through).
+func NewCore(p Params) (*Core, error) {
+	p = p.withDefaults()
+	codec, err := cursors(p.Config)
+	if err != nil {
+		return nil, err
+	}
+	return newCore(p, codec)
+}
+
+func newCore(p Params, codec *cursor.Codec) (*Core, error) {
+	rc, err := jobs.NewInsertClient(p.Pool, p.Logger)
+	if err != nil {
+		return nil, err
+	}
+	recorder := events.NewRecorder(p.Outbox, p.NowFunc)
+	collections := collection.NewService(collection.ServiceParams{Pool: p.Pool, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc})
+	jobService := jobs.NewService(jobs.ServiceParams{Pool: p.Pool, River: rc, Cursors: codec})
+	items := item.NewService(item.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc,
+		OnCreate:       []item.OnCreateFunc{jobService.EnqueueEnrichment},
+		OnUpdate:       []item.OnUpdateFunc{jobService.EnqueueReEnrichment}, // a new item's URL is enriched in the background
+		OnImportQueued: []item.OnImportQueuedFunc{jobService.EnqueueImport}, OnImport: []item.OnImportFunc{jobService.EnqueueImportEnrichment},
+		ImportMaxBytes: p.Config.ImportMaxBytes})
+	return &Core{Collections: collections, Items: items, Jobs: jobService, River: rc, recorder: recorder}, nil
+}
+
+func (p Params) withDefaults() Params {
+	if p.Logger == nil {
+		p.Logger = slog.New(slog.DiscardHandler)
+	}
+	if p.NowFunc == nil {
+		p.NowFunc = time.Now
+	}
+	if p.Outbox == nil {
+		p.Outbox = events.NewOutbox()
+	}
+	return p
+}
+
+// Services are the domain services the API serves: Core plus accounts,
+// the audit trail and search.
+type Services struct {
+	Core
+	Accounts *account.Service
+	Audit    *audit.Service
+	// Search answers searches through SearchIndex (Params.SearchIndex, or
+	// one built from ATLAS_ELASTICSEARCH_* that Close closes).
 	Search      *search.Service
 	SearchIndex *search.Index
-	River       *river.Client[pgx.Tx]
+	ownsIndex   bool
+}
+
+// NewServices wires the API's domain services, without the HTTP server,
+// River UI or dashboard. It checks the API's own settings first
+// (config.ValidateAPI: the JWT secret).
+func NewServices(p Params) (*Services, error) {
+	p = p.withDefaults()
+	if err := p.Config.ValidateAPI(); err != nil {
+		return nil, err
+	}
+	tokens, err := account.NewTokenIssuer(tokenParams(p.Config, p.NowFunc))
+	if err != nil {
+		return nil, fmt.Errorf("token issuer: %w", err)
+	}
+	codec, err := cursors(p.Config)
+	if err != nil {
+		return nil, err
+	}
+	core, err := newCore(p, codec)
+	if err != nil {
+		return nil, err
+	}
+	accounts, err := account.NewService(account.ServiceParams{Pool: p.Pool, Tokens: tokens, Cursors: codec, Recorder: core.recorder,
+		SessionIdleTTL: p.Config.SessionIdleTTL, SessionMaxTTL: p.Config.SessionMaxTTL, Hash: p.PasswordHash, NowFunc: p.NowFunc})
+	if err != nil {
+		return nil, err
+	}
+	index, owns := p.SearchIndex, p.SearchIndex == nil
+	if owns {
+		if index, err = NewSearchIndex(p.Config); err != nil {
+			return nil, err
+		}
+	}
+	return &Services{Core: *core, Accounts: accounts,
+		Audit:       audit.NewService(audit.ServiceParams{Pool: p.Pool, Collections: core.Collections, Cursors: codec}),
+		Search:      search.NewService(search.ServiceParams{DB: p.Pool, Collections: core.Collections, Index: index, Cursors: codec, Logger: p.Logger}),
+		SearchIndex: index, ownsIndex: owns}, nil
+}
+
+// Close releases what the Services opened themselves: the search index when
+// Params.SearchIndex was nil.
+func (s *Services) Close() {
+	if s.ownsIndex {
+		s.SearchIndex.Close()
+	}
+}
+
+// APIParams are the API server's parameters for these services (the
+// domain side only: no logger, metrics, edge or River UI).
+func (s *Services) APIParams() api.Params {
+	return api.Params{Accounts: s.Accounts, Collections: s.Collections, Items: s.Items, Audit: s.Audit, Jobs: s.Jobs, Search: s.Search}
 }
 
 // App is the assembled API process: the services and the HTTP server in
@@ -70,70 +178,20 @@ type App struct {
 
 // New wires the services and the HTTP server (what `atlas serve` runs).
 func New(p Params) (*App, error) {
-	if p.Logger == nil {
-		p.Logger = slog.New(slog.DiscardHandler)
-	}
+	p = p.withDefaults()
 	svc, err := NewServices(p)
 	if err != nil {
 		return nil, err
 	}
 	riverUI, err := api.NewRiverUI(svc.River, p.Logger)
 	if err != nil {
+		svc.Close()
 		return nil, err
 	}
-	srv := api.NewServer(api.Params{Accounts: svc.Accounts, Collections: svc.Collections, Items: svc.Items, Audit: svc.Audit,
-		Logger: p.Logger, Version: p.Version, Metrics: p.HTTPMetrics, Edge: api.EdgeFromConfig(p.Config), Jobs: svc.Jobs, Search: svc.Search,
-		RiverUI: api.RiverUIParams{Handler: riverUI, AdminEmails: p.Config.AdminEmails, Password: p.Config.RiverUIPassword.Value()}})
+	ps := svc.APIParams()
+	ps.Logger, ps.Version, ps.Metrics, ps.Edge = p.Logger, p.Version, p.HTTPMetrics, EdgeParams(p.Config)
+	ps.RiverUI = api.RiverUIParams{Handler: riverUI, AdminEmails: p.Config.AdminEmails, Password: p.Config.RiverUIPassword.Value()}
+	srv := api.NewServer(ps)
 	srv.Router().Handle("/*", web.Handler()) // the React dashboard, at / and its client-side routes
 	return &App{Services: *svc, Server: srv}, nil
-}
-
-// NewServices wires the domain services only (what `atlas worker` runs its
-// job handlers through): no HTTP server, River UI or dashboard.
-func NewServices(p Params) (*Services, error) {
-	if p.Logger == nil {
-		p.Logger = slog.New(slog.DiscardHandler)
-	}
-	if p.NowFunc == nil {
-		p.NowFunc = time.Now
-	}
-	tokens, err := account.NewTokenIssuer(account.TokenParams{
-		Secret: []byte(p.Config.JWTSecret.Value()), Issuer: p.Config.JWTIssuer, TTL: p.Config.TokenTTL, NowFunc: p.NowFunc,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("token issuer: %w", err)
-	}
-	codec, err := cursor.NewCodec(p.Config.CursorKey())
-	if err != nil {
-		return nil, err
-	}
-	rc, err := jobs.NewInsertClient(p.Pool, p.Logger)
-	if err != nil {
-		return nil, err
-	}
-	var outbox events.Enqueuer = events.NewOutbox()
-	if p.Outbox != nil {
-		outbox = p.Outbox
-	}
-	recorder := events.NewRecorder(outbox, p.NowFunc)
-	accounts, err := account.NewService(account.ServiceParams{Pool: p.Pool, Tokens: tokens, Cursors: codec, Recorder: recorder,
-		SessionIdleTTL: p.Config.SessionIdleTTL, SessionMaxTTL: p.Config.SessionMaxTTL, Hash: p.PasswordHash, NowFunc: p.NowFunc})
-	if err != nil {
-		return nil, err
-	}
-	collections := collection.NewService(collection.ServiceParams{Pool: p.Pool, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc})
-	jobService := jobs.NewService(jobs.ServiceParams{Pool: p.Pool, River: rc, Cursors: codec})
-	items := item.NewService(item.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc,
-		OnCreate:       []item.OnCreateFunc{jobService.EnqueueEnrichment},
-		OnUpdate:       []item.OnUpdateFunc{jobService.EnqueueReEnrichment}, // a new item's URL is enriched in the background
-		OnImportQueued: []item.OnImportQueuedFunc{jobService.EnqueueImport}, OnImport: []item.OnImportFunc{jobService.EnqueueImportEnrichment},
-		ImportMaxBytes: p.Config.ImportMaxBytes})
-	audits := audit.NewService(audit.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec})
-	index, err := search.NewIndexFromConfig(p.Config)
-	if err != nil {
-		return nil, err
-	}
-	searches := search.NewService(search.ServiceParams{DB: p.Pool, Collections: collections, Index: index, Cursors: codec, Logger: p.Logger})
-	return &Services{Accounts: accounts, Collections: collections, Items: items, Audit: audits, Jobs: jobService,
-		Search: searches, SearchIndex: index, River: rc}, nil
 }

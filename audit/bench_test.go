@@ -22,6 +22,7 @@ import (
 	"github.com/atlasapp/atlas/db/dbtest"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/events/broker"
+	"github.com/atlasapp/atlas/events/broker/brokertest"
 )
 
 // produceBacklog writes n valid envelopes (item events spread over 1,000
@@ -129,7 +130,7 @@ func BenchmarkWriteToAuditRow(b *testing.B) {
 		b.StopTimer()
 		env := apitest.New(b)
 		s := newKafkaSetup(b, 6)
-		env.StartWorker(b, s.brokers, s.topic)
+		brokertest.StartDrainer(b, env.Pool, s.brokers, s.topic)
 		// Stage times per request id: when the worker produced the record
 		// (its Kafka timestamp) and when the audit handler got it.
 		var stageMu sync.Mutex

@@ -20,7 +20,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/atlasapp/atlas/db"
-	"github.com/atlasapp/atlas/events/broker"
 )
 
 // TopicCheckpoints is the compacted topic holding the latest checkpoint.
@@ -71,12 +70,20 @@ func CheckCheckpoint(ctx context.Context, q db.Querier, cp Checkpoint) error {
 	return nil
 }
 
-// Checkpoints reads and writes checkpoints on a Kafka topic.
+// LatestStore keeps the last value written under each key of a topic, outside
+// Postgres: a compacted Kafka topic (broker.Cluster implements it). Put waits
+// until the value is durable; Read returns false when nothing was written.
+type LatestStore interface {
+	PutLatest(ctx context.Context, topic, key string, value []byte) error
+	ReadLatest(ctx context.Context, topic, key string) ([]byte, bool, error)
+}
+
+// Checkpoints reads and writes checkpoints on a topic of Store.
 type Checkpoints struct {
-	// Brokers is the bootstrap list; Topic defaults to TopicCheckpoints.
-	Brokers, Topic string
-	// Security says how to reach the brokers; the zero value is PLAINTEXT.
-	Security broker.Security
+	// Store holds the topic; process wiring passes the Kafka cluster.
+	Store LatestStore
+	// Topic defaults to TopicCheckpoints.
+	Topic string
 }
 
 func (c Checkpoints) topic() string {
@@ -92,13 +99,13 @@ func (c Checkpoints) Put(ctx context.Context, cp Checkpoint) error {
 	if err != nil {
 		return err
 	}
-	return broker.PutLatest(ctx, c.Brokers, c.Security, c.topic(), checkpointKey, b)
+	return c.Store.PutLatest(ctx, c.topic(), checkpointKey, b)
 }
 
 // Latest returns the latest checkpoint, and false when none was recorded.
 func (c Checkpoints) Latest(ctx context.Context) (Checkpoint, bool, error) {
 	var cp Checkpoint
-	b, ok, err := broker.ReadLatest(ctx, c.Brokers, c.Security, c.topic(), checkpointKey)
+	b, ok, err := c.Store.ReadLatest(ctx, c.topic(), checkpointKey)
 	if err != nil || !ok {
 		return cp, false, err
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/db/dbtest"
+	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/events/broker/brokertest"
 )
 
@@ -19,7 +20,7 @@ func TestCheckpoint_DetectsTruncatedTailThatTheChainAloneMisses(t *testing.T) {
 	brokers := brokertest.Brokers(t)
 	// A topic of the test's own: UniqueTopic creates it with 1 partition;
 	// Put writes to partition 0 of an existing topic as it is.
-	cps := audit.Checkpoints{Brokers: brokers, Topic: brokertest.UniqueTopic(t, brokers, 1)}
+	cps := audit.Checkpoints{Store: broker.Cluster{Brokers: brokers}, Topic: brokertest.UniqueTopic(t, brokers, 1)}
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 

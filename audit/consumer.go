@@ -2,16 +2,16 @@ package audit
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/atlasapp/atlas/db"
-	"github.com/atlasapp/atlas/events/broker"
+	"github.com/atlasapp/atlas/events"
 )
 
-// GroupID is the Kafka consumer group of the audit consumer.
+// GroupID is the consumer group of the audit consumer (on Kafka, its
+// consumer group id).
 const GroupID = "atlas-audit"
 
 // RecorderParams configures a Recorder.
@@ -25,7 +25,8 @@ type RecorderParams struct {
 	NowFunc func() time.Time
 }
 
-// Recorder turns consumed envelopes into audit rows.
+// Recorder turns consumed envelopes into audit rows: it is the audit
+// consumer's events.Handler.
 type Recorder struct {
 	db    db.Beginner
 	store Store
@@ -44,11 +45,11 @@ func NewRecorder(p RecorderParams) *Recorder {
 	return &Recorder{db: p.DB, log: p.Logger.With("component", "audit.recorder"), now: p.NowFunc}
 }
 
-// Handle is an broker.BatchHandler: it redacts and appends the batch in
+// Handle is an events.BatchHandler: it redacts and appends the batch in
 // one transaction. Events already recorded are skipped, so a redelivered
 // batch is harmless; an error leaves nothing recorded and makes the
 // consumer retry.
-func (r *Recorder) Handle(ctx context.Context, batch []broker.Delivery) error {
+func (r *Recorder) Handle(ctx context.Context, batch []events.Delivery) error {
 	now := r.now()
 	evs := make([]Event, 0, len(batch))
 	for _, d := range batch {
@@ -74,12 +75,4 @@ func (r *Recorder) Handle(ctx context.Context, batch []broker.Delivery) error {
 	return nil
 }
 
-// NewConsumer returns the audit consumer: group GroupID on the events
-// topic (unless cfg names others), recording every batch through r; wrap, if
-// set, wraps the handler. Run it with Run(ctx).
-func NewConsumer(cfg broker.ConsumerConfig, r *Recorder, wrap func(broker.BatchHandler) broker.BatchHandler) (*broker.Consumer, error) {
-	if r == nil {
-		return nil, errors.New("audit consumer: no recorder")
-	}
-	return broker.NewEventsConsumer(cfg, GroupID, r.Handle, wrap)
-}
+var _ events.Handler = (*Recorder)(nil)

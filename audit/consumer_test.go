@@ -205,20 +205,3 @@ func lagIsZero(c *broker.Consumer) bool {
 	}
 	return true
 }
-
-func TestNewConsumer_NeedsARecorderAndWrapsIt(t *testing.T) {
-	t.Parallel()
-	_, err := audit.NewConsumer(broker.ConsumerConfig{Brokers: "127.0.0.1:9092"}, nil, nil)
-	require.Error(t, err)
-
-	wrapped := false
-	c, err := audit.NewConsumer(broker.ConsumerConfig{Brokers: "127.0.0.1:9092"},
-		audit.NewRecorder(audit.RecorderParams{DB: dbtest.New(t)}),
-		func(h broker.BatchHandler) broker.BatchHandler {
-			wrapped = true
-			return h
-		})
-	require.NoError(t, err)
-	require.NotNil(t, c)
-	assert.True(t, wrapped, "Wrap is applied to the recorder's handler")
-}

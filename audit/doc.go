@@ -2,8 +2,9 @@
 // read from the Kafka events topic by the audit consumer group, becomes one
 // row of the append-only Postgres table audit_events.
 //
-// Exactly once: the consumer commits Kafka offsets only after a batch is
-// durable (broker.Consumer), and Append ignores event ids it already holds,
+// Exactly once: Recorder is an events.Handler, so the transport forgets a
+// batch (the Kafka consumer commits its offsets, wired in cmd/atlas) only
+// after it is durable, and Append ignores event ids it already holds,
 // so redeliveries after a crash or a rebalance add nothing.
 //
 // Tamper evidence: rows form one hash chain in append order (seq). Each row

@@ -243,16 +243,6 @@ func (c *Config) validate() error {
 	if c.DBMaxConns < 1 || c.DBMaxConns > 1000 {
 		return fmt.Errorf("ATLAS_DB_MAX_CONNS: must be between 1 and 1000, got %d", c.DBMaxConns)
 	}
-	switch {
-	case c.JWTSecret == "" && c.Env == EnvProduction:
-		return errors.New("ATLAS_JWT_SECRET: required when ATLAS_ENV=production (at least 32 bytes; or use ATLAS_JWT_SECRET_FILE)")
-	case c.JWTSecret == "":
-		b := make([]byte, 32)
-		_, _ = rand.Read(b)
-		c.JWTSecret, c.GeneratedJWTSecret = Secret(hex.EncodeToString(b)), true
-	case len(c.JWTSecret) < 32:
-		return fmt.Errorf("ATLAS_JWT_SECRET: must be at least 32 bytes, got %d", len(c.JWTSecret))
-	}
 	if c.TokenTTL < time.Minute || c.TokenTTL > 24*time.Hour {
 		return fmt.Errorf("ATLAS_TOKEN_TTL: must be between 1m and 24h, got %s", c.TokenTTL)
 	}
@@ -294,6 +284,26 @@ func (c *Config) validate() error {
 		return err
 	}
 	return c.validateRecovery()
+}
+
+// ValidateAPI checks the settings only a process serving the HTTP API uses
+// (`atlas serve`, `atlas dev`), which LoadFrom leaves alone so that the
+// worker, the indexer and the audit consumer start without them: the JWT
+// secret is required in production and at least 32 bytes; in development an
+// unset one is made up (GeneratedJWTSecret). Like LoadFrom, it names the
+// variable and what is wrong in one line.
+func (c *Config) ValidateAPI() error {
+	switch {
+	case c.JWTSecret == "" && c.Env == EnvProduction:
+		return errors.New("ATLAS_JWT_SECRET: required when ATLAS_ENV=production (at least 32 bytes; or use ATLAS_JWT_SECRET_FILE)")
+	case c.JWTSecret == "":
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		c.JWTSecret, c.GeneratedJWTSecret = Secret(hex.EncodeToString(b)), true
+	case len(c.JWTSecret) < 32:
+		return fmt.Errorf("ATLAS_JWT_SECRET: must be at least 32 bytes, got %d", len(c.JWTSecret))
+	}
+	return nil
 }
 
 // CursorKey is the key that signs pagination cursors: ATLAS_CURSOR_SECRET,

@@ -38,8 +38,7 @@ func TestLoad_Defaults(t *testing.T) {
 	assert.Equal(t, "postgres://atlas:atlas@127.0.0.1:5432/atlas?sslmode=disable", c.DatabaseURL.Value())
 	assert.Equal(t, int32(20), c.DBMaxConns)
 	assert.Equal(t, jobs.DefaultBulkWorkers, c.ImportEnrichWorkers)
-	assert.True(t, c.GeneratedJWTSecret, "development makes up a JWT secret")
-	assert.Len(t, c.JWTSecret.Value(), 64)
+	assert.Empty(t, c.JWTSecret, "only the API's processes need a JWT secret (ValidateAPI)")
 	assert.Equal(t, "atlas", c.JWTIssuer)
 	assert.Equal(t, 15*time.Minute, c.TokenTTL)
 	assert.Equal(t, 30*24*time.Hour, c.SessionIdleTTL)
@@ -184,8 +183,6 @@ var failures = []failure{
 	{[]string{"ATLAS_DB_MAX_CONNS=many"}, "ATLAS_DB_MAX_CONNS: cannot parse as int32"},
 	{[]string{"ATLAS_DB_MAX_CONNS=0"}, "ATLAS_DB_MAX_CONNS: must be between 1 and 1000, got 0"},
 	{[]string{"ATLAS_DB_MAX_CONNS=1001"}, "ATLAS_DB_MAX_CONNS: must be between 1 and 1000, got 1001"},
-	{[]string{"ATLAS_ENV=production"}, "ATLAS_JWT_SECRET: required when ATLAS_ENV=production"},
-	{[]string{"ATLAS_JWT_SECRET=short"}, "ATLAS_JWT_SECRET: must be at least 32 bytes, got 5"},
 	{[]string{"ATLAS_JWT_ISSUER= "}, "ATLAS_JWT_ISSUER: must not be empty"},
 	{[]string{"ATLAS_TOKEN_TTL=soon"}, "ATLAS_TOKEN_TTL: cannot parse as time.Duration"},
 	{[]string{"ATLAS_TOKEN_TTL=30s"}, "ATLAS_TOKEN_TTL: must be between 1m and 24h, got 30s"},
@@ -345,8 +342,27 @@ func TestLoad_SecretsFromFiles(t *testing.T) {
 	// A secret from a file is validated like any other.
 	short := filepath.Join(dir, "short")
 	require.NoError(t, os.WriteFile(short, []byte("short\n"), 0o600))
-	_, err := config.LoadFrom([]string{"ATLAS_JWT_SECRET_FILE=" + short})
-	require.EqualError(t, err, "ATLAS_JWT_SECRET: must be at least 32 bytes, got 5")
+	c := load(t, "ATLAS_JWT_SECRET_FILE="+short)
+	require.EqualError(t, c.ValidateAPI(), "ATLAS_JWT_SECRET: must be at least 32 bytes, got 5")
+}
+
+func TestValidateAPI_JWTSecretRequiredInProductionOnlyByTheAPI(t *testing.T) {
+	t.Parallel()
+	// Without the secret, production loads (the worker, indexer and audit
+	// consumer never read it) but the API's processes refuse it in one line.
+	c := load(t, "ATLAS_ENV=production")
+	require.EqualError(t, c.ValidateAPI(), "ATLAS_JWT_SECRET: required when ATLAS_ENV=production (at least 32 bytes; or use ATLAS_JWT_SECRET_FILE)")
+	c = load(t, "ATLAS_JWT_SECRET=short")
+	require.EqualError(t, c.ValidateAPI(), "ATLAS_JWT_SECRET: must be at least 32 bytes, got 5")
+
+	c = load(t)
+	require.NoError(t, c.ValidateAPI())
+	assert.True(t, c.GeneratedJWTSecret, "development makes up a JWT secret")
+	assert.Len(t, c.JWTSecret.Value(), 64)
+	c = load(t, "ATLAS_ENV=production", "ATLAS_JWT_SECRET="+jwt32)
+	require.NoError(t, c.ValidateAPI())
+	assert.False(t, c.GeneratedJWTSecret)
+	assert.Equal(t, jwt32, c.JWTSecret.Value())
 }
 
 func TestSecrets_RedactedWhenPrinted(t *testing.T) {

@@ -17,6 +17,8 @@ import (
 	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/events/broker"
+	"github.com/atlasapp/atlas/events/broker/brokertest"
 )
 
 // write is one write request of the core API and the audit row it must
@@ -115,10 +117,10 @@ func TestAudit_EveryWriteOfTheCoreAPIBecomesExactlyOneRow(t *testing.T) {
 	// The worker publishes what the outbox stored; the audit consumer records it.
 	p := newPipeline(t, env, false)
 	recorder := audit.NewRecorder(audit.RecorderParams{DB: env.Pool, Logger: slog.New(slog.DiscardHandler)})
-	consumer, err := audit.NewConsumer(p.consumerConfig(t, "atlas-audit-test"), recorder, nil)
+	consumer, err := broker.NewEventsConsumer(p.consumerConfig(t, "atlas-audit-test"), audit.GroupID, recorder.Handle, nil)
 	require.NoError(t, err)
 	run(t, consumer)
-	p.StartWorker(t, p.brokers, p.topic)
+	brokertest.StartDrainer(t, p.Pool, p.brokers, p.topic)
 	require.EventuallyWithT(t, func(collect *assert.CollectT) {
 		n, err := audit.Store{}.Count(ctx, env.Pool)
 		require.NoError(collect, err)

@@ -182,7 +182,7 @@ func TestEvents_KafkaOutageLosesNothing(t *testing.T) {
 	require.NoError(t, broker.EnsureTopics(context.Background(), brokers, broker.Security{}, broker.TopicSpec{Name: "outage.events", Partitions: 3}))
 
 	env := apitest.New(t)
-	env.StartWorker(t, brokers, "outage.events")
+	brokertest.StartDrainer(t, env.Pool, brokers, "outage.events")
 	own := env.NewUser(t)
 	c := env.NewCollection(t, own)
 

@@ -35,7 +35,7 @@ func newSearchPipeline(t *testing.T, refresh search.Refresh) *searchPipeline {
 	e := &searchPipeline{pipeline: newPipeline(t, apitest.New(t).WithSearch(t, ix), true), index: ix}
 	syncer, err := search.NewSyncer(search.SyncerParams{DB: e.Pool, Index: ix})
 	require.NoError(t, err)
-	c, err := search.NewIndexer(e.consumerConfig(t, "atlas-indexer-test"), syncer, e.handled.wrap)
+	c, err := broker.NewEventsConsumer(e.consumerConfig(t, "atlas-indexer-test"), search.GroupID, syncer.Handle, e.handled.wrap)
 	require.NoError(t, err)
 	run(t, c)
 	return e

@@ -44,7 +44,7 @@ func newPipeline(t *testing.T, env *apitest.Env, startWorker bool) *pipeline {
 	p := &pipeline{Env: env, brokers: brokers, topic: brokertest.UniqueTopic(t, brokers, 3)}
 	p.reader = brokertest.NewReader(t, brokers, p.topic)
 	if startWorker {
-		p.StartWorker(t, brokers, p.topic)
+		brokertest.StartDrainer(t, p.Pool, brokers, p.topic)
 	}
 	return p
 }

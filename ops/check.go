@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"sync"
 	"time"
-
-	"github.com/atlasapp/atlas/events/broker"
 )
 
 // DefaultCheckTimeout bounds one run of a Check whose Timeout is zero.
@@ -216,16 +214,18 @@ func PostgresCheck(pool Pinger) Check {
 	}}
 }
 
-// KafkaCheck asks the cluster at brokers (comma-separated host:port),
-// reached with sec, for its broker list with a metadata request ("kafka").
-// It uses a short-lived client per run, so it reports the cluster's state
-// now rather than a connection cached from earlier. Brokers that refuse the
-// client (an untrusted certificate, rejected credentials or token) fail it
-// at once, with librdkafka's reason.
-func KafkaCheck(brokers string, sec broker.Security) Check {
-	return Check{Name: "kafka", Func: func(ctx context.Context) error {
-		return broker.Ping(ctx, brokers, sec)
-	}}
+// KafkaPinger is what KafkaCheck needs; broker.Cluster implements it (a
+// metadata request through a short-lived client with the process's TLS and
+// SASL settings, so it reports the cluster's state now rather than a
+// connection cached from earlier, and fails at once, with librdkafka's
+// reason, when the brokers refuse the client).
+type KafkaPinger interface {
+	Ping(ctx context.Context) error
+}
+
+// KafkaCheck asks the Kafka cluster for its broker list ("kafka").
+func KafkaCheck(k KafkaPinger) Check {
+	return Check{Name: "kafka", Func: k.Ping}
 }
 
 // ElasticsearchPinger is what ElasticsearchCheck needs; *search.Index implements it (through the

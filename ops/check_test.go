@@ -70,7 +70,7 @@ func TestKafkaCheck_DownAndBack(t *testing.T) {
 	t.Parallel()
 	brokers := brokertest.Brokers(t)
 	p := newProxy(t, brokers)
-	check := ops.KafkaCheck(p.addr, broker.Security{})
+	check := ops.KafkaCheck(broker.Cluster{Brokers: p.addr})
 	check.Timeout = time.Second
 	r := ops.NewReadiness(noCache, check)
 
@@ -86,7 +86,7 @@ func TestKafkaCheck_DownAndBack(t *testing.T) {
 
 func TestKafkaCheck_ClosedPortFails(t *testing.T) {
 	t.Parallel()
-	check := ops.KafkaCheck(closedPort(t), broker.Security{})
+	check := ops.KafkaCheck(broker.Cluster{Brokers: closedPort(t)})
 	check.Timeout = 500 * time.Millisecond
 	requireCheck(t, ops.NewReadiness(noCache, check), "kafka", ops.StatusFail)
 }
@@ -248,7 +248,7 @@ func TestHealthHandler_AlwaysOK(t *testing.T) {
 func TestKafkaCheck_SecuredBrokerRefusingTheClientFailsWithTheReason(t *testing.T) {
 	t.Parallel()
 	s := brokertest.Secure(t)
-	good := ops.KafkaCheck(s.Brokers, s.Plain())
+	good := ops.KafkaCheck(broker.Cluster{Brokers: s.Brokers, Security: s.Plain()})
 	good.Timeout = 10 * time.Second
 	requireCheck(t, ops.NewReadiness(noCache, good), "kafka", ops.StatusOK)
 
@@ -265,7 +265,7 @@ func TestKafkaCheck_SecuredBrokerRefusingTheClientFailsWithTheReason(t *testing.
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			check := ops.KafkaCheck(s.Brokers, tc.sec)
+			check := ops.KafkaCheck(broker.Cluster{Brokers: s.Brokers, Security: tc.sec})
 			check.Timeout = 10 * time.Second
 			res := requireCheck(t, ops.NewReadiness(noCache, check), "kafka", ops.StatusFail)
 			assert.Contains(t, res.Error, "kafka authentication failed")

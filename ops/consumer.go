@@ -8,7 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/atlasapp/atlas/events/broker"
+	"github.com/atlasapp/atlas/events"
 )
 
 // ConsumerMetrics records the work of the Kafka consumers (the audit
@@ -58,12 +58,12 @@ func NewConsumerMetrics(reg prometheus.Registerer) *ConsumerMetrics {
 }
 
 // WrapHandler returns a batch handler that runs h and records the batch
-// under the consumer's name: pass the result to broker.NewConsumer.
-func (m *ConsumerMetrics) WrapHandler(consumer string, h broker.BatchHandler) broker.BatchHandler {
+// under the consumer's name, for the transport to call instead of h.
+func (m *ConsumerMetrics) WrapHandler(consumer string, h events.BatchHandler) events.BatchHandler {
 	if m == nil {
 		return h
 	}
-	return func(ctx context.Context, batch []broker.Delivery) error {
+	return func(ctx context.Context, batch []events.Delivery) error {
 		start := m.nowFunc()
 		err := h(ctx, batch)
 		end := m.nowFunc()

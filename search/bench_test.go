@@ -68,9 +68,9 @@ func (s *indexerStats) report(b *testing.B) {
 func runIndexer(b *testing.B, brokers, topic string, syncer *search.Syncer) *indexerStats {
 	b.Helper()
 	stats := &indexerStats{}
-	c, err := search.NewIndexer(broker.ConsumerConfig{
+	c, err := broker.NewEventsConsumer(broker.ConsumerConfig{
 		Brokers: brokers, Topics: []string{topic}, DeadLetterTopic: topic + ".dlq", GroupID: "atlas-indexer-bench-" + uuid.NewString()[:8],
-	}, syncer,
+	}, search.GroupID, syncer.Handle,
 		func(h broker.BatchHandler) broker.BatchHandler {
 			return func(ctx context.Context, batch []broker.Delivery) error {
 				start := time.Now()
@@ -115,7 +115,7 @@ func BenchmarkWriteToSearchable(b *testing.B) {
 		ix := searchtest.NewIndex(b, search.RefreshNone)
 		syncer, err := search.NewSyncer(search.SyncerParams{DB: env.Pool, Index: ix})
 		require.NoError(b, err)
-		env.StartWorker(b, brokers, topic)
+		brokertest.StartDrainer(b, env.Pool, brokers, topic)
 		stats := runIndexer(b, brokers, topic, syncer)
 		u := env.NewUser(b)
 		c := env.NewCollection(b, u)

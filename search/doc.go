@@ -13,8 +13,8 @@
 // tombstone one version above the stored document. Replayed or out-of-order events therefore cannot
 // roll an item back or bring it back, and a version conflict is reported as success.
 //
-// The [Syncer] is the indexer's core: [Syncer.Handle] is the broker.BatchHandler of the atlas-indexer
-// consumer group ([NewIndexer]); it re-reads the items a batch of events names from Postgres in one
+// The [Syncer] is the indexer's core: [Syncer.Handle] is the events.BatchHandler that process
+// wiring (cmd/atlas) subscribes to the events topic as consumer group atlas-indexer; it re-reads the items a batch of events names from Postgres in one
 // query and writes them in bulk ([Syncer.Sync]), then records the indexed versions that item
 // responses turn into index_status. [Syncer.SyncItem] serves REINDEX_ITEM jobs and [Syncer.Rebuild]
 // `atlas search reindex`.

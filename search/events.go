@@ -9,19 +9,19 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/atlasapp/atlas/events"
-	"github.com/atlasapp/atlas/events/broker"
 )
 
-// GroupID is the Kafka consumer group of the indexer.
+// GroupID is the consumer group of the indexer (on Kafka, its consumer
+// group id).
 const GroupID = "atlas-indexer"
 
-// Handle is an broker.BatchHandler: it turns a batch of events into one Sync and the deletion of
+// Handle is an events.BatchHandler (Syncer is the indexer's events.Handler): it turns a batch of events into one Sync and the deletion of
 // deleted collections. ItemCreated, ItemUpdated and ItemDeleted name items to re-read from
 // Postgres (each item once per batch, whatever the number of its events); CollectionDeleted
 // removes the collection's documents; other events are ignored. Returning nil means Elasticsearch
 // acknowledged everything, so the consumer may commit the offsets; an error makes it retry the
 // batch with backoff (for example while Elasticsearch is down).
-func (s *Syncer) Handle(ctx context.Context, batch []broker.Delivery) error {
+func (s *Syncer) Handle(ctx context.Context, batch []events.Delivery) error {
 	changes, collections := changesOf(batch)
 	for _, c := range collections {
 		if err := s.withIndex(ctx, func() error { return s.DeleteCollection(ctx, c) }); err != nil {
@@ -65,7 +65,7 @@ type itemData struct {
 }
 
 // changesOf extracts the items to sync and the collections to delete from a batch.
-func changesOf(batch []broker.Delivery) ([]Change, []uuid.UUID) {
+func changesOf(batch []events.Delivery) ([]Change, []uuid.UUID) {
 	var changes []Change
 	var collections []uuid.UUID
 	seen := map[uuid.UUID]bool{}
@@ -97,13 +97,4 @@ func changesOf(batch []broker.Delivery) ([]Change, []uuid.UUID) {
 	return changes, collections
 }
 
-// NewIndexer returns the indexer: consumer group GroupID on the events topic
-// (unless cfg names others), handling every batch with syncer.Handle, so
-// offsets are committed only after Elasticsearch acknowledged the batch;
-// wrap, if set, wraps the handler. Run it with Run(ctx).
-func NewIndexer(cfg broker.ConsumerConfig, syncer *Syncer, wrap func(broker.BatchHandler) broker.BatchHandler) (*broker.Consumer, error) {
-	if syncer == nil {
-		return nil, errors.New("search indexer: no syncer")
-	}
-	return broker.NewEventsConsumer(cfg, GroupID, syncer.Handle, wrap)
-}
+var _ events.Handler = (*Syncer)(nil)

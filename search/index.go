@@ -84,8 +84,8 @@ type Index struct {
 	owned *http.Transport
 }
 
-// checkAlias says why alias cannot name an alias and the indices named after it, or nil.
-func checkAlias(alias string) error {
+// CheckAlias says why alias cannot name an alias and the indices named after it, or nil.
+func CheckAlias(alias string) error {
 	if alias != strings.ToLower(alias) || strings.ContainsAny(alias, ` "*\<|,>/?#:`) {
 		return fmt.Errorf("invalid alias %q (lower case, no spaces or special characters)", alias)
 	}
@@ -98,7 +98,7 @@ func NewIndex(opts IndexOpts) (*Index, error) {
 	if opts.Alias == "" {
 		opts.Alias = DefaultAlias
 	}
-	if err := checkAlias(opts.Alias); err != nil {
+	if err := CheckAlias(opts.Alias); err != nil {
 		return nil, fmt.Errorf("new search index: %w", err)
 	}
 	if len(opts.URLs) == 0 {

@@ -6,43 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-
-	"github.com/atlasapp/atlas/config"
 )
-
-// ConfigOpts returns the connection options of the cluster the configuration names: its URL, the
-// alias (ATLAS_ELASTICSEARCH_ALIAS), its credentials (ATLAS_ELASTICSEARCH_USERNAME/_PASSWORD or
-// _API_KEY) and the CA that signs its certificate (ATLAS_ELASTICSEARCH_CA_FILE). Every process
-// and tool connects through them, so a secured cluster works the same everywhere.
-func ConfigOpts(cfg config.Config) (IndexOpts, error) {
-	opts := IndexOpts{
-		URLs:     []string{cfg.ElasticsearchURL},
-		Alias:    cfg.ElasticsearchAlias,
-		Username: cfg.ElasticsearchUsername,
-		Password: cfg.ElasticsearchPassword.Value(),
-		APIKey:   cfg.ElasticsearchAPIKey.Value(),
-	}
-	if err := checkAlias(opts.Alias); err != nil {
-		return IndexOpts{}, fmt.Errorf("ATLAS_ELASTICSEARCH_ALIAS: %w", err)
-	}
-	if cfg.ElasticsearchCAFile != "" {
-		ca, err := config.ReadCAFile(cfg.ElasticsearchCAFile)
-		if err != nil {
-			return IndexOpts{}, fmt.Errorf("ATLAS_ELASTICSEARCH_CA_FILE: %w", err)
-		}
-		opts.CACert = ca
-	}
-	return opts, nil
-}
-
-// NewIndexFromConfig returns the Index of the configured cluster and alias (see ConfigOpts).
-func NewIndexFromConfig(cfg config.Config) (*Index, error) {
-	opts, err := ConfigOpts(cfg)
-	if err != nil {
-		return nil, err
-	}
-	return NewIndex(opts)
-}
 
 // trustingTransport returns base (default http.DefaultTransport) trusting only the PEM
 // certificate authorities in caPEM; with no caPEM, base as it is.

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/ops"
@@ -57,7 +58,7 @@ func securedIndex(t *testing.T, env ...string) *search.Index {
 	alias := searchtest.Alias(t)
 	cfg, err := config.LoadFrom(append(env, "ATLAS_ELASTICSEARCH_ALIAS="+alias))
 	require.NoError(t, err)
-	opts, err := search.ConfigOpts(cfg)
+	opts, err := app.SearchOpts(cfg)
 	require.NoError(t, err)
 	require.Equal(t, alias, opts.Alias, "ATLAS_ELASTICSEARCH_ALIAS names the alias")
 	opts.Refresh = search.RefreshWaitFor
@@ -170,21 +171,4 @@ func otherCA(t *testing.T) string {
 	p := filepath.Join(t.TempDir(), "other-ca.pem")
 	require.NoError(t, os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600))
 	return p
-}
-
-func TestConfigOpts_RefusesAnAliasElasticsearchCannotName(t *testing.T) {
-	t.Parallel()
-	cfg, err := config.LoadFrom([]string{"ATLAS_ELASTICSEARCH_ALIAS=Team Items"})
-	require.NoError(t, err)
-	_, err = search.ConfigOpts(cfg)
-	require.EqualError(t, err, `ATLAS_ELASTICSEARCH_ALIAS: invalid alias "Team Items" (lower case, no spaces or special characters)`)
-	_, err = search.NewIndexFromConfig(cfg)
-	require.Error(t, err)
-
-	cfg, err = config.LoadFrom([]string{"ATLAS_ELASTICSEARCH_ALIAS=team-items"})
-	require.NoError(t, err)
-	ix, err := search.NewIndexFromConfig(cfg)
-	require.NoError(t, err)
-	defer ix.Close()
-	assert.Equal(t, "team-items", ix.Alias())
 }

@@ -29,7 +29,6 @@ import (
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/db/dbtest"
 	"github.com/atlasapp/atlas/events"
-	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/search"
 )
@@ -116,9 +115,9 @@ func (e *Env) WithSearch(t testing.TB, ix *search.Index) *Env {
 	t.Helper()
 	codec, err := cursor.NewCodec(e.Config.CursorKey())
 	require.NoError(t, err)
-	svc := search.NewService(search.ServiceParams{DB: e.Pool, Collections: e.App.Collections, Index: ix, Cursors: codec})
-	srv := httptest.NewServer(api.NewServer(api.Params{Accounts: e.App.Accounts, Collections: e.App.Collections, Items: e.App.Items,
-		Audit: e.App.Audit, Jobs: e.App.Jobs, Search: svc}))
+	ps := e.App.APIParams()
+	ps.Search = search.NewService(search.ServiceParams{DB: e.Pool, Collections: e.App.Collections, Index: ix, Cursors: codec})
+	srv := httptest.NewServer(api.NewServer(ps))
 	t.Cleanup(srv.Close)
 	own := *e
 	own.URL = srv.URL
@@ -261,26 +260,6 @@ func (e *Env) Send(method, path, token string, body any, headers ...string) (Res
 		return Response{}, fmt.Errorf("read %s %s: %w", method, path, err)
 	}
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
-}
-
-// StartWorker runs the outbox drainer of this environment, publishing
-// events to topic on brokers, until the test ends.
-func (e *Env) StartWorker(t testing.TB, brokers, topic string) {
-	t.Helper()
-	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: brokers, Topic: topic, MessageTimeout: 10 * time.Second})
-	require.NoError(t, err)
-	drainer := events.NewDrainer(events.DrainerParams{Pool: e.Pool, Publisher: producer, PublishTimeout: 15 * time.Second})
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = drainer.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-		producer.Close()
-	})
 }
 
 // Outbox returns the events waiting in the outbox (committed, not yet

@@ -8,52 +8,37 @@ import (
 	"os"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/config"
-	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/ops"
 )
 
-// auditConsumer runs the audit consumer group until ctx ends.
-func auditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
-	pool, err := openPool(ctx, cfg)
+// newAuditConsumer builds `atlas audit-consumer`: the audit consumer group
+// on the events topic, and the checkpoints of the chain's head. It uses no
+// search index and no JWT secret.
+func newAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger) (*proc, error) {
+	p, err := startProcess(ctx, cfg, log, "audit-consumer", needs{kafka: true})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer pool.Close()
-	po := newProcessOps(log, pool)
-	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers, kafkaSecurity(cfg)))
-	if _, err := po.listen(cfg, "audit-consumer"); err != nil {
-		return err
-	}
-	defer po.stop()
-	return runAuditConsumer(ctx, cfg, log, pool, ops.NewConsumerMetrics(po.reg))
+	metrics := ops.NewConsumerMetrics(p.ops.reg)
+	p.run = func(ctx context.Context) error { return p.runAuditConsumer(ctx, metrics) }
+	return p, nil
 }
 
-// runAuditConsumer ensures the topics exist, then records every event of
-// the events topic in audit_events (consumer group atlas-audit) until ctx
-// ends, exporting its lag and batch metrics (nil: none). `atlas dev` runs it
-// beside the other processes.
-func runAuditConsumer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, metrics *ops.ConsumerMetrics) error {
-	if err := broker.EnsureTopics(ctx, cfg.KafkaBrokers, kafkaSecurity(cfg),
-		broker.TopicSpec{Name: cfg.KafkaEventsTopic}, broker.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("kafka topics: %w", err)
-	}
-	c, err := audit.NewConsumer(consumerConfig(cfg, log, audit.GroupID),
-		audit.NewRecorder(audit.RecorderParams{DB: pool, Logger: log}),
-		func(h broker.BatchHandler) broker.BatchHandler { return metrics.WrapHandler("audit", h) })
+// runAuditConsumer records every event of the events topic in audit_events
+// (consumer group atlas-audit) until ctx ends, exporting its lag and batch
+// metrics (nil: none), and records checkpoints meanwhile. `atlas dev` runs
+// it beside the other processes.
+func (p *proc) runAuditConsumer(ctx context.Context, metrics *ops.ConsumerMetrics) error {
+	c, unregister, err := subscribe(p, audit.GroupID, "audit", audit.NewRecorder(audit.RecorderParams{DB: p.pool, Logger: p.log}).Handle, metrics)
 	if err != nil {
 		return err
 	}
-	defer metrics.RegisterLag("audit", c)()
-	checkpoints := audit.Checkpoints{Brokers: cfg.KafkaBrokers, Security: kafkaSecurity(cfg), Topic: cfg.KafkaCheckpointTopic}
+	defer unregister()
+	checkpoints := audit.Checkpoints{Store: p.kafka, Topic: p.cfg.KafkaCheckpointTopic}
 	cpDone := make(chan struct{})
-	go func() { defer close(cpDone); checkpoints.Run(ctx, pool, checkpointInterval, log) }()
+	go func() { defer close(cpDone); checkpoints.Run(ctx, p.pool, checkpointInterval, p.log) }()
 	defer func() { <-cpDone }()
 	return c.Run(ctx)
 }
@@ -80,7 +65,7 @@ func auditTool(ctx context.Context, cfg config.Config, _ *slog.Logger, args []st
 	if !rep.OK() {
 		return fmt.Errorf("audit chain broken at seq %d", rep.Broken.Seq)
 	}
-	cp, ok, err := audit.Checkpoints{Brokers: cfg.KafkaBrokers, Security: kafkaSecurity(cfg), Topic: cfg.KafkaCheckpointTopic}.Latest(ctx)
+	cp, ok, err := audit.Checkpoints{Store: kafkaCluster(cfg), Topic: cfg.KafkaCheckpointTopic}.Latest(ctx)
 	if err != nil {
 		return fmt.Errorf("read the latest checkpoint from %s: %w", cfg.KafkaCheckpointTopic, err)
 	}
@@ -94,29 +79,3 @@ func auditTool(ctx context.Context, cfg config.Config, _ *slog.Logger, args []st
 	fmt.Fprintf(os.Stdout, "checkpoint OK: row %d matches the head recorded at %s\n", cp.Seq, cp.At.Format(time.RFC3339))
 	return nil
 }
-
-// consumerConfig is the Kafka side of the configuration of the events
-// consumer group named group: brokers, topics, group membership and, when
-// ATLAS_FAULT_CRASH_AFTER_HANDLE is set (scripts/chaos), an exit after the
-// first handled batch, before its offsets are committed.
-func consumerConfig(cfg config.Config, log *slog.Logger, group string) broker.ConsumerConfig {
-	cc := broker.ConsumerConfig{
-		Brokers:         cfg.KafkaBrokers,
-		Security:        kafkaSecurity(cfg),
-		Topics:          []string{cfg.KafkaEventsTopic},
-		DeadLetterTopic: cfg.KafkaDLQTopic,
-		Properties:      cfg.ConsumerGroupSettings(group),
-		Logger:          log,
-	}
-	if cfg.FaultCrashAfterHandle {
-		cc.BeforeCommitFunc = func(records int) {
-			log.Warn("fault injection: exiting after a handled batch, before committing its offsets",
-				slog.String("consumer_group", group), slog.Int("records", records))
-			os.Exit(faultExitCode)
-		}
-	}
-	return cc
-}
-
-// faultExitCode is the exit status of a process stopped by fault injection.
-const faultExitCode = 86

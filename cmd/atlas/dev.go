@@ -6,72 +6,50 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/config"
-	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/ops"
-	"github.com/atlasapp/atlas/search"
 )
 
-// dev runs every Atlas process in one: migrations, the API, the worker and
-// the consumers. It is for a laptop; production runs each subcommand as
-// its own process.
-func dev(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
-	if cfg.GeneratedJWTSecret {
-		log.Warn("ATLAS_JWT_SECRET is not set: using a random secret for this development run; tokens will not survive a restart")
-	}
-	pool, err := openPool(ctx, cfg)
+// newDev builds `atlas dev`: every Atlas process in one, for a laptop
+// (production runs each subcommand as its own process). It migrates, then
+// runs the API, the worker and the consumers on one start-up: one pool, one
+// Kafka check and topic creation, one search index and syncer, and the
+// worker's job handlers run through the API's services.
+func newDev(ctx context.Context, cfg config.Config, log *slog.Logger) (*proc, error) {
+	p, err := startProcess(ctx, cfg, log, "dev", needs{migrate: true, kafka: true, index: true, indexReady: true})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer pool.Close()
-	if err := db.Migrate(ctx, pool, log); err != nil {
-		return err
-	}
-	es, err := search.NewIndexFromConfig(cfg)
+	a, err := p.newAPI(ctx)
 	if err != nil {
-		return err
+		return p.fail(err)
 	}
-	po := newProcessOps(log, pool)
-	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers, kafkaSecurity(cfg)), ops.ElasticsearchCheck(es))
-	separate, err := po.listen(cfg, "dev")
+	stopWorker, err := p.startWorker(ctx, &a.Core)
 	if err != nil {
-		return err
+		return p.fail(err)
 	}
-	defer po.stop()
-	// One app: the worker's job handlers use the API's services.
-	a, err := app.New(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version, HTTPMetrics: ops.NewHTTPMetrics(po.reg)})
-	if err != nil {
-		return err
+	stopWorker = p.stopOnce(stopWorker)
+	p.run = func(ctx context.Context) error {
+		stopConsumers := p.startConsumers(ctx, ops.NewConsumerMetrics(p.ops.reg))
+		httpErr := runHTTP(ctx, log, cfg.HTTPAddr, cfg.ShutdownDelay, a.Server)
+		return errors.Join(httpErr, stopWorker(), stopConsumers())
 	}
-	stopWorker, err := startWorker(ctx, cfg, log, pool, po.reg, &a.Services)
-	if err != nil {
-		return err
-	}
-	stopConsumers := startConsumers(ctx, cfg, log, pool, ops.NewConsumerMetrics(po.reg))
-	if err := a.Server.StartRiverUI(ctx); err != nil {
-		return errors.Join(err, stopWorker(), stopConsumers())
-	}
-	po.mountAPI(a.Server.Router(), !separate)
-	httpErr := runHTTP(ctx, log, cfg.HTTPAddr, cfg.ShutdownDelay, a.Server)
-	return errors.Join(httpErr, stopWorker(), stopConsumers())
+	return p, nil
 }
 
 // startConsumers runs the Kafka consumers (the audit consumer and the search
 // indexer) in the background; the returned function stops them and waits.
 // A consumer that fails is logged; the rest of dev keeps running.
-func startConsumers(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, metrics *ops.ConsumerMetrics) func() error {
+func (p *proc) startConsumers(ctx context.Context, metrics *ops.ConsumerMetrics) func() error {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	for name, run := range map[string]func(context.Context, config.Config, *slog.Logger, *pgxpool.Pool, *ops.ConsumerMetrics) error{
-		"audit-consumer": runAuditConsumer,
-		"indexer":        runIndexer,
+	for name, run := range map[string]func(context.Context, *ops.ConsumerMetrics) error{
+		"audit-consumer": p.runAuditConsumer,
+		"indexer":        p.runIndexer,
 	} {
 		wg.Go(func() {
-			if err := run(ctx, cfg, log, pool, metrics); err != nil {
-				log.Error("consumer stopped", slog.String("consumer", name), slog.Any("error", err))
+			if err := run(ctx, metrics); err != nil {
+				p.log.Error("consumer stopped", slog.String("consumer", name), slog.Any("error", err))
 			}
 		})
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/config"
+	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/search"
 )
@@ -35,19 +36,16 @@ func eventsTool(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 		return err
 	}
 	defer pool.Close()
-	var h broker.BatchHandler
+	var h events.BatchHandler
 	switch *group {
 	case audit.GroupID:
 		h = audit.NewRecorder(audit.RecorderParams{DB: pool, Logger: log}).Handle
 	case search.GroupID:
-		index, err := search.NewIndexFromConfig(cfg)
+		syncer, index, err := toolSyncer(cfg, log, pool)
 		if err != nil {
 			return err
 		}
-		syncer, err := search.NewSyncer(search.SyncerParams{DB: pool, Index: index, Logger: log})
-		if err != nil {
-			return err
-		}
+		defer index.Close()
 		h = syncer.Handle
 	default:
 		return fmt.Errorf("--group: must be %s or %s, got %q", audit.GroupID, search.GroupID, *group)

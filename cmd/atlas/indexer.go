@@ -3,74 +3,50 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/atlasapp/atlas/config"
-	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/retry"
 	"github.com/atlasapp/atlas/search"
 )
 
-// indexer runs the search indexer until ctx ends.
-func indexer(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
-	pool, err := openPool(ctx, cfg)
+// newIndexer builds `atlas indexer`: the search indexer group on the
+// events topic, writing to the process's search index. It uses no JWT
+// secret.
+func newIndexer(ctx context.Context, cfg config.Config, log *slog.Logger) (*proc, error) {
+	p, err := startProcess(ctx, cfg, log, "indexer", needs{kafka: true, index: true, indexReady: true})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer pool.Close()
-	es, err := search.NewIndexFromConfig(cfg)
-	if err != nil {
-		return err
-	}
-	po := newProcessOps(log, pool)
-	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers, kafkaSecurity(cfg)), ops.ElasticsearchCheck(es))
-	if _, err := po.listen(cfg, "indexer"); err != nil {
-		return err
-	}
-	defer po.stop()
-	return runIndexer(ctx, cfg, log, pool, ops.NewConsumerMetrics(po.reg))
+	metrics := ops.NewConsumerMetrics(p.ops.reg)
+	p.run = func(ctx context.Context) error { return p.runIndexer(ctx, metrics) }
+	return p, nil
 }
 
-// runIndexer ensures the Kafka topics and the search index exist (waiting
-// for Elasticsearch if it is not up yet), then keeps the index in step with
-// the events topic (consumer group atlas-indexer) until ctx ends, recording
-// its batches and lag on metrics (nil: none). `atlas dev` runs it beside the
-// other processes.
-func runIndexer(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, metrics *ops.ConsumerMetrics) error {
-	if err := broker.EnsureTopics(ctx, cfg.KafkaBrokers, kafkaSecurity(cfg),
-		broker.TopicSpec{Name: cfg.KafkaEventsTopic}, broker.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		return fmt.Errorf("kafka topics: %w", err)
-	}
-	index, err := search.NewIndexFromConfig(cfg)
-	if err != nil {
-		return err
-	}
-	if err := waitForIndex(ctx, log, index); err != nil {
+// runIndexer ensures the search index exists (waiting for Elasticsearch if
+// it is not up yet), then keeps it in step with the events topic (consumer
+// group atlas-indexer) until ctx ends, recording its batches and lag on
+// metrics (nil: none). `atlas dev` runs it beside the other processes.
+func (p *proc) runIndexer(ctx context.Context, metrics *ops.ConsumerMetrics) error {
+	if err := waitForIndex(ctx, p.log, p.index); err != nil {
 		if ctx.Err() != nil {
 			return nil
 		}
 		return err
 	}
-	syncer, err := search.NewSyncer(search.SyncerParams{DB: pool, Index: index, Logger: log})
+	syncer, err := p.searchSyncer()
 	if err != nil {
 		return err
 	}
-	c, err := search.NewIndexer(consumerConfig(cfg, log, search.GroupID), syncer,
-		func(h broker.BatchHandler) broker.BatchHandler { return metrics.WrapHandler("indexer", h) })
+	c, unregister, err := subscribe(p, search.GroupID, "indexer", syncer.Handle, metrics)
 	if err != nil {
 		return err
 	}
-	log.Info("indexer started", slog.String("elasticsearch", cfg.ElasticsearchURL),
-		slog.String("alias", index.Alias()), slog.String("topic", cfg.KafkaEventsTopic))
-	defer metrics.RegisterLag("indexer", c)()
+	defer unregister()
+	p.log.Info("indexer started", slog.String("elasticsearch", p.cfg.ElasticsearchURL),
+		slog.String("alias", p.index.Alias()), slog.String("topic", p.cfg.KafkaEventsTopic))
 	return c.Run(ctx)
 }
 

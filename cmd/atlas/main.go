@@ -40,34 +40,38 @@ import (
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-// command is one subcommand: its one-line help and what it runs.
+// command is one subcommand: its one-line help, what it runs and, for the
+// processes serving the API, the check of the settings only they use.
 type command struct {
 	help string
 	run  func(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error
+	// validate checks (and completes) the settings this command needs
+	// beyond what config.Load checks for every command; nil: none.
+	validate func(*config.Config) error
 }
 
 // commands lists every subcommand; each lives in a file of its own.
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the HTTP API (ATLAS_HTTP_ADDR, default 127.0.0.1:8080)", serve},
-		"migrate": {"apply database migrations (Atlas' and River's) and exit", migrate},
-		"config":  {"print the effective configuration with secrets redacted", printConfig},
-		"openapi": {"print the OpenAPI document (JSON) and exit", printOpenAPI},
-		"worker":  {"run River workers: publish outbox events to Kafka, run background jobs", worker},
-		"dev":     {"run every process (API, worker, consumers) in one, for a laptop", dev},
-		"all":     {"same as dev", dev},
+		"serve":   {"run the HTTP API (ATLAS_HTTP_ADDR, default 127.0.0.1:8080)", runs(newServe), (*config.Config).ValidateAPI},
+		"migrate": {"apply database migrations (Atlas' and River's) and exit", migrate, nil},
+		"config":  {"print the effective configuration with secrets redacted", printConfig, nil},
+		"openapi": {"print the OpenAPI document (JSON) and exit", printOpenAPI, nil},
+		"worker":  {"run River workers: publish outbox events to Kafka, run background jobs", runs(newWorker), nil},
+		"dev":     {"run every process (API, worker, consumers) in one, for a laptop", runs(newDev), (*config.Config).ValidateAPI},
+		"all":     {"same as dev", runs(newDev), (*config.Config).ValidateAPI},
 
 		// The audit trail (see package audit).
-		"audit-consumer": {"run the audit consumer group (atlas-audit): Kafka events -> audit_events", auditConsumer},
-		"audit":          {"audit tools: `atlas audit verify` checks the audit trail's hash chain (exit 1 if broken)", auditTool},
+		"audit-consumer": {"run the audit consumer group (atlas-audit): Kafka events -> audit_events", runs(newAuditConsumer), nil},
+		"audit":          {"audit tools: `atlas audit verify` checks the audit trail's hash chain (exit 1 if broken)", auditTool, nil},
 
 		// Search (see package search).
-		"indexer": {"run the search indexer group (atlas-indexer): Kafka events -> Elasticsearch", indexer},
-		"search":  {"search tools: `atlas search reindex` rebuilds the index from Postgres and swaps the alias", searchTool},
+		"indexer": {"run the search indexer group (atlas-indexer): Kafka events -> Elasticsearch", runs(newIndexer), nil},
+		"search":  {"search tools: `atlas search reindex` rebuilds the index from Postgres and swaps the alias", searchTool, nil},
 
 		// Recovery (see package reconcile and events/broker's replay).
-		"events":    {"event tools: `atlas events replay-dlq --group atlas-audit|atlas-indexer [--dry-run]` re-feeds dead letters", eventsTool},
-		"reconcile": {"compare Postgres with the search index and the audit trail; --repair re-syncs the index (exit 1 while drift remains)", reconcileTool},
+		"events":    {"event tools: `atlas events replay-dlq --group atlas-audit|atlas-indexer [--dry-run]` re-feeds dead letters", eventsTool, nil},
+		"reconcile": {"compare Postgres with the search index and the audit trail; --repair re-syncs the index (exit 1 while drift remains)", reconcileTool, nil},
 	}
 }
 
@@ -102,7 +106,7 @@ func main() {
 		fmt.Fprintf(os.Stderr, "atlas: unknown command %q\n\n%s", name, usage())
 		os.Exit(2)
 	}
-	cfg, err := config.Load()
+	cfg, err := loadConfig(cmd, config.Load)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "atlas: configuration: %v\n", err)
 		os.Exit(2)
@@ -123,6 +127,19 @@ func main() {
 		os.Exit(1)
 	}
 	stop()
+}
+
+// loadConfig loads the configuration with load and checks what cmd needs
+// besides: each process validates only the settings it uses.
+func loadConfig(cmd command, load func() (config.Config, error)) (config.Config, error) {
+	cfg, err := load()
+	if err != nil {
+		return cfg, err
+	}
+	if cmd.validate != nil {
+		err = cmd.validate(&cfg)
+	}
+	return cfg, err
 }
 
 // run runs one subcommand with tracing set up, and flushes the spans it

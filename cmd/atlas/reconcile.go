@@ -39,7 +39,12 @@ func reconcileTool(ctx context.Context, cfg config.Config, log *slog.Logger, arg
 		return err
 	}
 	defer pool.Close()
-	rec, err := newReconciler(cfg, log, pool)
+	syncer, index, err := toolSyncer(cfg, log, pool)
+	if err != nil {
+		return err
+	}
+	defer index.Close()
+	rec, err := reconcile.New(reconcile.Params{DB: pool, Syncer: syncer, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -60,19 +65,6 @@ func reconcileTool(ctx context.Context, cfg config.Config, log *slog.Logger, arg
 		return fmt.Errorf("%d differences between Postgres and the derived stores remain", n)
 	}
 	return nil
-}
-
-// newReconciler builds a Reconciler on the configured index.
-func newReconciler(cfg config.Config, log *slog.Logger, pool *pgxpool.Pool) (*reconcile.Reconciler, error) {
-	index, err := search.NewIndexFromConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
-	syncer, err := search.NewSyncer(search.SyncerParams{DB: pool, Index: index, Logger: log})
-	if err != nil {
-		return nil, err
-	}
-	return reconcile.New(reconcile.Params{DB: pool, Syncer: syncer, Logger: log})
 }
 
 // withReconcile adds the reconciliation worker to register and, unless

@@ -10,6 +10,9 @@ import (
 	"os"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/search"
 )
@@ -38,10 +41,11 @@ func searchTool(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 		return err
 	}
 	defer pool.Close()
-	index, err := search.NewIndexFromConfig(cfg)
+	syncer, index, err := toolSyncer(cfg, log, pool)
 	if err != nil {
 		return err
 	}
+	defer index.Close()
 	if err := index.Ready(ctx); err != nil {
 		return err
 	}
@@ -54,10 +58,6 @@ func searchTool(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 			log.Warn("deleted indices left by an earlier reindex", slog.Any("indices", dropped))
 		}
 	}
-	syncer, err := search.NewSyncer(search.SyncerParams{DB: pool, Index: index, Logger: log})
-	if err != nil {
-		return err
-	}
 	start := time.Now()
 	n, err := syncer.Rebuild(ctx)
 	if errors.Is(err, search.ErrRebuildRunning) {
@@ -68,4 +68,19 @@ func searchTool(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 	}
 	fmt.Fprintf(os.Stdout, "reindexed %d items into %s in %s\n", n, index.Alias(), time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// toolSyncer builds a one-shot tool's search index (its caller closes it)
+// and a Syncer writing through it.
+func toolSyncer(cfg config.Config, log *slog.Logger, pool *pgxpool.Pool) (*search.Syncer, *search.Index, error) {
+	index, err := app.NewSearchIndex(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	syncer, err := search.NewSyncer(search.SyncerParams{DB: pool, Index: index, Logger: log})
+	if err != nil {
+		index.Close()
+		return nil, nil, err
+	}
+	return syncer, index, nil
 }

@@ -14,31 +14,43 @@ import (
 	"github.com/atlasapp/atlas/ops"
 )
 
-func serve(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
-	if cfg.GeneratedJWTSecret {
-		log.Warn("ATLAS_JWT_SECRET is not set: using a random secret for this development run; tokens will not survive a restart")
-	}
-	pool, err := openPool(ctx, cfg)
+// newServe builds `atlas serve`: the HTTP API, River UI and the dashboard
+// on the process's search index. It uses no Kafka.
+func newServe(ctx context.Context, cfg config.Config, log *slog.Logger) (*proc, error) {
+	p, err := startProcess(ctx, cfg, log, "serve", needs{index: true})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer pool.Close()
-	po := newProcessOps(log, pool)
-	a, err := app.New(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version, HTTPMetrics: ops.NewHTTPMetrics(po.reg)})
+	a, err := p.newAPI(ctx)
 	if err != nil {
-		return err
+		return p.fail(err)
 	}
-	probeSearch(ctx, log, a.SearchIndex)
+	probeSearch(ctx, log, p.index)
+	p.run = func(ctx context.Context) error {
+		return runHTTP(ctx, log, cfg.HTTPAddr, cfg.ShutdownDelay, a.Server)
+	}
+	return p, nil
+}
+
+// newAPI builds the API on the process (serve and dev): the services on its
+// pool and search index, River UI started, and /health and /ready (and
+// /metrics, unless an ops listener serves them) on the API's router.
+func (p *proc) newAPI(ctx context.Context) (*app.App, error) {
+	if p.cfg.GeneratedJWTSecret {
+		p.log.Warn("ATLAS_JWT_SECRET is not set: using a random secret for this development run; tokens will not survive a restart")
+	}
+	a, err := app.New(app.Params{Config: p.cfg, Pool: p.pool, Logger: p.log, Version: version,
+		HTTPMetrics: ops.NewHTTPMetrics(p.ops.reg), SearchIndex: p.index})
+	if err != nil {
+		return nil, err
+	}
+	p.onClose(a.Close)
+	p.api = a
 	if err := a.Server.StartRiverUI(ctx); err != nil {
-		return err
+		return nil, err
 	}
-	separate, err := po.listen(cfg, "serve")
-	if err != nil {
-		return err
-	}
-	defer po.stop()
-	po.mountAPI(a.Server.Router(), !separate)
-	return runHTTP(ctx, log, cfg.HTTPAddr, cfg.ShutdownDelay, a.Server)
+	p.ops.mountAPI(a.Server.Router(), !p.separateOps)
+	return a, nil
 }
 
 // runHTTP serves h on addr until ctx ends, then shuts down gracefully: it

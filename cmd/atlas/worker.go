@@ -6,79 +6,63 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/prometheus/client_golang/prometheus"
-
 	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/config"
-	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/ops"
-	"github.com/atlasapp/atlas/search"
 )
 
-// worker drains the outbox to Kafka and runs River's background jobs until
+// newWorker builds `atlas worker`: the outbox drainer and River's
+// background jobs, whose handlers run through the Core services (no
+// accounts, tokens, audit or search queries: no JWT secret). It runs until
 // ctx ends, then lets running jobs finish.
-func worker(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
-	pool, err := openPool(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	po := newProcessOps(log, pool)
-	po.ready.Add(ops.KafkaCheck(cfg.KafkaBrokers, kafkaSecurity(cfg)))
-	if _, err := po.listen(cfg, "worker"); err != nil {
-		return err
-	}
-	defer po.stop()
-	stop, err := startWorker(ctx, cfg, log, pool, po.reg, nil)
-	if err != nil {
-		return err
-	}
-	<-ctx.Done()
-	return stop()
-}
-
-// startWorker ensures the Kafka topics exist, then starts the outbox
-// drainer and the River worker client, recording their work on reg. The
-// returned stop function stops both (River's jobs get up to 30 s) and
-// flushes the producer. svc are the domain services the job handlers work
-// through (nil: build them; `atlas dev` passes the API's).
-func startWorker(ctx context.Context, cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, reg prometheus.Registerer, svc *app.Services) (func() error, error) {
-	if err := broker.EnsureTopics(ctx, cfg.KafkaBrokers, kafkaSecurity(cfg),
-		broker.TopicSpec{Name: cfg.KafkaEventsTopic}, broker.TopicSpec{Name: cfg.KafkaDLQTopic}); err != nil {
-		return nil, fmt.Errorf("kafka topics: %w", err)
-	}
-	// The job handlers work through the same domain services as the API,
-	// without its HTTP server.
-	if svc == nil {
-		var err error
-		if svc, err = app.NewServices(app.Params{Config: cfg, Pool: pool, Logger: log, Version: version}); err != nil {
-			return nil, err
-		}
-		probeSearch(ctx, log, svc.SearchIndex)
-	}
-	// REINDEX_ITEM goes through the same path as the indexer's updates.
-	syncer, err := search.NewSyncer(search.SyncerParams{DB: pool, Index: svc.SearchIndex, Logger: log})
+func newWorker(ctx context.Context, cfg config.Config, log *slog.Logger) (*proc, error) {
+	p, err := startProcess(ctx, cfg, log, "worker", needs{kafka: true, index: true})
 	if err != nil {
 		return nil, err
 	}
-	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: svc.Items, Indexer: syncer,
-		Fetch: enrich.FetcherOpts{TotalTimeout: cfg.EnrichTimeout, ConnectTimeout: cfg.EnrichConnectTimeout},
-	})
+	core, err := app.NewCore(app.Params{Config: cfg, Pool: p.pool, Logger: log, Version: version})
+	if err != nil {
+		return p.fail(err)
+	}
+	probeSearch(ctx, log, p.index)
+	stop, err := p.startWorker(ctx, core)
+	if err != nil {
+		return p.fail(err)
+	}
+	stop = p.stopOnce(stop)
+	p.run = func(ctx context.Context) error {
+		<-ctx.Done()
+		return stop()
+	}
+	return p, nil
+}
+
+// startWorker starts the outbox drainer and the River worker client of the
+// process, recording their work on its registry; the job handlers work
+// through core (`atlas dev` passes the API's). The returned stop function
+// stops both (River's jobs get up to 30 s) and flushes the producer.
+func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, error) {
+	cfg, log, pool, reg := p.cfg, p.log, p.pool, p.ops.reg
+	// REINDEX_ITEM goes through the same path as the indexer's updates.
+	syncer, err := p.searchSyncer()
+	if err != nil {
+		return nil, err
+	}
+	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: core.Items, Indexer: syncer, Fetch: app.FetcherOpts(cfg)})
 	register, periodic, err := withReconcile(cfg, log, pool, syncer, reg, register)
 	if err != nil {
 		return nil, err
 	}
-	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: cfg.KafkaBrokers, Security: kafkaSecurity(cfg), Topic: cfg.KafkaEventsTopic, Logger: log})
+	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: p.kafka.Brokers, Security: p.kafka.Security, Topic: cfg.KafkaEventsTopic, Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: pool, Logger: log, Register: register, PeriodicJobs: periodic,
-		BulkWorkers:          cfg.ImportEnrichWorkers,
-		RescueStuckJobsAfter: max(jobs.DefaultRescueStuckJobsAfter, 2*cfg.EnrichTimeout)})
+	wp := app.JobWorkerParams(cfg)
+	wp.Pool, wp.Logger, wp.Register, wp.PeriodicJobs = pool, log, register, periodic
+	client, err := jobs.NewWorkerClient(wp)
 	if err != nil {
 		producer.Close()
 		return nil, err

@@ -78,50 +78,16 @@ type ConsumerConfig struct {
 	BeforeCommitFunc func(records int)
 }
 
-// Header is one Kafka record header.
-type Header struct {
-	Key   string
-	Value string
-}
+// Header is one Kafka record header (events.Header).
+type Header = events.Header
 
 // Delivery is one decoded envelope with the metadata of the Kafka record
-// that carried it.
-type Delivery struct {
-	// Envelope is the decoded, schema-valid event.
-	Envelope events.Envelope
-	// Value is the raw record value the envelope was decoded from.
-	Value     []byte
-	Topic     string
-	Partition int32
-	Offset    int64
-	Key       string
-	Timestamp time.Time
-	Headers   []Header
-}
+// that carried it: the transport-neutral events.Delivery.
+type Delivery = events.Delivery
 
-// Header returns the first value of the named record header, or "".
-func (d Delivery) Header(name string) string {
-	for _, h := range d.Headers {
-		if h.Key == name {
-			return h.Value
-		}
-	}
-	return ""
-}
-
-// Traceparent returns the record's W3C traceparent header, or "".
-func (d Delivery) Traceparent() string { return d.Header(HeaderTraceparent) }
-
-// RequestID returns the record's request_id header, or "".
-func (d Delivery) RequestID() string { return d.Header(HeaderRequestID) }
-
-// BatchHandler processes a batch of deliveries. Returning nil means every
-// delivery is durably processed: their offsets are then committed. Returning
-// an error makes the consumer retry the same records (minus those of
-// partitions revoked meanwhile) with backoff, so a handler must be
-// idempotent: a record may also be seen again after a crash or a rebalance.
-// Within a partition, deliveries are in offset order.
-type BatchHandler func(ctx context.Context, batch []Delivery) error
+// BatchHandler processes a batch of deliveries; see events.BatchHandler for
+// its contract (nil acknowledges the batch: its offsets are committed).
+type BatchHandler = events.BatchHandler
 
 // Consumer is an at-least-once consumer group member: it reads envelopes in
 // batches, hands them to a BatchHandler, and commits offsets only after the

@@ -19,12 +19,12 @@ import (
 	"github.com/atlasapp/atlas/telemetry"
 )
 
-// Record header names set on every published envelope.
+// Record header names set on every published envelope (see events).
 const (
-	HeaderTraceparent = "traceparent"
-	HeaderRequestID   = "request_id"
-	HeaderEventType   = "event_type"
-	HeaderEventID     = "event_id"
+	HeaderTraceparent = events.HeaderTraceparent
+	HeaderRequestID   = events.HeaderRequestID
+	HeaderEventType   = events.HeaderEventType
+	HeaderEventID     = events.HeaderEventID
 )
 
 // Producer defaults.
