@@ -9,7 +9,6 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
-	"github.com/atlasapp/atlas"
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/events"
 )
@@ -17,12 +16,12 @@ import (
 // ListAuditInput filters and pages the audit trail.
 type ListAuditInput struct {
 	PageParams
-	EntityType   string    `query:"entity_type" enum:"item,collection,membership,user" doc:"With entity_id: the history of one entity. For a membership, the id is the member's user id. user (without entity_id): your own account security events (sessions revoked, password changed, API tokens created or revoked, refresh-token reuse); nobody else sees them."`
-	EntityID     string    `query:"entity_id" format:"uuid" doc:"With entity_type: the history of one entity."`
-	ActorUserID  string    `query:"actor_user_id" format:"uuid" doc:"Only what this user did."`
-	CollectionID string    `query:"collection_id" format:"uuid" doc:"Only events of this collection."`
-	From         time.Time `query:"from" doc:"Only events that occurred at or after this time (RFC 3339)." example:"2026-01-01T00:00:00Z"`
-	To           time.Time `query:"to" doc:"Only events that occurred before this time (RFC 3339)." example:"2026-02-01T00:00:00Z"`
+	EntityType   string              `query:"entity_type" enum:"item,collection,membership,user" doc:"With entity_id: the history of one entity. For a membership, the id is the member's user id. user (without entity_id): your own account security events (sessions revoked, password changed, API tokens created or revoked, refresh-token reuse); nobody else sees them."`
+	EntityID     Optional[uuid.UUID] `query:"entity_id" format:"uuid" doc:"With entity_type: the history of one entity."`
+	ActorUserID  Optional[uuid.UUID] `query:"actor_user_id" format:"uuid" doc:"Only what this user did."`
+	CollectionID Optional[uuid.UUID] `query:"collection_id" format:"uuid" doc:"Only events of this collection."`
+	From         time.Time           `query:"from" doc:"Only events that occurred at or after this time (RFC 3339)." example:"2026-01-01T00:00:00Z"`
+	To           time.Time           `query:"to" doc:"Only events that occurred before this time (RFC 3339)." example:"2026-02-01T00:00:00Z"`
 }
 
 // AuditEntity names what an audit event is about.
@@ -86,33 +85,16 @@ func toAuditEvent(e audit.Event) AuditEvent {
 }
 
 // filter converts the query parameters to an audit.Filter.
-func (in *ListAuditInput) filter() (audit.Filter, error) {
-	f := audit.Filter{EntityType: in.EntityType}
-	for _, p := range []struct {
-		name string
-		raw  string
-		dst  **uuid.UUID
-	}{
-		{"entity_id", in.EntityID, &f.EntityID},
-		{"actor_user_id", in.ActorUserID, &f.ActorUserID},
-		{"collection_id", in.CollectionID, &f.CollectionID},
-	} {
-		if p.raw == "" {
-			continue
-		}
-		id, err := uuid.Parse(p.raw)
-		if err != nil {
-			return audit.Filter{}, atlas.Errorf(atlas.ErrBadRequest, "%s must be a UUID", p.name)
-		}
-		*p.dst = &id
-	}
+func (in *ListAuditInput) filter() audit.Filter {
+	f := audit.Filter{EntityType: in.EntityType, EntityID: in.EntityID.Ptr(), ActorUserID: in.ActorUserID.Ptr(),
+		CollectionID: in.CollectionID.Ptr()}
 	if !in.From.IsZero() {
 		f.From = &in.From
 	}
 	if !in.To.IsZero() {
 		f.To = &in.To
 	}
-	return f, nil
+	return f
 }
 
 func (s *Server) registerAudit() {
@@ -127,11 +109,7 @@ func (s *Server) registerAudit() {
 		Tags: []string{"Audit"}, Security: secured,
 		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *ListAuditInput) (*ListOutput[AuditEvent], error) {
-		f, err := in.filter()
-		if err != nil {
-			return nil, s.problem(ctx, err)
-		}
-		evs, next, err := s.audit.List(ctx, caller(ctx), f, in.page())
+		evs, next, err := s.audit.List(ctx, caller(ctx), in.filter(), in.page())
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

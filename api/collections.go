@@ -12,7 +12,7 @@ import (
 
 // CollectionPath addresses one collection.
 type CollectionPath struct {
-	ID uuid.UUID `path:"id" doc:"Collection id."`
+	ID uuid.UUID `path:"id" format:"uuid" doc:"Collection id."`
 }
 
 // CreateCollectionInput creates a collection.

@@ -37,6 +37,36 @@ func TestCollection_CreatorIsOwnerAndListsIt(t *testing.T) {
 	require.Empty(t, list.Items, "another user sees none of it")
 }
 
+// TestCollection_PermissionsFollowTheCallersRole: a collection, read alone
+// or in the list, tells each caller what their role allows.
+func TestCollection_PermissionsFollowTheCallersRole(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	own := env.NewUser(t)
+	c := env.NewCollection(t, own)
+	users := map[collection.Role]apitest.User{collection.RoleOwner: own}
+	for _, r := range []collection.Role{collection.RoleEditor, collection.RoleViewer} {
+		users[r] = env.NewUser(t)
+		env.AddMember(t, own, c.ID, users[r], r)
+	}
+	want := map[collection.Role]map[string]any{
+		collection.RoleOwner:  {"read": true, "write_items": true, "manage": true},
+		collection.RoleEditor: {"read": true, "write_items": true, "manage": false},
+		collection.RoleViewer: {"read": true, "write_items": false, "manage": false},
+	}
+	for role, u := range users {
+		one := env.Do(t, http.MethodGet, "/api/v1/collections/"+c.ID.String(), u.Token, nil)
+		require.Equal(t, http.StatusOK, one.Status, "%s", one.Body)
+		require.Equal(t, want[role], one.Map(t)["permissions"], "%s reading the collection", role)
+		var list struct {
+			Items []map[string]any `json:"items"`
+		}
+		env.Do(t, http.MethodGet, "/api/v1/collections", u.Token, nil).JSON(t, &list)
+		require.Len(t, list.Items, 1)
+		require.Equal(t, want[role], list.Items[0]["permissions"], "%s listing collections", role)
+	}
+}
+
 func TestMembers_LastOwnerIsKept(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)

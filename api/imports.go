@@ -19,7 +19,7 @@ import (
 
 // ImportPath addresses one import.
 type ImportPath struct {
-	ID uuid.UUID `path:"id" doc:"Import id."`
+	ID uuid.UUID `path:"id" format:"uuid" doc:"Import id."`
 }
 
 // CreateImportInput is an upload of a bookmark file. The body is read as a

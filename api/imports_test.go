@@ -88,7 +88,7 @@ func TestCreateImport_BadUploadsAreProblems(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, "unknown format")
 
 	resp = post(t, env, path+"?on_duplicate=merge", owner.Token, "text/html", strings.NewReader("<DL>"), 4)
-	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "a malformed query parameter")
 
 	resp = post(t, env, path, owner.Token, "text/html", strings.NewReader(big), int64(len(big)))
 	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode, "over the cap, declared length")
@@ -132,5 +132,5 @@ func TestExport_StreamsAnAttachment(t *testing.T) {
 	assert.Equal(t, "atlas-export", resp.Map(t)["format"])
 
 	resp = env.Do(t, http.MethodGet, "/api/v1/collections/"+c.ID.String()+"/export?format=csv", owner.Token, nil)
-	assert.Equal(t, http.StatusUnprocessableEntity, resp.Status)
+	assert.Equal(t, http.StatusBadRequest, resp.Status, "a malformed query parameter")
 }

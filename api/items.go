@@ -12,7 +12,7 @@ import (
 
 // ItemPath addresses one item.
 type ItemPath struct {
-	ID uuid.UUID `path:"id" doc:"Item id."`
+	ID uuid.UUID `path:"id" format:"uuid" doc:"Item id."`
 }
 
 // CreateItemInput adds an item to a collection.

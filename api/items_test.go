@@ -159,8 +159,8 @@ func TestItems_CursorIsTamperEvidentAndBoundToItsList(t *testing.T) {
 			require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
 		})
 	}
-	require.Equal(t, http.StatusUnprocessableEntity, env.Do(t, http.MethodGet, base+"?limit=101", u.Token, nil).Status)
-	require.Equal(t, http.StatusUnprocessableEntity, env.Do(t, http.MethodGet, base+"?limit=0", u.Token, nil).Status)
+	require.Equal(t, http.StatusBadRequest, env.Do(t, http.MethodGet, base+"?limit=101", u.Token, nil).Status)
+	require.Equal(t, http.StatusBadRequest, env.Do(t, http.MethodGet, base+"?limit=0", u.Token, nil).Status)
 
 	// Someone who may not read the collection hears that, whatever else is
 	// wrong with the request; a member hears what is wrong.
@@ -265,17 +265,7 @@ func TestItems_PageOf50WithTagsIsNotNPlusOne(t *testing.T) {
 func problemLocations(t *testing.T, resp apitest.Response) []string {
 	t.Helper()
 	require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s", resp.Body)
-	var p struct {
-		Errors []struct {
-			Location string `json:"location"`
-		} `json:"errors"`
-	}
-	resp.JSON(t, &p)
-	var out []string
-	for _, e := range p.Errors {
-		out = append(out, e.Location)
-	}
-	return out
+	return errorLocations(t, resp)
 }
 
 func TestItems_ListWithAnOverLongTagPointsAtTheQueryParameter(t *testing.T) {

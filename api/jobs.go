@@ -65,9 +65,9 @@ type JobPath struct {
 // ListJobsInput filters and pages the caller's jobs.
 type ListJobsInput struct {
 	PageParams
-	Status string `query:"status" enum:"QUEUED,RUNNING,SUCCEEDED,FAILED,CANCELLED" doc:"Only jobs in this status."`
-	Type   string `query:"type" enum:"ENRICH_URL,REINDEX_ITEM" doc:"Only jobs of this type."`
-	ItemID string `query:"item_id" format:"uuid" doc:"Only the jobs of this item."`
+	Status string              `query:"status" enum:"QUEUED,RUNNING,SUCCEEDED,FAILED,CANCELLED" doc:"Only jobs in this status."`
+	Type   string              `query:"type" enum:"ENRICH_URL,REINDEX_ITEM" doc:"Only jobs of this type."`
+	ItemID Optional[uuid.UUID] `query:"item_id" format:"uuid" doc:"Only the jobs of this item."`
 }
 
 func (s *Server) registerJobs() {
@@ -105,15 +105,7 @@ func (s *Server) registerJobs() {
 		Description: "Finished jobs are kept for a while (River's retention: a day for succeeded and cancelled jobs, a week for failed ones).",
 		Errors:      []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *ListJobsInput) (*ListOutput[Job], error) {
-		p := jobs.ListParams{Status: jobs.Status(in.Status), Type: jobs.Type(in.Type), Page: in.page()}
-		if in.ItemID != "" {
-			id, err := uuid.Parse(in.ItemID)
-			if err != nil {
-				return nil, huma.Error422UnprocessableEntity("validation failed", &huma.ErrorDetail{
-					Message: "must be a UUID", Location: "query.item_id", Value: in.ItemID})
-			}
-			p.ItemID = &id
-		}
+		p := jobs.ListParams{Status: jobs.Status(in.Status), Type: jobs.Type(in.Type), ItemID: in.ItemID.Ptr(), Page: in.page()}
 		list, next, err := s.jobs.List(ctx, caller(ctx), p)
 		if err != nil {
 			return nil, s.problem(ctx, err)

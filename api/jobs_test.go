@@ -162,7 +162,7 @@ func TestJobs_GetHidesOtherJobs(t *testing.T) {
 		"outsider":        {outsider.Token, j.ID, http.StatusNotFound},
 		"no such job":     {owner.Token, j.ID + 1_000_000, http.StatusNotFound},
 		"not an item job": {owner.Token, otherJob, http.StatusNotFound},
-		"not a job id":    {owner.Token, 0, http.StatusUnprocessableEntity},
+		"not a job id":    {owner.Token, 0, http.StatusBadRequest},
 		"no token":        {"", j.ID, http.StatusUnauthorized},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -244,7 +244,7 @@ func TestJobs_ListFiltersByStatusTypeAndItem(t *testing.T) {
 	t.Run("invalid filters", func(t *testing.T) {
 		for _, q := range []string{"status=DONE", "type=OTHER", "item_id=not-a-uuid", "limit=0", "limit=101"} {
 			resp := env.Do(t, http.MethodGet, "/api/v1/jobs?"+q, editor.Token, nil)
-			assert.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s: %s", q, resp.Body)
+			assert.Equal(t, http.StatusBadRequest, resp.Status, "%s: %s", q, resp.Body)
 		}
 	})
 }

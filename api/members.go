@@ -28,8 +28,8 @@ type AddMemberInput struct {
 
 // MemberPath addresses one membership.
 type MemberPath struct {
-	ID     uuid.UUID `path:"id" doc:"Collection id."`
-	UserID uuid.UUID `path:"user_id" doc:"Member's user id."`
+	ID     uuid.UUID `path:"id" format:"uuid" doc:"Collection id."`
+	UserID uuid.UUID `path:"user_id" format:"uuid" doc:"Member's user id."`
 }
 
 // ChangeRoleInput sets a member's role.

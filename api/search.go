@@ -8,17 +8,16 @@ import (
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/google/uuid"
 
-	"github.com/atlasapp/atlas"
 	"github.com/atlasapp/atlas/search"
 )
 
 // SearchItemsInput is a full-text search over the caller's items.
 type SearchItemsInput struct {
-	Q            string   `query:"q" maxLength:"500" doc:"Words to look for in titles, descriptions, notes, tags, source URLs, page metadata and the text of the saved page. Every word must match (small typos in words of four letters or more still do); items with the words in this order rank first; if no item has every word, items with any of them are returned (match: any). \"quoted words\" must appear as a phrase; -word or -\"a phrase\" excludes items containing it. Empty: every item (newest first)." example:"memory model"`
-	CollectionID string   `query:"collection_id" format:"uuid" doc:"Only items of this collection (404 if you are not a member)."`
-	Tags         []string `query:"tags,explode" maxItems:"20" doc:"Only items carrying every given tag (repeat the parameter)."`
-	Sort         string   `query:"sort" enum:"relevance,created_at,updated_at,title" doc:"Result order; default relevance with q, created_at without."`
-	Order        string   `query:"order" enum:"asc,desc" doc:"Default desc, except asc for title."`
+	Q            string              `query:"q" maxLength:"500" doc:"Words to look for in titles, descriptions, notes, tags, source URLs, page metadata and the text of the saved page. Every word must match (small typos in words of four letters or more still do); items with the words in this order rank first; if no item has every word, items with any of them are returned (match: any). \"quoted words\" must appear as a phrase; -word or -\"a phrase\" excludes items containing it. Empty: every item (newest first)." example:"memory model"`
+	CollectionID Optional[uuid.UUID] `query:"collection_id" format:"uuid" doc:"Only items of this collection (404 if you are not a member)."`
+	Tags         []string            `query:"tags,explode" maxItems:"20" doc:"Only items carrying every given tag (repeat the parameter)."`
+	Sort         string              `query:"sort" enum:"relevance,created_at,updated_at,title" doc:"Result order; default relevance with q, created_at without."`
+	Order        string              `query:"order" enum:"asc,desc" doc:"Default desc, except asc for title."`
 	PageParams
 }
 
@@ -97,14 +96,8 @@ func (s *Server) registerSearch() {
 		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusNotFound,
 			http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *SearchItemsInput) (*SearchOutput, error) {
-		q := search.Query{Text: in.Q, Tags: in.Tags, Sort: search.Sort(in.Sort), Order: search.Order(in.Order), Page: in.page()}
-		if in.CollectionID != "" {
-			id, err := uuid.Parse(in.CollectionID)
-			if err != nil {
-				return nil, s.problem(ctx, atlas.Errorf(atlas.ErrBadRequest, "collection_id must be a UUID"))
-			}
-			q.CollectionID = &id
-		}
+		q := search.Query{Text: in.Q, Tags: in.Tags, Sort: search.Sort(in.Sort), Order: search.Order(in.Order),
+			CollectionID: in.CollectionID.Ptr(), Page: in.page()}
 		if s.search == nil {
 			return nil, huma.Error503ServiceUnavailable("search is not configured on this server")
 		}

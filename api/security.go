@@ -148,6 +148,7 @@ func limitBody(limit, importLimit int64) func(http.Handler) http.Handler {
 // (body over the cap). Call it once every operation is registered.
 func documentEdgeResponses(oapi *huma.OpenAPI) {
 	documentRateLimits(oapi)
+	documentParamErrors(oapi)
 	eachOperation(oapi, func(_ string, op *huma.Operation) {
 		if op.RequestBody == nil {
 			return

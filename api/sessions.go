@@ -121,7 +121,7 @@ type Session struct {
 
 // SessionPath addresses one session.
 type SessionPath struct {
-	ID uuid.UUID `path:"id" doc:"Session id."`
+	ID uuid.UUID `path:"id" format:"uuid" doc:"Session id."`
 }
 
 func (s *Server) registerSessions() {

@@ -44,7 +44,7 @@ type NewAPITokenOutput struct {
 
 // APITokenPath addresses one API token.
 type APITokenPath struct {
-	ID uuid.UUID `path:"id" doc:"API token id."`
+	ID uuid.UUID `path:"id" format:"uuid" doc:"API token id."`
 }
 
 func (s *Server) registerAPITokens() {

@@ -61,18 +61,29 @@ func toUser(u account.User) User {
 
 // Collection is a collection as its members see it.
 type Collection struct {
-	ID          uuid.UUID  `json:"id"`
-	Name        string     `json:"name" example:"Reading list"`
-	Description string     `json:"description"`
-	Role        string     `json:"role" enum:"owner,editor,viewer" doc:"The caller's role in this collection."`
-	CreatedBy   *uuid.UUID `json:"created_by" doc:"Creator's user id; null if that account is gone."`
-	CreatedAt   time.Time  `json:"created_at"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	ID          uuid.UUID `json:"id"`
+	Name        string    `json:"name" example:"Reading list"`
+	Description string    `json:"description"`
+	Role        string    `json:"role" enum:"owner,editor,viewer" doc:"The caller's role in this collection."`
+	// Permissions carries the policy's decisions so clients need not copy the policy.
+	Permissions Permissions `json:"permissions" doc:"What the caller's role allows in this collection, as the server decides it."`
+	CreatedBy   *uuid.UUID  `json:"created_by" doc:"Creator's user id; null if that account is gone."`
+	CreatedAt   time.Time   `json:"created_at"`
+	UpdatedAt   time.Time   `json:"updated_at"`
+}
+
+// Permissions says what the caller may do in a collection.
+type Permissions struct {
+	Read       bool `json:"read" doc:"See the collection, its items, tags, members, jobs and audit trail."`
+	WriteItems bool `json:"write_items" doc:"Create, edit and delete items, import them and start their jobs."`
+	Manage     bool `json:"manage" doc:"Rename or delete the collection and manage its members."`
 }
 
 func toCollection(c collection.Collection) Collection {
+	p := collection.PermissionsOf(c.Role)
 	return Collection{ID: c.ID, Name: c.Name, Description: c.Description, Role: string(c.Role),
-		CreatedBy: c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		Permissions: Permissions{Read: p.Read, WriteItems: p.WriteItems, Manage: p.Manage},
+		CreatedBy:   c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
 // Member is a user's membership of a collection.

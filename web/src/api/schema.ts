@@ -570,6 +570,8 @@ export interface components {
             id: string;
             /** @example Reading list */
             name: string;
+            /** @description What the caller's role allows in this collection, as the server decides it. */
+            permissions: components["schemas"]["Permissions"];
             /**
              * @description The caller's role in this collection.
              * @enum {string}
@@ -981,6 +983,14 @@ export interface components {
             status: "none" | "captured" | "skipped";
             /** @description The page had more text than the 512 KiB kept. */
             truncated: boolean;
+        };
+        Permissions: {
+            /** @description Rename or delete the collection and manage its members. */
+            manage: boolean;
+            /** @description See the collection, its items, tags, members, jobs and audit trail. */
+            read: boolean;
+            /** @description Create, edit and delete items, import them and start their jobs. */
+            write_items: boolean;
         };
         RegisterInputBody: {
             /**
@@ -1878,6 +1888,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -2116,6 +2135,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -2349,6 +2377,15 @@ export interface operations {
                     "application/json": components["schemas"]["Collection"];
                 };
             };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -2416,6 +2453,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
             };
             /** @description Unauthorized */
             401: {
@@ -2501,7 +2547,7 @@ export interface operations {
                     "application/json": components["schemas"]["Collection"];
                 };
             };
-            /** @description Bad Request: the request body is missing or cannot be read. */
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2608,6 +2654,15 @@ export interface operations {
                         version: number;
                     };
                     "text/html": string;
+                };
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description Unauthorized */
@@ -2781,7 +2836,7 @@ export interface operations {
                     "application/json": components["schemas"]["ImportReport"];
                 };
             };
-            /** @description Bad Request: the request body is missing or cannot be read. */
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2969,7 +3024,7 @@ export interface operations {
                     "application/json": components["schemas"]["Item"];
                 };
             };
-            /** @description Bad Request: the request body is missing or cannot be read. */
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3154,7 +3209,7 @@ export interface operations {
                     "application/json": components["schemas"]["Member"];
                 };
             };
-            /** @description Bad Request: the request body is missing or cannot be read. */
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3260,6 +3315,15 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -3354,7 +3418,7 @@ export interface operations {
                     "application/json": components["schemas"]["Member"];
                 };
             };
-            /** @description Bad Request: the request body is missing or cannot be read. */
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3544,6 +3608,15 @@ export interface operations {
                     "application/json": components["schemas"]["ImportReport"];
                 };
             };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -3615,6 +3688,15 @@ export interface operations {
                     "application/json": components["schemas"]["Item"];
                 };
             };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
             /** @description Unauthorized */
             401: {
                 headers: {
@@ -3682,6 +3764,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
             };
             /** @description Unauthorized */
             401: {
@@ -3767,7 +3858,7 @@ export interface operations {
                     "application/json": components["schemas"]["Item"];
                 };
             };
-            /** @description Bad Request: the request body is missing or cannot be read. */
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4040,6 +4131,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
                 };
             };
             /** @description Unauthorized */

@@ -18,6 +18,8 @@ export type AccountSession = Schemas['Session'];
 export type ApiToken = Schemas['APIToken'];
 export type ApiTokenScope = ApiToken['scope'];
 export type Role = Collection['role'];
+/** What the caller may do in a collection, as the server decides it. */
+export type Permissions = Collection['permissions'];
 /** A problem body; every field optional, since a proxy or a crash may send less. */
 export type Problem = Partial<Schemas['ErrorModel']>;
 export type CreateItemBody = Schemas['CreateItemInputBody'];
@@ -34,16 +36,6 @@ export type SearchOrder = NonNullable<SearchQuery['order']>;
 
 /** Every role, from most to least powerful. */
 export const roles: readonly Role[] = ['owner', 'editor', 'viewer'];
-
-/** Whether a role may create, edit and delete items. */
-export function canEditItems(role: Role | undefined): boolean {
-  return role === 'owner' || role === 'editor';
-}
-
-/** Whether a role may rename or delete the collection and manage its members. */
-export function canManage(role: Role | undefined): boolean {
-  return role === 'owner';
-}
 export type ImportReport = Schemas['ImportReport'];
 export type ImportSummary = Schemas['ImportSummary'];
 export type ImportStatus = ImportSummary['status'];

@@ -1,28 +1,16 @@
 // The audit trail: who changed what, when. Filter per item (entity), per
 // collection with a time range, or per actor. Also embedded in a collection's
 // "Activity" tab with the collection fixed.
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { unwrap } from '../api/client';
-import type { AuditEntityType, AuditEvent } from '../api/types';
+import type { AuditEvent } from '../api/types';
 import { useSession } from '../auth/session';
 import { useCurrentCollection } from '../collections/CollectionLayout';
 import { formatDateTime } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, ErrorState, Loading } from '../ui/States';
 import { diffRows, eventLabel } from './diff';
-
-const entityTypes: readonly AuditEntityType[] = ['item', 'collection', 'membership'];
-const filterKeys = ['entity_type', 'entity_id', 'actor_user_id', 'collection_id', 'from', 'to'] as const;
-type Filters = Record<(typeof filterKeys)[number], string>;
-
-/** datetime-local value ("2026-03-12T14:05") → RFC 3339 in UTC. */
-export function toRFC3339(local: string): string {
-  if (!local) return '';
-  const d = new Date(local);
-  return Number.isNaN(d.getTime()) ? '' : d.toISOString();
-}
+import { auditFilterKeys as filterKeys, useAuditEvents, type AuditFilters as Filters } from './hooks';
 
 export function AuditPage() {
   return (
@@ -45,36 +33,13 @@ export function CollectionActivity() {
 }
 
 function AuditView({ fixedCollection }: { fixedCollection?: string }) {
-  const { api, user } = useSession();
+  const { user } = useSession();
   const [params, setParams] = useSearchParams();
   const filters = Object.fromEntries(filterKeys.map((k) => [k, params.get(k) ?? ''])) as Filters;
   if (fixedCollection) filters.collection_id = fixedCollection;
   const [draft, setDraft] = useState(filters);
 
-  const events = useInfiniteQuery({
-    queryKey: ['audit', filters],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam, signal }) =>
-      unwrap(
-        api.GET('/api/v1/audit', {
-          params: {
-            query: {
-              entity_type: entityTypes.find((t) => t === filters.entity_type),
-              entity_id: filters.entity_id || undefined,
-              actor_user_id: filters.actor_user_id || undefined,
-              collection_id: filters.collection_id || undefined,
-              from: toRFC3339(filters.from) || undefined,
-              to: toRFC3339(filters.to) || undefined,
-              cursor: pageParam,
-              limit: 50,
-            },
-          },
-          signal,
-        }),
-      ),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-    retry: false,
-  });
+  const events = useAuditEvents(filters);
 
   function submit(e: FormEvent) {
     e.preventDefault();

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { describeProblem } from '../api/problem';
-import { canManage, type Collection } from '../api/types';
+import type { Collection } from '../api/types';
 import { ConfirmDialog } from '../ui/Dialog';
 import { RoleBadge } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
@@ -58,7 +58,7 @@ export function CollectionsPage() {
                 <RoleBadge role={c.role} />
               </div>
               {c.description ? <p className="card-text">{c.description}</p> : <p className="card-text muted">No description</p>}
-              {canManage(c.role) && (
+              {c.permissions.manage && (
                 <div className="card-actions">
                   <button type="button" onClick={() => setEditing({ kind: 'rename', collection: c })} aria-label={`Rename ${c.name}`}>
                     Rename

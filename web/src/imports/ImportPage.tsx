@@ -1,57 +1,37 @@
 // A collection's Import page: pick or drop a bookmark file (as browsers
 // export it) or an Atlas JSON export, watch the import's progress, and read
 // its per-entry report. Earlier imports are listed below.
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type DragEvent, type FormEvent } from 'react';
 import { useSearchParams } from 'react-router';
-import { unwrap } from '../api/client';
-import type { ImportReport, ImportSummary } from '../api/types';
-import { useSession } from '../auth/session';
+import type { ImportReport } from '../api/types';
 import { useCurrentCollection } from '../collections/CollectionLayout';
 import { formatDateTime } from '../ui/format';
 import { ErrorState, FormError, Loading } from '../ui/States';
-
-const finished = (s: ImportSummary['status']) => s === 'SUCCEEDED' || s === 'FAILED';
+import { useImport, useImports, useStartImport } from './hooks';
 
 export function ImportPage() {
   const c = useCurrentCollection();
-  const { api } = useSession();
-  const qc = useQueryClient();
   const [params, setParams] = useSearchParams();
   const [file, setFile] = useState<File | null>(null);
   const [onDuplicate, setOnDuplicate] = useState<'skip' | 'update'>('skip');
   const [dragging, setDragging] = useState(false);
   const current = params.get('import') ?? '';
-  const canImport = c.role !== 'viewer';
-
-  const upload = useMutation({
-    mutationFn: (f: File) => {
-      const form = new FormData();
-      form.append('file', f, f.name);
-      return unwrap(
-        api.POST('/api/v1/collections/{id}/imports', {
-          params: { path: { id: c.id }, query: { on_duplicate: onDuplicate } },
-          body: form as never,
-          bodySerializer: (b: unknown) => b as FormData,
-        }),
-      );
-    },
-    onSuccess: (imp) => {
-      setFile(null);
-      setParams({ import: imp.id }, { replace: true });
-      void qc.invalidateQueries({ queryKey: ['imports', c.id] });
-    },
-  });
-
-  const list = useQuery({
-    queryKey: ['imports', c.id],
-    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/collections/{id}/imports', { params: { path: { id: c.id }, query: { limit: 20 } }, signal })),
-    refetchInterval: (q) => ((q.state.data?.items ?? []).some((i) => !finished(i.status)) ? 2000 : false),
-  });
+  const canImport = c.permissions.write_items;
+  const upload = useStartImport(c.id);
+  const list = useImports(c.id);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (file) upload.mutate(file);
+    if (!file) return;
+    upload.mutate(
+      { file, onDuplicate },
+      {
+        onSuccess: (imp) => {
+          setFile(null);
+          setParams({ import: imp.id }, { replace: true });
+        },
+      },
+    );
   };
   const drop = (e: DragEvent) => {
     e.preventDefault();
@@ -122,12 +102,7 @@ export function ImportPage() {
 
 /** One import, refreshed until it ends: progress bar, counts, report table. */
 function ImportProgress({ id }: { id: string }) {
-  const { api } = useSession();
-  const imp = useQuery({
-    queryKey: ['import', id],
-    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/imports/{id}', { params: { path: { id } }, signal })),
-    refetchInterval: (q) => (q.state.data && finished(q.state.data.status) ? false : 1000),
-  });
+  const imp = useImport(id);
   if (imp.isPending) return <Loading label="Loading import…" />;
   if (imp.isError) return <ErrorState error={imp.error} retry={() => imp.refetch()} />;
   return <ImportView imp={imp.data} />;

@@ -1,35 +1,24 @@
 // What background enrichment learned about an item's URL, and the state of
-// its jobs (once the jobs API exists on the server).
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+// its jobs.
+import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link } from 'react-router';
-import { unwrap } from '../api/client';
-import type { Item, Job } from '../api/types';
-import { useSession } from '../auth/session';
+import type { Item } from '../api/types';
+import { isActive, useItemJobs, useStartJob } from '../jobs/hooks';
 import { JobStatusBadge } from '../jobs/JobStatusBadge';
 import { formatDateTime } from '../ui/format';
 import { FormError } from '../ui/States';
-
-const active = (j: Job) => j.status === 'QUEUED' || j.status === 'RUNNING';
+import { itemKeys } from './hooks';
 
 export function EnrichmentPanel({ item, editable }: { item: Item; editable: boolean }) {
-  const { api } = useSession();
   const qc = useQueryClient();
-  const jobs = useQuery({
-    queryKey: ['jobs', 'item', item.id],
-    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/jobs', { params: { query: { item_id: item.id, limit: 5 } }, signal })),
-    retry: false,
-    refetchInterval: (q) => ((q.state.data?.items ?? []).some(active) ? 2000 : false),
-  });
-  const rerun = useMutation({
-    mutationFn: () => unwrap(api.POST('/api/v1/jobs', { body: { type: 'ENRICH_URL', item_id: item.id } })),
-    onSuccess: () => qc.invalidateQueries({ queryKey: ['jobs'] }),
-  });
+  const jobs = useItemJobs(item.id);
+  const rerun = useStartJob();
   const latest = jobs.data?.items?.[0];
   // When a job finishes, the item may have new metadata.
   const latestStatus = latest?.status;
   useEffect(() => {
-    if (latestStatus === 'SUCCEEDED') void qc.invalidateQueries({ queryKey: ['items', 'one', item.id] });
+    if (latestStatus === 'SUCCEEDED') void qc.invalidateQueries({ queryKey: itemKeys.one(item.id) });
   }, [latestStatus, qc, item.id]);
   const meta = Object.entries(item.metadata_json ?? {}).filter(([, v]) => typeof v === 'string' || typeof v === 'number');
 
@@ -64,7 +53,8 @@ export function EnrichmentPanel({ item, editable }: { item: Item; editable: bool
         </p>
       )}
       {jobs.isSuccess && editable && item.source_url && (
-        <button type="button" onClick={() => rerun.mutate()} disabled={rerun.isPending || (latest ? active(latest) : false)}>
+        <button type="button" onClick={() => rerun.mutate({ type: 'ENRICH_URL', item_id: item.id })}
+          disabled={rerun.isPending || (latest ? isActive(latest) : false)}>
           Fetch link details again
         </button>
       )}

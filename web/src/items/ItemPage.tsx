@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { describeProblem, isStatus } from '../api/problem';
-import { canEditItems, type Item } from '../api/types';
+import type { Item } from '../api/types';
 import { useCollection } from '../collections/hooks';
 import { ConfirmDialog } from '../ui/Dialog';
 import { formatDateTime, RoleBadge } from '../ui/format';
@@ -40,7 +40,7 @@ function ItemView({ item }: { item: Item }) {
   const tags = useTags(item.collection_id);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const role = collection.data?.role;
-  const editable = canEditItems(role);
+  const editable = collection.data?.permissions.write_items ?? false;
   const editing = editable && params.get('edit') === '1';
   const back = `/collections/${item.collection_id}`;
 

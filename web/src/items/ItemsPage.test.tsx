@@ -1,12 +1,12 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
-import type { Role } from '../api/types';
+import type { Collection, Role } from '../api/types';
 import { collection, fakeApi, item, json, page, problem } from '../test/fakeApi';
 import { renderSignedIn } from '../test/render';
 
-function api(role: Role) {
+function api(role: Role, over: Partial<Collection> = {}) {
   return fakeApi({
-    'GET /api/v1/collections/:id': () => json(200, collection({ role })),
+    'GET /api/v1/collections/:id': () => json(200, collection({ role, ...over })),
     'GET /api/v1/collections/:id/tags': () =>
       json(200, page([
         { name: 'go', item_count: 2 },
@@ -37,6 +37,13 @@ describe('ItemsPage', () => {
     expect(screen.queryByRole('link', { name: /^Edit/ })).not.toBeInTheDocument();
     expect(screen.queryByRole('button', { name: /^Delete/ })).not.toBeInTheDocument();
     expect(screen.getByText(/only owners and editors change its items/)).toBeInTheDocument();
+  });
+
+  it('follows the permissions the server sends, not the role', async () => {
+    await renderSignedIn('/collections/c1', api('editor', { permissions: { read: true, write_items: false, manage: false } }));
+    expect(await screen.findByRole('link', { name: 'The Go Memory Model' })).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'New item' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: /^Delete/ })).not.toBeInTheDocument();
   });
 
   it('filters by tag through the API and pages with the cursor', async () => {

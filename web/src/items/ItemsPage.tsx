@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { describeProblem } from '../api/problem';
-import { canEditItems, type Item } from '../api/types';
+import type { Item } from '../api/types';
 import { useCurrentCollection } from '../collections/CollectionLayout';
 import { ConfirmDialog } from '../ui/Dialog';
 import { formatDateTime } from '../ui/format';
@@ -19,7 +19,7 @@ export function ItemsPage() {
   const tags = useTags(collection.id);
   const remove = useDeleteItem(collection.id);
   const [deleting, setDeleting] = useState<Item | null>(null);
-  const editable = canEditItems(collection.role);
+  const editable = collection.permissions.write_items;
 
   function toggle(tag: string) {
     const next = new URLSearchParams(params);

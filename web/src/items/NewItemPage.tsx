@@ -1,6 +1,5 @@
 // Add an item to the current collection.
 import { useNavigate } from 'react-router';
-import { canEditItems } from '../api/types';
 import { useCurrentCollection } from '../collections/CollectionLayout';
 import { Empty } from '../ui/States';
 import { useCreateItem, useTags } from './hooks';
@@ -12,7 +11,7 @@ export function NewItemPage() {
   const create = useCreateItem(collection.id);
   const tags = useTags(collection.id);
 
-  if (!canEditItems(collection.role)) {
+  if (!collection.permissions.write_items) {
     return (
       <Empty title="You cannot add items here">
         <p>Viewers can read this collection but not change it. Ask an owner to make you an editor.</p>

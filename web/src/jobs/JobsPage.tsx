@@ -1,12 +1,10 @@
 // Background jobs: filter by status and type, refreshed live while any runs.
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router';
-import { unwrap } from '../api/client';
 import type { JobStatus, JobType } from '../api/types';
-import { useSession } from '../auth/session';
 import { formatDateTime } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, ErrorState, Loading } from '../ui/States';
+import { useJobs } from './hooks';
 import { JobStatusBadge } from './JobStatusBadge';
 
 const statuses: readonly JobStatus[] = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -18,28 +16,12 @@ function oneOf<T extends string>(allowed: readonly T[], v: string | null): T | u
 }
 
 export function JobsPage() {
-  const { api } = useSession();
   const [params, setParams] = useSearchParams();
   const status = oneOf(statuses, params.get('status'));
   const type = oneOf(types, params.get('type'));
   const itemId = params.get('item_id') ?? '';
 
-  const jobs = useInfiniteQuery({
-    queryKey: ['jobs', 'list', status, type, itemId],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam, signal }) =>
-      unwrap(
-        api.GET('/api/v1/jobs', {
-          params: { query: { status, type, item_id: itemId || undefined, cursor: pageParam, limit: 50 } },
-          signal,
-        }),
-      ),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-    retry: false,
-    // Live while anything is queued or running.
-    refetchInterval: (q) =>
-      (q.state.data?.pages ?? []).some((p) => (p.items ?? []).some((j) => j.status === 'QUEUED' || j.status === 'RUNNING')) ? 2000 : false,
-  });
+  const jobs = useJobs({ status, type, itemId });
 
   const setFilter = (k: string, v: string) => {
     const next = new URLSearchParams(params);

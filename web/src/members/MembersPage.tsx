@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { describeProblem, fieldErrors, isStatus } from '../api/problem';
-import { canManage, roles, type Member, type Role } from '../api/types';
+import { roles, type Member, type Role } from '../api/types';
 import { useSession } from '../auth/session';
 import { useCurrentCollection } from '../collections/CollectionLayout';
 import { collectionKeys } from '../collections/hooks';
@@ -23,7 +23,7 @@ export function MembersPage() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const [removing, setRemoving] = useState<Member | null>(null);
-  const owner = canManage(collection.role);
+  const owner = collection.permissions.manage;
   const all = members.data?.pages.flatMap((p) => p.items ?? []) ?? [];
   const leaving = removing?.user_id === user?.id;
 

@@ -1,16 +1,14 @@
 // Full-text search across your collections: query, collection and tag
 // filters, sort, highlighted snippets, and paging.
-import { useInfiniteQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { unwrap } from '../api/client';
 import type { SearchOrder, SearchSort } from '../api/types';
-import { useSession } from '../auth/session';
 import { normaliseTags } from '../items/tags';
 import { useCollections } from '../collections/hooks';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, ErrorState, Loading } from '../ui/States';
 import { Highlight } from './highlight';
+import { useSearch } from './hooks';
 
 const sorts: { value: SearchSort | ''; label: string }[] = [
   { value: '', label: 'Best match (or newest without words)' },
@@ -38,7 +36,6 @@ export function parseTags(s: string): string[] {
 }
 
 export function SearchPage() {
-  const { api } = useSession();
   const collections = useCollections();
   const [params, setParams] = useSearchParams();
   const q = params.get('q') ?? '';
@@ -48,29 +45,7 @@ export function SearchPage() {
   const order = orders.find((o) => o === params.get('order'));
   const [draft, setDraft] = useState({ q, tags });
 
-  const results = useInfiniteQuery({
-    queryKey: ['search', q, collectionId, tags, sort, order],
-    initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam, signal }) =>
-      unwrap(
-        api.GET('/api/v1/search/items', {
-          params: {
-            query: {
-              q: q || undefined,
-              collection_id: collectionId || undefined,
-              tags: parseTags(tags).length > 0 ? parseTags(tags) : undefined,
-              sort,
-              order,
-              cursor: pageParam,
-              limit: 20,
-            },
-          },
-          signal,
-        }),
-      ),
-    getNextPageParam: (last) => last.next_cursor ?? undefined,
-    retry: false,
-  });
+  const results = useSearch({ q, collectionId, tags: parseTags(tags), sort, order });
 
   function update(changes: Record<string, string>) {
     const next = new URLSearchParams(params);

@@ -2,7 +2,7 @@
 // map to handlers; every request is recorded. Login and /auth/me answer by
 // default so tests can sign in through the real login page; refresh answers
 // 401 (no session cookie) unless a test replaces it.
-import type { Collection, Item, Member, User } from '../api/types';
+import type { Collection, Item, Member, Permissions, Role, User } from '../api/types';
 
 export type Handler = (ctx: { req: Request; url: URL; params: Record<string, string>; body: unknown }) => Response | Promise<Response>;
 
@@ -26,12 +26,21 @@ export function problem(status: number, detail: string, errors?: { location: str
 
 export const me: User = { id: 'u-owner', email: 'ada@example.com', display_name: 'Ada Lovelace', created_at: '2026-01-01T10:00:00Z' };
 
+/** The permissions the server sends with each role (fixture data: the app itself never derives them). */
+const permissionsOf: Record<Role, Permissions> = {
+  owner: { read: true, write_items: true, manage: true },
+  editor: { read: true, write_items: true, manage: false },
+  viewer: { read: true, write_items: false, manage: false },
+};
+
 export function collection(over: Partial<Collection> = {}): Collection {
+  const role = over.role ?? 'owner';
   return {
     id: 'c1',
     name: 'Reading list',
     description: '',
-    role: 'owner',
+    role,
+    permissions: permissionsOf[role],
     created_by: me.id,
     created_at: '2026-01-01T10:00:00Z',
     updated_at: '2026-01-01T10:00:00Z',

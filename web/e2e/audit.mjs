@@ -1,0 +1,36 @@
+// The audit trail in the e2e flow: a collection's activity and an item's history.
+import { check, eventually } from './harness.mjs';
+import { owner, pipelineMissing, requireEndpoint, stillSignedIn } from './context.mjs';
+
+/** Changes reach the activity list through Kafka and the audit consumer. */
+export const auditSteps = [
+  {
+    name: 'audit lists changes',
+    async run(s) {
+      const page = (s.page = s.ownerPage);
+      await page.goto(s.collectionURL + '/activity');
+      await stillSignedIn(page, s.collectionURL + '/activity');
+      await requireEndpoint(`/api/v1/audit?collection_id=${s.collectionId}`, owner);
+      // The page answers (a list or its empty state), never an error.
+      await page.getByRole('list', { name: 'Activity' }).or(page.getByText('No activity matches')).first().waitFor();
+      check((await page.getByRole('alert').count()) === 0, 'the activity page shows an error');
+      // Events reach the audit trail through Kafka and the audit consumer.
+      const arrived = await eventually(
+        async () => {
+          if (await page.getByText('Item updated').count()) return true;
+          await page.getByRole('button', { name: 'Apply filters' }).click();
+          return false;
+        },
+        { timeout: 20_000, interval: 1000, message: 'the item update in the activity list' },
+      ).catch((err) => err);
+      if (arrived !== true) pipelineMissing(arrived, 'audit events');
+      await page.getByText('Item created').first().waitFor();
+      await page.locator('ins', { hasText: 'The Go Memory Model (2022)' }).first().waitFor();
+      // Per item: the item page links to its own history.
+      await page.goto(s.itemURL);
+      await stillSignedIn(page, s.itemURL);
+      await page.getByRole('link', { name: 'History of this item' }).click();
+      await page.getByText('Item updated').first().waitFor();
+    },
+  },
+];
