@@ -5,7 +5,7 @@
   helm-values module (it has no provider, so it runs here), tflint with the
   bundled rules, checkov's Terraform checks; every checkov skip has a reason.
 - helm: for each environment, the helm-values module is applied (offline)
-  with that environment's sizes from its main.tf; the chart is rendered with
+  with that environment's sizes from its env.tfvars; the chart is rendered with
   the values it outputs, and the render must pass kubeconform (strict, the
   Kubernetes schemas that kubernetes-validate ships, plus deploy/tests/schemas
   for GKE's custom resources), the GKE Autopilot Pod rules (autopilot.py), and
@@ -181,16 +181,14 @@ def check_skips_have_reasons(_: Tools) -> None:
 
 
 def env_settings(t: Tools, env: str) -> dict:
-    """The literal arguments an environment passes to the stack module (parsed with python-hcl2)."""
+    """The values an environment gives the shared definition (envs/ENV/env.tfvars, parsed with python-hcl2)."""
     code = ("import hcl2, json, sys\n"
             "print(json.dumps(hcl2.load(open(sys.argv[1]))))")
-    p = run([t.hcl_python, "-c", code, str(TF / "envs" / env / "main.tf")], env=t.env)
-    expect(p.returncode == 0, f"parse envs/{env}/main.tf: {output_of(p)}")
-    modules = json.loads(p.stdout)["module"]
-    atlas = next(m["atlas"] for m in modules if "atlas" in m)
+    p = run([t.hcl_python, "-c", code, str(TF / "envs" / env / "env.tfvars")], env=t.env)
+    expect(p.returncode == 0, f"parse envs/{env}/env.tfvars: {output_of(p)}")
     # Older python-hcl2 wraps each value in a one-element list.
     unwrap = lambda v: v[0] if isinstance(v, list) and len(v) == 1 else v
-    return {k: unwrap(v) for k, v in unwrap(atlas).items()}
+    return {k: unwrap(v) for k, v in json.loads(p.stdout).items()}
 
 
 def terraform_values(t: Tools, env: str) -> tuple[dict, dict, dict, dict]:
@@ -295,7 +293,7 @@ def check_environment(t: Tools, env: str) -> None:
         expect(c["image"] == f"{values['image']['repository']}@{values['image']['digest']}", f"{what}: image {c['image']}")
         if d["kind"] == "Deployment":
             key = COMPONENT_KEYS[comp]
-            expect(d["spec"]["replicas"] == s["replicas"][key], f"{what}: {d['spec']['replicas']} replicas, envs/{env} asks {s['replicas'][key]}")
+            expect(d["spec"]["replicas"] == s["replicas"][key], f"{what}: {d['spec']['replicas']} replicas, envs/{env}/env.tfvars asks {s['replicas'][key]}")
     cm = next(d for d in by_kind["ConfigMap"] if d["metadata"]["name"] == "atlas-config")["data"]
     expect(cm["ATLAS_KAFKA_BROKERS"] == values["kafka"]["brokers"], "Kafka brokers not from Terraform")
     expect(cm.get("ATLAS_KAFKA_SECURITY_PROTOCOL") == "SASL_SSL" and cm.get("ATLAS_KAFKA_SASL_MECHANISM") == "OAUTHBEARER"

@@ -10,6 +10,7 @@ variable "project_id" {
 variable "region" {
   description = "Region of everything regional (cluster, database, Kafka, registry, Elasticsearch)."
   type        = string
+  default     = "europe-west1"
   validation {
     condition     = can(regex("^[a-z]+-[a-z]+[0-9]$", var.region))
     error_message = "region must be a Google Cloud region such as europe-west1."
@@ -35,13 +36,21 @@ variable "short_name" {
 }
 
 variable "host" {
-  description = "Public DNS name of Atlas (Ingress, managed certificate, uptime check)."
+  description = "Public DNS name of Atlas (Ingress, managed certificate, uptime check), e.g. atlas.example.com."
   type        = string
+  validation {
+    condition     = can(regex("^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z]{2,}$", var.host))
+    error_message = "host must be a fully qualified DNS name."
+  }
 }
 
 variable "runbook_url" {
-  description = "https URL of docs/runbook.md as your team reads it; alerts link its sections."
+  description = "https URL of docs/runbook.md as your team reads it (e.g. https://github.com/OWNER/atlas/blob/main/docs/runbook.md); alerts link its sections."
   type        = string
+  validation {
+    condition     = can(regex("^https://[^#\\s]+$", var.runbook_url))
+    error_message = "runbook_url must be an https URL without a fragment."
+  }
 }
 
 variable "alert_emails" {
@@ -75,9 +84,13 @@ variable "image_tag" {
 }
 
 variable "image_digest" {
-  description = "Image digest the Helm values deploy (wins over the tag)."
+  description = "Digest of the Atlas image the Helm values deploy (sha256:...; wins over the tag); empty: the tag."
   type        = string
   default     = ""
+  validation {
+    condition     = var.image_digest == "" || can(regex("^sha256:[a-f0-9]{64}$", var.image_digest))
+    error_message = "image_digest must be empty or sha256: and 64 hex digits."
+  }
 }
 
 variable "ci_service_account" {
@@ -177,10 +190,14 @@ variable "deletion_protection" {
   default     = true
 }
 
-variable "secret_accessors" {
-  description = "IAM members that may read the Secret Manager values (the operators who create the cluster Secret)."
+variable "operators" {
+  description = "IAM members (user:..., group:...) who may read the Secret Manager values to create the cluster Secret."
   type        = list(string)
   default     = []
+  validation {
+    condition     = alltrue([for m in var.operators : can(regex("^(user|group|serviceAccount):", m))])
+    error_message = "operators must be IAM members such as user:ada@example.com or group:ops@example.com."
+  }
 }
 
 variable "otlp_endpoint" {
