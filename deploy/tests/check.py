@@ -2,8 +2,12 @@
 """Checks Atlas' Google Cloud deployment offline (scripts/deploy check runs it).
 
 - terraform: `tofu fmt -check`, `tofu test` and `tofu validate` of the
-  helm-values module (it has no provider, so it runs here), tflint with the
-  bundled rules, checkov's Terraform checks; every checkov skip has a reason.
+  helm-values module (it has no provider, so it runs here); `tofu init` and
+  `tofu validate` of every module and of environment/ against the google and
+  ec providers' schemas (deploy/tests/providers, served by the schema-only
+  provider S, deploy/tests/schemaprovider; tfvalidate.py), and that they fail
+  on known mistakes; tflint with the bundled rules, checkov's Terraform
+  checks; every checkov skip has a reason.
 - helm: for each environment, the helm-values module is applied (offline)
   with that environment's sizes from its env.tfvars; the chart is rendered with
   the values it outputs, and the render must pass kubeconform (strict, the
@@ -18,7 +22,7 @@
   Atlas exports (docs/runbook.md, Metrics); every alert links a runbook
   section that exists.
 
-Usage: check.py --tofu T --tflint L --checkov C --kubeconform K --helm H --hcl-python P
+Usage: check.py --tofu T --tflint L --checkov C --kubeconform K --helm H --hcl-python P --schema-provider S
 Exit status 0 when every check passed, 1 otherwise.
 """
 from __future__ import annotations
@@ -40,6 +44,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import autopilot  # noqa: E402
 import dashboards  # noqa: E402
+import tfvalidate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 TF = ROOT / "deploy/terraform"
@@ -73,6 +78,7 @@ class Tools:
     def __init__(self, a: argparse.Namespace, scratch: Path):
         self.tofu, self.tflint, self.checkov = a.tofu, a.tflint, a.checkov
         self.kubeconform, self.helm, self.hcl_python = a.kubeconform, a.helm, a.hcl_python
+        self.schema_provider = a.schema_provider
         rc = scratch / "tofurc"
         rc.write_text("")
         self.env = dict(os.environ, TF_CLI_CONFIG_FILE=str(rc), TF_IN_AUTOMATION="1", TF_CLI_ARGS="-no-color", CHECKPOINT_DISABLE="1",
@@ -102,6 +108,64 @@ def check_helm_values_module(t: Tools) -> None:
             p = t.tofu_in(module, *args, data_dir=Path(d))
             expect(p.returncode == 0, f"tofu {args[0]} in modules/helm-values:\n{output_of(p)}")
         expect(re.search(r"\b[1-9][0-9]* passed, 0 failed", p.stdout), f"tofu test ran no test:\n{p.stdout}")
+
+
+def schema_env(t: Tools) -> dict:
+    """An environment whose OpenTofu installs the schema provider as every provider
+    deploy/tests/providers has a schema of, at the version it came from."""
+    if not hasattr(t, "schema_rc"):
+        providers = [tfvalidate.Provider(source, d["version"], Path(t.schema_provider),
+                                         {"schema.json": json.dumps(d).encode()})
+                     for source, d in tfvalidate.committed_schemas().items()]
+        expect({p.source for p in providers} == {"hashicorp/google", "elastic/ec"},
+               f"deploy/tests/providers holds schemas of {sorted(p.source for p in providers)}")
+        t.schema_rc = tfvalidate.cli_config(t.scratch, [t.tofu], providers)
+    env = dict(t.env, TF_CLI_CONFIG_FILE=str(t.schema_rc))
+    env.pop("TF_CLI_ARGS", None)
+    return env
+
+
+def check_provider_schemas(t: Tools) -> None:
+    """Every module and environment/ (both environments' definition) validate against the providers' schemas."""
+    copy = tfvalidate.copy_tree(t.scratch)
+    dirs = tfvalidate.terraform_dirs(copy)
+    expect(copy / "environment" in dirs and len(dirs) >= 12, f"found only {[str(d.relative_to(copy)) for d in dirs]}")
+    problems = tfvalidate.validate_all([t.tofu], schema_env(t), copy)
+    expect(not problems, "tofu validate against deploy/tests/providers (google "
+           f"{tfvalidate.committed_schemas()['hashicorp/google']['version']}, ec "
+           f"{tfvalidate.committed_schemas()['elastic/ec']['version']}):\n" + "\n".join(problems))
+
+
+# Mistakes the schemas must catch: (module, file, text, replacement, what the failure names).
+SCHEMA_MISTAKES = [
+    ("modules/elasticsearch", "main.tf", "  rule {\n    source = google_compute_forwarding_rule.psc.psc_connection_id\n  }\n",
+     "  rule = [{\n    source = google_compute_forwarding_rule.psc.psc_connection_id\n  }]\n",
+     "deploy/terraform/modules/elasticsearch/main.tf:"),
+    ("modules/kafka", "outputs.tf", "google_managed_kafka_cluster.this.cluster_id",
+     "google_managed_kafka_cluster.this.bootstrap_address", "deploy/terraform/modules/kafka/outputs.tf:"),
+    ("modules/cloudsql", "main.tf", "resource \"google_sql_database\" \"atlas\" {\n",
+     "resource \"google_sql_database\" \"atlas\" {\n  collations = \"C\"\n",
+     "deploy/terraform/modules/cloudsql/main.tf:"),
+    ("modules/cloudsql", "main.tf", "  name     = \"atlas\"\n}", "}", "deploy/terraform/modules/cloudsql/main.tf:"),
+    ("modules/kafka", "main.tf", "  replication_factor = 3\n", "  replication_factor = \"three\"\n",
+     "deploy/terraform/modules/kafka/main.tf:"),
+]
+
+
+def check_provider_schemas_catch(t: Tools) -> None:
+    """The schema check is live: a block written as an attribute, an attribute the
+    resource does not export, an unknown argument, a missing required argument and
+    a value of the wrong type each fail, naming the file."""
+    env = schema_env(t)
+    for module, name, text, broken, want in SCHEMA_MISTAKES:
+        copy = tfvalidate.copy_tree(t.scratch)
+        f = copy / module / name
+        src = f.read_text()
+        expect(text in src, f"{module}/{name} no longer holds {text!r}: update SCHEMA_MISTAKES")
+        f.write_text(src.replace(text, broken, 1))
+        problems = tfvalidate.validate_all([t.tofu], env, copy, only=[module])
+        expect(any(p.startswith(want) for p in problems),
+               f"tofu validate did not fail in {want.rstrip(':')} on {broken.strip()!r}:\n" + "\n".join(problems))
 
 
 def check_tflint(t: Tools) -> None:
@@ -430,7 +494,7 @@ def check_alert_runbook_links(_: Tools) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name in ("tofu", "tflint", "checkov", "kubeconform", "helm", "hcl-python"):
+    for name in ("tofu", "tflint", "checkov", "kubeconform", "helm", "hcl-python", "schema-provider"):
         ap.add_argument(f"--{name}", required=True)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
@@ -438,6 +502,8 @@ def main() -> int:
         checks: list[tuple[str, Callable[[Tools], None]]] = [
             ("terraform/fmt", check_fmt),
             ("terraform/helm-values-module", check_helm_values_module),
+            ("terraform/provider-schemas", check_provider_schemas),
+            ("terraform/provider-schemas-are-live", check_provider_schemas_catch),
             ("terraform/tflint", check_tflint),
             ("terraform/tflint-is-live", check_tflint_catches),
             ("terraform/checkov", check_checkov),
