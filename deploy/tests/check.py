@@ -6,7 +6,8 @@
   `tofu validate` of every module and of environment/ against the google and
   ec providers' schemas (deploy/tests/providers, served by the schema-only
   provider S, deploy/tests/schemaprovider; tfvalidate.py), and that they fail
-  on known mistakes; tflint with the bundled rules, checkov's Terraform
+  on known mistakes; a plan of environment/ with each environment's values,
+  the providers mocked over those schemas; tflint with the bundled rules, checkov's Terraform
   checks; every checkov skip has a reason.
 - helm: for each environment, the helm-values module is applied (offline)
   with that environment's sizes from its env.tfvars; the chart is rendered with
@@ -114,12 +115,7 @@ def schema_env(t: Tools) -> dict:
     """An environment whose OpenTofu installs the schema provider as every provider
     deploy/tests/providers has a schema of, at the version it came from."""
     if not hasattr(t, "schema_rc"):
-        providers = [tfvalidate.Provider(source, d["version"], Path(t.schema_provider),
-                                         {"schema.json": json.dumps(d).encode()})
-                     for source, d in tfvalidate.committed_schemas().items()]
-        expect({p.source for p in providers} == {"hashicorp/google", "elastic/ec"},
-               f"deploy/tests/providers holds schemas of {sorted(p.source for p in providers)}")
-        t.schema_rc = tfvalidate.cli_config(t.scratch, [t.tofu], providers)
+        t.schema_rc = tfvalidate.schema_cli_config(t.scratch, [t.tofu], Path(t.schema_provider))
     env = dict(t.env, TF_CLI_CONFIG_FILE=str(t.schema_rc))
     env.pop("TF_CLI_ARGS", None)
     return env
@@ -127,45 +123,28 @@ def schema_env(t: Tools) -> dict:
 
 def check_provider_schemas(t: Tools) -> None:
     """Every module and environment/ (both environments' definition) validate against the providers' schemas."""
+    versions = {s: d["version"] for s, d in tfvalidate.committed_schemas().items()}
+    expect(set(versions) == {"hashicorp/google", "elastic/ec"}, f"deploy/tests/providers holds schemas of {sorted(versions)}")
     copy = tfvalidate.copy_tree(t.scratch)
     dirs = tfvalidate.terraform_dirs(copy)
     expect(copy / "environment" in dirs and len(dirs) >= 12, f"found only {[str(d.relative_to(copy)) for d in dirs]}")
     problems = tfvalidate.validate_all([t.tofu], schema_env(t), copy)
-    expect(not problems, "tofu validate against deploy/tests/providers (google "
-           f"{tfvalidate.committed_schemas()['hashicorp/google']['version']}, ec "
-           f"{tfvalidate.committed_schemas()['elastic/ec']['version']}):\n" + "\n".join(problems))
-
-
-# Mistakes the schemas must catch: (module, file, text, replacement, what the failure names).
-SCHEMA_MISTAKES = [
-    ("modules/elasticsearch", "main.tf", "  rule {\n    source = google_compute_forwarding_rule.psc.psc_connection_id\n  }\n",
-     "  rule = [{\n    source = google_compute_forwarding_rule.psc.psc_connection_id\n  }]\n",
-     "deploy/terraform/modules/elasticsearch/main.tf:"),
-    ("modules/kafka", "outputs.tf", "google_managed_kafka_cluster.this.cluster_id",
-     "google_managed_kafka_cluster.this.bootstrap_address", "deploy/terraform/modules/kafka/outputs.tf:"),
-    ("modules/cloudsql", "main.tf", "resource \"google_sql_database\" \"atlas\" {\n",
-     "resource \"google_sql_database\" \"atlas\" {\n  collations = \"C\"\n",
-     "deploy/terraform/modules/cloudsql/main.tf:"),
-    ("modules/cloudsql", "main.tf", "  name     = \"atlas\"\n}", "}", "deploy/terraform/modules/cloudsql/main.tf:"),
-    ("modules/kafka", "main.tf", "  replication_factor = 3\n", "  replication_factor = \"three\"\n",
-     "deploy/terraform/modules/kafka/main.tf:"),
-]
+    expect(not problems, f"tofu validate against deploy/tests/providers ({versions}):\n" + "\n".join(problems))
 
 
 def check_provider_schemas_catch(t: Tools) -> None:
     """The schema check is live: a block written as an attribute, an attribute the
     resource does not export, an unknown argument, a missing required argument and
     a value of the wrong type each fail, naming the file."""
-    env = schema_env(t)
-    for module, name, text, broken, want in SCHEMA_MISTAKES:
-        copy = tfvalidate.copy_tree(t.scratch)
-        f = copy / module / name
-        src = f.read_text()
-        expect(text in src, f"{module}/{name} no longer holds {text!r}: update SCHEMA_MISTAKES")
-        f.write_text(src.replace(text, broken, 1))
-        problems = tfvalidate.validate_all([t.tofu], env, copy, only=[module])
-        expect(any(p.startswith(want) for p in problems),
-               f"tofu validate did not fail in {want.rstrip(':')} on {broken.strip()!r}:\n" + "\n".join(problems))
+    problems = tfvalidate.mistakes_missed([t.tofu], schema_env(t), t.scratch)
+    expect(not problems, "\n".join(problems))
+
+
+def check_environment_plans(t: Tools) -> None:
+    """Each environment's values plan through the whole definition (environment/tests/plan.tftest.hcl,
+    providers mocked over their committed schemas): types, every validation, count and for_each."""
+    problems = tfvalidate.environment_plans([t.tofu], schema_env(t), t.scratch, ENVS)
+    expect(not problems, "\n".join(problems))
 
 
 def check_tflint(t: Tools) -> None:
@@ -504,6 +483,7 @@ def main() -> int:
             ("terraform/helm-values-module", check_helm_values_module),
             ("terraform/provider-schemas", check_provider_schemas),
             ("terraform/provider-schemas-are-live", check_provider_schemas_catch),
+            ("terraform/environment-plans", check_environment_plans),
             ("terraform/tflint", check_tflint),
             ("terraform/tflint-is-live", check_tflint_catches),
             ("terraform/checkov", check_checkov),

@@ -117,3 +117,63 @@ def validate_all(tofu: list[str], env: dict, copy: Path, shown: Path = Path("dep
         if p.returncode != 0 or found:
             problems.extend(found or [f"tofu validate in {name} exited {p.returncode}: {p.stderr.strip()}"])
     return problems
+
+
+def schema_cli_config(scratch: Path, tofu: list[str], schema_provider: Path) -> Path:
+    """A CLI configuration installing SCHEMA_PROVIDER as every provider deploy/tests/providers
+    has a schema of, at the version the schema came from, with that schema beside it."""
+    return cli_config(scratch, tofu, [Provider(source, d["version"], schema_provider, {"schema.json": json.dumps(d).encode()})
+                                      for source, d in committed_schemas().items()])
+
+
+# Mistakes validation must catch: (module, file, text, replacement, the failure names).
+MISTAKES = [
+    ("modules/elasticsearch", "main.tf", "  rule {\n    source = google_compute_forwarding_rule.psc.psc_connection_id\n  }\n",
+     "  rule = [{\n    source = google_compute_forwarding_rule.psc.psc_connection_id\n  }]\n",
+     "deploy/terraform/modules/elasticsearch/main.tf:"),
+    ("modules/kafka", "outputs.tf", "google_managed_kafka_cluster.this.cluster_id",
+     "google_managed_kafka_cluster.this.bootstrap_address", "deploy/terraform/modules/kafka/outputs.tf:"),
+    ("modules/cloudsql", "main.tf", 'resource "google_sql_database" "atlas" {\n',
+     'resource "google_sql_database" "atlas" {\n  collations = "C"\n', "deploy/terraform/modules/cloudsql/main.tf:"),
+    ("modules/cloudsql", "main.tf", '  name     = "atlas"\n}', "}", "deploy/terraform/modules/cloudsql/main.tf:"),
+    ("modules/kafka", "main.tf", "  replication_factor = 3\n", '  replication_factor = "three"\n',
+     "deploy/terraform/modules/kafka/main.tf:"),
+]
+
+
+def mistakes_missed(tofu: list[str], env: dict, scratch: Path) -> list[str]:
+    """Puts each of MISTAKES into a copy of deploy/terraform; returns those validation did not report."""
+    missed = []
+    for module, name, text, broken, want in MISTAKES:
+        copy = copy_tree(scratch)
+        f = copy / module / name
+        src = f.read_text()
+        if text not in src:
+            missed.append(f"{module}/{name} no longer holds {text!r}: update tfvalidate.MISTAKES")
+            continue
+        f.write_text(src.replace(text, broken, 1))
+        problems = validate_all(tofu, env, copy, only=[module])
+        if not any(p.startswith(want) for p in problems):
+            missed.append(f"tofu validate did not fail in {want.rstrip(':')} on {broken.strip()!r}:\n" + "\n".join(problems))
+    return missed
+
+
+def environment_plans(tofu: list[str], env: dict, scratch: Path, envs: tuple[str, ...]) -> list[str]:
+    """Runs environment/tests (a plan, providers mocked) with each environment's values; returns the failures."""
+    copy = copy_tree(scratch)
+    d = copy / "environment"
+    p = subprocess.run([*tofu, f"-chdir={d}", "init", "-backend=false", "-input=false", "-no-color"],
+                       capture_output=True, text=True, env=env, timeout=300)
+    if p.returncode != 0:
+        return [f"tofu init in environment/:\n{(p.stdout + p.stderr).strip()}"]
+    failed = []
+    for e in envs:
+        p = subprocess.run([*tofu, f"-chdir={d}", "test", "-no-color", f"-var-file=../envs/{e}/env.tfvars",
+                            f"-var-file=../envs/{e}/terraform.tfvars.example"],
+                           capture_output=True, text=True, env=env, timeout=300)
+        out = (p.stdout + p.stderr).strip()
+        if p.returncode != 0 or not re.search(r"\b[1-9][0-9]* passed, 0 failed", out):
+            failed.append(f"planning environment/ with envs/{e}/env.tfvars and terraform.tfvars.example:\n{out}")
+        elif "undeclared variable" in out:
+            failed.append(f"envs/{e} sets a variable environment/ does not declare:\n{out}")
+    return failed
