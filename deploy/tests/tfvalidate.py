@@ -116,7 +116,8 @@ def validate_all(tofu: list[str], env: dict, copy: Path, shown: Path = Path("dep
         found = diagnostics(p.stdout, d, copy, shown)
         if p.returncode != 0 or found:
             problems.extend(found or [f"tofu validate in {name} exited {p.returncode}: {p.stderr.strip()}"])
-    return problems
+    # A module's problem shows again through environment/, which calls it: once is enough.
+    return list(dict.fromkeys(problems))
 
 
 def schema_cli_config(scratch: Path, tofu: list[str], schema_provider: Path) -> Path:
