@@ -84,13 +84,9 @@ variable "image_tag" {
 }
 
 variable "image_digest" {
-  description = "Digest of the Atlas image the Helm values deploy (sha256:...; wins over the tag); empty: the tag."
+  description = "Digest of the Atlas image the Helm values deploy (sha256:...; wins over the tag; the helm-values module validates it); empty: the tag."
   type        = string
   default     = ""
-  validation {
-    condition     = var.image_digest == "" || can(regex("^sha256:[a-f0-9]{64}$", var.image_digest))
-    error_message = "image_digest must be empty or sha256: and 64 hex digits."
-  }
 }
 
 variable "ci_service_account" {
@@ -201,13 +197,9 @@ variable "operators" {
 }
 
 variable "otlp_endpoint" {
-  description = "OTLP/HTTP endpoint of an OpenTelemetry Collector forwarding Atlas' traces to Cloud Trace (see deploy/README.md); empty: no traces."
+  description = "OTLP/HTTP endpoint of an OpenTelemetry Collector forwarding Atlas' traces to Cloud Trace (see deploy/README.md; the helm-values module validates it); empty: no traces."
   type        = string
   default     = ""
-  validation {
-    condition     = var.otlp_endpoint == "" || can(regex("^https?://[^/]+", var.otlp_endpoint))
-    error_message = "otlp_endpoint must be empty or an http(s) URL."
-  }
 }
 
 variable "require_attested_images" {
