@@ -2,10 +2,15 @@
 """Checks Atlas' Google Cloud deployment offline (scripts/deploy check runs it).
 
 - terraform: `tofu fmt -check`, `tofu test` and `tofu validate` of the
-  helm-values module (it has no provider, so it runs here), tflint with the
-  bundled rules, checkov's Terraform checks; every checkov skip has a reason.
+  helm-values module (it has no provider, so it runs here); `tofu init` and
+  `tofu validate` of every module and of environment/ against the google and
+  ec providers' schemas (deploy/tests/providers, served by the schema-only
+  provider S, deploy/tests/schemaprovider; tfvalidate.py), and that they fail
+  on known mistakes; a plan of environment/ with each environment's values,
+  the providers mocked over those schemas; tflint with the bundled rules, checkov's Terraform
+  checks; every checkov skip has a reason.
 - helm: for each environment, the helm-values module is applied (offline)
-  with that environment's sizes from its main.tf; the chart is rendered with
+  with that environment's sizes from its env.tfvars; the chart is rendered with
   the values it outputs, and the render must pass kubeconform (strict, the
   Kubernetes schemas that kubernetes-validate ships, plus deploy/tests/schemas
   for GKE's custom resources), the GKE Autopilot Pod rules (autopilot.py), and
@@ -18,7 +23,7 @@
   Atlas exports (docs/runbook.md, Metrics); every alert links a runbook
   section that exists.
 
-Usage: check.py --tofu T --tflint L --checkov C --kubeconform K --helm H --hcl-python P
+Usage: check.py --tofu T --tflint L --checkov C --kubeconform K --helm H --hcl-python P --schema-provider S
 Exit status 0 when every check passed, 1 otherwise.
 """
 from __future__ import annotations
@@ -40,6 +45,7 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import autopilot  # noqa: E402
 import dashboards  # noqa: E402
+import tfvalidate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 TF = ROOT / "deploy/terraform"
@@ -73,6 +79,7 @@ class Tools:
     def __init__(self, a: argparse.Namespace, scratch: Path):
         self.tofu, self.tflint, self.checkov = a.tofu, a.tflint, a.checkov
         self.kubeconform, self.helm, self.hcl_python = a.kubeconform, a.helm, a.hcl_python
+        self.schema_provider = a.schema_provider
         rc = scratch / "tofurc"
         rc.write_text("")
         self.env = dict(os.environ, TF_CLI_CONFIG_FILE=str(rc), TF_IN_AUTOMATION="1", TF_CLI_ARGS="-no-color", CHECKPOINT_DISABLE="1",
@@ -102,6 +109,42 @@ def check_helm_values_module(t: Tools) -> None:
             p = t.tofu_in(module, *args, data_dir=Path(d))
             expect(p.returncode == 0, f"tofu {args[0]} in modules/helm-values:\n{output_of(p)}")
         expect(re.search(r"\b[1-9][0-9]* passed, 0 failed", p.stdout), f"tofu test ran no test:\n{p.stdout}")
+
+
+def schema_env(t: Tools) -> dict:
+    """An environment whose OpenTofu installs the schema provider as every provider
+    deploy/tests/providers has a schema of, at the version it came from."""
+    if not hasattr(t, "schema_rc"):
+        t.schema_rc = tfvalidate.schema_cli_config(t.scratch, [t.tofu], Path(t.schema_provider))
+    env = dict(t.env, TF_CLI_CONFIG_FILE=str(t.schema_rc))
+    env.pop("TF_CLI_ARGS", None)
+    return env
+
+
+def check_provider_schemas(t: Tools) -> None:
+    """Every module and environment/ (both environments' definition) validate against the providers' schemas."""
+    versions = {s: d["version"] for s, d in tfvalidate.committed_schemas().items()}
+    expect(set(versions) == {"hashicorp/google", "elastic/ec"}, f"deploy/tests/providers holds schemas of {sorted(versions)}")
+    copy = tfvalidate.copy_tree(t.scratch)
+    dirs = tfvalidate.terraform_dirs(copy)
+    expect(copy / "environment" in dirs and len(dirs) >= 12, f"found only {[str(d.relative_to(copy)) for d in dirs]}")
+    problems = tfvalidate.validate_all([t.tofu], schema_env(t), copy)
+    expect(not problems, f"tofu validate against deploy/tests/providers ({versions}):\n" + "\n".join(problems))
+
+
+def check_provider_schemas_catch(t: Tools) -> None:
+    """The schema check is live: a block written as an attribute, an attribute the
+    resource does not export, an unknown argument, a missing required argument and
+    a value of the wrong type each fail, naming the file."""
+    problems = tfvalidate.mistakes_missed([t.tofu], schema_env(t), t.scratch)
+    expect(not problems, "\n".join(problems))
+
+
+def check_environment_plans(t: Tools) -> None:
+    """Each environment's values plan through the whole definition (environment/tests/plan.tftest.hcl,
+    providers mocked over their committed schemas): types, every validation, count and for_each."""
+    problems = tfvalidate.environment_plans([t.tofu], schema_env(t), t.scratch, ENVS)
+    expect(not problems, "\n".join(problems))
 
 
 def check_tflint(t: Tools) -> None:
@@ -181,16 +224,14 @@ def check_skips_have_reasons(_: Tools) -> None:
 
 
 def env_settings(t: Tools, env: str) -> dict:
-    """The literal arguments an environment passes to the stack module (parsed with python-hcl2)."""
+    """The values an environment gives the shared definition (envs/ENV/env.tfvars, parsed with python-hcl2)."""
     code = ("import hcl2, json, sys\n"
             "print(json.dumps(hcl2.load(open(sys.argv[1]))))")
-    p = run([t.hcl_python, "-c", code, str(TF / "envs" / env / "main.tf")], env=t.env)
-    expect(p.returncode == 0, f"parse envs/{env}/main.tf: {output_of(p)}")
-    modules = json.loads(p.stdout)["module"]
-    atlas = next(m["atlas"] for m in modules if "atlas" in m)
+    p = run([t.hcl_python, "-c", code, str(TF / "envs" / env / "env.tfvars")], env=t.env)
+    expect(p.returncode == 0, f"parse envs/{env}/env.tfvars: {output_of(p)}")
     # Older python-hcl2 wraps each value in a one-element list.
     unwrap = lambda v: v[0] if isinstance(v, list) and len(v) == 1 else v
-    return {k: unwrap(v) for k, v in unwrap(atlas).items()}
+    return {k: unwrap(v) for k, v in json.loads(p.stdout).items()}
 
 
 def terraform_values(t: Tools, env: str) -> tuple[dict, dict, dict, dict]:
@@ -295,7 +336,7 @@ def check_environment(t: Tools, env: str) -> None:
         expect(c["image"] == f"{values['image']['repository']}@{values['image']['digest']}", f"{what}: image {c['image']}")
         if d["kind"] == "Deployment":
             key = COMPONENT_KEYS[comp]
-            expect(d["spec"]["replicas"] == s["replicas"][key], f"{what}: {d['spec']['replicas']} replicas, envs/{env} asks {s['replicas'][key]}")
+            expect(d["spec"]["replicas"] == s["replicas"][key], f"{what}: {d['spec']['replicas']} replicas, envs/{env}/env.tfvars asks {s['replicas'][key]}")
     cm = next(d for d in by_kind["ConfigMap"] if d["metadata"]["name"] == "atlas-config")["data"]
     expect(cm["ATLAS_KAFKA_BROKERS"] == values["kafka"]["brokers"], "Kafka brokers not from Terraform")
     expect(cm.get("ATLAS_KAFKA_SECURITY_PROTOCOL") == "SASL_SSL" and cm.get("ATLAS_KAFKA_SASL_MECHANISM") == "OAUTHBEARER"
@@ -432,7 +473,7 @@ def check_alert_runbook_links(_: Tools) -> None:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    for name in ("tofu", "tflint", "checkov", "kubeconform", "helm", "hcl-python"):
+    for name in ("tofu", "tflint", "checkov", "kubeconform", "helm", "hcl-python", "schema-provider"):
         ap.add_argument(f"--{name}", required=True)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
@@ -440,6 +481,9 @@ def main() -> int:
         checks: list[tuple[str, Callable[[Tools], None]]] = [
             ("terraform/fmt", check_fmt),
             ("terraform/helm-values-module", check_helm_values_module),
+            ("terraform/provider-schemas", check_provider_schemas),
+            ("terraform/provider-schemas-are-live", check_provider_schemas_catch),
+            ("terraform/environment-plans", check_environment_plans),
             ("terraform/tflint", check_tflint),
             ("terraform/tflint-is-live", check_tflint_catches),
             ("terraform/checkov", check_checkov),

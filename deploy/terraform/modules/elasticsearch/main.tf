@@ -62,9 +62,10 @@ resource "ec_deployment_traffic_filter" "psc" {
   name   = "${var.name}-psc"
   region = local.ec_region
   type   = "gcp_private_service_connect_endpoint"
-  rule = [{
+
+  rule {
     source = google_compute_forwarding_rule.psc.psc_connection_id
-  }]
+  }
 }
 
 resource "ec_deployment" "this" {

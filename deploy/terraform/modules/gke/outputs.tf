@@ -16,7 +16,11 @@ output "endpoint" {
 
 output "workload_identity_pool" {
   description = "Workload Identity pool of the cluster (PROJECT.svc.id.goog)."
-  value       = google_container_cluster.this.workload_identity_config[0].workload_pool
+  # Autopilot turns Workload Identity on by itself, and the pool of a
+  # project's clusters is always PROJECT.svc.id.goog: named here rather than
+  # read from workload_identity_config, a block this configuration leaves to
+  # Autopilot (an empty list until the provider reads the cluster back).
+  value = "${google_container_cluster.this.project}.svc.id.goog"
 }
 
 output "node_service_account" {

@@ -3,7 +3,7 @@ terraform {
   required_providers {
     google = {
       source  = "hashicorp/google"
-      version = ">= 6.30, < 8.0"
+      version = ">= 7.45, < 8.0"
     }
   }
 }

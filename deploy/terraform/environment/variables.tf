@@ -10,6 +10,7 @@ variable "project_id" {
 variable "region" {
   description = "Region of everything regional (cluster, database, Kafka, registry, Elasticsearch)."
   type        = string
+  default     = "europe-west1"
   validation {
     condition     = can(regex("^[a-z]+-[a-z]+[0-9]$", var.region))
     error_message = "region must be a Google Cloud region such as europe-west1."
@@ -35,13 +36,21 @@ variable "short_name" {
 }
 
 variable "host" {
-  description = "Public DNS name of Atlas (Ingress, managed certificate, uptime check)."
+  description = "Public DNS name of Atlas (Ingress, managed certificate, uptime check), e.g. atlas.example.com."
   type        = string
+  validation {
+    condition     = can(regex("^([a-z0-9]([-a-z0-9]*[a-z0-9])?\\.)+[a-z]{2,}$", var.host))
+    error_message = "host must be a fully qualified DNS name."
+  }
 }
 
 variable "runbook_url" {
-  description = "https URL of docs/runbook.md as your team reads it; alerts link its sections."
+  description = "https URL of docs/runbook.md as your team reads it (e.g. https://github.com/OWNER/atlas/blob/main/docs/runbook.md); alerts link its sections."
   type        = string
+  validation {
+    condition     = can(regex("^https://[^#\\s]+$", var.runbook_url))
+    error_message = "runbook_url must be an https URL without a fragment."
+  }
 }
 
 variable "alert_emails" {
@@ -75,7 +84,7 @@ variable "image_tag" {
 }
 
 variable "image_digest" {
-  description = "Image digest the Helm values deploy (wins over the tag)."
+  description = "Digest of the Atlas image the Helm values deploy (sha256:...; wins over the tag; the helm-values module validates it); empty: the tag."
   type        = string
   default     = ""
 }
@@ -177,20 +186,20 @@ variable "deletion_protection" {
   default     = true
 }
 
-variable "secret_accessors" {
-  description = "IAM members that may read the Secret Manager values (the operators who create the cluster Secret)."
+variable "operators" {
+  description = "IAM members (user:..., group:...) who may read the Secret Manager values to create the cluster Secret."
   type        = list(string)
   default     = []
+  validation {
+    condition     = alltrue([for m in var.operators : can(regex("^(user|group|serviceAccount):", m))])
+    error_message = "operators must be IAM members such as user:ada@example.com or group:ops@example.com."
+  }
 }
 
 variable "otlp_endpoint" {
-  description = "OTLP/HTTP endpoint of an OpenTelemetry Collector forwarding Atlas' traces to Cloud Trace (see deploy/README.md); empty: no traces."
+  description = "OTLP/HTTP endpoint of an OpenTelemetry Collector forwarding Atlas' traces to Cloud Trace (see deploy/README.md; the helm-values module validates it); empty: no traces."
   type        = string
   default     = ""
-  validation {
-    condition     = var.otlp_endpoint == "" || can(regex("^https?://[^/]+", var.otlp_endpoint))
-    error_message = "otlp_endpoint must be empty or an http(s) URL."
-  }
 }
 
 variable "require_attested_images" {

@@ -1,6 +1,6 @@
-# Atlas on Google Cloud, one environment: the modules wired together. The
-# environments (envs/staging, envs/production) only choose sizes, the state
-# bucket and the provider settings.
+# Atlas on Google Cloud, one environment: the modules wired together. Staging
+# and production are this same definition with other values: envs/<name>/env.tfvars
+# chooses the sizes, envs/<name>/backend.tfbackend the state prefix.
 
 locals {
   name   = "atlas-${var.environment}"
@@ -8,14 +8,14 @@ locals {
 }
 
 module "network" {
-  source     = "../network"
+  source     = "../modules/network"
   project_id = var.project_id
   region     = var.region
   name       = local.name
 }
 
 module "gke" {
-  source              = "../gke"
+  source              = "../modules/gke"
   project_id          = var.project_id
   region              = var.region
   name                = local.name
@@ -30,7 +30,7 @@ module "gke" {
 }
 
 module "registry" {
-  source         = "../registry"
+  source         = "../modules/registry"
   project_id     = var.project_id
   region         = var.region
   reader_members = ["serviceAccount:${module.gke.node_service_account}"]
@@ -41,7 +41,7 @@ module "registry" {
 # Binary Authorization: only images the release pipeline attested (after its
 # scans and signature checks) run on the cluster, when required.
 module "binauthz" {
-  source                  = "../binauthz"
+  source                  = "../modules/binauthz"
   count                   = var.require_attested_images ? 1 : 0
   project_id              = var.project_id
   region                  = var.region
@@ -51,7 +51,7 @@ module "binauthz" {
 
 # The chart's names for the release, which the Workload Identity bindings need.
 module "helm_values" {
-  source                   = "../helm-values"
+  source                   = "../modules/helm-values"
   project_id               = var.project_id
   otlp_endpoint            = var.otlp_endpoint
   release_name             = var.release_name
@@ -70,7 +70,7 @@ module "helm_values" {
 }
 
 module "iam" {
-  source                      = "../iam"
+  source                      = "../modules/iam"
   project_id                  = var.project_id
   prefix                      = var.short_name
   workload_identity_pool      = module.gke.workload_identity_pool
@@ -79,7 +79,7 @@ module "iam" {
 }
 
 module "cloudsql" {
-  source               = "../cloudsql"
+  source               = "../modules/cloudsql"
   project_id           = var.project_id
   region               = var.region
   name                 = local.name
@@ -95,7 +95,7 @@ module "cloudsql" {
 }
 
 module "kafka" {
-  source     = "../kafka"
+  source     = "../modules/kafka"
   project_id = var.project_id
   region     = var.region
   cluster_id = local.name
@@ -106,7 +106,7 @@ module "kafka" {
 }
 
 module "elasticsearch" {
-  source     = "../elasticsearch"
+  source     = "../modules/elasticsearch"
   project_id = var.project_id
   region     = var.region
   name       = local.name
@@ -117,15 +117,15 @@ module "elasticsearch" {
 }
 
 module "secrets" {
-  source     = "../secrets"
+  source     = "../modules/secrets"
   project_id = var.project_id
   prefix     = local.name
-  accessors  = var.secret_accessors
+  accessors  = var.operators
   labels     = local.labels
 }
 
 module "observability" {
-  source                = "../observability"
+  source                = "../modules/observability"
   project_id            = var.project_id
   environment           = var.environment
   host                  = var.host
