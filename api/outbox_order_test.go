@@ -13,6 +13,7 @@ import (
 	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/testfactory"
 )
 
 // TestOutbox_ConcurrentWritesOfOneEntityAreStoredInCommitOrder sends many
@@ -48,7 +49,7 @@ func TestOutbox_ConcurrentWritesOfOneEntityAreStoredInCommitOrder(t *testing.T) 
 	}
 	wg.Wait()
 
-	itemEvents, _ := env.Outbox(t, &it.ID)
+	itemEvents := testfactory.Envelopes(env.Outbox(t, testfactory.OutboxFilter{EntityID: &it.ID}))
 	require.Len(t, itemEvents, 1+clients*each)
 	assertChain(t, itemEvents, "title", "t-start")
 	for i, e := range itemEvents {
@@ -56,7 +57,7 @@ func TestOutbox_ConcurrentWritesOfOneEntityAreStoredInCommitOrder(t *testing.T) 
 		require.NoError(t, json.Unmarshal(e.Data, &data))
 		require.Equal(t, i+1, data.Version, "item event %d (%s) out of commit order", i, e.Type)
 	}
-	collectionEvents, _ := env.Outbox(t, &c.ID)
+	collectionEvents := testfactory.Envelopes(env.Outbox(t, testfactory.OutboxFilter{EntityID: &c.ID}))
 	var renames []events.Envelope
 	for _, e := range collectionEvents {
 		if e.Type == events.CollectionUpdated {

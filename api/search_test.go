@@ -22,6 +22,7 @@ import (
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/search"
 	"github.com/atlasapp/atlas/search/searchtest"
+	"github.com/atlasapp/atlas/testfactory"
 )
 
 // searchEnv is the API on a fresh database, searching an Elasticsearch index of its own.
@@ -143,8 +144,7 @@ func values(kv ...string) url.Values {
 // outboxEvents returns the envelopes the outbox stored for an entity, in commit order.
 func outboxEvents(t testing.TB, env *apitest.Env, entityID uuid.UUID) []events.Envelope {
 	t.Helper()
-	envs, _ := env.Outbox(t, &entityID)
-	return envs
+	return testfactory.Envelopes(env.Outbox(t, testfactory.OutboxFilter{EntityID: &entityID}))
 }
 
 // searchFixture is a user with items in two collections, indexed.

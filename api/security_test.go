@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -18,9 +17,7 @@ import (
 
 	"github.com/atlasapp/atlas/api"
 	"github.com/atlasapp/atlas/api/apitest"
-	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/config"
-	"github.com/atlasapp/atlas/db/dbtest"
 )
 
 func TestSecurityHeaders_OnEveryResponse(t *testing.T) {
@@ -161,12 +158,8 @@ func TestLogs_RequestLineFieldsAndNoSecrets(t *testing.T) {
 	t.Parallel()
 	var sink syncBuffer
 	log := slog.New(slog.NewJSONHandler(&sink, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	cfg := apitest.TestConfig(t)
-	a, err := app.New(app.Params{Config: cfg, Pool: dbtest.New(t), Logger: log, PasswordHash: apitest.CheapHash, Version: "test"})
-	require.NoError(t, err)
-	srv := httptest.NewServer(a.Server)
-	t.Cleanup(srv.Close)
-	env := &apitest.Env{URL: srv.URL, App: a, Config: cfg, Client: srv.Client()}
+	env := apitest.New(t, apitest.Opts{Logger: log})
+	cfg := env.Config
 
 	const password = "s3cret-Pa55word-never-logged"
 	email := "logs-" + strings.ToLower(t.Name()[:4]) + "@example.com"
@@ -183,7 +176,7 @@ func TestLogs_RequestLineFieldsAndNoSecrets(t *testing.T) {
 	c := env.Do(t, http.MethodPost, "/api/v1/collections", token, map[string]any{"name": "Logged"})
 	require.Equal(t, http.StatusCreated, c.Status)
 	require.Equal(t, http.StatusUnauthorized, env.Do(t, http.MethodGet, "/api/v1/auth/me", token+"tampered", nil).Status)
-	srv.Close() // every access log line is written
+	env.HTTP.Close() // every access log line is written
 
 	logs := sink.String()
 	for name, secret := range map[string]string{

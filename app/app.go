@@ -18,6 +18,7 @@ import (
 
 	"github.com/atlasapp/atlas/account"
 	"github.com/atlasapp/atlas/api"
+	"github.com/atlasapp/atlas/app/params"
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/config"
@@ -69,7 +70,7 @@ type Core struct {
 // handlers through).
 func NewCore(p Params) (*Core, error) {
 	p = p.withDefaults()
-	codec, err := cursors(p.Config)
+	codec, err := params.Cursors(p.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -126,11 +127,11 @@ func NewServices(p Params) (*Services, error) {
 	if err := p.Config.ValidateAPI(); err != nil {
 		return nil, err
 	}
-	tokens, err := account.NewTokenIssuer(tokenParams(p.Config, p.NowFunc))
+	tokens, err := account.NewTokenIssuer(params.Tokens(p.Config, p.NowFunc))
 	if err != nil {
 		return nil, fmt.Errorf("token issuer: %w", err)
 	}
-	codec, err := cursors(p.Config)
+	codec, err := params.Cursors(p.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -145,7 +146,7 @@ func NewServices(p Params) (*Services, error) {
 	}
 	index, owns := p.SearchIndex, p.SearchIndex == nil
 	if owns {
-		if index, err = NewSearchIndex(p.Config); err != nil {
+		if index, err = params.NewSearchIndex(p.Config); err != nil {
 			return nil, err
 		}
 	}
@@ -189,7 +190,7 @@ func New(p Params) (*App, error) {
 		return nil, err
 	}
 	ps := svc.APIParams()
-	ps.Logger, ps.Version, ps.Metrics, ps.Edge = p.Logger, p.Version, p.HTTPMetrics, EdgeParams(p.Config)
+	ps.Logger, ps.Version, ps.Metrics, ps.Edge = p.Logger, p.Version, p.HTTPMetrics, params.Edge(p.Config)
 	ps.RiverUI = api.RiverUIParams{Handler: riverUI, AdminEmails: p.Config.AdminEmails, Password: p.Config.RiverUIPassword.Value()}
 	srv := api.NewServer(ps)
 	srv.Router().Handle("/*", web.Handler()) // the React dashboard, at / and its client-side routes

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/atlasapp/atlas"
@@ -142,16 +143,11 @@ func (s *Service) List(ctx context.Context, caller uuid.UUID, f Filter, page cur
 	if err != nil {
 		return nil, "", fmt.Errorf("list audit events: %w", err)
 	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		e, _, err := scanEvent(rows)
-		if err != nil {
-			return nil, "", fmt.Errorf("list audit events: %w", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Event, error) {
+		e, _, err := scanEvent(row)
+		return e, err
+	})
+	if err != nil {
 		return nil, "", fmt.Errorf("list audit events: %w", err)
 	}
 	return cursor.Trim(s.cursor, scope, out, page.Limit, func(e Event) any {

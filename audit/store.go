@@ -31,6 +31,12 @@ SELECT t.data::jsonb::text, EXISTS (SELECT 1 FROM audit_events a WHERE a.event_i
 FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS t(event_id, data, n)
 ORDER BY t.n`
 
+// preparedRow is a row of prepareSQL.
+type preparedRow struct {
+	Canonical string
+	Exists    bool
+}
+
 const insertSQL = `
 INSERT INTO audit_events (seq, event_id, type, version, occurred_at, recorded_at, actor_user_id,
     entity_type, entity_id, collection_id, data, trace_id, request_id, prev_hash, hash)
@@ -76,15 +82,14 @@ func (Store) Append(ctx context.Context, b db.Beginner, evs []Event) (AppendResu
 		canonical := make([]string, 0, len(evs))
 		exists := make([]bool, 0, len(evs))
 		batch.Queue(prepareSQL, ids, datas).Query(func(rows pgx.Rows) error {
-			for rows.Next() {
-				var c string
-				var ex bool
-				if err := rows.Scan(&c, &ex); err != nil {
-					return err
-				}
-				canonical, exists = append(canonical, c), append(exists, ex)
+			prepared, err := pgx.CollectRows(rows, pgx.RowToStructByPos[preparedRow])
+			if err != nil {
+				return fmt.Errorf("prepare audit rows: %w", err)
 			}
-			return rows.Err()
+			for _, p := range prepared {
+				canonical, exists = append(canonical, p.Canonical), append(exists, p.Exists)
+			}
+			return nil
 		})
 		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 			return fmt.Errorf("lock audit chain: %w", err)

@@ -1,18 +1,26 @@
 package collection
 
-// Permissions is what a role allows in a collection, one flag per Action,
-// so a client can show what the caller may do without knowing the policy.
+// Permissions are the actions a role allows in a collection, one field per
+// Action, for clients that show what a member may do (the API returns them
+// with a collection). The server still decides every request; these only
+// describe the policy (Role.Allows) so a client need not re-derive it.
 type Permissions struct {
-	Read       bool
+	// Read: see the collection, its items, tags, members, jobs and audit.
+	Read bool
+	// WriteItems: create, update and delete items; import; start item jobs.
 	WriteItems bool
-	Manage     bool
+	// Manage: rename or delete the collection, manage its members.
+	Manage bool
+	// Leave: remove oneself (refused for the last owner all the same).
+	Leave bool
 }
 
-// PermissionsOf is what role r allows, each flag decided by Role.Allows.
-func PermissionsOf(r Role) Permissions {
+// PermissionsOf returns what role allows; an unknown role allows nothing.
+func PermissionsOf(role Role) Permissions {
 	return Permissions{
-		Read:       r.Allows(ActionRead),
-		WriteItems: r.Allows(ActionWriteItems),
-		Manage:     r.Allows(ActionManage),
+		Read:       role.Allows(ActionRead),
+		WriteItems: role.Allows(ActionWriteItems),
+		Manage:     role.Allows(ActionManage),
+		Leave:      role.Allows(ActionLeave),
 	}
 }

@@ -1,6 +1,8 @@
 package collection
 
 import (
+	"github.com/google/uuid"
+
 	"github.com/atlasapp/atlas"
 )
 
@@ -42,7 +44,13 @@ const (
 	ActionWriteItems
 	// ActionManage: rename or delete the collection, manage its members.
 	ActionManage
+	// ActionLeave: remove oneself from the collection (the last owner
+	// still may not: a collection keeps an owner).
+	ActionLeave
 )
+
+// Actions lists every action the policy decides.
+var Actions = []Action{ActionRead, ActionWriteItems, ActionManage, ActionLeave}
 
 func (a Action) String() string {
 	switch a {
@@ -52,6 +60,8 @@ func (a Action) String() string {
 		return "write items"
 	case ActionManage:
 		return "manage"
+	case ActionLeave:
+		return "leave"
 	}
 	return "unknown"
 }
@@ -59,7 +69,7 @@ func (a Action) String() string {
 // Allows reports whether role r permits action a.
 func (r Role) Allows(a Action) bool {
 	switch a {
-	case ActionRead:
+	case ActionRead, ActionLeave:
 		return r.Valid()
 	case ActionWriteItems:
 		return r == RoleOwner || r == RoleEditor
@@ -80,4 +90,14 @@ func Decide(role Role, member bool, a Action) error {
 		return atlas.Errorf(atlas.ErrForbidden, "your role (%s) does not allow you to %s in this collection", role, a)
 	}
 	return nil
+}
+
+// RemoveAction is what removing member from a collection asks of actor:
+// leaving (removing oneself) is ActionLeave, which every member has;
+// removing someone else is managing the collection.
+func RemoveAction(actor, member uuid.UUID) Action {
+	if actor == member {
+		return ActionLeave
+	}
+	return ActionManage
 }

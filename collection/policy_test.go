@@ -3,6 +3,7 @@ package collection_test
 import (
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas"
@@ -32,6 +33,10 @@ func TestDecide(t *testing.T) {
 		{collection.RoleViewer, true, collection.ActionRead, allow},
 		{collection.RoleViewer, true, collection.ActionWriteItems, forbid},
 		{collection.RoleViewer, true, collection.ActionManage, forbid},
+		{collection.RoleOwner, true, collection.ActionLeave, allow},
+		{collection.RoleEditor, true, collection.ActionLeave, allow},
+		{collection.RoleViewer, true, collection.ActionLeave, allow},
+		{"", false, collection.ActionLeave, hide},
 		{"", false, collection.ActionRead, hide},
 		{"", false, collection.ActionWriteItems, hide},
 		{"", false, collection.ActionManage, hide},
@@ -51,6 +56,13 @@ func TestDecide(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRemoveAction_LeavingIsLeaveAndRemovingOthersIsManage(t *testing.T) {
+	t.Parallel()
+	me, other := uuid.New(), uuid.New()
+	require.Equal(t, collection.ActionLeave, collection.RemoveAction(me, me))
+	require.Equal(t, collection.ActionManage, collection.RemoveAction(me, other))
 }
 
 func TestParseRole(t *testing.T) {

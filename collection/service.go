@@ -354,11 +354,7 @@ func (s *Service) ChangeRole(ctx context.Context, actor, collectionID, userID uu
 // remove themselves (leave). Removing the last owner is atlas.ErrConflict.
 func (s *Service) RemoveMember(ctx context.Context, actor, collectionID, userID uuid.UUID) error {
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		action := ActionManage
-		if actor == userID {
-			action = ActionRead // leaving needs only membership
-		}
-		if _, _, err := s.lockAndAuthorize(ctx, tx, actor, collectionID, action); err != nil {
+		if _, _, err := s.lockAndAuthorize(ctx, tx, actor, collectionID, RemoveAction(actor, userID)); err != nil {
 			return err
 		}
 		m, err := s.store.Member(ctx, tx, collectionID, userID)

@@ -116,19 +116,14 @@ func (Store) ListForUser(ctx context.Context, q db.Querier, userID uuid.UUID, af
 	if err != nil {
 		return nil, fmt.Errorf("list collections: %w", err)
 	}
-	defer rows.Close()
-	var out []Collection
-	for rows.Next() {
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Collection, error) {
 		var joined time.Time
 		var role Role
-		c, err := scanCollection(rows, &role, &joined)
-		if err != nil {
-			return nil, fmt.Errorf("list collections: %w", err)
-		}
+		c, err := scanCollection(row, &role, &joined)
 		c.Role, c.JoinedAt = role, joined.UTC()
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
+		return c, err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("list collections: %w", err)
 	}
 	return out, nil
@@ -213,16 +208,8 @@ func (Store) Members(ctx context.Context, q db.Querier, collectionID uuid.UUID, 
 	if err != nil {
 		return nil, fmt.Errorf("list members: %w", err)
 	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list members: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Member, error) { return scanMember(row) })
+	if err != nil {
 		return nil, fmt.Errorf("list members: %w", err)
 	}
 	return out, nil

@@ -2,11 +2,16 @@ package events
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/retry"
 )
+
+// errStillWaiting is a poll of WaitPublished that found events left.
+var errStillWaiting = errors.New("earlier events are still in the outbox")
 
 // WaitPublished blocks until every event committed to the outbox before the
 // call has been published (its row deleted by a drainer), or until within
@@ -20,25 +25,28 @@ func WaitPublished(ctx context.Context, q db.Querier, within time.Duration) (boo
 	if err := q.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM atlas_outbox`).Scan(&last); err != nil {
 		return false, fmt.Errorf("wait for the outbox: %w", err)
 	}
-	deadline := time.NewTimer(within)
-	defer deadline.Stop()
-	// The drainers' own poll interval: a wait ends about as soon as a drain does.
-	tick := time.NewTicker(DefaultPollInterval)
-	defer tick.Stop()
-	for {
+	wait, cancel := context.WithTimeout(ctx, within)
+	defer cancel()
+	// A fixed interval, the drainers' own poll interval: a wait ends about
+	// as soon as a drain does.
+	poll := retry.Backoff{Base: DefaultPollInterval, Max: DefaultPollInterval}
+	err := poll.Do(wait, 0, func(int) error {
 		var waiting bool
-		if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM atlas_outbox WHERE seq <= $1)`, last).Scan(&waiting); err != nil {
-			return false, fmt.Errorf("wait for the outbox: %w", err)
+		if err := q.QueryRow(wait, `SELECT EXISTS (SELECT 1 FROM atlas_outbox WHERE seq <= $1)`, last).Scan(&waiting); err != nil {
+			return retry.Permanent(fmt.Errorf("wait for the outbox: %w", err))
 		}
-		if !waiting {
-			return true, nil
+		if waiting {
+			return errStillWaiting
 		}
-		select {
-		case <-ctx.Done():
-			return false, ctx.Err()
-		case <-deadline.C:
-			return false, nil
-		case <-tick.C:
-		}
+		return nil
+	})
+	switch {
+	case err == nil:
+		return true, nil
+	case ctx.Err() != nil:
+		return false, ctx.Err()
+	case wait.Err() != nil:
+		return false, nil // within has passed (perhaps during a poll)
 	}
+	return false, err
 }

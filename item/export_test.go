@@ -18,7 +18,7 @@ import (
 // export writes the fixture's collection in a format.
 func (f importFixture) export(t *testing.T, format item.Format) (string, *item.Export) {
 	t.Helper()
-	exp, err := f.env.App.Items.OpenExport(context.Background(), f.owner.ID, f.collection, format)
+	exp, err := f.env.Items.OpenExport(context.Background(), f.owner.ID, f.collection, format)
 	require.NoError(t, err)
 	var buf bytes.Buffer
 	require.NoError(t, exp.WriteTo(context.Background(), &buf))
@@ -32,7 +32,7 @@ func (f importFixture) seed(t *testing.T) {
 	f.env.NewItem(t, f.owner, f.collection, item.CreateParams{Title: "Go memory model", SourceURL: "https://go.dev/ref/mem",
 		Description: "Happens-before,\nexplained", Notes: "Read twice <b>really</b> & \"quote\"", Tags: []string{"go", "concurrency"}})
 	it := f.env.NewItem(t, f.owner, f.collection, item.CreateParams{Title: "Zürich — 日本語", SourceURL: "https://example.com/z%C3%BCrich?x=1&y=2"})
-	_, err := f.env.App.Items.SetMetadata(ctx, it.ID, json.RawMessage(`{"title":"Zürich","size":12,"nested":{"a":[1,2]}}`))
+	_, err := f.env.Items.SetMetadata(ctx, it.ID, json.RawMessage(`{"title":"Zürich","size":12,"nested":{"a":[1,2]}}`))
 	require.NoError(t, err)
 	f.env.NewItem(t, f.owner, f.collection, item.CreateParams{Title: "A note without a link", Notes: "just text", Tags: []string{"notes"}})
 }
@@ -97,9 +97,9 @@ func TestExport_NetscapeRoundTripKeepsLinksTagsAndDates(t *testing.T) {
 func TestExport_NonMemberGetsNotFoundAndFormatIsChecked(t *testing.T) {
 	t.Parallel()
 	f := setupImport(t)
-	_, err := f.env.App.Items.OpenExport(context.Background(), f.env.NewUser(t).ID, f.collection, item.FormatJSON)
+	_, err := f.env.Items.OpenExport(context.Background(), f.env.NewUser(t).ID, f.collection, item.FormatJSON)
 	require.ErrorIs(t, err, atlas.ErrNotFound)
-	_, err = f.env.App.Items.OpenExport(context.Background(), f.owner.ID, f.collection, "csv")
+	_, err = f.env.Items.OpenExport(context.Background(), f.owner.ID, f.collection, "csv")
 	require.ErrorIs(t, err, atlas.ErrInvalid)
 }
 

@@ -185,20 +185,17 @@ func (s *Service) CreateImport(ctx context.Context, actor, collectionID uuid.UUI
 	return imp, nil
 }
 
-// importNotFound hides an import from a non-member.
+// importNotFound answers for an import that does not exist.
 var importNotFound = atlas.Errorf(atlas.ErrNotFound, "import not found")
 
 // GetImport returns an import with its report to a member of its
 // collection.
 func (s *Service) GetImport(ctx context.Context, actor, id uuid.UUID) (Import, error) {
-	imp, role, member, err := s.imports.getForUser(ctx, s.pool, id, actor)
+	imp, role, err := s.imports.getForUser(ctx, s.pool, id, actor)
 	if err != nil {
 		return Import{}, err
 	}
-	if !member {
-		return Import{}, importNotFound
-	}
-	if err := collection.Decide(role, member, collection.ActionRead); err != nil {
+	if _, err := collection.AuthorizeChild(collection.ChildImport, role, collection.ActionRead); err != nil {
 		return Import{}, err
 	}
 	if imp.Report, err = s.imports.report(ctx, s.pool, id, MaxImportReport); err != nil {

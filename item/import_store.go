@@ -131,16 +131,13 @@ SELECT ` + importColumns + `, ` + collection.RoleSQL("i.collection_id", "$2") + 
 FROM imports i
 WHERE i.id = $1`
 
-func (importStore) getForUser(ctx context.Context, q db.Querier, id, userID uuid.UUID) (Import, collection.Role, bool, error) {
+func (importStore) getForUser(ctx context.Context, q db.Querier, id, userID uuid.UUID) (Import, *collection.Role, error) {
 	var role *collection.Role
 	i, err := scanImport(q.QueryRow(ctx, getImportForUserSQL, id, userID), &role)
 	if err != nil {
-		return Import{}, "", false, fmt.Errorf("get import: %w", err)
+		return Import{}, nil, fmt.Errorf("get import: %w", err)
 	}
-	if role == nil {
-		return i, "", false, nil
-	}
-	return i, *role, true, nil
+	return i, role, nil
 }
 
 const getImportSQL = `SELECT ` + importColumns + ` FROM imports i WHERE i.id = $1`

@@ -14,23 +14,25 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas"
-	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/cursor"
+	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/testfactory"
 )
 
-// importFixture is a fresh application with an owner and a collection.
+// importFixture is the domain services on a fresh database, with an owner
+// and a collection.
 type importFixture struct {
-	env        *apitest.Env
-	owner      apitest.User
+	env        *testfactory.Env
+	owner      testfactory.User
 	collection uuid.UUID
 }
 
-func setupImport(t testing.TB, opts ...apitest.Opts) importFixture {
+func setupImport(t testing.TB, opts ...testfactory.Opts) importFixture {
 	t.Helper()
-	env := apitest.New(t, opts...)
+	env := testfactory.New(t, opts...)
 	owner := env.NewUser(t)
 	return importFixture{env: env, owner: owner, collection: env.NewCollection(t, owner).ID}
 }
@@ -38,7 +40,7 @@ func setupImport(t testing.TB, opts ...apitest.Opts) importFixture {
 // upload stores a file as an import of the fixture's collection.
 func (f importFixture) upload(t *testing.T, file string, dup item.OnDuplicate) item.Import {
 	t.Helper()
-	imp, err := f.env.App.Items.CreateImport(context.Background(), f.owner.ID, f.collection,
+	imp, err := f.env.Items.CreateImport(context.Background(), f.owner.ID, f.collection,
 		item.CreateImportParams{File: strings.NewReader(file), OnDuplicate: dup})
 	require.NoError(t, err)
 	require.Equal(t, item.ImportQueued, imp.Status)
@@ -49,9 +51,9 @@ func (f importFixture) upload(t *testing.T, file string, dup item.OnDuplicate) i
 // returns it as its readers see it.
 func (f importFixture) run(t *testing.T, imp item.Import, batch int) item.Import {
 	t.Helper()
-	_, err := f.env.App.Items.RunImport(context.Background(), imp.ID, item.RunImportOpts{BatchSize: batch})
+	_, err := f.env.Items.RunImport(context.Background(), imp.ID, item.RunImportOpts{BatchSize: batch})
 	require.NoError(t, err)
-	got, err := f.env.App.Items.GetImport(context.Background(), f.owner.ID, imp.ID)
+	got, err := f.env.Items.GetImport(context.Background(), f.owner.ID, imp.ID)
 	require.NoError(t, err)
 	return got
 }
@@ -67,7 +69,7 @@ func (f importFixture) items(t *testing.T) map[string]item.Item {
 	out := map[string]item.Item{}
 	after := ""
 	for {
-		page, next, err := f.env.App.Items.List(context.Background(), f.owner.ID, f.collection, item.ListParams{Page: cursor.Page{Limit: 100, After: after}})
+		page, next, err := f.env.Items.List(context.Background(), f.owner.ID, f.collection, item.ListParams{Page: cursor.Page{Limit: 100, After: after}})
 		require.NoError(t, err)
 		for _, it := range page {
 			key := it.Title
@@ -94,9 +96,9 @@ func (f importFixture) count(t *testing.T, sql string, args ...any) int {
 }
 
 // events counts the outbox's events of a type about the collection.
-func (f importFixture) events(t *testing.T, typ string) int {
-	return f.count(t, `SELECT count(*) FROM atlas_outbox
-		WHERE envelope->>'type' = $1 AND envelope->'entity'->>'collection_id' = $2`, typ, f.collection.String())
+func (f importFixture) events(t *testing.T, typ events.Type) int {
+	t.Helper()
+	return len(f.env.Outbox(t, testfactory.OutboxFilter{CollectionID: &f.collection, Type: typ}))
 }
 
 func testFile(t *testing.T, name string) string {
@@ -279,7 +281,7 @@ func TestImport_ResumesAfterACrashWithoutDuplicates(t *testing.T) {
 	}
 	imp := f.upload(t, bookmarks(urls...), "")
 	crash := errors.New("killed")
-	_, err := f.env.App.Items.RunImport(context.Background(), imp.ID, item.RunImportOpts{BatchSize: 5,
+	_, err := f.env.Items.RunImport(context.Background(), imp.ID, item.RunImportOpts{BatchSize: 5,
 		AfterBatchFunc: func(pos int64) error {
 			if pos == 10 {
 				return crash
@@ -287,7 +289,7 @@ func TestImport_ResumesAfterACrashWithoutDuplicates(t *testing.T) {
 			return nil
 		}})
 	require.ErrorIs(t, err, crash)
-	mid, err := f.env.App.Items.GetImport(context.Background(), f.owner.ID, imp.ID)
+	mid, err := f.env.Items.GetImport(context.Background(), f.owner.ID, imp.ID)
 	require.NoError(t, err)
 	assert.Equal(t, item.ImportRunning, mid.Status)
 	assert.Equal(t, 10, mid.Created, "two batches committed")
@@ -312,7 +314,7 @@ func TestImport_SettlesAfterEveryCommittedBatchAndStopsOnItsError(t *testing.T) 
 	}
 	imp := f.upload(t, bookmarks(urls...), "")
 	var seen [][2]int
-	done, err := f.env.App.Items.RunImport(context.Background(), imp.ID, item.RunImportOpts{BatchSize: 5,
+	done, err := f.env.Items.RunImport(context.Background(), imp.ID, item.RunImportOpts{BatchSize: 5,
 		Settle: func(context.Context) error {
 			// What the batch wrote is committed, its events included.
 			seen = append(seen, [2]int{len(f.items(t)), f.events(t, "ItemCreated")})
@@ -326,10 +328,10 @@ func TestImport_SettlesAfterEveryCommittedBatchAndStopsOnItsError(t *testing.T) 
 	// job to retry, after the committed batch.
 	other := f.upload(t, bookmarks("https://settle-a.example/", "https://settle-b.example/", "https://settle-c.example/"), "")
 	gone := errors.New("database gone")
-	_, err = f.env.App.Items.RunImport(context.Background(), other.ID, item.RunImportOpts{BatchSize: 2,
+	_, err = f.env.Items.RunImport(context.Background(), other.ID, item.RunImportOpts{BatchSize: 2,
 		Settle: func(context.Context) error { return gone }})
 	require.ErrorIs(t, err, gone)
-	mid, err := f.env.App.Items.GetImport(context.Background(), f.owner.ID, other.ID)
+	mid, err := f.env.Items.GetImport(context.Background(), f.owner.ID, other.ID)
 	require.NoError(t, err)
 	assert.Equal(t, item.ImportRunning, mid.Status)
 	assert.Equal(t, 2, mid.Created)
@@ -337,8 +339,8 @@ func TestImport_SettlesAfterEveryCommittedBatchAndStopsOnItsError(t *testing.T) 
 
 func TestImport_UploadOverTheCapIsTooLargeAndLeavesNothing(t *testing.T) {
 	t.Parallel()
-	f := setupImport(t, apitest.Opts{Configure: func(c *config.Config) { c.ImportMaxBytes = 4096 }})
-	_, err := f.env.App.Items.CreateImport(context.Background(), f.owner.ID, f.collection,
+	f := setupImport(t, testfactory.Opts{Configure: func(c *config.Config) { c.ImportMaxBytes = 4096 }})
+	_, err := f.env.Items.CreateImport(context.Background(), f.owner.ID, f.collection,
 		item.CreateImportParams{File: strings.NewReader(bookmarks(strings.Split(strings.Repeat("https://x.example/,", 200), ",")...))})
 	require.ErrorIs(t, err, atlas.ErrTooLarge)
 	assert.Zero(t, f.count(t, `SELECT count(*) FROM imports`))
@@ -349,10 +351,10 @@ func TestImport_FileInNoKnownFormatIsInvalid(t *testing.T) {
 	t.Parallel()
 	f := setupImport(t)
 	for _, file := range []string{"", "url,title\nhttps://x.example/,X\n"} {
-		_, err := f.env.App.Items.CreateImport(context.Background(), f.owner.ID, f.collection, item.CreateImportParams{File: strings.NewReader(file)})
+		_, err := f.env.Items.CreateImport(context.Background(), f.owner.ID, f.collection, item.CreateImportParams{File: strings.NewReader(file)})
 		require.ErrorIs(t, err, atlas.ErrInvalid, "%q", file)
 	}
-	_, err := f.env.App.Items.CreateImport(context.Background(), f.owner.ID, f.collection,
+	_, err := f.env.Items.CreateImport(context.Background(), f.owner.ID, f.collection,
 		item.CreateImportParams{File: strings.NewReader(bookmarks()), OnDuplicate: "merge"})
 	require.ErrorIs(t, err, atlas.ErrInvalid)
 }
@@ -362,12 +364,12 @@ func TestImport_ViewerMayReadButNotImport(t *testing.T) {
 	f := setupImport(t)
 	viewer := f.env.NewUser(t)
 	f.env.AddMember(t, f.owner, f.collection, viewer, collection.RoleViewer)
-	_, err := f.env.App.Items.CreateImport(context.Background(), viewer.ID, f.collection, item.CreateImportParams{File: strings.NewReader(bookmarks())})
+	_, err := f.env.Items.CreateImport(context.Background(), viewer.ID, f.collection, item.CreateImportParams{File: strings.NewReader(bookmarks())})
 	require.ErrorIs(t, err, atlas.ErrForbidden)
 	imp := f.upload(t, bookmarks("https://a.example/"), "")
-	_, err = f.env.App.Items.GetImport(context.Background(), viewer.ID, imp.ID)
+	_, err = f.env.Items.GetImport(context.Background(), viewer.ID, imp.ID)
 	require.NoError(t, err)
-	_, err = f.env.App.Items.GetImport(context.Background(), f.env.NewUser(t).ID, imp.ID)
+	_, err = f.env.Items.GetImport(context.Background(), f.env.NewUser(t).ID, imp.ID)
 	require.ErrorIs(t, err, atlas.ErrNotFound)
 }
 
@@ -376,10 +378,10 @@ func TestImport_FailsWhenTheUploaderLosesWriteAccess(t *testing.T) {
 	f := setupImport(t)
 	editor := f.env.NewUser(t)
 	f.env.AddMember(t, f.owner, f.collection, editor, collection.RoleEditor)
-	imp, err := f.env.App.Items.CreateImport(context.Background(), editor.ID, f.collection,
+	imp, err := f.env.Items.CreateImport(context.Background(), editor.ID, f.collection,
 		item.CreateImportParams{File: strings.NewReader(bookmarks("https://a.example/"))})
 	require.NoError(t, err)
-	_, err = f.env.App.Collections.ChangeRole(context.Background(), f.owner.ID, f.collection, editor.ID, collection.RoleViewer)
+	_, err = f.env.Collections.ChangeRole(context.Background(), f.owner.ID, f.collection, editor.ID, collection.RoleViewer)
 	require.NoError(t, err)
 	got := f.run(t, imp, 5)
 	assert.Equal(t, item.ImportFailed, got.Status)
@@ -392,11 +394,11 @@ func TestImport_ListsACollectionsImportsNewestFirst(t *testing.T) {
 	f := setupImport(t)
 	first := f.upload(t, bookmarks("https://a.example/"), "")
 	second := f.upload(t, bookmarks("https://b.example/"), "")
-	got, next, err := f.env.App.Items.ListImports(context.Background(), f.owner.ID, f.collection, cursor.Page{Limit: 1})
+	got, next, err := f.env.Items.ListImports(context.Background(), f.owner.ID, f.collection, cursor.Page{Limit: 1})
 	require.NoError(t, err)
 	require.Len(t, got, 1)
 	assert.Equal(t, second.ID, got[0].ID)
-	got, _, err = f.env.App.Items.ListImports(context.Background(), f.owner.ID, f.collection, cursor.Page{Limit: 1, After: next})
+	got, _, err = f.env.Items.ListImports(context.Background(), f.owner.ID, f.collection, cursor.Page{Limit: 1, After: next})
 	require.NoError(t, err)
 	assert.Equal(t, first.ID, got[0].ID)
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/atlasapp/atlas"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/db"
@@ -143,24 +142,18 @@ func (s *Service) Create(ctx context.Context, actor, collectionID uuid.UUID, p C
 	return it, nil
 }
 
-// itemNotFound hides an item from a non-member.
-var itemNotFound = atlas.Errorf(atlas.ErrNotFound, "item not found")
-
 // Authorize is the one access check on an existing item: it reads the item
-// with actor's role in its collection and decides whether actor may perform
-// a on it. A non-member gets atlas.ErrNotFound, as if the item did not
+// with actor's role in its collection and asks collection.AuthorizeChild
+// whether actor may perform a on it. A non-member gets atlas.ErrNotFound, as if the item did not
 // exist. With lock the item row stays locked until q (a transaction) ends,
 // so the decision holds for the write that follows. Other domains acting
 // on an item for a user (jobs) call it too.
 func Authorize(ctx context.Context, q db.Querier, actor, id uuid.UUID, a collection.Action, lock bool) (Item, error) {
-	it, role, member, err := Store{}.GetForUser(ctx, q, id, actor, lock)
+	it, role, err := Store{}.GetForUser(ctx, q, id, actor, lock)
 	if err != nil {
 		return Item{}, err
 	}
-	if !member {
-		return Item{}, itemNotFound
-	}
-	if err := collection.Decide(role, member, a); err != nil {
+	if _, err := collection.AuthorizeChild(collection.ChildItem, role, a); err != nil {
 		return Item{}, err
 	}
 	return it, nil
@@ -315,7 +308,7 @@ type EnrichmentParams struct {
 func (s *Service) SetEnrichment(ctx context.Context, id uuid.UUID, p EnrichmentParams) (Item, error) {
 	var out Item
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		it, _, _, err := s.store.GetForUser(ctx, tx, id, uuid.Nil, true)
+		it, _, err := s.store.GetForUser(ctx, tx, id, uuid.Nil, true)
 		if err != nil {
 			return err
 		}
@@ -386,14 +379,8 @@ func jsonEqual(a, b json.RawMessage) bool {
 // Delete removes an item (owners and editors).
 func (s *Service) Delete(ctx context.Context, actor, id uuid.UUID) error {
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		it, role, member, err := s.store.GetForUser(ctx, tx, id, actor, true)
+		it, err := Authorize(ctx, tx, actor, id, collection.ActionWriteItems, true)
 		if err != nil {
-			return err
-		}
-		if !member {
-			return itemNotFound
-		}
-		if err := collection.Decide(role, member, collection.ActionWriteItems); err != nil {
 			return err
 		}
 		ev := &pgx.Batch{}

@@ -8,13 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas"
-	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/testfactory"
 )
 
 func TestCreate_WhileTheCollectionIsBeingDeletedIsNotFound(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t)
+	env := testfactory.New(t)
 	u := env.NewUser(t)
 	c := env.NewCollection(t, u)
 	ctx := context.Background()
@@ -29,7 +29,7 @@ func TestCreate_WhileTheCollectionIsBeingDeletedIsNotFound(t *testing.T) {
 
 	created := make(chan error, 1)
 	go func() {
-		_, err := env.App.Items.Create(ctx, u.ID, c.ID, item.CreateParams{Title: "too late", Tags: []string{"x"}})
+		_, err := env.Items.Create(ctx, u.ID, c.ID, item.CreateParams{Title: "too late", Tags: []string{"x"}})
 		created <- err
 	}()
 	require.Eventually(t, func() bool {
@@ -50,32 +50,32 @@ func TestCreate_WhileTheCollectionIsBeingDeletedIsNotFound(t *testing.T) {
 
 func TestUpdate_ANoOpChangeWritesAndEmitsNothing(t *testing.T) {
 	t.Parallel()
-	env := apitest.New(t)
+	env := testfactory.New(t)
 	u := env.NewUser(t)
 	c := env.NewCollection(t, u)
 	ctx := context.Background()
 	it := env.NewItem(t, u, c.ID, item.CreateParams{Title: "Go Memory Model", SourceURL: "https://go.dev/ref/mem", Tags: []string{"go", "concurrency"}})
-	before, _ := env.Outbox(t, &it.ID)
+	before := env.Outbox(t, testfactory.OutboxFilter{EntityID: &it.ID})
 	require.Len(t, before, 1, "ItemCreated is in the outbox")
 
 	// The same values as they are stored once normalised: padded title, tags
 	// in another order and case.
 	title, tags, url := "  Go Memory Model ", []string{"Concurrency", " GO"}, "https://go.dev/ref/mem"
-	got, err := env.App.Items.Update(ctx, u.ID, it.ID, item.UpdateParams{Title: &title, Tags: &tags, SourceURL: &url})
+	got, err := env.Items.Update(ctx, u.ID, it.ID, item.UpdateParams{Title: &title, Tags: &tags, SourceURL: &url})
 	require.NoError(t, err)
 	require.Equal(t, it.Version, got.Version, "no version bump")
 	require.Equal(t, it.UpdatedAt, got.UpdatedAt, "nothing was written")
-	stored, err := env.App.Items.Get(ctx, u.ID, it.ID)
+	stored, err := env.Items.Get(ctx, u.ID, it.ID)
 	require.NoError(t, err)
 	require.Equal(t, it.Version, stored.Version)
-	after, _ := env.Outbox(t, &it.ID)
+	after := env.Outbox(t, testfactory.OutboxFilter{EntityID: &it.ID})
 	require.Len(t, after, 1, "no event for a change that changes nothing")
 
 	// A real change does write and emit: the assertions above can fail.
 	title = "The Go Memory Model"
-	got, err = env.App.Items.Update(ctx, u.ID, it.ID, item.UpdateParams{Title: &title})
+	got, err = env.Items.Update(ctx, u.ID, it.ID, item.UpdateParams{Title: &title})
 	require.NoError(t, err)
 	require.Equal(t, it.Version+1, got.Version)
-	after, _ = env.Outbox(t, &it.ID)
+	after = env.Outbox(t, testfactory.OutboxFilter{EntityID: &it.ID})
 	require.Len(t, after, 2)
 }

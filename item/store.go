@@ -196,18 +196,14 @@ func (Store) ByURL(ctx context.Context, q db.Querier, collectionID uuid.UUID, ur
 	if err != nil {
 		return nil, fmt.Errorf("items by url: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("items by url: %w", err)
-		}
+	items, err := pgx.CollectRows(rows, itemRow)
+	if err != nil {
+		return nil, fmt.Errorf("items by url: %w", err)
+	}
+	for _, it := range items {
 		if _, seen := out[*it.SourceURL]; !seen {
 			out[*it.SourceURL] = it
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("items by url: %w", err)
 	}
 	return out, nil
 }
@@ -231,8 +227,9 @@ FROM items i
 WHERE i.id = $1`
 
 // GetForUser reads an item together with userID's role in its collection
-// (member false: not a member). With forUpdate it locks the item row.
-func (Store) GetForUser(ctx context.Context, q db.Querier, id, userID uuid.UUID, forUpdate bool) (Item, collection.Role, bool, error) {
+// (nil: not a member), for collection.AuthorizeChild. With forUpdate it
+// locks the item row.
+func (Store) GetForUser(ctx context.Context, q db.Querier, id, userID uuid.UUID, forUpdate bool) (Item, *collection.Role, error) {
 	sql := getForUserSQL
 	if forUpdate {
 		sql += ` FOR UPDATE OF i`
@@ -240,10 +237,9 @@ func (Store) GetForUser(ctx context.Context, q db.Querier, id, userID uuid.UUID,
 	var scanned *collection.Role
 	it, err := scanItem(q.QueryRow(ctx, sql, id, userID), &scanned)
 	if err != nil {
-		return Item{}, "", false, fmt.Errorf("get item: %w", err)
+		return Item{}, nil, fmt.Errorf("get item: %w", err)
 	}
-	role, member := collection.MemberRole(scanned)
-	return it, role, member, nil
+	return it, scanned, nil
 }
 
 const getSQL = `SELECT ` + itemColumns + ` FROM items i WHERE i.id = $1`
@@ -282,21 +278,22 @@ func (Store) PageByID(ctx context.Context, q db.Querier, after uuid.UUID, limit 
 	return items, nil
 }
 
-// collectItems reads rows of itemColumns.
+// collectItems reads rows of itemColumns (an empty result is an empty,
+// non-nil slice).
 func collectItems(rows pgx.Rows, err error) ([]Item, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []Item{}
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
+	return pgx.CollectRows(rows, itemRow)
+}
+
+// itemRow is scanItem for pgx.CollectRows.
+func itemRow(row pgx.CollectableRow) (Item, error) {
+	it, err := scanItem(row)
+	if err != nil {
+		return Item{}, fmt.Errorf("scan item: %w", err)
 	}
-	return out, rows.Err()
+	return it, nil
 }
 
 const listSQL = `
@@ -351,18 +348,12 @@ func (Store) Tags(ctx context.Context, q db.Querier, collectionID uuid.UUID, aft
 	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
 	}
-	defer rows.Close()
-	var out []Tag
-	for rows.Next() {
-		var t Tag
-		if err := rows.Scan(&t.Name, &t.ItemCount, &t.CreatedAt); err != nil {
-			return nil, fmt.Errorf("list tags: %w", err)
-		}
-		t.CreatedAt = t.CreatedAt.UTC()
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Tag])
+	if err != nil {
 		return nil, fmt.Errorf("list tags: %w", err)
+	}
+	for i := range out {
+		out[i].CreatedAt = out[i].CreatedAt.UTC()
 	}
 	return out, nil
 }

@@ -15,12 +15,12 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/db/dbtest"
 	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/testfactory"
 )
 
 // Run with, for example:
@@ -227,7 +227,7 @@ func startClient(b *testing.B, c *river.Client[pgx.Tx]) *river.Client[pgx.Tx] {
 // transaction with the ItemUpdated outbox row), with one worker client of
 // 10 workers.
 func BenchmarkEnrichURL(b *testing.B) {
-	env := apitest.New(b)
+	env := testfactory.New(b)
 	owner := env.NewUser(b)
 	c := env.NewCollection(b, owner)
 	srv := serve(b, func(w http.ResponseWriter, r *http.Request) {
@@ -239,14 +239,14 @@ func BenchmarkEnrichURL(b *testing.B) {
 	})
 	ids := make([]uuid.UUID, b.N)
 	for i := range ids {
-		it, err := env.App.Items.Create(context.Background(), owner.ID, c.ID,
+		it, err := env.Items.Create(context.Background(), owner.ID, c.ID,
 			item.CreateParams{Title: "Bench", SourceURL: fmt.Sprintf("%s/p/%d", srv.URL, i)})
 		require.NoError(b, err)
 		ids[i] = it.ID
 	}
 
 	client, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: env.Pool, DefaultWorkers: 10,
-		Register: jobs.Register(jobs.HandlerParams{Pool: env.Pool, Items: env.App.Items,
+		Register: jobs.Register(jobs.HandlerParams{Pool: env.Pool, Items: env.Items,
 			Fetch: enrich.FetcherOpts{AllowLoopback: true}})}) // test-only: the server is on loopback
 	require.NoError(b, err)
 	done, cancel := client.SubscribeConfig(&river.SubscribeConfig{ChanSize: b.N + 1,

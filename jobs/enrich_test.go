@@ -197,7 +197,7 @@ func TestEnrichURL_StoresPageTextAndReplacesItWhenTheURLChanges(t *testing.T) {
 
 	// A new URL: the old page's text no longer applies, and the next ENRICH_URL replaces it.
 	newURL := base + "/notes.txt"
-	_, err := f.env.App.Items.Update(context.Background(), f.owner.ID, it.ID, item.UpdateParams{SourceURL: &newURL})
+	_, err := f.env.Items.Update(context.Background(), f.owner.ID, it.ID, item.UpdateParams{SourceURL: &newURL})
 	require.NoError(t, err)
 	require.EventuallyWithT(t, func(collect *assert.CollectT) {
 		p := f.getItem(collect, it.ID).PageText
@@ -386,12 +386,12 @@ func TestEnrichURL_ItemDeletedOrWithoutURLIsSkipped(t *testing.T) {
 
 	deleted := f.newItem(t, base+"/article")
 	deletedJob := f.onlyJob(t, deleted.ID)
-	require.NoError(t, f.env.App.Items.Delete(context.Background(), f.owner.ID, deleted.ID))
+	require.NoError(t, f.env.Items.Delete(context.Background(), f.owner.ID, deleted.ID))
 
 	noURL := f.newItem(t, base+"/article")
 	noURLJob := f.onlyJob(t, noURL.ID)
 	empty := ""
-	_, err := f.env.App.Items.Update(context.Background(), f.owner.ID, noURL.ID, item.UpdateParams{SourceURL: &empty})
+	_, err := f.env.Items.Update(context.Background(), f.owner.ID, noURL.ID, item.UpdateParams{SourceURL: &empty})
 	require.NoError(t, err)
 
 	f.startWorker(t, f.testHandlers())

@@ -23,14 +23,14 @@ func TestImportWorker_RunsAnUploadToTheEnd(t *testing.T) {
 	}
 	b.WriteString(`<DT><A HREF="javascript:void(0)">Bookmarklet</A>` + "\n</DL>\n")
 	ctx := context.Background()
-	imp, err := f.env.App.Items.CreateImport(ctx, f.owner.ID, f.collection, item.CreateImportParams{File: strings.NewReader(b.String())})
+	imp, err := f.env.Items.CreateImport(ctx, f.owner.ID, f.collection, item.CreateImportParams{File: strings.NewReader(b.String())})
 	require.NoError(t, err)
 	p := f.testHandlers()
 	p.Import = item.RunImportOpts{BatchSize: 7}
 	f.startWorker(t, p)
 	var got item.Import
 	require.Eventually(t, func() bool {
-		got, err = f.env.App.Items.GetImport(ctx, f.owner.ID, imp.ID)
+		got, err = f.env.Items.GetImport(ctx, f.owner.ID, imp.ID)
 		return err == nil && got.Finished()
 	}, 20*time.Second, 20*time.Millisecond)
 	assert.Equal(t, item.ImportSucceeded, got.Status)

@@ -27,7 +27,7 @@ func (f indexerFunc) SyncItem(ctx context.Context, itemID uuid.UUID) error { ret
 
 func (f fixture) reindex(t *testing.T, itemID uuid.UUID) jobs.Job {
 	t.Helper()
-	j, err := f.env.App.Jobs.Create(context.Background(), f.owner.ID, jobs.TypeReindexItem, itemID)
+	j, err := f.env.Jobs.Create(context.Background(), f.owner.ID, jobs.TypeReindexItem, itemID)
 	require.NoError(t, err)
 	return j
 }

@@ -102,12 +102,12 @@ func (s *Service) EnqueueReEnrichment(ctx context.Context, tx pgx.Tx, before, af
 // Get returns a job that actor may see: a member of the job's item's
 // collection. Anyone else gets atlas.ErrNotFound.
 func (s *Service) Get(ctx context.Context, actor uuid.UUID, id int64) (Job, error) {
-	j, _, member, err := s.store.GetForUser(ctx, s.pool, id, actor)
+	j, role, err := s.store.GetForUser(ctx, s.pool, id, actor)
 	if err != nil {
 		return Job{}, err
 	}
-	if !member {
-		return Job{}, jobNotFound
+	if _, err := collection.AuthorizeChild(collection.ChildJob, role, collection.ActionRead); err != nil {
+		return Job{}, err
 	}
 	return j, nil
 }

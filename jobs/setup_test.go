@@ -14,24 +14,25 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/enrich"
+	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/retry"
+	"github.com/atlasapp/atlas/testfactory"
 )
 
-// fixture is a running application on a fresh database with one user who
+// fixture is the domain services on a fresh database with one user who
 // owns one collection.
 type fixture struct {
-	env        *apitest.Env
-	owner      apitest.User
+	env        *testfactory.Env
+	owner      testfactory.User
 	collection uuid.UUID
 }
 
 func setup(t *testing.T) fixture {
 	t.Helper()
-	env := apitest.New(t)
+	env := testfactory.New(t)
 	owner := env.NewUser(t)
 	c := env.NewCollection(t, owner)
 	return fixture{env: env, owner: owner, collection: c.ID}
@@ -44,7 +45,7 @@ func (f fixture) testHandlers() jobs.HandlerParams {
 	fast := retry.Backoff{Base: 5 * time.Millisecond, Max: 20 * time.Millisecond}
 	return jobs.HandlerParams{
 		Pool:        f.env.Pool,
-		Items:       f.env.App.Items,
+		Items:       f.env.Items,
 		Fetch:       enrich.FetcherOpts{AllowLoopback: true, TotalTimeout: 5 * time.Second, ConnectTimeout: time.Second},
 		EnrichRetry: fast, ReindexRetry: fast,
 	}
@@ -74,9 +75,9 @@ func (f fixture) newItem(t *testing.T, url string) item.Item {
 
 // job reads a job as the owner sees it (t may be a require.EventuallyWithT
 // condition's CollectT).
-func (f fixture) job(t apitest.T, id int64) jobs.Job {
+func (f fixture) job(t testfactory.T, id int64) jobs.Job {
 	t.Helper()
-	j, err := f.env.App.Jobs.Get(context.Background(), f.owner.ID, id)
+	j, err := f.env.Jobs.Get(context.Background(), f.owner.ID, id)
 	require.NoError(t, err)
 	return j
 }
@@ -84,7 +85,7 @@ func (f fixture) job(t apitest.T, id int64) jobs.Job {
 // itemJobs lists an item's jobs, newest first.
 func (f fixture) itemJobs(t *testing.T, itemID uuid.UUID) []jobs.Job {
 	t.Helper()
-	list, _, err := f.env.App.Jobs.List(context.Background(), f.owner.ID, jobs.ListParams{ItemID: &itemID, Page: pageOf(100)})
+	list, _, err := f.env.Jobs.List(context.Background(), f.owner.ID, jobs.ListParams{ItemID: &itemID, Page: pageOf(100)})
 	require.NoError(t, err)
 	return list
 }
@@ -108,9 +109,9 @@ func (f fixture) waitStatus(t *testing.T, id int64, want jobs.Status) jobs.Job {
 
 // getItem reads an item as the owner (t may be a require.EventuallyWithT
 // condition's CollectT).
-func (f fixture) getItem(t apitest.T, id uuid.UUID) item.Item {
+func (f fixture) getItem(t testfactory.T, id uuid.UUID) item.Item {
 	t.Helper()
-	it, err := f.env.App.Items.Get(context.Background(), f.owner.ID, id)
+	it, err := f.env.Items.Get(context.Background(), f.owner.ID, id)
 	require.NoError(t, err)
 	return it
 }
@@ -136,12 +137,14 @@ func resultOf(t *testing.T, j jobs.Job) map[string]any {
 // item that change its metadata.
 func (f fixture) itemUpdatedEvents(t *testing.T, itemID uuid.UUID) int {
 	t.Helper()
-	var n int
-	require.NoError(t, f.env.Pool.QueryRow(context.Background(), `
-		SELECT count(*) FROM atlas_outbox
-		WHERE envelope->>'type' = 'ItemUpdated'
-		  AND envelope->'entity'->>'id' = $1
-		  AND envelope->'data'->'changes' ? 'metadata_json'`, itemID.String()).Scan(&n))
+	n := 0
+	for _, e := range f.env.Outbox(t, testfactory.OutboxFilter{EntityID: &itemID, Type: events.ItemUpdated}) {
+		var data struct{ Changes map[string]json.RawMessage }
+		require.NoError(t, json.Unmarshal(e.Envelope.Data, &data))
+		if _, ok := data.Changes["metadata_json"]; ok {
+			n++
+		}
+	}
 	return n
 }
 

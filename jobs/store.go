@@ -102,18 +102,18 @@ FROM river_job j
 WHERE j.id = $1 AND j.kind IN ` + kindSQLList
 
 // GetForUser reads an item job with userID's role in the job's collection
-// (member false: not a member). A job of another kind is not found.
-func (store) GetForUser(ctx context.Context, q db.Querier, id int64, userID uuid.UUID) (Job, collection.Role, bool, error) {
+// (nil: not a member), for collection.AuthorizeChild. A job of another
+// kind is not found.
+func (store) GetForUser(ctx context.Context, q db.Querier, id int64, userID uuid.UUID) (Job, *collection.Role, error) {
 	var scanned *collection.Role
 	j, err := scanJob(q.QueryRow(ctx, getForUserSQL, id, userID), &scanned)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return Job{}, "", false, jobNotFound
+		return Job{}, nil, jobNotFound
 	}
 	if err != nil {
-		return Job{}, "", false, fmt.Errorf("get job: %w", err)
+		return Job{}, nil, fmt.Errorf("get job: %w", err)
 	}
-	role, member := collection.MemberRole(scanned)
-	return j, role, member, nil
+	return j, scanned, nil
 }
 
 // listSQL pages the item jobs of the collections a user belongs to, newest
@@ -150,21 +150,13 @@ func (store) List(ctx context.Context, q db.Querier, f listFilter) ([]Job, error
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
-	defer rows.Close()
-	var out []Job
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list jobs: %w", err)
-		}
-		out = append(out, j)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Job, error) { return scanJob(row) })
+	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
 	return out, nil
 }
 
-// jobNotFound hides a job from a non-member, and answers for a job that
-// does not exist or is not an item job.
+// jobNotFound answers for a job that does not exist or is not an item job
+// (a non-member hears the same from collection.AuthorizeChild).
 var jobNotFound = atlas.Errorf(atlas.ErrNotFound, "job not found")

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/events/broker"
@@ -16,16 +15,17 @@ import (
 	"github.com/atlasapp/atlas/reconcile"
 	"github.com/atlasapp/atlas/search"
 	"github.com/atlasapp/atlas/search/searchtest"
+	"github.com/atlasapp/atlas/testfactory"
 )
 
-// fixture is an API environment whose items are all indexed and audited,
+// fixture is the domain services on a database whose items are all indexed and audited,
 // with a reconciler on an index of the test's own.
 type fixture struct {
-	env    *apitest.Env
+	env    *testfactory.Env
 	index  *search.Index
 	syncer *search.Syncer
 	rec    *reconcile.Reconciler
-	owner  apitest.User
+	owner  testfactory.User
 	coll   uuid.UUID
 	items  []item.Item
 }
@@ -35,7 +35,7 @@ type fixture struct {
 // several pages.
 func setup(t *testing.T, n int) fixture {
 	t.Helper()
-	env := apitest.New(t)
+	env := testfactory.New(t)
 	ix := searchtest.NewIndex(t, search.RefreshWaitFor)
 	syncer, err := search.NewSyncer(search.SyncerParams{DB: env.Pool, Index: ix})
 	require.NoError(t, err)
@@ -97,10 +97,10 @@ func TestReconcile_FindsEveryKindOfDriftAndRepairsTheIndex(t *testing.T) {
 	f.audit(t, events.EntityItem, events.ItemCreated, missing.ID)
 	// A change the indexer never saw.
 	title := "changed behind the indexer's back"
-	_, err := f.env.App.Items.Update(ctx, f.owner.ID, stale.ID, item.UpdateParams{Title: &title})
+	_, err := f.env.Items.Update(ctx, f.owner.ID, stale.ID, item.UpdateParams{Title: &title})
 	require.NoError(t, err)
 	// A deletion the indexer never saw, and a document of an item that never was.
-	require.NoError(t, f.env.App.Items.Delete(ctx, f.owner.ID, deleted.ID))
+	require.NoError(t, f.env.Items.Delete(ctx, f.owner.ID, deleted.ID))
 	ghost := uuid.Must(uuid.NewV7())
 	require.NoError(t, f.index.Upsert(ctx, search.Document{ID: ghost, CollectionID: f.coll, Title: "ghost", Version: 1,
 		CreatedBy: f.owner.ID, CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC()}))
@@ -137,7 +137,7 @@ func TestReconcile_IgnoresChangesYoungerThanTheGrace(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 5)
 	title := "still on its way to the index"
-	_, err := f.env.App.Items.Update(t.Context(), f.owner.ID, f.items[2].ID, item.UpdateParams{Title: &title})
+	_, err := f.env.Items.Update(t.Context(), f.owner.ID, f.items[2].ID, item.UpdateParams{Title: &title})
 	require.NoError(t, err)
 	f.env.NewItem(t, f.owner, f.coll, item.CreateParams{}) // neither indexed nor audited yet
 

@@ -3,7 +3,6 @@ package search_test
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -17,12 +16,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/events/broker/brokertest"
+	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/search"
 	"github.com/atlasapp/atlas/search/searchtest"
+	"github.com/atlasapp/atlas/testfactory"
 )
 
 // benchDuration is how long a steady-rate benchmark writes (ATLAS_BENCH_SECONDS, default 10).
@@ -98,7 +98,7 @@ func runIndexer(b *testing.B, brokers, topic string, syncer *search.Syncer) *ind
 	return stats
 }
 
-// BenchmarkWriteToSearchable writes items through the API at a steady 50 writes/s while the
+// BenchmarkWriteToSearchable writes items through the item service at a steady 50 writes/s while the
 // worker publishes the outbox and the indexer (production settings: 50 ms batches, refresh
 // every second) indexes them, and measures from the start of each write request to the item
 // appearing in search results (a reader searches every 10 ms, from the oldest write it has not
@@ -111,7 +111,7 @@ func BenchmarkWriteToSearchable(b *testing.B) {
 	for range b.N {
 		brokers := brokertest.Brokers(b)
 		topic := brokertest.UniqueTopic(b, brokers, 6)
-		env := apitest.New(b)
+		env := testfactory.New(b)
 		ix := searchtest.NewIndex(b, search.RefreshNone)
 		syncer, err := search.NewSyncer(search.SyncerParams{DB: env.Pool, Index: ix})
 		require.NoError(b, err)
@@ -119,7 +119,6 @@ func BenchmarkWriteToSearchable(b *testing.B) {
 		stats := runIndexer(b, brokers, topic, syncer)
 		u := env.NewUser(b)
 		c := env.NewCollection(b, u)
-		path := "/api/v1/collections/" + c.ID.String() + "/items"
 
 		var mu sync.Mutex
 		sent := map[uuid.UUID]time.Time{}
@@ -175,17 +174,9 @@ func BenchmarkWriteToSearchable(b *testing.B) {
 			writers.Go(func() {
 				start := time.Now()
 				// Off the benchmark's goroutine: report with Errorf, never FailNow.
-				resp, err := env.Send(http.MethodPost, path, u.Token, map[string]any{"title": "latency probe", "tags": []string{"bench"}})
-				if err != nil || resp.Status != http.StatusCreated {
-					b.Errorf("write: %d %s %v", resp.Status, resp.Body, err)
-					return
-				}
-				var created struct {
-					ID        uuid.UUID `json:"id"`
-					CreatedAt time.Time `json:"created_at"`
-				}
-				if err := json.Unmarshal(resp.Body, &created); err != nil {
-					b.Errorf("decode %s: %v", resp.Body, err)
+				created, err := env.Items.Create(context.Background(), u.ID, c.ID, item.CreateParams{Title: "latency probe", Tags: []string{"bench"}})
+				if err != nil {
+					b.Errorf("write: %v", err)
 					return
 				}
 				mu.Lock()
@@ -236,7 +227,7 @@ func BenchmarkIndexerBacklog(b *testing.B) {
 		b.StopTimer()
 		brokers := brokertest.Brokers(b)
 		topic := brokertest.UniqueTopic(b, brokers, 6)
-		env := apitest.New(b)
+		env := testfactory.New(b)
 		ix := searchtest.NewIndex(b, search.RefreshNone)
 		syncer, err := search.NewSyncer(search.SyncerParams{DB: env.Pool, Index: ix})
 		require.NoError(b, err)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -21,10 +22,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/api"
-	"github.com/atlasapp/atlas/api/apitest"
-	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/search"
 	"github.com/atlasapp/atlas/search/searchtest"
+	"github.com/atlasapp/atlas/testfactory"
 )
 
 // benchCollections is how many collections a benchmark corpus spreads over: the first one holds
@@ -96,7 +96,7 @@ func benchIDs(seed uint64, n int) []uuid.UUID {
 // loadBenchCorpus generates size items and loads them into env's database (COPY) and, unless
 // the cached index already holds them, into ix (bulk). The owner is a member of every
 // collection.
-func loadBenchCorpus(b *testing.B, env *apitest.Env, ix *search.Index, owner uuid.UUID, size int, indexCached bool) benchCorpus {
+func loadBenchCorpus(b *testing.B, env *testfactory.Env, ix *search.Index, owner uuid.UUID, size int, indexCached bool) benchCorpus {
 	b.Helper()
 	ctx := context.Background()
 	bc := benchCorpus{size: size, colls: benchIDs(1, benchCollections), cor: newCorpus(3)}
@@ -173,7 +173,7 @@ func loadBenchCorpus(b *testing.B, env *apitest.Env, ix *search.Index, owner uui
 }
 
 // copyRows COPYs rows into table.
-func copyRows(b *testing.B, env *apitest.Env, table string, cols []string, rows [][]any) {
+func copyRows(b *testing.B, env *testfactory.Env, table string, cols []string, rows [][]any) {
 	b.Helper()
 	_, err := env.Pool.CopyFrom(context.Background(), pgx.Identifier{table}, cols, pgx.CopyFromRows(rows))
 	require.NoError(b, err, "copy into %s", table)
@@ -281,6 +281,31 @@ func cachedIndex(b *testing.B, size int) (*search.Index, bool) {
 	return ix, cached
 }
 
+// searchPage is what the benchmark reads of a page of search results.
+type searchPage struct {
+	Items []json.RawMessage `json:"items"`
+	Total struct {
+		Value int `json:"value"`
+	} `json:"total"`
+}
+
+// searchAPI runs q through the search API of srv as the holder of token.
+func searchAPI(b *testing.B, srv *httptest.Server, token string, q benchQuery) searchPage {
+	b.Helper()
+	req, err := http.NewRequest(http.MethodGet, srv.URL+"/api/v1/search/items?"+q.values().Encode(), nil)
+	require.NoError(b, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := srv.Client().Do(req)
+	require.NoError(b, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(b, err)
+	require.Equal(b, http.StatusOK, resp.StatusCode, "%s", body)
+	var page searchPage
+	require.NoError(b, json.Unmarshal(body, &page), "%s", body)
+	return page
+}
+
 // BenchmarkSearchLatency measures GET /api/v1/search/items (JWT, membership read from Postgres,
 // one Elasticsearch query) against the same queries run as an ILIKE scan in Postgres over the
 // same rows, at 1k, 10k and 100k items with page texts of 2–50 KB, for a user in one collection
@@ -301,15 +326,12 @@ func BenchmarkSearchLatency(b *testing.B) {
 	for range b.N {
 		for _, size := range benchSizes(b) {
 			b.StopTimer()
-			env := apitest.New(b)
+			env := testfactory.New(b)
 			ix, cached := cachedIndex(b, size)
-			codec, err := cursor.NewCodec(env.Config.CursorKey())
-			require.NoError(b, err)
-			svc := search.NewService(search.ServiceParams{DB: env.Pool, Collections: env.App.Collections, Index: ix, Cursors: codec})
-			srv := httptest.NewServer(api.NewServer(api.Params{Accounts: env.App.Accounts, Collections: env.App.Collections,
-				Items: env.App.Items, Audit: env.App.Audit, Jobs: env.App.Jobs, Search: svc}))
-			envHTTP := *env
-			envHTTP.URL = srv.URL
+			svc := search.NewService(search.ServiceParams{DB: env.Pool, Collections: env.Collections, Index: ix, Cursors: env.Cursors})
+			srv := httptest.NewServer(api.NewServer(api.Params{Accounts: env.Accounts, Collections: env.Collections,
+				Items: env.Items, Audit: env.Audit, Jobs: env.Jobs, Search: svc}))
+			var err error
 
 			many, one := env.NewUser(b), env.NewUser(b)
 			bc := loadBenchCorpus(b, env, ix, many.ID, size, cached)
@@ -320,27 +342,19 @@ VALUES ($1, $2, 'viewer', now(), now())`, bc.colls[0], one.ID)
 
 			for _, u := range []struct {
 				name string
-				user apitest.User
+				user testfactory.User
 			}{{"1coll", one}, {"1000coll", many}} {
 				label := fmt.Sprintf("%dk_%s", size/1000, u.name)
 				for _, q := range mix[:20] { // warm-up
-					envHTTP.Do(b, http.MethodGet, "/api/v1/search/items?"+q.values().Encode(), u.user.Token, nil)
+					searchAPI(b, srv, u.user.Token, q)
 				}
 				atlas := make([]time.Duration, 0, len(mix))
 				var hits, matches int
 				b.StartTimer()
 				for _, q := range mix {
 					start := time.Now()
-					resp := envHTTP.Do(b, http.MethodGet, "/api/v1/search/items?"+q.values().Encode(), u.user.Token, nil)
+					page := searchAPI(b, srv, u.user.Token, q)
 					atlas = append(atlas, time.Since(start))
-					require.Equal(b, http.StatusOK, resp.Status, "%s", resp.Body)
-					var page struct {
-						Items []json.RawMessage `json:"items"`
-						Total struct {
-							Value int `json:"value"`
-						} `json:"total"`
-					}
-					resp.JSON(b, &page)
 					hits += len(page.Items)
 					matches += page.Total.Value
 				}

@@ -20,7 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/atlasapp/atlas/app"
+	"github.com/atlasapp/atlas/app/params"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/ops"
@@ -58,7 +58,7 @@ func securedIndex(t *testing.T, env ...string) *search.Index {
 	alias := searchtest.Alias(t)
 	cfg, err := config.LoadFrom(append(env, "ATLAS_ELASTICSEARCH_ALIAS="+alias))
 	require.NoError(t, err)
-	opts, err := app.SearchOpts(cfg)
+	opts, err := params.Search(cfg)
 	require.NoError(t, err)
 	require.Equal(t, alias, opts.Alias, "ATLAS_ELASTICSEARCH_ALIAS names the alias")
 	opts.Refresh = search.RefreshWaitFor

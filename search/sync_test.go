@@ -9,26 +9,26 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/events/broker"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/search"
 	"github.com/atlasapp/atlas/search/searchtest"
+	"github.com/atlasapp/atlas/testfactory"
 )
 
-// syncSetup is an API environment with a syncer writing to an index of the test's own.
+// syncSetup is the domain services with a syncer writing to an index of the test's own.
 type syncSetup struct {
-	env    *apitest.Env
+	env    *testfactory.Env
 	index  *search.Index
 	syncer *search.Syncer
-	owner  apitest.User
+	owner  testfactory.User
 	coll   uuid.UUID
 }
 
 func setupSync(t *testing.T) syncSetup {
 	t.Helper()
-	env := apitest.New(t)
+	env := testfactory.New(t)
 	ix := searchtest.NewIndex(t, search.RefreshWaitFor)
 	syncer, err := search.NewSyncer(search.SyncerParams{DB: env.Pool, Index: ix, PageSize: 7})
 	require.NoError(t, err)
@@ -60,14 +60,14 @@ func (s syncSetup) indexed(t *testing.T, colls ...uuid.UUID) map[uuid.UUID]searc
 
 func (s syncSetup) get(t *testing.T, id uuid.UUID) item.Item {
 	t.Helper()
-	it, err := s.env.App.Items.Get(context.Background(), s.owner.ID, id)
+	it, err := s.env.Items.Get(context.Background(), s.owner.ID, id)
 	require.NoError(t, err)
 	return it
 }
 
 func (s syncSetup) update(t *testing.T, id uuid.UUID, title string) item.Item {
 	t.Helper()
-	it, err := s.env.App.Items.Update(context.Background(), s.owner.ID, id, item.UpdateParams{Title: &title})
+	it, err := s.env.Items.Update(context.Background(), s.owner.ID, id, item.UpdateParams{Title: &title})
 	require.NoError(t, err)
 	return it
 }
@@ -75,7 +75,7 @@ func (s syncSetup) update(t *testing.T, id uuid.UUID, title string) item.Item {
 // outbox returns the envelopes the outbox stored for an entity, in commit order.
 func (s syncSetup) outbox(t *testing.T, entityID uuid.UUID) []events.Envelope {
 	t.Helper()
-	out, _ := s.env.Outbox(t, &entityID)
+	out := testfactory.Envelopes(s.env.Outbox(t, testfactory.OutboxFilter{EntityID: &entityID}))
 	require.NotEmpty(t, out, "no outbox event for %s", entityID)
 	return out
 }
@@ -126,7 +126,7 @@ func TestSyncItem_GoneItemIsDeletedAboveTheStoredVersion(t *testing.T) {
 	stale := s.indexed(t)[it.ID]
 	require.EqualValues(t, 2, stale.Version)
 
-	require.NoError(t, s.env.App.Items.Delete(ctx, s.owner.ID, it.ID))
+	require.NoError(t, s.env.Items.Delete(ctx, s.owner.ID, it.ID))
 	require.NoError(t, s.syncer.SyncItem(ctx, it.ID), "no event version is known: the stored one is used")
 	assert.NotContains(t, s.indexed(t), it.ID)
 
@@ -173,7 +173,7 @@ func TestHandle_ReplayedAndReorderedEventsLeaveTheLatestState(t *testing.T) {
 	}
 
 	// Deleted: replays of older events afterwards change nothing.
-	require.NoError(t, s.env.App.Items.Delete(ctx, s.owner.ID, it.ID))
+	require.NoError(t, s.env.Items.Delete(ctx, s.owner.ID, it.ID))
 	evs = s.outbox(t, it.ID)
 	require.Equal(t, events.ItemDeleted, evs[len(evs)-1].Type)
 	require.NoError(t, s.syncer.Handle(ctx, deliveries(evs[len(evs)-1])))
@@ -200,7 +200,7 @@ func TestHandle_CollectionDeletedRemovesItsDocumentsOnly(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, s.indexed(t, s.coll, other.ID), 13)
 
-	require.NoError(t, s.env.App.Collections.Delete(ctx, s.owner.ID, s.coll))
+	require.NoError(t, s.env.Collections.Delete(ctx, s.owner.ID, s.coll))
 	evs := s.outbox(t, s.coll)
 	require.Equal(t, events.CollectionDeleted, evs[len(evs)-1].Type)
 	// Unrelated events in the same batch are ignored.

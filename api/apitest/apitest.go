@@ -1,6 +1,7 @@
-// Package apitest runs the real Atlas HTTP API against a fresh, migrated
-// Postgres database for one test, and offers small factories for the
-// fixtures tests need (users with tokens, collections, members, items).
+// Package apitest runs the real Atlas HTTP API for one test, on the domain
+// services testfactory wires on a fresh, migrated Postgres database; it is
+// for the edge's tests (decoding, status codes, the RBAC matrix). Domain
+// rules are tested in their packages through testfactory, without HTTP.
 package apitest
 
 import (
@@ -15,97 +16,83 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/argon2id"
-	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
-	"github.com/atlasapp/atlas/account"
 	"github.com/atlasapp/atlas/api"
-	"github.com/atlasapp/atlas/app"
-	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/app/params"
 	"github.com/atlasapp/atlas/config"
-	"github.com/atlasapp/atlas/cursor"
-	"github.com/atlasapp/atlas/db/dbtest"
-	"github.com/atlasapp/atlas/events"
-	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/search"
+	"github.com/atlasapp/atlas/testfactory"
+	"github.com/atlasapp/atlas/web"
 )
 
 // CheapHash keeps password hashing fast in tests (never use in production).
-var CheapHash = &argon2id.Params{Memory: 1024, Iterations: 1, Parallelism: 1, SaltLength: 16, KeyLength: 32}
+var CheapHash = testfactory.CheapHash
 
-// Env is a running API with its database.
-type Env struct {
-	URL    string
-	Pool   *pgxpool.Pool
-	App    *app.App
-	Config config.Config
-	Client *http.Client
+// Opts tunes New (see testfactory.Opts).
+type Opts = testfactory.Opts
+
+// User is a registered user with a session (see testfactory.User).
+type User = testfactory.User
+
+// App is what the API serves: the domain services, the search service on
+// the configured index, and the HTTP server in front of them (with River UI
+// and the dashboard, as `atlas serve` runs it).
+type App struct {
+	testfactory.Services
+	Search      *search.Service
+	SearchIndex *search.Index
+	Server      *api.Server
 }
 
-// Opts tunes New.
-type Opts struct {
-	// Tracer observes every query the application makes.
-	Tracer pgx.QueryTracer
-	// Configure edits the configuration before the app is built.
-	Configure func(*config.Config)
-	// Outbox replaces the table outbox (see app.Params.Outbox).
-	Outbox events.Enqueuer
-	// MaxConns sizes the database pool (default 20).
-	MaxConns int32
-	// NowFunc replaces the application's clock (token and session expiry).
-	NowFunc func() time.Time
+// Env is a running API with its database and services.
+type Env struct {
+	*testfactory.Env
+	URL    string
+	App    *App
+	Client *http.Client
+	// HTTP is the test server (closed when the test ends; Close waits for
+	// the requests in flight).
+	HTTP *httptest.Server
 }
 
 // TestConfig is a valid configuration for tests.
 func TestConfig(t testing.TB) config.Config {
 	t.Helper()
-	// Rate limits are on, as everywhere, but raised far above what tests
-	// send from one address as one user; the rate-limit tests lower them.
-	cfg, err := config.LoadFrom([]string{"ATLAS_JWT_SECRET=test-secret-test-secret-test-secret-0123",
-		"ATLAS_RATE_LIMIT_AUTH_PER_MINUTE=10000", "ATLAS_RATE_LIMIT_REFRESH_PER_MINUTE=100000",
-		"ATLAS_RATE_LIMIT_USER_PER_MINUTE=1000000"})
-	require.NoError(t, err)
-	return cfg
+	return testfactory.Config(t)
 }
 
 // New starts the API on a fresh database.
 func New(t testing.TB, opts ...Opts) *Env {
 	t.Helper()
-	var o Opts
-	if len(opts) > 0 {
-		o = opts[0]
-	}
-	if o.MaxConns == 0 {
-		o.MaxConns = 20
-	}
-	pool := dbtest.New(t, dbtest.Opts{Tracer: o.Tracer, MaxConns: o.MaxConns})
-	cfg := TestConfig(t)
-	if o.Configure != nil {
-		o.Configure(&cfg)
-	}
-	return serve(t, pool, cfg, o)
+	return serve(t, testfactory.New(t, opts...))
 }
 
 // NewOn starts a second API process on env's database and configuration
-// (another replica, with caches of its own).
+// (another replica, with services and caches of its own).
 func NewOn(t testing.TB, env *Env) *Env {
 	t.Helper()
-	return serve(t, env.Pool, env.Config, Opts{})
+	return serve(t, testfactory.On(t, env.Pool, env.Config, Opts{Logger: env.Logger}))
 }
 
-func serve(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
+func serve(t testing.TB, f *testfactory.Env) *Env {
 	t.Helper()
-	a, err := app.New(app.Params{Config: cfg, Pool: pool, PasswordHash: CheapHash, Outbox: o.Outbox, NowFunc: o.NowFunc})
+	index, err := params.NewSearchIndex(f.Config)
 	require.NoError(t, err)
-	t.Cleanup(a.SearchIndex.Close)
+	t.Cleanup(index.Close)
+	a := &App{Services: f.Services, SearchIndex: index,
+		Search: search.NewService(search.ServiceParams{DB: f.Pool, Collections: f.Collections, Index: index, Cursors: f.Cursors})}
+	riverUI, err := api.NewRiverUI(f.River, f.Logger)
+	require.NoError(t, err)
+	a.Server = api.NewServer(api.Params{Accounts: f.Accounts, Collections: f.Collections, Items: f.Items, Audit: f.Audit,
+		Jobs: f.Jobs, Search: a.Search, Logger: f.Logger, Edge: params.Edge(f.Config),
+		RiverUI: api.RiverUIParams{Handler: riverUI, AdminEmails: f.Config.AdminEmails, Password: f.Config.RiverUIPassword.Value()}})
+	a.Server.Router().Handle("/*", web.Handler()) // the React dashboard, at / and its client-side routes
 	srv := httptest.NewServer(a.Server)
 	t.Cleanup(srv.Close)
 	client := srv.Client()
 	client.Transport.(*http.Transport).MaxIdleConnsPerHost = 64
-	return &Env{URL: srv.URL, Pool: pool, App: a, Config: cfg, Client: client}
+	return &Env{Env: f, URL: srv.URL, App: a, Client: client, HTTP: srv}
 }
 
 // WithSearch returns env served again (same database and services) by an
@@ -113,37 +100,13 @@ func serve(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 // searchtest.NewIndex) rather than the configured one.
 func (e *Env) WithSearch(t testing.TB, ix *search.Index) *Env {
 	t.Helper()
-	codec, err := cursor.NewCodec(e.Config.CursorKey())
-	require.NoError(t, err)
-	ps := e.App.APIParams()
-	ps.Search = search.NewService(search.ServiceParams{DB: e.Pool, Collections: e.App.Collections, Index: ix, Cursors: codec})
-	srv := httptest.NewServer(api.NewServer(ps))
+	svc := search.NewService(search.ServiceParams{DB: e.Pool, Collections: e.Collections, Index: ix, Cursors: e.Cursors})
+	srv := httptest.NewServer(api.NewServer(api.Params{Accounts: e.Accounts, Collections: e.Collections, Items: e.Items,
+		Audit: e.Audit, Jobs: e.Jobs, Search: svc}))
 	t.Cleanup(srv.Close)
 	own := *e
-	own.URL = srv.URL
+	own.URL, own.HTTP = srv.URL, srv
 	return &own
-}
-
-// User is a registered user with a session: a valid access token and the
-// session's refresh token (the cookie's value).
-type User struct {
-	ID        uuid.UUID
-	Email     string
-	Token     string
-	Refresh   string
-	SessionID uuid.UUID
-}
-
-// NewUser registers a user directly through the service and logs them in.
-func (e *Env) NewUser(t testing.TB) User {
-	t.Helper()
-	email := fmt.Sprintf("user-%s@example.com", uuid.NewString()[:8])
-	ctx := context.Background()
-	u, err := e.App.Accounts.Register(ctx, account.RegisterParams{Email: email, Password: "correct horse battery", DisplayName: "Test User"})
-	require.NoError(t, err)
-	in, _, err := e.App.Accounts.Login(ctx, email, "correct horse battery", account.Client{UserAgent: "apitest"})
-	require.NoError(t, err)
-	return User{ID: u.ID, Email: email, Token: in.Access.AccessToken, Refresh: in.RefreshToken, SessionID: in.Session.ID}
 }
 
 // SessionCookie returns the headers of a cookie-authenticated call from
@@ -152,39 +115,8 @@ func (e *Env) SessionCookie(refresh string) []string {
 	return []string{"Cookie", "atlas_session=" + refresh, "Origin", e.URL}
 }
 
-// NewCollection creates a collection owned by owner.
-func (e *Env) NewCollection(t testing.TB, owner User) collection.Collection {
-	t.Helper()
-	c, err := e.App.Collections.Create(context.Background(), owner.ID, collection.CreateParams{Name: "Collection " + uuid.NewString()[:6]})
-	require.NoError(t, err)
-	return c
-}
-
-// AddMember gives user a role in the collection (owner acts).
-func (e *Env) AddMember(t testing.TB, owner User, c uuid.UUID, user User, role collection.Role) {
-	t.Helper()
-	_, err := e.App.Collections.AddMember(context.Background(), owner.ID, c, collection.AddMemberParams{UserID: &user.ID, Role: role})
-	require.NoError(t, err)
-}
-
-// NewItem creates an item in collection c as actor.
-func (e *Env) NewItem(t testing.TB, actor User, c uuid.UUID, p item.CreateParams) item.Item {
-	t.Helper()
-	if p.Title == "" {
-		p.Title = "Item " + uuid.NewString()[:6]
-	}
-	it, err := e.App.Items.Create(context.Background(), actor.ID, c, p)
-	require.NoError(t, err)
-	return it
-}
-
-// T is what Do and Response's decoders need of a test: a testing.TB, or the
-// *assert.CollectT of a require.EventuallyWithT condition (which runs on a
-// goroutine of its own, where only a CollectT may fail).
-type T interface {
-	require.TestingT
-	Helper()
-}
+// T is what Do and Response's decoders need of a test (see testfactory.T).
+type T = testfactory.T
 
 // RawBody is a request body Do sends as it is (as text/html unless a
 // Content-Type header is given), not as JSON.
@@ -260,26 +192,4 @@ func (e *Env) Send(method, path, token string, body any, headers ...string) (Res
 		return Response{}, fmt.Errorf("read %s %s: %w", method, path, err)
 	}
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: b}, nil
-}
-
-// Outbox returns the events waiting in the outbox (committed, not yet
-// published), in seq order, with each one's stored JSON; entityID, when not
-// nil, keeps only that entity's events.
-func (e *Env) Outbox(t testing.TB, entityID *uuid.UUID) ([]events.Envelope, []string) {
-	t.Helper()
-	rows, err := e.Pool.Query(context.Background(),
-		`SELECT envelope::text FROM atlas_outbox WHERE $1::uuid IS NULL OR envelope->'entity'->>'id' = $1::text ORDER BY seq`, entityID)
-	require.NoError(t, err)
-	defer rows.Close()
-	var envs []events.Envelope
-	var raws []string
-	for rows.Next() {
-		var raw string
-		require.NoError(t, rows.Scan(&raw))
-		var env events.Envelope
-		require.NoError(t, json.Unmarshal([]byte(raw), &env))
-		envs, raws = append(envs, env), append(raws, raw)
-	}
-	require.NoError(t, rows.Err())
-	return envs, raws
 }

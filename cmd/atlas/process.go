@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/atlasapp/atlas/app"
+	"github.com/atlasapp/atlas/app/params"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/events/broker"
@@ -76,7 +77,7 @@ func startProcess(ctx context.Context, cfg config.Config, log *slog.Logger, name
 	}
 	p.ops = newProcessOps(log, pool)
 	if n.index {
-		if p.index, err = app.NewSearchIndex(cfg); err != nil {
+		if p.index, err = params.NewSearchIndex(cfg); err != nil {
 			return p.fail(err)
 		}
 		p.onClose(p.index.Close)

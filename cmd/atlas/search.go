@@ -12,7 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/atlasapp/atlas/app"
+	"github.com/atlasapp/atlas/app/params"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/search"
 )
@@ -73,7 +73,7 @@ func searchTool(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 // toolSyncer builds a one-shot tool's search index (its caller closes it)
 // and a Syncer writing through it.
 func toolSyncer(cfg config.Config, log *slog.Logger, pool *pgxpool.Pool) (*search.Syncer, *search.Index, error) {
-	index, err := app.NewSearchIndex(cfg)
+	index, err := params.NewSearchIndex(cfg)
 	if err != nil {
 		return nil, nil, err
 	}

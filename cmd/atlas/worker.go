@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/atlasapp/atlas/app"
+	"github.com/atlasapp/atlas/app/params"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/events/broker"
@@ -51,7 +52,7 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 	if err != nil {
 		return nil, err
 	}
-	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: core.Items, Indexer: syncer, Fetch: app.FetcherOpts(cfg)})
+	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: core.Items, Indexer: syncer, Fetch: params.Fetcher(cfg)})
 	register, periodic, err := withReconcile(cfg, log, pool, syncer, reg, register)
 	if err != nil {
 		return nil, err
@@ -60,7 +61,7 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 	if err != nil {
 		return nil, err
 	}
-	wp := app.JobWorkerParams(cfg)
+	wp := params.JobWorker(cfg)
 	wp.Pool, wp.Logger, wp.Register, wp.PeriodicJobs = pool, log, register, periodic
 	client, err := jobs.NewWorkerClient(wp)
 	if err != nil {

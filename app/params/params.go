@@ -1,4 +1,12 @@
-package app
+// Package params is where the configuration becomes the parameters of the
+// packages a process builds (the search index, the HTTP edge, tokens,
+// cursors, the job workers), so search, api and the domain packages never
+// read config. It sits below app: the process wiring (app, cmd/atlas) and
+// the test helpers (testfactory, api/apitest) take their parameters from it,
+// so a setting is turned into a parameter in one place. The Kafka client's
+// parameters are the one exception: only the files that may import
+// events/broker (cmd/atlas/kafka.go) can name its types.
+package params
 
 import (
 	"crypto/rand"
@@ -14,17 +22,11 @@ import (
 	"github.com/atlasapp/atlas/search"
 )
 
-// Where the configuration becomes the parameters of the packages a process
-// builds (the search index, the HTTP edge, tokens, cursors, the job
-// workers), so search, api and the domain packages never read config. The
-// Kafka client's parameters are the one exception: only the files that may
-// import events/broker (cmd/atlas/kafka.go) can name its types.
-
-// SearchOpts returns the connection options of the cluster the configuration names: its URL, the
+// Search returns the connection options of the cluster the configuration names: its URL, the
 // alias (ATLAS_ELASTICSEARCH_ALIAS), its credentials (ATLAS_ELASTICSEARCH_USERNAME/_PASSWORD or
 // _API_KEY) and the CA that signs its certificate (ATLAS_ELASTICSEARCH_CA_FILE). Every process
 // and tool connects through them, so a secured cluster works the same everywhere.
-func SearchOpts(cfg config.Config) (search.IndexOpts, error) {
+func Search(cfg config.Config) (search.IndexOpts, error) {
 	opts := search.IndexOpts{
 		URLs:     []string{cfg.ElasticsearchURL},
 		Alias:    cfg.ElasticsearchAlias,
@@ -45,18 +47,18 @@ func SearchOpts(cfg config.Config) (search.IndexOpts, error) {
 	return opts, nil
 }
 
-// NewSearchIndex returns the Index of the configured cluster and alias (see SearchOpts). Its
+// NewSearchIndex returns the Index of the configured cluster and alias (see Search). Its
 // owner closes it.
 func NewSearchIndex(cfg config.Config) (*search.Index, error) {
-	opts, err := SearchOpts(cfg)
+	opts, err := Search(cfg)
 	if err != nil {
 		return nil, err
 	}
 	return search.NewIndex(opts)
 }
 
-// EdgeParams derives the HTTP edge's protections from the configuration.
-func EdgeParams(c config.Config) api.EdgeParams {
+// Edge derives the HTTP edge's protections from the configuration.
+func Edge(c config.Config) api.EdgeParams {
 	return api.EdgeParams{
 		RateLimit: api.RateLimitParams{
 			Enabled:          c.RateLimitOn(),
@@ -73,17 +75,17 @@ func EdgeParams(c config.Config) api.EdgeParams {
 	}
 }
 
-// tokenParams are the access tokens' settings; the secret is the API's
+// Tokens are the access tokens' settings; the secret is the API's
 // (config.ValidateAPI has checked or made it up).
-func tokenParams(c config.Config, now func() time.Time) account.TokenParams {
+func Tokens(c config.Config, now func() time.Time) account.TokenParams {
 	return account.TokenParams{Secret: []byte(c.JWTSecret.Value()), Issuer: c.JWTIssuer, TTL: c.TokenTTL, NowFunc: now}
 }
 
-// cursors returns the codec that signs pagination cursors. A process without
+// Cursors returns the codec that signs pagination cursors. A process without
 // the API's secrets (the worker: no ATLAS_CURSOR_SECRET or ATLAS_JWT_SECRET)
 // lists nothing; a random key keeps any cursor it might sign from being
 // accepted anywhere else.
-func cursors(c config.Config) (*cursor.Codec, error) {
+func Cursors(c config.Config) (*cursor.Codec, error) {
 	if c.CursorSecret == "" && c.JWTSecret == "" {
 		key := make([]byte, 32)
 		_, _ = rand.Read(key)
@@ -92,16 +94,16 @@ func cursors(c config.Config) (*cursor.Codec, error) {
 	return cursor.NewCodec(c.CursorKey())
 }
 
-// JobWorkerParams are the River worker client's settings of `atlas worker`
+// JobWorker are the River worker client's settings of `atlas worker`
 // (its pool, logger and registered workers are the caller's).
-func JobWorkerParams(c config.Config) jobs.WorkerParams {
+func JobWorker(c config.Config) jobs.WorkerParams {
 	return jobs.WorkerParams{
 		BulkWorkers:          c.ImportEnrichWorkers,
 		RescueStuckJobsAfter: max(jobs.DefaultRescueStuckJobsAfter, 2*c.EnrichTimeout),
 	}
 }
 
-// FetcherOpts are the ENRICH_URL page fetcher's timeouts.
-func FetcherOpts(c config.Config) enrich.FetcherOpts {
+// Fetcher are the ENRICH_URL page fetcher's timeouts.
+func Fetcher(c config.Config) enrich.FetcherOpts {
 	return enrich.FetcherOpts{TotalTimeout: c.EnrichTimeout, ConnectTimeout: c.EnrichConnectTimeout}
 }

@@ -1,4 +1,4 @@
-package app_test
+package params_test
 
 import (
 	"testing"
@@ -6,7 +6,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/atlasapp/atlas/app"
+	"github.com/atlasapp/atlas/app/params"
 	"github.com/atlasapp/atlas/config"
 )
 
@@ -14,14 +14,14 @@ func TestSearchOpts_RefusesAnAliasElasticsearchCannotName(t *testing.T) {
 	t.Parallel()
 	cfg, err := config.LoadFrom([]string{"ATLAS_ELASTICSEARCH_ALIAS=Team Items"})
 	require.NoError(t, err)
-	_, err = app.SearchOpts(cfg)
+	_, err = params.Search(cfg)
 	require.EqualError(t, err, `ATLAS_ELASTICSEARCH_ALIAS: invalid alias "Team Items" (lower case, no spaces or special characters)`)
-	_, err = app.NewSearchIndex(cfg)
+	_, err = params.NewSearchIndex(cfg)
 	require.Error(t, err)
 
 	cfg, err = config.LoadFrom([]string{"ATLAS_ELASTICSEARCH_ALIAS=team-items"})
 	require.NoError(t, err)
-	ix, err := app.NewSearchIndex(cfg)
+	ix, err := params.NewSearchIndex(cfg)
 	require.NoError(t, err)
 	defer ix.Close()
 	assert.Equal(t, "team-items", ix.Alias())
