@@ -34,17 +34,12 @@ func reconcileTool(ctx context.Context, cfg config.Config, log *slog.Logger, arg
 	if *grace < 0 {
 		return fmt.Errorf("--grace: must not be negative, got %s", *grace)
 	}
-	pool, err := openToolPool(ctx, cfg)
+	tools, err := openSearchTools(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	syncer, index, err := toolSyncer(cfg, log, pool)
-	if err != nil {
-		return err
-	}
-	defer index.Close()
-	rec, err := reconcile.New(reconcile.Params{DB: pool, Syncer: syncer, Logger: log})
+	defer tools.Close()
+	rec, err := reconcile.New(reconcile.Params{DB: tools.pool, Syncer: tools.syncer, Logger: log})
 	if err != nil {
 		return err
 	}

@@ -36,16 +36,12 @@ func searchTool(ctx context.Context, cfg config.Config, log *slog.Logger, args [
 	if err := fs.Parse(args[1:]); err != nil || fs.NArg() > 0 {
 		return errors.New(searchUsage)
 	}
-	pool, err := openToolPool(ctx, cfg)
+	tools, err := openSearchTools(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer pool.Close()
-	syncer, index, err := toolSyncer(cfg, log, pool)
-	if err != nil {
-		return err
-	}
-	defer index.Close()
+	defer tools.Close()
+	index, syncer := tools.index, tools.syncer
 	if err := index.Ready(ctx); err != nil {
 		return err
 	}
@@ -83,4 +79,32 @@ func toolSyncer(cfg config.Config, log *slog.Logger, pool *pgxpool.Pool) (*searc
 		return nil, nil, err
 	}
 	return syncer, index, nil
+}
+
+// searchTools is what the tools that work on the search index (search
+// reindex, reconcile) open: the tool's pool, the index and a Syncer.
+type searchTools struct {
+	pool   *pgxpool.Pool
+	index  *search.Index
+	syncer *search.Syncer
+}
+
+// openSearchTools opens a tool's pool, index and Syncer; Close closes them.
+func openSearchTools(ctx context.Context, cfg config.Config, log *slog.Logger) (*searchTools, error) {
+	pool, err := openToolPool(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	syncer, index, err := toolSyncer(cfg, log, pool)
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &searchTools{pool: pool, index: index, syncer: syncer}, nil
+}
+
+// Close closes the index, then the pool.
+func (t *searchTools) Close() {
+	t.index.Close()
+	t.pool.Close()
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/confluentinc/confluent-kafka-go/v2/kafka"
+
+	"github.com/atlasapp/atlas/retry"
 )
 
 // Kafka topics Atlas uses.
@@ -118,26 +120,22 @@ func EnsureTopics(ctx context.Context, brokers string, sec Security, specs ...To
 // names the leaders, a little before the leaders have taken over their
 // partitions.
 func waitForLeaders(ctx context.Context, admin *adminClient, topic string) error {
-	var lastErr error
-	for {
+	// A fixed, short interval: topics are ready within moments of creation.
+	poll := retry.Backoff{Base: 50 * time.Millisecond, Max: 50 * time.Millisecond}
+	err := poll.Do(ctx, 0, func(int) error {
 		md, err := admin.GetMetadata(&topic, false, 2000)
-		if err == nil {
-			lastErr = topicReady(md, topic)
-			if lastErr == nil {
-				lastErr = leadersServe(ctx, admin, topic, len(md.Topics[topic].Partitions))
-				if lastErr == nil {
-					return nil
-				}
-			}
-		} else {
-			lastErr = err
+		if err != nil {
+			return err
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("topic %s not ready: %w (last: %v)", topic, ctx.Err(), lastErr)
-		case <-time.After(50 * time.Millisecond):
+		if err := topicReady(md, topic); err != nil {
+			return err
 		}
+		return leadersServe(ctx, admin, topic, len(md.Topics[topic].Partitions))
+	})
+	if err != nil {
+		return fmt.Errorf("topic %s not ready: %w", topic, err)
 	}
+	return nil
 }
 
 func topicReady(md *kafka.Metadata, topic string) error {
