@@ -20,7 +20,6 @@ import (
 
 	"github.com/atlasapp/atlas/api"
 	"github.com/atlasapp/atlas/app/params"
-	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/search"
 	"github.com/atlasapp/atlas/testfactory"
 	"github.com/atlasapp/atlas/web"
@@ -54,12 +53,6 @@ type Env struct {
 	// HTTP is the test server (closed when the test ends; Close waits for
 	// the requests in flight).
 	HTTP *httptest.Server
-}
-
-// TestConfig is a valid configuration for tests.
-func TestConfig(t testing.TB) config.Config {
-	t.Helper()
-	return testfactory.Config(t)
 }
 
 // New starts the API on a fresh database.
