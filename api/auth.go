@@ -51,8 +51,11 @@ func (s *Server) registerAuth() {
 	huma.Register(s.api, huma.Operation{
 		OperationID: "register", Method: http.MethodPost, Path: "/api/v1/auth/register",
 		Summary: "Create an account", Tags: []string{"Auth"}, DefaultStatus: http.StatusCreated,
-		Errors: []int{http.StatusConflict, http.StatusUnprocessableEntity},
+		Errors: []int{http.StatusForbidden, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *RegisterInput) (*UserOutput, error) {
+		if err := s.passwordAllowed(); err != nil {
+			return nil, s.problem(ctx, err)
+		}
 		u, err := s.accounts.Register(ctx, account.RegisterParams{
 			Email: in.Body.Email, Password: in.Body.Password, DisplayName: in.Body.DisplayName,
 		})
@@ -68,8 +71,11 @@ func (s *Server) registerAuth() {
 		Description: "Starts a session: answers a short-lived access token and sets the session cookie (atlas_session), " +
 			"which POST /api/v1/auth/refresh trades for the next access token. " +
 			"Wrong email and wrong password fail identically, so the answer does not reveal whether an account exists.",
-		Errors: []int{http.StatusUnauthorized},
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden},
 	}, func(ctx context.Context, in *LoginInput) (*SessionOutput, error) {
+		if err := s.passwordAllowed(); err != nil {
+			return nil, s.problem(ctx, err)
+		}
 		signIn, u, err := s.accounts.Login(ctx, in.Body.Email, in.Body.Password, client(ctx, in.UserAgent))
 		if err != nil {
 			return nil, s.problem(ctx, err)

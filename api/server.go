@@ -38,6 +38,11 @@ type Params struct {
 	Metrics *ops.HTTPMetrics
 	// Edge configures security headers, CORS, body cap and rate limits.
 	Edge EdgeParams
+	// SSO signs users in with OpenID Connect providers (nil: none).
+	SSO *account.SSO
+	// NoPasswordLogin turns password registration and login off
+	// (ATLAS_AUTH_PASSWORD_LOGIN=false).
+	NoPasswordLogin bool
 }
 
 // Server is Atlas' HTTP API.
@@ -57,6 +62,9 @@ type Server struct {
 	// configure the session cookie and its CSRF check (sessions.go).
 	users   *httprate.RateLimiter
 	cookies cookieParams
+	// sso and noPasswordLogin are the sign-in methods (oidc.go).
+	sso             *account.SSO
+	noPasswordLogin bool
 }
 
 // bearer names the security scheme of authenticated operations.
@@ -74,7 +82,10 @@ func NewServer(p Params) *Server {
 		p.Version = "dev"
 	}
 	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, log: p.Logger, metrics: p.Metrics,
-		cookies: newCookieParams(p.Edge)}
+		cookies: newCookieParams(p.Edge), sso: p.SSO, noPasswordLogin: p.NoPasswordLogin}
+	if s.sso == nil {
+		s.sso = account.NewSSO(account.SSOParams{Accounts: p.Accounts})
+	}
 
 	r := chi.NewRouter()
 	r.Use(middleware.Recoverer)
@@ -96,6 +107,7 @@ func NewServer(p Params) *Server {
 
 	s.registerAuth()
 	s.registerSessions()
+	s.registerSSO()
 	s.registerAPITokens()
 	s.registerCollections()
 	s.registerMembers()

@@ -192,6 +192,7 @@ func New(p Params) (*App, error) {
 	ps := svc.APIParams()
 	ps.Logger, ps.Version, ps.Metrics, ps.Edge = p.Logger, p.Version, p.HTTPMetrics, params.Edge(p.Config)
 	ps.RiverUI = api.RiverUIParams{Handler: riverUI, AdminEmails: p.Config.AdminEmails, Password: p.Config.RiverUIPassword.Value()}
+	ps.SSO, ps.NoPasswordLogin = params.SSO(p.Config, svc.Accounts), !p.Config.PasswordLogin
 	srv := api.NewServer(ps)
 	srv.Router().Handle("/*", web.Handler()) // the React dashboard, at / and its client-side routes
 	return &App{Services: *svc, Server: srv}, nil

@@ -112,6 +112,12 @@ type Config struct {
 	ElasticsearchCAFile    string `env:"ATLAS_ELASTICSEARCH_CA_FILE" json:"elasticsearch_ca_file"`
 	DatabaseAllowPlaintext bool   `env:"ATLAS_DATABASE_ALLOW_PLAINTEXT" json:"database_allow_plaintext"`
 
+	// PasswordLogin allows registration and sign-in with a password; false
+	// leaves single sign-on (OIDC) only.
+	PasswordLogin bool `env:"ATLAS_AUTH_PASSWORD_LOGIN" envDefault:"true" json:"auth_password_login"`
+	// OIDC are the OpenID Connect providers (ATLAS_OIDC_<NAME>_*, oidc.go).
+	OIDC []OIDCProvider `env:"-" json:"oidc_providers"`
+
 	// AdminEmails are the operators allowed into River UI (comma-separated).
 	AdminEmails []string `env:"ATLAS_ADMIN_EMAILS" envSeparator:"," json:"admin_emails"`
 	// RiverUIPassword lets operators open River UI in a browser with HTTP
@@ -198,6 +204,14 @@ func LoadFrom(environ []string) (Config, error) {
 	var c Config
 	if err := env.ParseWithOptions(&c, env.Options{Environment: vars}); err != nil {
 		return Config{}, oneLine(err)
+	}
+	providers, err := oidcProviders(vars)
+	if err != nil {
+		return Config{}, err
+	}
+	c.OIDC = providers
+	if err := c.validateAuth(); err != nil {
+		return Config{}, err
 	}
 	if err := c.validate(); err != nil {
 		return Config{}, err

@@ -50,6 +50,13 @@ const (
 	// (data.token_id, data.name, data.scope) was created or revoked.
 	APITokenCreated Type = "APITokenCreated"
 	APITokenRevoked Type = "APITokenRevoked"
+	// SSOLinked (the user.sso_linked): an OpenID Connect identity
+	// (data.provider, data.subject) was linked to the account, at its first
+	// single sign-on or from the account page (data.via).
+	SSOLinked Type = "SSOLinked"
+	// UserLoggedIn (user.login): the user signed in through single sign-on
+	// (data.provider, data.session_id).
+	UserLoggedIn Type = "UserLoggedIn"
 
 	// ImportFinished: a bookmark import into a collection ended (its
 	// entity is the collection; data holds the import's counts).
@@ -67,7 +74,7 @@ func Types() []Type {
 		CollectionCreated, CollectionUpdated, CollectionDeleted,
 		MembershipAdded, MembershipRoleChanged, MembershipRemoved,
 		SessionRevoked, RefreshTokenReuseDetected, PasswordChanged, APITokenCreated, APITokenRevoked,
-		ImportFinished,
+		ImportFinished, SSOLinked, UserLoggedIn,
 	}
 }
 

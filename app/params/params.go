@@ -107,3 +107,14 @@ func JobWorker(c config.Config) jobs.WorkerParams {
 func Fetcher(c config.Config) enrich.FetcherOpts {
 	return enrich.FetcherOpts{TotalTimeout: c.EnrichTimeout, ConnectTimeout: c.EnrichConnectTimeout}
 }
+
+// SSO returns the single sign-on of the configured OpenID Connect providers
+// (ATLAS_OIDC_<NAME>_*), signing users in through accounts.
+func SSO(c config.Config, accounts *account.Service) *account.SSO {
+	ps := make([]account.OIDCProvider, 0, len(c.OIDC))
+	for _, p := range c.OIDC {
+		ps = append(ps, account.OIDCProvider{Name: p.Name, DisplayName: p.DisplayName, Issuer: p.Issuer, ClientID: p.ClientID,
+			ClientSecret: p.ClientSecret.Value(), Scopes: p.Scopes, AllowedDomains: p.AllowedDomains, RequiredGroup: p.RequiredGroup})
+	}
+	return account.NewSSO(account.SSOParams{Accounts: accounts, Providers: ps})
+}
