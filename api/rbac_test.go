@@ -91,6 +91,10 @@ var rbacMatrix = map[string]rbacCase{
 	"create-api-token":      {http.MethodPost, "/api/v1/auth/tokens", func(fixture) any { return map[string]any{"name": "script", "scope": "read"} }, statuses(201, 201, 201, 201, 401)},
 	"list-api-tokens":       {http.MethodGet, "/api/v1/auth/tokens", nil, statuses(200, 200, 200, 200, 401)},
 	"revoke-api-token":      {http.MethodDelete, "/api/v1/auth/tokens/{t}", nil, statuses(204, 204, 204, 204, 401)},
+	// Single sign-on: this server has no providers, so linking one is 404
+	// once the caller is authenticated (oidc_test.go links a real one).
+	"sso-link":        {http.MethodPost, "/api/v1/auth/oidc/nosuch/link", func(fixture) any { return map[string]any{} }, statuses(404, 404, 404, 404, 401)},
+	"list-identities": {http.MethodGet, "/api/v1/auth/identities", nil, statuses(200, 200, 200, 200, 401)},
 	"create-collection":     {http.MethodPost, "/api/v1/collections", func(fixture) any { return map[string]any{"name": "New"} }, statuses(201, 201, 201, 201, 401)},
 	"list-collections":      {http.MethodGet, "/api/v1/collections", nil, statuses(200, 200, 200, 200, 401)},
 	"get-collection":        {http.MethodGet, "/api/v1/collections/{c}", nil, statuses(200, 200, 200, 404, 401)},
@@ -127,7 +131,8 @@ const fixtureBookmarks = "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p><DT><A HRE
 
 // publicOperations need no token and are tested on their own (refresh
 // authenticates with the session cookie).
-var publicOperations = map[string]bool{"register": true, "login": true, "refresh": true}
+var publicOperations = map[string]bool{"register": true, "login": true, "refresh": true,
+	"auth-methods": true, "sso-start": true, "sso-callback": true}
 
 func TestRBACMatrix_CoversEveryOperation(t *testing.T) {
 	t.Parallel()
