@@ -80,7 +80,7 @@ func serve(t testing.TB, f *testfactory.Env) *Env {
 	a.Server = api.NewServer(api.Params{Accounts: f.Accounts, Collections: f.Collections, Items: f.Items, Audit: f.Audit,
 		Jobs: f.Jobs, Search: a.Search, Logger: f.Logger, Edge: params.Edge(f.Config),
 		RiverUI: api.RiverUIParams{Handler: riverUI, AdminEmails: f.Config.AdminEmails, Password: f.Config.RiverUIPassword.Value()},
-		SSO: params.SSO(f.Config, f.Accounts), NoPasswordLogin: !f.Config.PasswordLogin})
+		SSO:     params.SSO(f.Config, f.Accounts), NoPasswordLogin: !f.Config.PasswordLogin})
 	a.Server.Router().Handle("/*", web.Handler()) // the React dashboard, at / and its client-side routes
 	srv := httptest.NewServer(a.Server)
 	t.Cleanup(srv.Close)
