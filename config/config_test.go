@@ -158,7 +158,7 @@ func TestLoad_EachVariable(t *testing.T) {
 				env = append(env, "ATLAS_JWT_SECRET="+jwt32) // production requires it
 			}
 			if p, ok := partners[v.name]; ok {
-				env = append(env, p)
+				env = append(env, strings.Split(p, "\n")...)
 			}
 			v.check(t, load(t, env...))
 		})

@@ -74,7 +74,8 @@ func init() {
 	)
 }
 
-// partners are variables a row of variables needs beside its own to be valid.
+// partners are variables a row of variables needs beside its own to be
+// valid (several: one per line).
 var partners = map[string]string{}
 
 func TestLoad_DatabaseTLSInProduction(t *testing.T) {
