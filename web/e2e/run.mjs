@@ -2,11 +2,12 @@
 // `scripts/web e2e` with a fresh database): two people, a shared collection,
 // items with tags, a viewer who can read but not edit, search, jobs, imports
 // and audit; reloads and tabs that stay signed in, signing out everywhere
-// from a second browser, API tokens. Each feature's steps live in a module
-// of its own; this runner puts them in the flow's order (later steps build
-// on earlier ones). Every route ships with the server, so one that answers
-// 404 fails its step; only the steps that need Kafka and the consumers are
-// skipped on a stack without them, saying why.
+// from a second browser, API tokens, and single sign-on through a real
+// OpenID provider. Each feature's steps live in a module of its own; this
+// runner puts them in the flow's order (later steps build on earlier ones).
+// Every route ships with the server, so one that answers 404 fails its step;
+// only the steps that need Kafka and the consumers are skipped on a stack
+// without them, saying why.
 //
 //   ATLAS_E2E_URL=http://127.0.0.1:8080 node e2e/run.mjs
 import { auditSteps } from './audit.mjs';
@@ -19,6 +20,7 @@ import { itemSteps } from './items.mjs';
 import { jobSteps } from './jobs.mjs';
 import { memberSteps } from './members.mjs';
 import { searchSteps } from './search.mjs';
+import { ssoSteps } from './sso.mjs';
 
 const steps = [
   ...registerSteps,
@@ -32,6 +34,7 @@ const steps = [
   ...auditSteps,
   ...phoneSteps,
   ...signOutSteps,
+  ...ssoSteps,
 ];
 
 const ok = await runSteps({

@@ -1,4 +1,4 @@
-// Your account: display name, password, where you are signed in, and API tokens.
+// Your account: display name, password, linked sign-ins, where you are signed in, and API tokens.
 import { useState, type FormEvent } from 'react';
 import { describeProblem, fieldErrors, isStatus } from '../api/problem';
 import { useSession } from '../auth/session';
@@ -6,6 +6,7 @@ import { Field } from '../ui/Field';
 import { formatDateTime } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
 import { ErrorState, FormError, Loading } from '../ui/States';
+import { LinkedSignInsSection } from '../auth/sso';
 import { ApiTokensSection } from './ApiTokensSection';
 import { useChangePassword, useRevokeOtherSessions, useRevokeSession, useSessions, useUpdateProfile } from './hooks';
 
@@ -16,6 +17,7 @@ export function AccountPage() {
       <PageHeader title="Your account" subtitle={user?.email} />
       <ProfileSection />
       <PasswordSection />
+      <LinkedSignInsSection />
       <SessionsSection />
       <ApiTokensSection />
     </>

@@ -24,6 +24,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your linked sign-ins */
+        get: operations["list-identities"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -82,6 +99,66 @@ export interface paths {
         patch: operations["update-me"];
         trace?: never;
     };
+    "/api/v1/auth/oidc/{provider}/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the provider sends the browser back
+         * @description Completes the sign-in: the state must be this browser's and unused, the code is exchanged with the PKCE verifier, and the ID token's signature, issuer, audience, expiry and nonce are checked. The first sign-in creates the account; an existing account is linked only when the provider verified its email. Sets the session cookie and redirects to `next` (after linking from the account page: no new session).
+         */
+        get: operations["sso-callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/{provider}/link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Link a provider to your account
+         * @description Answers the provider URL to send the browser to; when it comes back, the identity is linked to your account (sessions only: API tokens get 403).
+         */
+        post: operations["sso-link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/oidc/{provider}/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Sign in with a provider (a browser redirect)
+         * @description Redirects the browser to the provider (authorization code flow with PKCE, state and nonce) and sets a short-lived cookie that ties the sign-in to this browser. A provider that cannot be reached answers 503.
+         */
+        get: operations["sso-start"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/password": {
         parameters: {
             query?: never;
@@ -96,6 +173,23 @@ export interface paths {
          * @description Needs the current password (wrong: 403, nothing changes) and a session (API tokens get 403). Ends every other session of yours; API tokens stay valid.
          */
         post: operations["change-password"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/providers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How to sign in: password and single sign-on providers */
+        get: operations["auth-methods"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -545,12 +639,29 @@ export interface components {
             /** @description W3C trace id of the request that caused the change. */
             trace_id: string;
             /** @enum {string} */
-            type: "ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "SessionRevoked" | "RefreshTokenReuseDetected" | "PasswordChanged" | "APITokenCreated" | "APITokenRevoked" | "ImportFinished";
+            type: "ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "SessionRevoked" | "RefreshTokenReuseDetected" | "PasswordChanged" | "APITokenCreated" | "APITokenRevoked" | "ImportFinished" | "SSOLinked" | "UserLoggedIn";
             /**
              * Format: int64
              * @description Envelope schema version.
              */
             version: number;
+        };
+        AuthMethodsOutputBody: {
+            /** @description Whether password registration and sign-in are on. */
+            password_login: boolean;
+            providers: components["schemas"]["AuthProvider"][] | null;
+        };
+        AuthProvider: {
+            /** @description False while the provider cannot be reached (password sign-in, where on, still works). */
+            available: boolean;
+            /** @example Google */
+            display_name: string;
+            /** @description The provider's end_session_endpoint (RP-initiated logout), when it offers one. */
+            end_session_url?: string;
+            /** @example google */
+            name: string;
+            /** @description Send the browser here to sign in (append ?next=/path to come back to a page). */
+            start_url: string;
         };
         ChangePasswordInputBody: {
             current_password: string;
@@ -664,6 +775,9 @@ export interface components {
              * @example https://example.com/errors/example
              */
             type: string;
+        };
+        IdentitiesOutputBody: {
+            items: components["schemas"]["LinkedIdentity"][] | null;
         };
         ImportError: {
             /**
@@ -856,6 +970,15 @@ export interface components {
              * @enum {string}
              */
             type: "ENRICH_URL" | "REINDEX_ITEM";
+        };
+        LinkedIdentity: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The address the provider gave at the last sign-in. */
+            email: string;
+            /** Format: date-time */
+            last_login_at: string;
+            provider: string;
         };
         ListBodyAPIToken: {
             /** @description This page's entries. */
@@ -1089,6 +1212,14 @@ export interface components {
             /** @description The browser or client, as it named itself. */
             user_agent: string;
         };
+        SSOLinkInputBody: {
+            /** @description A path on this site to come back to (default /account). */
+            next?: string;
+        };
+        SSOLinkOutputBody: {
+            /** @description Send the browser here; the provider sends it back to the callback, which links the identity. */
+            redirect_url: string;
+        };
         Tag: {
             /**
              * Format: int64
@@ -1221,6 +1352,64 @@ export interface operations {
             };
         };
     };
+    "list-identities": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentitiesOutputBody"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     login: {
         parameters: {
             query?: never;
@@ -1257,6 +1446,15 @@ export interface operations {
             };
             /** @description Unauthorized */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1499,6 +1697,294 @@ export interface operations {
             };
         };
     };
+    "sso-callback": {
+        parameters: {
+            query?: {
+                code?: string;
+                /** @description Set by the provider when it refused the sign-in. */
+                error?: string;
+                error_description?: string;
+                state?: string;
+            };
+            header?: {
+                "User-Agent"?: string;
+            };
+            path: {
+                /** @description The provider's name (ATLAS_OIDC_<NAME>_*, lower case). */
+                provider: string;
+            };
+            cookie?: {
+                /** @description The cookie set by start or link. */
+                atlas_sso?: string;
+            };
+        };
+        requestBody?: never;
+        responses: {
+            /** @description See Other */
+            303: {
+                headers: {
+                    Location?: string;
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "sso-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The provider's name (ATLAS_OIDC_<NAME>_*, lower case). */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SSOLinkInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SSOLinkOutputBody"];
+                };
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Content Too Large: the request body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "sso-start": {
+        parameters: {
+            query?: {
+                /** @description A path on this site to go to after signing in (default /). */
+                next?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The provider's name (ATLAS_OIDC_<NAME>_*, lower case). */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Found */
+            302: {
+                headers: {
+                    Location?: string;
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "change-password": {
         parameters: {
             query?: never;
@@ -1577,6 +2063,35 @@ export interface operations {
             };
             /** @description Internal Server Error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "auth-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuthMethodsOutputBody"];
+                };
+            };
+            /** @description Error */
+            default: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1685,6 +2200,15 @@ export interface operations {
             };
             /** @description Bad Request: the request body is missing or cannot be read. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

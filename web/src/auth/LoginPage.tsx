@@ -1,11 +1,14 @@
-// Sign in. After success, go back to the page that asked for it (?next=).
-import { useState, type FormEvent } from 'react';
+// Sign in with a password or a single sign-on provider. After success, go back
+// to the page that asked for it (?next=). With password sign-in off and exactly
+// one provider, the page sends the browser straight to that provider.
+import { useEffect, useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { isStatus } from '../api/problem';
 import { Field } from '../ui/Field';
 import { FormError } from '../ui/States';
 import { safeNext } from './RequireAuth';
 import { useSession } from './session';
+import { ProviderButtons, ProviderSignOutLinks, startURL, useAuthMethods } from './sso';
 
 export function LoginPage() {
   const { login, endedReason, signedIn } = useSession();
@@ -16,8 +19,18 @@ export function LoginPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const registered = params.get('registered') === '1';
+  const methods = useAuthMethods();
+  const next = safeNext(params.get('next'));
+  const passwordLogin = methods.data?.password_login ?? true;
+  const providers = methods.data?.providers ?? [];
+  // SSO only, one provider, and nobody just signed out: go straight to it.
+  const first = providers[0];
+  const only = !passwordLogin && providers.length === 1 && first?.available && !endedReason ? first : null;
+  useEffect(() => {
+    if (only && !signedIn) window.location.assign(startURL(only, next));
+  }, [only, signedIn, next]);
   // A live session cookie (another tab, a reload) signs you in without the form.
-  if (signedIn && !busy) return <Navigate to={safeNext(params.get('next'))} replace />;
+  if (signedIn && !busy) return <Navigate to={next} replace />;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -25,7 +38,7 @@ export function LoginPage() {
     setError(null);
     try {
       await login(email.trim(), password);
-      navigate(safeNext(params.get('next')), { replace: true });
+      navigate(next, { replace: true });
     } catch (err) {
       setError(err);
       setBusy(false);
@@ -44,33 +57,39 @@ export function LoginPage() {
           {endedReason}
         </p>
       )}
-      <form onSubmit={submit} noValidate={false}>
-        <Field label="Email">
-          <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
-        </Field>
-        <Field label="Password">
-          <input
-            type="password"
-            autoComplete="current-password"
-            required
-            value={password}
-            onChange={(e) => setPassword(e.target.value)}
-          />
-        </Field>
-        {isStatus(error, 401) ? (
-          <p className="error-text" role="alert">
-            The email or password is not right. Check them and try again.
-          </p>
-        ) : (
-          <FormError error={error} />
-        )}
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </button>
-      </form>
-      <p>
-        New here? <Link to={`/register${params.get('next') ? `?next=${encodeURIComponent(params.get('next') ?? '')}` : ''}`}>Create an account</Link>
-      </p>
+      {endedReason && <ProviderSignOutLinks providers={providers} />}
+      <ProviderButtons providers={providers} next={next} passwordLogin={passwordLogin} />
+      {passwordLogin && (
+        <form onSubmit={submit} noValidate={false}>
+          <Field label="Email">
+            <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          </Field>
+          <Field label="Password">
+            <input
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </Field>
+          {isStatus(error, 401) ? (
+            <p className="error-text" role="alert">
+              The email or password is not right. Check them and try again.
+            </p>
+          ) : (
+            <FormError error={error} />
+          )}
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Signing in…' : 'Sign in'}
+          </button>
+        </form>
+      )}
+      {passwordLogin && (
+        <p>
+          New here? <Link to={`/register${params.get('next') ? `?next=${encodeURIComponent(params.get('next') ?? '')}` : ''}`}>Create an account</Link>
+        </p>
+      )}
     </AuthFrame>
   );
 }
