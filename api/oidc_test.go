@@ -310,3 +310,13 @@ func TestSSO_AllowedDomainsAndRequiredGroup(t *testing.T) {
 	require.NoError(t, group.Pool.QueryRow(context.Background(), `SELECT count(*) FROM users`).Scan(&users))
 	require.Zero(t, users, "no account was created")
 }
+
+func TestSSO_StartAndCallbackAreRateLimitedPerAddress(t *testing.T) {
+	t.Parallel()
+	env := ssoEnv(t, func(c *config.Config) { c.RateLimitAuthPerMinute = 2 })
+	b := oidctest.NewBrowser(t)
+	for range 2 {
+		require.Equal(t, http.StatusFound, b.Get(t, env.URL+"/api/v1/auth/oidc/local/start").Status)
+	}
+	requireProblem(t, b.Get(t, env.URL+"/api/v1/auth/oidc/local/callback?state=x&code=y"), http.StatusTooManyRequests, "too many sign-in")
+}

@@ -104,6 +104,11 @@ func (s *Server) rateLimit(p RateLimitParams) func(http.Handler) http.Handler {
 
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			// Single sign-on's start and callback are sign-in attempts too.
+			if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, ssoCookiePath+"/") &&
+				authIP.RespondOnLimit(w, r, "ip:"+httprate.CanonicalizeIP(middleware.GetClientIP(r.Context()))) {
+				return
+			}
 			if r.Method == http.MethodPost {
 				ip := "ip:" + httprate.CanonicalizeIP(middleware.GetClientIP(r.Context()))
 				switch r.URL.Path {
