@@ -1,7 +1,8 @@
 // Single sign-on in the e2e flow, through the real OpenID provider that
 // `scripts/web e2e` starts (scripts/oidc-provider) and configures as "Local
 // SSO": the first sign-in creates the account, the second (another browser)
-// finds the same one, and the account page lists the linked sign-in.
+// finds the same one, the account page lists the linked sign-in, and signing
+// out offers the provider's own sign-out.
 import { check, eventually } from './harness.mjs';
 import { newPage } from './context.mjs';
 
@@ -44,6 +45,11 @@ export const ssoSteps = [
       await eventually(async () => (await sessions.getByRole('row').count()) === 3, { message: 'both SSO browsers listed (header + 2)' });
       await page.reload();
       await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor(); // the session survives a reload
+      // Signing out offers the provider's sign-out (its end_session_endpoint).
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in to Atlas' }).waitFor();
+      const out = page.getByRole('link', { name: 'Also sign out of Local SSO' });
+      check((await out.getAttribute('href'))?.includes('/end_session?client_id=native'), 'RP-initiated logout link');
     },
   },
 ];

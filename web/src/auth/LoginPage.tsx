@@ -23,9 +23,10 @@ export function LoginPage() {
   const next = safeNext(params.get('next'));
   const passwordLogin = methods.data?.password_login ?? true;
   const providers = methods.data?.providers ?? [];
+  const signedOut = params.get('signed_out') === '1';
   // SSO only, one provider, and nobody just signed out: go straight to it.
   const first = providers[0];
-  const only = !passwordLogin && providers.length === 1 && first?.available && !endedReason ? first : null;
+  const only = !passwordLogin && providers.length === 1 && first?.available && !endedReason && !signedOut ? first : null;
   useEffect(() => {
     if (only && !signedIn) window.location.assign(startURL(only, next));
   }, [only, signedIn, next]);
@@ -57,7 +58,7 @@ export function LoginPage() {
           {endedReason}
         </p>
       )}
-      {endedReason && <ProviderSignOutLinks providers={providers} />}
+      {signedOut && <ProviderSignOutLinks providers={providers} />}
       <ProviderButtons providers={providers} next={next} passwordLogin={passwordLogin} />
       {passwordLogin && (
         <form onSubmit={submit} noValidate={false}>

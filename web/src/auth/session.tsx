@@ -221,7 +221,8 @@ export function SessionProvider({ children, clientOptions }: { children: ReactNo
     clear();
     channel.current?.postMessage('signed-out');
     setEndedReason(null);
-    navigate('/login', { replace: true });
+    // signed_out: the login page then offers the provider's sign-out and does not send the browser back to it.
+    navigate('/login?signed_out=1', { replace: true });
   }, [api, clear, navigate]);
 
   const value = useMemo<Session>(
