@@ -19,8 +19,12 @@ import (
 // clientID, with Atlas' clock at now.
 func verifier(t *testing.T, clientID string, now func() time.Time) (*SSO, *ssoProvider) {
 	t.Helper()
+	return verifierOf(oidctest.Issuer(t), clientID, now)
+}
+
+func verifierOf(issuer, clientID string, now func() time.Time) (*SSO, *ssoProvider) {
 	s := NewSSO(SSOParams{Accounts: &Service{now: now}, Providers: []OIDCProvider{{Name: oidctest.Provider, DisplayName: "Local",
-		Issuer: oidctest.Issuer(t), ClientID: clientID, Scopes: []string{"openid", "email"}}}})
+		Issuer: issuer, ClientID: clientID, Scopes: []string{"openid", "email"}}}})
 	return s, s.byName[oidctest.Provider]
 }
 
@@ -87,6 +91,33 @@ func TestVerify_RefusesAMissingOrWrongNonce(t *testing.T) {
 	require.ErrorIs(t, err, atlas.ErrUnauthenticated, "a token without a nonce")
 	_, err = verifyRaw(t, s, p, oidctest.IDToken(t, oidctest.Issuer(t), oidctest.PublicClient, oidctest.Verified, "n-2"), "n-1")
 	require.ErrorIs(t, err, atlas.ErrUnauthenticated, "another sign-in's nonce")
+}
+
+func TestVerify_FollowsKeyRotation(t *testing.T) {
+	t.Parallel()
+	// A provider of this test's own (port 19501): restarting it rotates its
+	// signing key.
+	issuer, restart := oidctest.Private(t, "19501")
+	s, p := verifierOf(issuer, oidctest.PublicClient, time.Now)
+	old := oidctest.IDToken(t, issuer, oidctest.PublicClient, oidctest.Verified, "n-1")
+	_, err := verifyRaw(t, s, p, old, "n-1")
+	require.NoError(t, err)
+
+	restart()
+	rotated := oidctest.IDToken(t, issuer, oidctest.PublicClient, oidctest.Verified, "n-1")
+	require.NotEqual(t, kid(t, old), kid(t, rotated), "the restarted provider signs with a new key")
+	_, err = verifyRaw(t, s, p, rotated, "n-1")
+	require.NoError(t, err, "a token signed with the new key verifies: the key set is fetched again")
+	_, err = verifyRaw(t, s, p, old, "n-1")
+	require.ErrorIs(t, err, atlas.ErrUnauthenticated, "the retired key no longer verifies")
+}
+
+func kid(t *testing.T, raw string) string {
+	t.Helper()
+	tok, _, err := jwt.NewParser().ParseUnverified(raw, jwt.MapClaims{})
+	require.NoError(t, err)
+	k, _ := tok.Header["kid"].(string)
+	return k
 }
 
 func TestSafeNext(t *testing.T) {

@@ -236,9 +236,9 @@ func TestSSO_LinkFromTheAccountPage(t *testing.T) {
 
 func TestSSO_ProviderDown(t *testing.T) {
 	t.Parallel()
-	// Nothing listens on 19501 (the provider's spare port).
+	// Nothing listens on port 1 of loopback.
 	env := ssoEnv(t, func(c *config.Config) {
-		c.OIDC = append(c.OIDC, config.OIDCProvider{Name: "down", Issuer: "http://127.0.0.1:19501/", ClientID: "x",
+		c.OIDC = append(c.OIDC, config.OIDCProvider{Name: "down", Issuer: "http://127.0.0.1:1/", ClientID: "x",
 			Scopes: []string{"openid"}, DisplayName: "Down"})
 	})
 	resp := env.Do(t, http.MethodGet, "/api/v1/auth/providers", "", nil)

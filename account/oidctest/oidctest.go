@@ -11,6 +11,8 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -160,4 +162,44 @@ func IDToken(t testing.TB, issuer, clientID, user, nonce string) string {
 	raw, _ := tok.Extra("id_token").(string)
 	require.NotEmpty(t, raw)
 	return raw
+}
+
+// Private runs a provider of the test's own on port (scripts/oidc-provider
+// with ATLAS_OIDC_PROVIDER_PORT), stopped when the test ends, and returns
+// its issuer and a function that restarts it: a restarted provider signs
+// with a new key (key rotation).
+func Private(t testing.TB, port string) (issuer string, restart func()) {
+	t.Helper()
+	script := findScript(t)
+	run := func(action string) {
+		t.Helper()
+		cmd := exec.CommandContext(context.Background(), script, action)
+		cmd.Env = append(os.Environ(), "ATLAS_OIDC_PROVIDER_PORT="+port)
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "scripts/oidc-provider %s: %s", action, out)
+	}
+	run("stop") // a provider left over from an interrupted run
+	run("start")
+	t.Cleanup(func() { run("stop") })
+	return "http://localhost:" + port + "/", func() {
+		run("stop")
+		run("start")
+	}
+}
+
+// findScript returns the path of scripts/oidc-provider, looking up from the
+// test's directory.
+func findScript(t testing.TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	require.NoError(t, err)
+	for {
+		p := filepath.Join(dir, "scripts", "oidc-provider")
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+		parent := filepath.Dir(dir)
+		require.NotEqual(t, dir, parent, "scripts/oidc-provider not found above the test's directory")
+		dir = parent
+	}
 }
