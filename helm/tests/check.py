@@ -54,6 +54,8 @@ CRD_KINDS = {"PodMonitor", "PodMonitoring", "ServiceMonitor", "ManagedCertificat
 SUBCOMMANDS = {"api": "serve", "worker": "worker", "audit-consumer": "audit-consumer", "indexer": "indexer"}
 SECRET_VARS = {"ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD",
                "ATLAS_ELASTICSEARCH_PASSWORD", "ATLAS_ELASTICSEARCH_API_KEY", "ATLAS_KAFKA_SASL_PASSWORD", "ATLAS_KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET"}
+# An OpenID Connect provider's client secret (config.oidc) is a secret too.
+OIDC_SECRET = re.compile(r"^ATLAS_OIDC_[A-Z0-9]+_CLIENT_SECRET$")
 STANDARD_LABELS = (
     "helm.sh/chart",
     "app.kubernetes.io/name",
@@ -234,7 +236,8 @@ def check_configmap(r: Render) -> dict[str, str]:
         expect(re.match(r"^ATLAS_[A-Z0-9_]+$", k), f"ConfigMap key {k} is not an ATLAS_* variable")
         expect(isinstance(v, str), f"ConfigMap {k} is not a string: {v!r}")
         # A secret's _FILE comes with its volume, never from the ConfigMap; a CA file is no secret.
-        expect(k not in SECRET_VARS and k.removesuffix("_FILE") not in SECRET_VARS, f"ConfigMap carries the secret {k}")
+        expect(k not in SECRET_VARS and k.removesuffix("_FILE") not in SECRET_VARS and not OIDC_SECRET.match(k.removesuffix("_FILE")),
+               f"ConfigMap carries the secret {k}")
     expect(data.get("ATLAS_ENV") == "production", "ATLAS_ENV is not production")
     for k in ("ATLAS_HTTP_ADDR", "ATLAS_OPS_ADDR", "ATLAS_KAFKA_BROKERS", "ATLAS_ELASTICSEARCH_URL"):
         expect(data.get(k), f"ConfigMap lacks {k}")
@@ -289,7 +292,7 @@ def check_pod(obj: dict, r: Render, env_from_config: dict[str, str], existing_se
         expect(ref and r.get("ConfigMap", ref["name"]), f"{what}: envFrom names a ConfigMap that is not rendered")
         env.update(env_from_config)
     for e in c.get("env") or []:
-        expect(e["name"] not in SECRET_VARS, f"{what}: secret {e['name']} passed as a plain variable")
+        expect(e["name"] not in SECRET_VARS and not OIDC_SECRET.match(e["name"]), f"{what}: secret {e['name']} passed as a plain variable")
         if "value" in e:
             env[e["name"]] = e["value"]
     expect(env.get("ATLAS_ENV") == "production", f"{what}: ATLAS_ENV is not production")
@@ -298,7 +301,7 @@ def check_pod(obj: dict, r: Render, env_from_config: dict[str, str], existing_se
     # secret volume whose items include that file, from a Secret that exists.
     for name in ("ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET"):
         expect(name + "_FILE" in env, f"{what}: {name}_FILE is not set")
-    for name in SECRET_VARS:
+    for name in SECRET_VARS | {k.removesuffix("_FILE") for k in env if OIDC_SECRET.match(k.removesuffix("_FILE"))}:
         path = env.get(name + "_FILE")
         if not path:
             continue
@@ -516,6 +519,12 @@ def expect_full(r: Render) -> None:
     expect(cm["ATLAS_RATE_LIMIT_AUTH_PER_MINUTE"] == "5" and cm["ATLAS_RATE_LIMIT_USER_PER_MINUTE"] == "1000000", "rate limits")
     expect(cm["ATLAS_RATE_LIMIT_REFRESH_PER_MINUTE"] == "30", "refresh rate limit")
     expect(cm["ATLAS_SESSION_IDLE_TTL"] == "168h" and cm["ATLAS_SESSION_MAX_TTL"] == "720h", "session lifetimes")
+    expect(cm["ATLAS_AUTH_PASSWORD_LOGIN"] == "false", "password login")
+    expect(cm["ATLAS_OIDC_ACME_ISSUER"] == "https://login.acme.example" and cm["ATLAS_OIDC_ACME_CLIENT_ID"] == "atlas"
+           and cm["ATLAS_OIDC_ACME_SCOPES"] == "openid email profile groups" and cm["ATLAS_OIDC_ACME_ALLOWED_DOMAINS"] == "acme.example"
+           and cm["ATLAS_OIDC_ACME_REQUIRED_GROUP"] == "atlas-users" and cm["ATLAS_OIDC_ACME_DISPLAY_NAME"] == "Acme SSO", "OIDC provider")
+    expect("ATLAS_OIDC_ACME_CLIENT_SECRET_FILE" in env and "ATLAS_OIDC_PUBLIC_CLIENT_SECRET_FILE" not in env,
+           "the OIDC client secret comes from the Secret (and only for the provider that has one)")
     ing = r.of("Ingress")[0]
     expect(ing["spec"]["tls"][0]["secretName"] == "atlas-tls", "ingress TLS")
     expect(ing["spec"]["ingressClassName"] == "nginx", "ingress class")
@@ -532,7 +541,7 @@ def expect_existing(r: Render) -> None:
         spec = pod_spec(d)
         expect(spec["serviceAccountName"] == "atlas-runtime", f"{d['metadata']['name']}: existing ServiceAccount not used")
         items = {i["key"] for v in spec["volumes"] if "secret" in v for i in v["secret"]["items"]}
-        expect(items == {"DATABASE_URL", "JWT_SECRET", "CURSOR_SECRET"}, f"{d['metadata']['name']}: secret items {items}")
+        expect(items == {"DATABASE_URL", "JWT_SECRET", "CURSOR_SECRET", "OIDC_CORP_CLIENT_SECRET"}, f"{d['metadata']['name']}: secret items {items}")
         ann = d["spec"]["template"]["metadata"].get("annotations") or {}
         expect("checksum/secret" not in ann, "checksum/secret although the chart cannot see the existing Secret")
 
@@ -635,6 +644,12 @@ BAD = [
     Case("kafka-unsecured-jwt", [ci("gcp")], ["kafka.sasl.oauthbearer.method=unsecured-jwt"],
          error=r"unsecured-jwt is for local brokers only"),
     Case("kafka-bad-protocol", [ci("minimal")], ["kafka.securityProtocol=TLS"], error=r"/kafka/securityProtocol"),
+    Case("sso-only-without-provider", [ci("minimal")], ["config.passwordLogin=false"],
+         error=r"config\.passwordLogin: false needs at least one provider"),
+    Case("oidc-secret-of-no-provider", [ci("minimal")], ["secret.oidcClientSecrets.acme=x"],
+         error=r"client secret for \"acme\", which is not a provider"),
+    Case("oidc-bad-name", [ci("minimal")], ["config.oidc[0].name=Acme", "config.oidc[0].issuer=https://a.example",
+         "config.oidc[0].clientId=x"], error=r"/config/oidc/0/name"),
 ]
 
 
@@ -681,6 +696,7 @@ EXTERNAL_SECRET_VALUES = {
     "ATLAS_ELASTICSEARCH_API_KEY": base64.b64encode(b"key-id:key-secret").decode(),
     "ATLAS_KAFKA_SASL_PASSWORD": "kafka-password",
     "ATLAS_KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET": "oidc-client-secret",
+    "ATLAS_OIDC_CORP_CLIENT_SECRET": "corp-client-secret",
 }
 
 # A CA certificate standing in for the Secret or ConfigMap elasticsearch.ca names.
@@ -727,6 +743,9 @@ def run_atlas_config(h: Helm, atlas: str | None, case: Case) -> None:
                f"{what}: Kafka SASL password")
         expect(cfg["jwt_secret"] == "[redacted]" and cfg["database_url"] == "[redacted]", f"{what}: secrets not loaded")
         expect(bool(cfg["cursor_secret"]) == ("ATLAS_CURSOR_SECRET_FILE" in env), f"{what}: cursor secret")
+        for p in cfg.get("oidc_providers") or []:
+            has = f"ATLAS_OIDC_{p['name'].upper()}_CLIENT_SECRET_FILE" in env
+            expect((p["client_secret"] == "[redacted]") == has, f"{what}: OIDC client secret of {p['name']}")
 
 
 def run_bad(h: Helm, case: Case) -> None:

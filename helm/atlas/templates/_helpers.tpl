@@ -186,6 +186,21 @@ cover types and formats; these cover what depends on several values.
 {{- if eq (int .Values.ports.http) (int .Values.ports.ops) -}}
 {{- fail "ports.http and ports.ops must differ" -}}
 {{- end -}}
+{{- if and (not .Values.config.passwordLogin) (not .Values.config.oidc) -}}
+{{- fail "config.passwordLogin: false needs at least one provider in config.oidc, or nobody can sign in" -}}
+{{- end -}}
+{{- $providers := list -}}
+{{- range $p := .Values.config.oidc -}}
+{{- if has $p.name $providers -}}
+{{- fail (printf "config.oidc: the provider name %q is used twice" $p.name) -}}
+{{- end -}}
+{{- $providers = append $providers $p.name -}}
+{{- end -}}
+{{- range $name, $_ := merge dict ($s.oidcClientSecrets | default dict) ($s.keys.oidcClientSecrets | default dict) -}}
+{{- if not (has $name $providers) -}}
+{{- fail (printf "secret: an OpenID Connect client secret for %q, which is not a provider of config.oidc" $name) -}}
+{{- end -}}
+{{- end -}}
 {{- $any := false -}}
 {{- range $c := include "atlas.components" . | fromYamlArray -}}
 {{- $v := index $.Values $c.key -}}
@@ -282,7 +297,34 @@ the variable Atlas reads (it gets the _FILE suffix in the pod).
 {{- if and $s.keys.kafkaOAuthClientSecret (eq $sasl.mechanism "OAUTHBEARER") (eq $sasl.oauthbearer.method "oidc") -}}
 {{- $files = append $files (dict "env" "ATLAS_KAFKA_SASL_OAUTHBEARER_CLIENT_SECRET" "key" $s.keys.kafkaOAuthClientSecret) -}}
 {{- end -}}
+{{- range $o := include "atlas.oidcSecrets" . | fromYamlArray -}}
+{{- $files = append $files (dict "env" $o.env "key" $o.key) -}}
+{{- end -}}
 {{- toYaml $files -}}
+{{- end -}}
+
+{{/*
+The OpenID Connect client secrets: a list of {env, key, value}, for the
+providers of config.oidc that have one (secret.keys.oidcClientSecrets in an
+existing Secret; secret.oidcClientSecrets in the chart's, as
+oidc-<name>-client-secret).
+*/}}
+{{- define "atlas.oidcSecrets" -}}
+{{- $s := .Values.secret -}}
+{{- $out := list -}}
+{{- range $p := .Values.config.oidc -}}
+{{- $env := printf "ATLAS_OIDC_%s_CLIENT_SECRET" (upper $p.name) -}}
+{{- if $s.existingSecret -}}
+{{- with index ($s.keys.oidcClientSecrets | default dict) $p.name -}}
+{{- $out = append $out (dict "env" $env "key" .) -}}
+{{- end -}}
+{{- else -}}
+{{- with index ($s.oidcClientSecrets | default dict) $p.name -}}
+{{- $out = append $out (dict "env" $env "key" (printf "oidc-%s-client-secret" $p.name) "value" .) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
 {{- end -}}
 
 {{/*
@@ -308,6 +350,9 @@ Data of the chart's Secret (and of the migration hook's copy of it).
 {{- end }}
 {{- if and $s.keys.kafkaOAuthClientSecret $s.kafkaOAuthClientSecret }}
 {{ $s.keys.kafkaOAuthClientSecret }}: {{ $s.kafkaOAuthClientSecret | b64enc | quote }}
+{{- end }}
+{{- range $o := include "atlas.oidcSecrets" . | fromYamlArray }}
+{{ $o.key }}: {{ $o.value | b64enc | quote }}
 {{- end }}
 {{- end -}}
 
@@ -412,6 +457,24 @@ ATLAS_CORS_ORIGINS: {{ join "," . | quote }}
 ATLAS_MAX_BODY_BYTES: {{ .Values.config.maxBodyBytes | int64 | toString | quote }}
 ATLAS_IMPORT_MAX_BYTES: {{ .Values.config.importMaxBytes | int64 | toString | quote }}
 ATLAS_IMPORT_ENRICH_WORKERS: {{ .Values.config.importEnrichWorkers | int64 | toString | quote }}
+ATLAS_AUTH_PASSWORD_LOGIN: {{ .Values.config.passwordLogin | toString | quote }}
+{{- range $p := .Values.config.oidc }}
+{{- $pre := printf "ATLAS_OIDC_%s_" (upper $p.name) }}
+{{ $pre }}ISSUER: {{ $p.issuer | quote }}
+{{ $pre }}CLIENT_ID: {{ $p.clientId | quote }}
+{{- with $p.displayName }}
+{{ $pre }}DISPLAY_NAME: {{ . | quote }}
+{{- end }}
+{{- with $p.scopes }}
+{{ $pre }}SCOPES: {{ join " " . | quote }}
+{{- end }}
+{{- with $p.allowedDomains }}
+{{ $pre }}ALLOWED_DOMAINS: {{ join "," . | quote }}
+{{- end }}
+{{- with $p.requiredGroup }}
+{{ $pre }}REQUIRED_GROUP: {{ . | quote }}
+{{- end }}
+{{- end }}
 {{- range $k, $v := .Values.config.extraEnv }}
 {{ $k }}: {{ $v | toString | quote }}
 {{- end }}
