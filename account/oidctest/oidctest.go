@@ -52,9 +52,9 @@ func Issuer(t testing.TB) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, issuer+".well-known/openid-configuration", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, issuer+".well-known/openid-configuration", nil) //nolint:gosec // G704: as below
 	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := http.DefaultClient.Do(req) //nolint:gosec // G704: the test provider's address, from the test's environment
 	require.NoError(t, err, "the OpenID provider at %s does not answer: run scripts/oidc-provider start", issuer)
 	_ = resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode, "discovery of %s", issuer)
@@ -173,7 +173,7 @@ func Private(t testing.TB, port string) (issuer string, restart func()) {
 	script := findScript(t)
 	run := func(action string) {
 		t.Helper()
-		cmd := exec.CommandContext(context.Background(), script, action)
+		cmd := exec.CommandContext(context.Background(), script, action) //nolint:gosec // G204: the repository's own scripts/oidc-provider
 		cmd.Env = append(os.Environ(), "ATLAS_OIDC_PROVIDER_PORT="+port)
 		out, err := cmd.CombinedOutput()
 		require.NoError(t, err, "scripts/oidc-provider %s: %s", action, out)
