@@ -29,6 +29,8 @@ func malformed(s *huma.Schema) string {
 		return "yesterday"
 	case s.Type == huma.TypeInteger:
 		return "x"
+	case s.Type == huma.TypeString && s.Pattern != "":
+		return "NOT-matching" // e.g. a provider name ([a-z0-9]+)
 	}
 	return ""
 }
@@ -103,7 +105,8 @@ func TestParams_MalformedTypedParameterIsBadRequest(t *testing.T) {
 }
 
 // TestParams_EveryIDParameterIsTyped: path parameters naming an entity are
-// declared as UUIDs (or, for jobs, integers), so the table above covers them.
+// declared as UUIDs (or, for jobs, integers; for sign-in providers, a
+// pattern), so the table above covers them.
 func TestParams_EveryIDParameterIsTyped(t *testing.T) {
 	t.Parallel()
 	covered := map[string]bool{}
