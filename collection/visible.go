@@ -29,6 +29,13 @@ func VisibleIDsSQL(user string) string {
  UNION SELECT ct.collection_id FROM team_members tm JOIN collection_teams ct ON ct.team_id = tm.team_id WHERE tm.user_id = ` + user + `)`
 }
 
+// TeamIDsSQL returns a subquery listing the ids of the teams the user whose
+// id is the SQL expression user belongs to (their events are theirs to
+// see). It is served by team_members_user_idx.
+func TeamIDsSQL(user string) string {
+	return `(SELECT tm.team_id FROM team_members tm WHERE tm.user_id = ` + user + `)`
+}
+
 // roleRankSQL orders roles from most to least powerful (owner first).
 func roleRankSQL(role string) string {
 	return `CASE ` + role + ` WHEN 'owner' THEN 0 WHEN 'editor' THEN 1 ELSE 2 END`
