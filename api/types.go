@@ -89,10 +89,10 @@ func toCollection(c collection.Collection) Collection {
 // Member is a user's or a team's membership of a collection.
 type Member struct {
 	Kind        string     `json:"kind" enum:"user,team" doc:"user: a person; team: a team, whose members each have its role (or their own, if higher)."`
-	UserID      *uuid.UUID `json:"user_id" doc:"The member user's id; null for a team."`
+	UserID      *uuid.UUID `json:"user_id" nullable:"true" doc:"The member user's id; null for a team."`
 	Email       string     `json:"email" doc:"The user's email; empty for a team."`
 	DisplayName string     `json:"display_name" doc:"The user's name; empty for a team."`
-	TeamID      *uuid.UUID `json:"team_id" doc:"The member team's id; null for a user."`
+	TeamID      *uuid.UUID `json:"team_id" nullable:"true" doc:"The member team's id; null for a user."`
 	TeamName    string     `json:"team_name" doc:"The team's name; empty for a user." example:"Platform"`
 	Role        string     `json:"role" enum:"owner,editor,viewer"`
 	JoinedAt    time.Time  `json:"joined_at"`
