@@ -50,6 +50,34 @@ const (
 	// (data.token_id, data.name, data.scope) was created or revoked.
 	APITokenCreated Type = "APITokenCreated"
 	APITokenRevoked Type = "APITokenRevoked"
+
+	// ImportFinished: a bookmark import into a collection ended (its
+	// entity is the collection; data holds the import's counts).
+	ImportFinished Type = "ImportFinished"
+
+	// Team events, about a team (entity type "team", no collection); the
+	// team's members see them in the audit trail. A team's membership of
+	// a collection is a Membership* event whose entity id and
+	// data.team_id are the team's id.
+
+	// TeamCreated: data.name, data.owner_user_id.
+	TeamCreated Type = "TeamCreated"
+	// TeamUpdated: data.changes (the name).
+	TeamUpdated Type = "TeamUpdated"
+	// TeamDeleted: data.name, data.collection_ids (the collections it
+	// was a member of, each also recorded as a MembershipRemoved).
+	TeamDeleted Type = "TeamDeleted"
+	// TeamMemberAdded: data.user_id, data.role (owner or member).
+	TeamMemberAdded Type = "TeamMemberAdded"
+	// TeamMemberRoleChanged: data.user_id, data.changes.
+	TeamMemberRoleChanged Type = "TeamMemberRoleChanged"
+	// TeamMemberRemoved: data.user_id, data.role, data.left (removed
+	// themselves).
+	TeamMemberRemoved Type = "TeamMemberRemoved"
+
+	// Single sign-on, account security events about a user (entity type
+	// "user", like SessionRevoked).
+
 	// SSOLinked (the issue's user.sso_linked): an OpenID Connect identity
 	// (data.provider, data.subject) was linked to the account, at its first
 	// single sign-on or from the account page (data.via).
@@ -57,10 +85,6 @@ const (
 	// UserLoggedIn (user.login): the user signed in through single sign-on
 	// (data.provider, data.session_id).
 	UserLoggedIn Type = "UserLoggedIn"
-
-	// ImportFinished: a bookmark import into a collection ended (its
-	// entity is the collection; data holds the import's counts).
-	ImportFinished Type = "ImportFinished"
 )
 
 // Types lists every event type in the order of the constants above. It is
@@ -74,14 +98,16 @@ func Types() []Type {
 		CollectionCreated, CollectionUpdated, CollectionDeleted,
 		MembershipAdded, MembershipRoleChanged, MembershipRemoved,
 		SessionRevoked, RefreshTokenReuseDetected, PasswordChanged, APITokenCreated, APITokenRevoked,
-		ImportFinished, SSOLinked, UserLoggedIn,
+		ImportFinished,
+		TeamCreated, TeamUpdated, TeamDeleted, TeamMemberAdded, TeamMemberRoleChanged, TeamMemberRemoved,
+		SSOLinked, UserLoggedIn,
 	}
 }
 
 // EntityTypes lists every entity type an envelope may name, checked against
 // the schema and the database like Types.
 func EntityTypes() []string {
-	return []string{EntityItem, EntityCollection, EntityMembership, EntityUser}
+	return []string{EntityItem, EntityCollection, EntityMembership, EntityUser, EntityTeam}
 }
 
 // Entity types named in an envelope.
@@ -92,11 +118,13 @@ const (
 	// EntityUser is an account; its events belong to no collection
 	// (CollectionID is uuid.Nil, null on the wire).
 	EntityUser = "user"
+	// EntityTeam is a team; like a user it belongs to no collection.
+	EntityTeam = "team"
 )
 
 // Entity identifies what an event is about. For a membership, ID is the
-// member's user id. A user entity has no collection: CollectionID is
-// uuid.Nil, written as null.
+// member's user id, or the team's id for a team's membership. A user or
+// team entity has no collection: CollectionID is uuid.Nil, written as null.
 type Entity struct {
 	Type         string    `json:"type"`
 	ID           uuid.UUID `json:"id"`
@@ -133,6 +161,9 @@ func (e *Entity) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// TeamEntity is the entity of a team event.
+func TeamEntity(team uuid.UUID) Entity { return Entity{Type: EntityTeam, ID: team} }
+
 // UserEntity is the entity of an account security event about user.
 func UserEntity(user uuid.UUID) Entity { return Entity{Type: EntityUser, ID: user} }
 
@@ -155,10 +186,10 @@ type Envelope struct {
 }
 
 // Key is the Kafka record key: events that must stay in order share it.
-// Item events are ordered per item, user events per user; collection and
-// membership events per collection.
+// Item events are ordered per item, user events per user, team events per
+// team; collection and membership events per collection.
 func (e Envelope) Key() string {
-	if e.Entity.Type == EntityItem || e.Entity.Type == EntityUser {
+	if e.Entity.Type == EntityItem || e.Entity.Type == EntityUser || e.Entity.Type == EntityTeam {
 		return e.Entity.ID.String()
 	}
 	return e.Entity.CollectionID.String()

@@ -39,7 +39,9 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_type_check CHECK (type IN (
     'ItemDeleted', 'CollectionCreated', 'CollectionUpdated', 'CollectionDeleted',
     'MembershipAdded', 'MembershipRoleChanged', 'MembershipRemoved',
     'SessionRevoked', 'RefreshTokenReuseDetected', 'PasswordChanged', 'APITokenCreated', 'APITokenRevoked',
-    'ImportFinished', 'SSOLinked', 'UserLoggedIn'));
+    'ImportFinished',
+    'TeamCreated', 'TeamUpdated', 'TeamDeleted', 'TeamMemberAdded', 'TeamMemberRoleChanged', 'TeamMemberRemoved',
+    'SSOLinked', 'UserLoggedIn'));
 
 -- +goose Down
 -- NOT VALID: the append-only trail may already hold rows of the new types.
@@ -48,6 +50,7 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_type_check CHECK (type IN (
     'ItemDeleted', 'CollectionCreated', 'CollectionUpdated', 'CollectionDeleted',
     'MembershipAdded', 'MembershipRoleChanged', 'MembershipRemoved',
     'SessionRevoked', 'RefreshTokenReuseDetected', 'PasswordChanged', 'APITokenCreated', 'APITokenRevoked',
-    'ImportFinished')) NOT VALID;
+    'ImportFinished',
+    'TeamCreated', 'TeamUpdated', 'TeamDeleted', 'TeamMemberAdded', 'TeamMemberRoleChanged', 'TeamMemberRemoved')) NOT VALID;
 DROP TABLE oidc_logins;
 DROP TABLE user_identities;
