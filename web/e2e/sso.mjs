@@ -46,7 +46,7 @@ export const ssoSteps = [
       await page.reload();
       await page.getByRole('heading', { level: 1, name: 'Your account' }).waitFor(); // the session survives a reload
       // Signing out offers the provider's sign-out (its end_session_endpoint).
-      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
       await page.getByRole('heading', { name: 'Sign in to Atlas' }).waitFor();
       const out = page.getByRole('link', { name: 'Also sign out of Local SSO' });
       check((await out.getAttribute('href'))?.includes('/end_session?client_id=native'), 'RP-initiated logout link');
