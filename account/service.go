@@ -42,6 +42,8 @@ type ServiceParams struct {
 	Hash *argon2id.Params
 	// NowFunc returns the current time (defaults to time.Now).
 	NowFunc func() time.Time
+	// Mail enqueues account emails (password reset); nil: email is off.
+	Mail MailQueue
 }
 
 // Service registers users, signs them in, keeps their sessions and API
@@ -57,6 +59,7 @@ type Service struct {
 	hash      *argon2id.Params
 	now       func() time.Time
 	dummyHash string
+	mail      MailQueue
 	idleTTL   time.Duration
 	maxTTL    time.Duration
 	// active remembers, per session id, its user (uuid.Nil: ended);
@@ -89,7 +92,7 @@ func NewService(p ServiceParams) (*Service, error) {
 		return nil, fmt.Errorf("dummy hash: %w", err)
 	}
 	return &Service{pool: p.Pool, tokens: p.Tokens, cursor: p.Cursors, events: p.Recorder, hash: p.Hash, now: p.NowFunc,
-		dummyHash: dummy, idleTTL: p.SessionIdleTTL, maxTTL: p.SessionMaxTTL,
+		dummyHash: dummy, mail: p.Mail, idleTTL: p.SessionIdleTTL, maxTTL: p.SessionMaxTTL,
 		active:     newFreshCache[uuid.UUID, uuid.UUID](revocationTTL),
 		tokenCache: newFreshCache[string, APIToken](revocationTTL)}, nil
 }

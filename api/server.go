@@ -95,6 +95,7 @@ func NewServer(p Params) *Server {
 	s.router, s.api = r, api
 
 	s.registerAuth()
+	s.registerPasswordReset()
 	s.registerSessions()
 	s.registerAPITokens()
 	s.registerCollections()

@@ -26,6 +26,7 @@ import (
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/mail"
 	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/search"
 	"github.com/atlasapp/atlas/web"
@@ -139,8 +140,12 @@ func NewServices(p Params) (*Services, error) {
 	if err != nil {
 		return nil, err
 	}
-	accounts, err := account.NewService(account.ServiceParams{Pool: p.Pool, Tokens: tokens, Cursors: codec, Recorder: core.recorder,
-		SessionIdleTTL: p.Config.SessionIdleTTL, SessionMaxTTL: p.Config.SessionMaxTTL, Hash: p.PasswordHash, NowFunc: p.NowFunc})
+	ap := account.ServiceParams{Pool: p.Pool, Tokens: tokens, Cursors: codec, Recorder: core.recorder,
+		SessionIdleTTL: p.Config.SessionIdleTTL, SessionMaxTTL: p.Config.SessionMaxTTL, Hash: p.PasswordHash, NowFunc: p.NowFunc}
+	if p.Config.EmailOn() {
+		ap.Mail = mail.NewQueue(core.River)
+	}
+	accounts, err := account.NewService(ap)
 	if err != nil {
 		return nil, err
 	}

@@ -31,6 +31,7 @@ import (
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/mail"
 )
 
 // CheapHash keeps password hashing fast in tests (never use in production).
@@ -137,8 +138,12 @@ func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 		outbox = o.Outbox
 	}
 	recorder := events.NewRecorder(outbox, o.NowFunc)
-	accounts, err := account.NewService(account.ServiceParams{Pool: pool, Tokens: tokens, Cursors: codec, Recorder: recorder,
-		SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL, Hash: CheapHash, NowFunc: o.NowFunc})
+	ap := account.ServiceParams{Pool: pool, Tokens: tokens, Cursors: codec, Recorder: recorder,
+		SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL, Hash: CheapHash, NowFunc: o.NowFunc}
+	if cfg.EmailOn() {
+		ap.Mail = mail.NewQueue(rc)
+	}
+	accounts, err := account.NewService(ap)
 	require.NoError(t, err)
 	collections := collection.NewService(collection.ServiceParams{Pool: pool, Cursors: codec, Recorder: recorder, NowFunc: o.NowFunc})
 	js := jobs.NewService(jobs.ServiceParams{Pool: pool, River: rc, Cursors: codec})
