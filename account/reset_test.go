@@ -171,3 +171,27 @@ func TestPasswordReset_UnknownAddressAnswersTheSameAndSendsNothing(t *testing.T)
 	require.ErrorIs(t, r.Accounts.ConfirmPasswordReset(ctx, "", "a brand new password"), atlas.ErrInvalid)
 	require.ErrorIs(t, r.Accounts.ConfirmPasswordReset(ctx, "made-up", "a brand new password"), atlas.ErrInvalid)
 }
+
+func TestPasswordReset_RequestDoesTheSameWorkWhetherOrNotTheAddressHasAnAccount(t *testing.T) {
+	t.Parallel()
+	ticks := &counter{}
+	mp := testfactory.NewMailpit(t)
+	env := testfactory.New(t, testfactory.Opts{Tracer: ticks, Configure: mp.Configure}) // no worker: only the request's work counts
+	ctx := context.Background()
+	known := env.NewUser(t)
+
+	statements := func(email string) int64 {
+		before := ticks.n.Load()
+		require.NoError(t, env.Accounts.RequestPasswordReset(ctx, email))
+		return ticks.n.Load() - before
+	}
+	// The fewest of a few tries: a connection prepares a statement the first
+	// time it runs it.
+	forKnown, forUnknown := int64(1<<62), int64(1<<62)
+	for range 3 {
+		forKnown = min(forKnown, statements(known.Email))
+		forUnknown = min(forUnknown, statements("nobody-"+known.ID.String()[:8]+"@example.com"))
+	}
+	require.Positive(t, forKnown, "the request enqueues the email")
+	require.Equal(t, forKnown, forUnknown, "the same statements either way: the answer's timing tells nothing")
+}

@@ -127,7 +127,8 @@ const fixtureBookmarks = "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p><DT><A HRE
 
 // publicOperations need no token and are tested on their own (refresh
 // authenticates with the session cookie).
-var publicOperations = map[string]bool{"register": true, "login": true, "refresh": true}
+var publicOperations = map[string]bool{"register": true, "login": true, "refresh": true,
+	"request-password-reset": true, "confirm-password-reset": true}
 
 func TestRBACMatrix_CoversEveryOperation(t *testing.T) {
 	t.Parallel()

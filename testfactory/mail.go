@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,7 +72,8 @@ type ReceivedMail struct {
 	HTML    string        `json:"HTML"`
 }
 
-// To returns the messages received for address, newest first.
+// To returns the messages received for address (a recipient in To, Cc or
+// Bcc; Mailpit's search also matches display names), newest first.
 func (m Mailpit) To(t T, address string) []ReceivedMail {
 	t.Helper()
 	var list struct {
@@ -84,9 +86,22 @@ func (m Mailpit) To(t T, address string) []ReceivedMail {
 	for _, s := range list.Messages {
 		var msg ReceivedMail
 		m.get(t, "/api/v1/message/"+url.PathEscape(s.ID), &msg)
-		out = append(out, msg)
+		if msg.sentTo(address) {
+			out = append(out, msg)
+		}
 	}
 	return out
+}
+
+func (r ReceivedMail) sentTo(address string) bool {
+	for _, list := range [][]MailAddress{r.To, r.Cc, r.Bcc} {
+		for _, a := range list {
+			if strings.EqualFold(a.Address, address) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Headers returns the raw headers of a received message.
