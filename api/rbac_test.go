@@ -13,6 +13,7 @@ import (
 	"github.com/atlasapp/atlas/account"
 	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
 )
@@ -38,6 +39,7 @@ type fixture struct {
 	itemID       string
 	jobID        string // a REINDEX_ITEM job on the item
 	importID     string // an import into the collection
+	invitationID string // a pending invitation to the collection
 }
 
 func newFixture(t *testing.T, env *apitest.Env) fixture {
@@ -59,13 +61,23 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 	imp, err := env.App.Items.CreateImport(context.Background(), f.users[owner].ID, c.ID, item.CreateImportParams{File: strings.NewReader(fixtureBookmarks)})
 	require.NoError(t, err)
 	f.importID = imp.ID.String()
+	inv, err := env.App.Collections.Invite(context.Background(), f.users[owner].ID, c.ID,
+		collection.InviteParams{Email: "invitee-" + f.target.ID.String()[:8] + "@example.com", Role: collection.RoleViewer})
+	require.NoError(t, err)
+	f.invitationID = inv.ID.String()
 	return f
+}
+
+// emailOn turns email on for the matrix (invitations need it); no worker
+// runs, so nothing is sent.
+func emailOn(c *config.Config) {
+	c.SMTPHost, c.SMTPPort, c.SMTPTLS, c.SMTPFrom, c.PublicURL = "127.0.0.1", 25, config.SMTPTLSNone, "atlas@example.com", "http://atlas.test"
 }
 
 // rbacCase is one operation of the API and the status each caller gets.
 type rbacCase struct {
 	method string
-	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id
+	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id, {v} invitation id
 	body   func(f fixture) any
 	want   map[string]int
 }
@@ -120,6 +132,15 @@ var rbacMatrix = map[string]rbacCase{
 	"list-imports":      {http.MethodGet, "/api/v1/collections/{c}/imports", nil, statuses(200, 200, 200, 404, 401)},
 	"get-import":        {http.MethodGet, "/api/v1/imports/{m}", nil, statuses(200, 200, 200, 404, 401)},
 	"export-collection": {http.MethodGet, "/api/v1/collections/{c}/export?format=json", nil, statuses(200, 200, 200, 404, 401)},
+
+	// Invitations: owners manage them; accepting needs a valid link's token
+	// (a made-up one is 422 for every signed-in caller).
+	"list-invitations": {http.MethodGet, "/api/v1/collections/{c}/invitations", nil, statuses(200, 403, 403, 404, 401)},
+	"create-invitation": {http.MethodPost, "/api/v1/collections/{c}/invitations", func(f fixture) any {
+		return map[string]any{"email": "new-" + f.extra.ID.String()[:8] + "@example.com", "role": "editor"}
+	}, statuses(201, 403, 403, 404, 401)},
+	"revoke-invitation": {http.MethodDelete, "/api/v1/collections/{c}/invitations/{v}", nil, statuses(204, 403, 403, 404, 401)},
+	"accept-invitation": {http.MethodPost, "/api/v1/invitations/accept", func(fixture) any { return map[string]any{"token": "made-up"} }, statuses(422, 422, 422, 422, 401)},
 }
 
 // fixtureBookmarks is a one-bookmark Netscape file.
@@ -160,7 +181,7 @@ func TestRBACMatrix(t *testing.T) {
 	for name, tc := range rbacMatrix {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			env := apitest.New(t)
+			env := apitest.New(t, apitest.Opts{Configure: emailOn})
 			for _, who := range callers {
 				t.Run(who, func(t *testing.T) {
 					f := newFixture(t, env) // fresh per caller: some operations destroy it
@@ -176,7 +197,7 @@ func TestRBACMatrix(t *testing.T) {
 						tokenID = tok.ID.String()
 					}
 					path := strings.NewReplacer("{c}", f.collectionID, "{i}", f.itemID, "{u}", f.target.ID.String(), "{j}", f.jobID,
-						"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID).Replace(tc.path)
+						"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID, "{v}", f.invitationID).Replace(tc.path)
 					var body any
 					if tc.body != nil {
 						body = tc.body(f)

@@ -100,6 +100,7 @@ func NewServer(p Params) *Server {
 	s.registerAPITokens()
 	s.registerCollections()
 	s.registerMembers()
+	s.registerInvitations()
 	s.registerItems()
 	s.registerAudit()
 	s.registerJobs()

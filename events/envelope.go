@@ -54,6 +54,14 @@ const (
 	// ImportFinished: a bookmark import into a collection ended (its
 	// entity is the collection; data holds the import's counts).
 	ImportFinished Type = "ImportFinished"
+
+	// InvitationCreated, InvitationAccepted and InvitationRevoked: an
+	// invitation to a collection by email (entity: the collection;
+	// data.invitation_id, data.email, data.role; accepted also
+	// data.user_id, who accepted it).
+	InvitationCreated  Type = "InvitationCreated"
+	InvitationAccepted Type = "InvitationAccepted"
+	InvitationRevoked  Type = "InvitationRevoked"
 )
 
 // Types lists every event type in the order of the constants above. It is
@@ -68,6 +76,7 @@ func Types() []Type {
 		MembershipAdded, MembershipRoleChanged, MembershipRemoved,
 		SessionRevoked, RefreshTokenReuseDetected, PasswordChanged, APITokenCreated, APITokenRevoked,
 		ImportFinished,
+		InvitationCreated, InvitationAccepted, InvitationRevoked,
 	}
 }
 

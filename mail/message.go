@@ -38,9 +38,10 @@ type Templates struct {
 // Template names.
 const (
 	TemplatePasswordReset = "password_reset"
+	TemplateInvitation    = "invitation"
 )
 
-var templateNames = []string{TemplatePasswordReset}
+var templateNames = []string{TemplatePasswordReset, TemplateInvitation}
 
 // LoadTemplates parses the embedded templates.
 func LoadTemplates() (*Templates, error) {

@@ -138,14 +138,14 @@ func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 		outbox = o.Outbox
 	}
 	recorder := events.NewRecorder(outbox, o.NowFunc)
-	ap := account.ServiceParams{Pool: pool, Tokens: tokens, Cursors: codec, Recorder: recorder,
-		SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL, Hash: CheapHash, NowFunc: o.NowFunc}
+	var mails account.MailQueue // nil: email is off
 	if cfg.EmailOn() {
-		ap.Mail = mail.NewQueue(rc)
+		mails = mail.NewQueue(rc)
 	}
-	accounts, err := account.NewService(ap)
+	accounts, err := account.NewService(account.ServiceParams{Pool: pool, Tokens: tokens, Cursors: codec, Recorder: recorder,
+		SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL, Hash: CheapHash, NowFunc: o.NowFunc, Mail: mails})
 	require.NoError(t, err)
-	collections := collection.NewService(collection.ServiceParams{Pool: pool, Cursors: codec, Recorder: recorder, NowFunc: o.NowFunc})
+	collections := collection.NewService(collection.ServiceParams{Pool: pool, Cursors: codec, Recorder: recorder, NowFunc: o.NowFunc, Mail: mails})
 	js := jobs.NewService(jobs.ServiceParams{Pool: pool, River: rc, Cursors: codec})
 	items := item.NewService(item.ServiceParams{Pool: pool, Collections: collections, Cursors: codec, Recorder: recorder,
 		NowFunc: o.NowFunc, ImportMaxBytes: cfg.ImportMaxBytes,

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/atlasapp/atlas/account"
+	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/mail"
 )
@@ -45,6 +46,7 @@ func MailWorker(c config.Config, pool *pgxpool.Pool, now func() time.Time, opts 
 	p := mail.WorkerParams{Sender: sender, Templates: templates, PublicURL: c.PublicURL,
 		Prepare: map[string]mail.PrepareFunc{
 			mail.TemplatePasswordReset: account.PrepareResetEmail(pool, now),
+			mail.TemplateInvitation:    collection.PrepareInvitationEmail(pool, now),
 		}}
 	for _, o := range opts {
 		o(&p)
