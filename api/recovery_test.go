@@ -167,7 +167,9 @@ func TestPasswordReset_SMTPDownRetriesAndNeverFailsTheRequest(t *testing.T) {
 		c.SMTPHost = host
 		_, _ = fmt.Sscan(port, &c.SMTPPort)
 	}})
-	env.StartMailWorker(t, func(p *mail.WorkerParams) { p.Retry = retry.Backoff{Base: 200 * time.Millisecond, Max: 200 * time.Millisecond} })
+	env.StartMailWorker(t, func(p *mail.WorkerParams) {
+		p.Retry = retry.Backoff{Base: 200 * time.Millisecond, Max: 200 * time.Millisecond}
+	})
 	u := env.NewUser(t)
 
 	resp := requestReset(t, env, u.Email)
