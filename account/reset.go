@@ -88,6 +88,9 @@ func (s *Service) ConfirmPasswordReset(ctx context.Context, token, newPassword s
 			map[string]any{"via": "reset_link"}); err != nil {
 			return err
 		}
+		if err := s.notice(ctx, tx, user, mail.NoticePasswordChanged, "with an emailed reset link"); err != nil {
+			return err
+		}
 		return s.recordRevoked(ctx, tx, user, revoked, RevokedByPasswordReset)
 	})
 	if err != nil {

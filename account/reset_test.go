@@ -55,7 +55,7 @@ func (r *resetEnv) resetTokens(t *testing.T, address string, n int) []string {
 	t.Helper()
 	var tokens []string
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
-		msgs := r.mailpit.To(c, address)
+		msgs := r.mailpit.Find(c, address, "Reset your Atlas password")
 		require.Len(c, msgs, n)
 		tokens = tokens[:0]
 		for _, m := range msgs {
@@ -80,7 +80,7 @@ func TestPasswordReset_TheEmailedLinkSetsThePasswordOnceAndEndsEverySession(t *t
 
 	require.NoError(t, r.Accounts.RequestPasswordReset(ctx, u.Email))
 	token := r.resetTokens(t, u.Email, 1)[0]
-	msg := r.mailpit.To(t, u.Email)[0]
+	msg := r.mailpit.Find(t, u.Email, "Reset your Atlas password")[0]
 	require.Equal(t, "atlas@example.com", msg.From.Address)
 	require.Equal(t, []testfactory.MailAddress{{Name: "Test User", Address: u.Email}}, msg.To)
 

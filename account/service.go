@@ -18,6 +18,7 @@ import (
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/events"
+	atlasmail "github.com/atlasapp/atlas/mail"
 )
 
 // Password length limits, in characters.
@@ -140,7 +141,13 @@ func (s *Service) Register(ctx context.Context, p RegisterParams) (User, error) 
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
 	u := User{ID: uuid.Must(uuid.NewV7()), Email: email, DisplayName: name, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
-	if err := s.store.Insert(ctx, s.pool, u, hash); err != nil {
+	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.store.Insert(ctx, tx, u, hash); err != nil {
+			return err
+		}
+		return s.onRegistered(ctx, tx, u)
+	})
+	if err != nil {
 		return User{}, fmt.Errorf("register: %w", err)
 	}
 	return u, nil
@@ -187,6 +194,9 @@ func (s *Service) Login(ctx context.Context, email, password string, c Client) (
 	}
 	in, err := s.startSession(ctx, s.pool, u.ID, c)
 	if err != nil {
+		return SignIn{}, User{}, fmt.Errorf("login: %w", err)
+	}
+	if err := s.noteSignIn(ctx, u.ID, c); err != nil {
 		return SignIn{}, User{}, fmt.Errorf("login: %w", err)
 	}
 	return in, u, nil
@@ -249,6 +259,9 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, in ChangePass
 			return err
 		}
 		if err := s.events.Record(ctx, tx, events.PasswordChanged, &p.UserID, events.UserEntity(p.UserID), nil); err != nil {
+			return err
+		}
+		if err := s.notice(ctx, tx, p.UserID, atlasmail.NoticePasswordChanged, ""); err != nil {
 			return err
 		}
 		return s.recordRevoked(ctx, tx, p.UserID, revoked, RevokedByPasswordChange)

@@ -40,11 +40,11 @@ const (
 type RateLimitParams struct {
 	// Enabled turns the limits on; off, no request is counted.
 	Enabled bool
-	// AuthPerMinute caps POST /auth/login, /auth/register, /auth/password
-	// and /auth/password-reset(/confirm) per client IP and, for login,
-	// registration and reset requests, separately per email address
-	// (credential stuffing on one account from many addresses; reset mail
-	// sent to one address over and over).
+	// AuthPerMinute caps POST /auth/login, /auth/register, /auth/password,
+	// /auth/password-reset(/confirm) and /auth/verify-email per client IP
+	// and, for login, registration and reset requests, separately per email
+	// address (credential stuffing on one account from many addresses; reset
+	// mail sent to one address over and over).
 	AuthPerMinute int
 	// RefreshPerMinute caps POST /auth/refresh per client IP.
 	RefreshPerMinute int
@@ -115,7 +115,7 @@ func (s *Server) rateLimit(p RateLimitParams) func(http.Handler) http.Handler {
 					if email := peekEmail(r); email != "" && authEmail.RespondOnLimit(w, r, "email:"+email) {
 						return
 					}
-				case pathPassword, pathPasswordResetConfirm:
+				case pathPassword, pathPasswordResetConfirm, pathVerifyEmail:
 					if authIP.RespondOnLimit(w, r, ip) {
 						return
 					}
@@ -179,7 +179,7 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 func documentRateLimits(oapi *huma.OpenAPI) {
 	eachOperation(oapi, func(path string, op *huma.Operation) {
 		if len(op.Security) == 0 && path != pathLogin && path != pathRegister && path != pathRefresh &&
-			path != pathPasswordReset && path != pathPasswordResetConfirm {
+			path != pathPasswordReset && path != pathPasswordResetConfirm && path != pathVerifyEmail {
 			return
 		}
 		resp := problemResponse("Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After.")

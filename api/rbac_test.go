@@ -140,7 +140,12 @@ var rbacMatrix = map[string]rbacCase{
 		return map[string]any{"email": "new-" + f.extra.ID.String()[:8] + "@example.com", "role": "editor"}
 	}, statuses(201, 403, 403, 404, 401)},
 	"revoke-invitation": {http.MethodDelete, "/api/v1/collections/{c}/invitations/{v}", nil, statuses(204, 403, 403, 404, 401)},
-	"accept-invitation": {http.MethodPost, "/api/v1/invitations/accept", func(fixture) any { return map[string]any{"token": "made-up"} }, statuses(422, 422, 422, 422, 401)},
+	// Email settings act on the caller's own account (the fixture's users
+	// are unverified, so a new link may be sent).
+	"get-email-settings":      {http.MethodGet, "/api/v1/auth/email", nil, statuses(200, 200, 200, 200, 401)},
+	"update-email-settings":   {http.MethodPatch, "/api/v1/auth/email", func(fixture) any { return map[string]any{"security_notices": false} }, statuses(200, 200, 200, 200, 401)},
+	"send-email-verification": {http.MethodPost, "/api/v1/auth/email/verification", nil, statuses(202, 202, 202, 202, 401)},
+	"accept-invitation":       {http.MethodPost, "/api/v1/invitations/accept", func(fixture) any { return map[string]any{"token": "made-up"} }, statuses(422, 422, 422, 422, 401)},
 }
 
 // fixtureBookmarks is a one-bookmark Netscape file.
@@ -149,7 +154,7 @@ const fixtureBookmarks = "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p><DT><A HRE
 // publicOperations need no token and are tested on their own (refresh
 // authenticates with the session cookie).
 var publicOperations = map[string]bool{"register": true, "login": true, "refresh": true,
-	"request-password-reset": true, "confirm-password-reset": true}
+	"request-password-reset": true, "confirm-password-reset": true, "verify-email": true}
 
 func TestRBACMatrix_CoversEveryOperation(t *testing.T) {
 	t.Parallel()

@@ -35,7 +35,7 @@ func mailedResetToken(t *testing.T, mp testfactory.Mailpit, address string) stri
 	t.Helper()
 	var token string
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
-		msgs := mp.To(c, address)
+		msgs := mp.Find(c, address, "Reset your Atlas password")
 		require.Len(c, msgs, 1)
 		m := resetTokenInMail.FindStringSubmatch(msgs[0].Text)
 		require.NotNil(c, m, "the email has the link: %s", msgs[0].Text)
@@ -178,17 +178,48 @@ func TestPasswordReset_SMTPDownRetriesAndNeverFailsTheRequest(t *testing.T) {
 	ctx := context.Background()
 	require.Eventually(t, func() bool {
 		var attempts int
-		err := env.Pool.QueryRow(ctx, `SELECT coalesce(max(attempt), 0) FROM river_job WHERE kind = 'send_email' AND cardinality(errors) >= 2`).Scan(&attempts)
+		err := env.Pool.QueryRow(ctx, `SELECT coalesce(max(attempt), 0) FROM river_job WHERE args->>'template' = 'password_reset' AND cardinality(errors) >= 2`).Scan(&attempts)
 		return err == nil && attempts >= 2
 	}, 20*time.Second, 50*time.Millisecond, "the send failed and was retried")
-	require.Empty(t, mp.To(t, u.Email))
+	require.Empty(t, mp.Find(t, u.Email, "Reset your Atlas password"))
 
 	fw.start(t) // the server is back
 	token := mailedResetToken(t, mp, u.Email)
 	require.NotEmpty(t, token)
 	var state string
 	require.Eventually(t, func() bool {
-		err := env.Pool.QueryRow(ctx, `SELECT state FROM river_job WHERE kind = 'send_email'`).Scan(&state)
+		err := env.Pool.QueryRow(ctx, `SELECT state FROM river_job WHERE args->>'template' = 'password_reset'`).Scan(&state)
 		return err == nil && state == "completed"
 	}, 20*time.Second, 50*time.Millisecond)
+}
+
+func TestVerifyEmail_FromTheReceivedEmailThroughTheAPI(t *testing.T) {
+	t.Parallel()
+	mp := testfactory.NewMailpit(t)
+	env := apitest.New(t, apitest.Opts{Configure: mp.Configure})
+	env.StartMailWorker(t)
+	u := env.NewUser(t)
+	settings := func() map[string]any {
+		resp := env.Do(t, http.MethodGet, "/api/v1/auth/email", u.Token, nil)
+		require.Equal(t, http.StatusOK, resp.Status, "%s", resp.Body)
+		return resp.Map(t)
+	}
+	require.Equal(t, map[string]any{"email_verified": false, "security_notices": true, "email_sending": true}, settings())
+
+	var token string
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		msgs := mp.Find(c, u.Email, "Confirm your email address")
+		require.Len(c, msgs, 1)
+		m := regexp.MustCompile(`verify-email#token=([A-Za-z0-9_-]+)`).FindStringSubmatch(msgs[0].Text)
+		require.NotNil(c, m)
+		token = m[1]
+	}, 20*time.Second, 50*time.Millisecond)
+	require.Equal(t, http.StatusNoContent, env.Do(t, http.MethodPost, "/api/v1/auth/verify-email", "", map[string]any{"token": token}).Status)
+	require.Equal(t, http.StatusUnprocessableEntity, env.Do(t, http.MethodPost, "/api/v1/auth/verify-email", "", map[string]any{"token": token}).Status)
+	require.Equal(t, true, settings()["email_verified"])
+	require.Equal(t, http.StatusConflict, env.Do(t, http.MethodPost, "/api/v1/auth/email/verification", u.Token, nil).Status)
+
+	resp := env.Do(t, http.MethodPatch, "/api/v1/auth/email", u.Token, map[string]any{"security_notices": false})
+	require.Equal(t, http.StatusOK, resp.Status)
+	require.Equal(t, false, settings()["security_notices"])
 }

@@ -96,6 +96,7 @@ func NewServer(p Params) *Server {
 
 	s.registerAuth()
 	s.registerPasswordReset()
+	s.registerEmailSettings()
 	s.registerSessions()
 	s.registerAPITokens()
 	s.registerCollections()

@@ -55,7 +55,7 @@ func (e *inviteEnv) invitationToken(t *testing.T, address string, n int) (testfa
 	var msg testfactory.ReceivedMail
 	var token string
 	require.EventuallyWithT(t, func(c *assert.CollectT) {
-		msgs := e.mailpit.To(c, address)
+		msgs := e.mailpit.Find(c, address, "invited you to")
 		require.Len(c, msgs, n)
 		msg = msgs[0]
 		m := invitationLink.FindStringSubmatch(msg.Text)

@@ -40,7 +40,20 @@ type Args struct {
 	Email string `json:"email,omitempty"`
 	// Ref is the id of what the mail is about (a user, an invitation).
 	Ref uuid.UUID `json:"ref,omitzero"`
+	// Notice is what a security notice reports (a Notice* value) and
+	// Detail what it names (a token's name, a device).
+	Notice string `json:"notice,omitempty"`
+	Detail string `json:"detail,omitempty"`
+	// At is when what a notice reports happened.
+	At time.Time `json:"at,omitzero"`
 }
+
+// What a security notice reports.
+const (
+	NoticePasswordChanged = "password_changed"
+	NoticeAPITokenCreated = "api_token_created"
+	NoticeNewSignIn       = "new_sign_in"
+)
 
 // Kind implements river.JobArgs.
 func (Args) Kind() string { return Kind }

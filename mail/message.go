@@ -37,11 +37,13 @@ type Templates struct {
 
 // Template names.
 const (
-	TemplatePasswordReset = "password_reset"
-	TemplateInvitation    = "invitation"
+	TemplatePasswordReset  = "password_reset"
+	TemplateInvitation     = "invitation"
+	TemplateVerifyEmail    = "verify_email"
+	TemplateSecurityNotice = "security_notice"
 )
 
-var templateNames = []string{TemplatePasswordReset, TemplateInvitation}
+var templateNames = []string{TemplatePasswordReset, TemplateInvitation, TemplateVerifyEmail, TemplateSecurityNotice}
 
 // LoadTemplates parses the embedded templates.
 func LoadTemplates() (*Templates, error) {

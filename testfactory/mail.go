@@ -104,6 +104,19 @@ func (r ReceivedMail) sentTo(address string) bool {
 	return false
 }
 
+// Find returns the messages received for address whose subject contains
+// subject, newest first.
+func (m Mailpit) Find(t T, address, subject string) []ReceivedMail {
+	t.Helper()
+	var out []ReceivedMail
+	for _, msg := range m.To(t, address) {
+		if strings.Contains(msg.Subject, subject) {
+			out = append(out, msg)
+		}
+	}
+	return out
+}
+
 // Headers returns the raw headers of a received message.
 func (m Mailpit) Headers(t T, id string) map[string][]string {
 	t.Helper()

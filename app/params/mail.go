@@ -45,8 +45,10 @@ func MailWorker(c config.Config, pool *pgxpool.Pool, now func() time.Time, opts 
 	}
 	p := mail.WorkerParams{Sender: sender, Templates: templates, PublicURL: c.PublicURL,
 		Prepare: map[string]mail.PrepareFunc{
-			mail.TemplatePasswordReset: account.PrepareResetEmail(pool, now),
-			mail.TemplateInvitation:    collection.PrepareInvitationEmail(pool, now),
+			mail.TemplatePasswordReset:  account.PrepareResetEmail(pool, now),
+			mail.TemplateInvitation:     collection.PrepareInvitationEmail(pool, now),
+			mail.TemplateVerifyEmail:    account.PrepareVerifyEmail(pool, now),
+			mail.TemplateSecurityNotice: account.PrepareSecurityNotice(pool),
 		}}
 	for _, o := range opts {
 		o(&p)
