@@ -289,6 +289,9 @@ func (c *Config) validate() error {
 	if err := c.validateSMTP(); err != nil {
 		return err
 	}
+	if err := c.defaultPublicURL(); err != nil {
+		return err
+	}
 	return c.validateRecovery()
 }
 

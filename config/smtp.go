@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"strings"
@@ -34,7 +35,8 @@ type SMTP struct {
 	SMTPFrom string `env:"ATLAS_SMTP_FROM" json:"smtp_from"`
 	SMTPTLS  string `env:"ATLAS_SMTP_TLS" envDefault:"starttls" json:"smtp_tls"`
 	// PublicURL is where people reach the dashboard (scheme://host[:port]
-	// [/path]): the base of the links in emails. Required with SMTPHost.
+	// [/path]): the base of the links in emails. Required with SMTPHost in
+	// production; in development it defaults to http://<ATLAS_HTTP_ADDR>.
 	PublicURL string `env:"ATLAS_PUBLIC_URL" json:"public_url"`
 }
 
@@ -69,9 +71,24 @@ func (c *SMTP) validateSMTP() error {
 	if _, err := c.SMTPSender(); err != nil {
 		return err
 	}
-	if c.PublicURL == "" {
-		return errors.New("ATLAS_PUBLIC_URL: required when ATLAS_SMTP_HOST is set (the links in emails start with it)")
+	return nil
+}
+
+// defaultPublicURL fills in the public URL of a development server that
+// sends email without one: its own HTTP address. Production must name it
+// (behind a load balancer the server cannot know it).
+func (c *Config) defaultPublicURL() error {
+	if !c.EmailOn() || c.PublicURL != "" {
+		return nil
 	}
+	if c.Env == EnvProduction {
+		return errors.New("ATLAS_PUBLIC_URL: required when ATLAS_SMTP_HOST is set in production (the links in emails start with it)")
+	}
+	host, port, _ := net.SplitHostPort(c.HTTPAddr)
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	c.PublicURL = "http://" + net.JoinHostPort(host, port)
 	return nil
 }
 
