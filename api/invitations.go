@@ -52,6 +52,17 @@ type InvitationOutput struct {
 	Body Invitation
 }
 
+// Joined is the membership an accepted invitation gave.
+type Joined struct {
+	CollectionID uuid.UUID `json:"collection_id"`
+	Role         string    `json:"role" enum:"owner,editor,viewer"`
+}
+
+// JoinedOutput answers an accepted invitation.
+type JoinedOutput struct {
+	Body Joined
+}
+
 // AcceptInvitationInput uses an invitation link.
 type AcceptInvitationInput struct {
 	Body struct {
@@ -106,11 +117,11 @@ func (s *Server) registerInvitations() {
 		Description: "The link works once, until it expires; an unknown, used, expired or revoked token is 422. " +
 			"Already a member of the collection: 409, and the invitation stays.",
 		Errors: []int{http.StatusUnauthorized, http.StatusConflict, http.StatusUnprocessableEntity},
-	}, func(ctx context.Context, in *AcceptInvitationInput) (*MemberOutput, error) {
+	}, func(ctx context.Context, in *AcceptInvitationInput) (*JoinedOutput, error) {
 		m, err := s.collections.AcceptInvitation(ctx, caller(ctx), in.Body.Token)
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}
-		return &MemberOutput{Body: toMember(m)}, nil
+		return &JoinedOutput{Body: Joined{CollectionID: m.CollectionID, Role: string(m.Role)}}, nil
 	})
 }

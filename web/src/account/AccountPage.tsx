@@ -6,6 +6,7 @@ import { Field } from '../ui/Field';
 import { formatDateTime } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
 import { ErrorState, FormError, Loading } from '../ui/States';
+import { EmailSection } from '../email/EmailSection';
 import { ApiTokensSection } from './ApiTokensSection';
 import { useChangePassword, useRevokeOtherSessions, useRevokeSession, useSessions, useUpdateProfile } from './hooks';
 
@@ -16,6 +17,7 @@ export function AccountPage() {
       <PageHeader title="Your account" subtitle={user?.email} />
       <ProfileSection />
       <PasswordSection />
+      <EmailSection />
       <SessionsSection />
       <ApiTokensSection />
     </>

@@ -12,6 +12,8 @@ import { ConfirmDialog } from '../ui/Dialog';
 import { Field } from '../ui/Field';
 import { formatDateTime, roleHelp, roleLabel, RoleBadge } from '../ui/format';
 import { Empty, ErrorState, FormError, Loading } from '../ui/States';
+import { InvitationsSection } from '../email/InvitationsSection';
+import { useInvite } from '../email/hooks';
 import { useAddMember, useChangeRole, useMembers, useRemoveMember } from './hooks';
 
 export function MembersPage() {
@@ -33,6 +35,7 @@ export function MembersPage() {
         <h2 id="members-heading">Members</h2>
       </div>
       {owner ? <InviteForm collectionId={collection.id} /> : <p className="muted">Only owners can invite people or change roles.</p>}
+      {owner && <InvitationsSection collectionId={collection.id} />}
       {change.isError && (
         <p className="error-text" role="alert">
           Could not change the role: {describeProblem(change.error)}
@@ -142,6 +145,7 @@ export function MembersPage() {
 
 function InviteForm({ collectionId }: { collectionId: string }) {
   const add = useAddMember(collectionId);
+  const invite = useInvite(collectionId);
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [added, setAdded] = useState<string | null>(null);
@@ -150,6 +154,7 @@ function InviteForm({ collectionId }: { collectionId: string }) {
   function submit(e: FormEvent) {
     e.preventDefault();
     setAdded(null);
+    invite.reset();
     const address = email.trim();
     add.mutate(
       { email: address, role },
@@ -158,6 +163,20 @@ function InviteForm({ collectionId }: { collectionId: string }) {
           setAdded(`${address} was added as ${roleLabel(role).toLowerCase()}.`);
           setEmail('');
         },
+        // No account has the address: email them an invitation instead.
+        onError: (err) => {
+          if (!isStatus(err, 404)) return;
+          invite.mutate(
+            { email: address, role },
+            {
+              onSuccess: () => {
+                add.reset();
+                setAdded(`${address} has no account yet: an invitation to join as ${roleLabel(role).toLowerCase()} was emailed.`);
+                setEmail('');
+              },
+            },
+          );
+        },
       },
     );
   }
@@ -165,7 +184,7 @@ function InviteForm({ collectionId }: { collectionId: string }) {
   return (
     <form className="panel invite" onSubmit={submit} aria-labelledby="invite-heading">
       <h3 id="invite-heading">Invite someone</h3>
-      <p className="muted small">They need an Atlas account with this email.</p>
+      <p className="muted small">Someone without an Atlas account gets an invitation by email.</p>
       <div className="row">
         <Field label="Email" error={errors.email}>
           <input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
@@ -179,18 +198,16 @@ function InviteForm({ collectionId }: { collectionId: string }) {
             ))}
           </select>
         </Field>
-        <button type="submit" className="primary" disabled={add.isPending}>
-          {add.isPending ? 'Inviting…' : 'Invite'}
+        <button type="submit" className="primary" disabled={add.isPending || invite.isPending}>
+          {add.isPending || invite.isPending ? 'Inviting…' : 'Invite'}
         </button>
       </div>
-      {add.isError &&
-        (isStatus(add.error, 404) ? (
-          <p className="error-text" role="alert">
-            No Atlas account uses that email. Ask them to register first.
-          </p>
-        ) : (
-          <FormError error={add.error} />
-        ))}
+      {add.isError && !isStatus(add.error, 404) && <FormError error={add.error} />}
+      {invite.isError && (
+        <p className="error-text" role="alert">
+          No Atlas account uses that email, and the invitation could not be sent: {describeProblem(invite.error)}
+        </p>
+      )}
       {added && (
         <p className="success-text" role="status">
           {added}
