@@ -1,7 +1,7 @@
 // End-to-end flow of the dashboard against a real Atlas (started by
 // `scripts/web e2e` with a fresh database): two people, a shared collection,
 // items with tags, a viewer who can read but not edit, search, jobs, imports
-// and audit; reloads and tabs that stay signed in, signing out everywhere
+// and audit, email (an invitation and a password reset read back from Mailpit); reloads and tabs that stay signed in, signing out everywhere
 // from a second browser, API tokens. Each feature's steps live in a module
 // of its own; this runner puts them in the flow's order (later steps build
 // on earlier ones). Every route ships with the server, so one that answers
@@ -12,6 +12,7 @@
 import { auditSteps } from './audit.mjs';
 import { registerSteps, sessionSteps, signOutSteps } from './auth.mjs';
 import { collectionSteps, phoneSteps } from './collections.mjs';
+import { emailSteps } from './email.mjs';
 import { baseURL, newPage, outDir } from './context.mjs';
 import { runSteps } from './harness.mjs';
 import { importSteps } from './imports.mjs';
@@ -31,6 +32,7 @@ const steps = [
   ...importSteps,
   ...auditSteps,
   ...phoneSteps,
+  ...emailSteps,
   ...signOutSteps,
 ];
 
