@@ -15,6 +15,7 @@ import (
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/mail"
 )
 
 // APITokenPrefix starts every personal API token, so secret scanners and
@@ -70,6 +71,9 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, in CreateTokenPa
 	secret := newSecret(APITokenPrefix)
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := s.apiTokens.insert(ctx, tx, tok, hashSecret(secret)); err != nil {
+			return err
+		}
+		if err := s.notice(ctx, tx, p.UserID, mail.NoticeAPITokenCreated, tok.Name); err != nil {
 			return err
 		}
 		return s.events.Record(ctx, tx, events.APITokenCreated, &p.UserID, events.UserEntity(p.UserID), tokenEventData(tok))

@@ -18,6 +18,7 @@ import (
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/events"
+	atlasmail "github.com/atlasapp/atlas/mail"
 )
 
 // Password length limits, in characters.
@@ -42,6 +43,8 @@ type ServiceParams struct {
 	Hash *argon2id.Params
 	// NowFunc returns the current time (defaults to time.Now).
 	NowFunc func() time.Time
+	// Mail enqueues account emails (password reset); nil: email is off.
+	Mail MailQueue
 }
 
 // Service registers users, signs them in, keeps their sessions and API
@@ -57,6 +60,7 @@ type Service struct {
 	hash      *argon2id.Params
 	now       func() time.Time
 	dummyHash string
+	mail      MailQueue
 	idleTTL   time.Duration
 	maxTTL    time.Duration
 	// active remembers, per session id, its user (uuid.Nil: ended);
@@ -89,7 +93,7 @@ func NewService(p ServiceParams) (*Service, error) {
 		return nil, fmt.Errorf("dummy hash: %w", err)
 	}
 	return &Service{pool: p.Pool, tokens: p.Tokens, cursor: p.Cursors, events: p.Recorder, hash: p.Hash, now: p.NowFunc,
-		dummyHash: dummy, idleTTL: p.SessionIdleTTL, maxTTL: p.SessionMaxTTL,
+		dummyHash: dummy, mail: p.Mail, idleTTL: p.SessionIdleTTL, maxTTL: p.SessionMaxTTL,
 		active:     newFreshCache[uuid.UUID, uuid.UUID](revocationTTL),
 		tokenCache: newFreshCache[string, APIToken](revocationTTL)}, nil
 }
@@ -137,7 +141,13 @@ func (s *Service) Register(ctx context.Context, p RegisterParams) (User, error) 
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
 	u := User{ID: uuid.Must(uuid.NewV7()), Email: email, DisplayName: name, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
-	if err := s.store.Insert(ctx, s.pool, u, hash); err != nil {
+	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.store.Insert(ctx, tx, u, hash); err != nil {
+			return err
+		}
+		return s.onRegistered(ctx, tx, u)
+	})
+	if err != nil {
 		return User{}, fmt.Errorf("register: %w", err)
 	}
 	return u, nil
@@ -184,6 +194,9 @@ func (s *Service) Login(ctx context.Context, email, password string, c Client) (
 	}
 	in, err := s.startSession(ctx, s.pool, u.ID, c)
 	if err != nil {
+		return SignIn{}, User{}, fmt.Errorf("login: %w", err)
+	}
+	if err := s.noteSignIn(ctx, u.ID, c); err != nil {
 		return SignIn{}, User{}, fmt.Errorf("login: %w", err)
 	}
 	return in, u, nil
@@ -246,6 +259,9 @@ func (s *Service) ChangePassword(ctx context.Context, p Principal, in ChangePass
 			return err
 		}
 		if err := s.events.Record(ctx, tx, events.PasswordChanged, &p.UserID, events.UserEntity(p.UserID), nil); err != nil {
+			return err
+		}
+		if err := s.notice(ctx, tx, p.UserID, atlasmail.NoticePasswordChanged, ""); err != nil {
 			return err
 		}
 		return s.recordRevoked(ctx, tx, p.UserID, revoked, RevokedByPasswordChange)

@@ -40,10 +40,11 @@ const (
 type RateLimitParams struct {
 	// Enabled turns the limits on; off, no request is counted.
 	Enabled bool
-	// AuthPerMinute caps POST /auth/login, /auth/register and
-	// /auth/password per client IP and, for login and registration,
-	// separately per email address (credential stuffing on one account from
-	// many addresses).
+	// AuthPerMinute caps POST /auth/login, /auth/register, /auth/password,
+	// /auth/password-reset(/confirm) and /auth/verify-email per client IP
+	// and, for login, registration and reset requests, separately per email
+	// address (credential stuffing on one account from many addresses; reset
+	// mail sent to one address over and over).
 	AuthPerMinute int
 	// RefreshPerMinute caps POST /auth/refresh per client IP.
 	RefreshPerMinute int
@@ -98,7 +99,7 @@ func (s *Server) rateLimit(p RateLimitParams) func(http.Handler) http.Handler {
 			}))
 	}
 	authIP := limiter(p.AuthPerMinute, limitAuthIP, "sign-in, registration or password attempts from this address")
-	authEmail := limiter(p.AuthPerMinute, limitAuthEmail, "login or registration attempts for this email address")
+	authEmail := limiter(p.AuthPerMinute, limitAuthEmail, "login, registration or password reset attempts for this email address")
 	refreshIP := limiter(max(p.RefreshPerMinute, 1), limitRefreshIP, "session refreshes from this address")
 	s.users = limiter(p.UserPerMinute, limitUser, "requests for this user")
 
@@ -112,14 +113,14 @@ func (s *Server) rateLimit(p RateLimitParams) func(http.Handler) http.Handler {
 			if r.Method == http.MethodPost {
 				ip := "ip:" + httprate.CanonicalizeIP(middleware.GetClientIP(r.Context()))
 				switch r.URL.Path {
-				case pathLogin, pathRegister:
+				case pathLogin, pathRegister, pathPasswordReset:
 					if authIP.RespondOnLimit(w, r, ip) {
 						return
 					}
 					if email := peekEmail(r); email != "" && authEmail.RespondOnLimit(w, r, "email:"+email) {
 						return
 					}
-				case pathPassword:
+				case pathPassword, pathPasswordResetConfirm, pathVerifyEmail:
 					if authIP.RespondOnLimit(w, r, ip) {
 						return
 					}
@@ -182,7 +183,8 @@ func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 // and the OpenAPI document know to expect it.
 func documentRateLimits(oapi *huma.OpenAPI) {
 	eachOperation(oapi, func(path string, op *huma.Operation) {
-		if len(op.Security) == 0 && path != pathLogin && path != pathRegister && path != pathRefresh {
+		if len(op.Security) == 0 && path != pathLogin && path != pathRegister && path != pathRefresh &&
+			path != pathPasswordReset && path != pathPasswordResetConfirm && path != pathVerifyEmail {
 			return
 		}
 		resp := problemResponse("Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After.")

@@ -13,6 +13,7 @@ import (
 	"github.com/atlasapp/atlas/account"
 	"github.com/atlasapp/atlas/api/apitest"
 	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
 )
@@ -41,6 +42,7 @@ type fixture struct {
 	jobID        string // a REINDEX_ITEM job on the item
 	importID     string // an import into the collection
 	teamID       string // the team
+	invitationID string // a pending invitation to the collection
 }
 
 func newFixture(t *testing.T, env *apitest.Env) fixture {
@@ -65,13 +67,23 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 	tm := env.NewTeamOf(t, f.users[owner], f.users[editor], f.target)
 	env.ShareWithTeam(t, f.users[owner], c.ID, tm.ID, collection.RoleViewer)
 	f.teamID = tm.ID.String()
+	inv, err := env.App.Collections.Invite(context.Background(), f.users[owner].ID, c.ID,
+		collection.InviteParams{Email: "invitee-" + f.target.ID.String()[:8] + "@example.com", Role: collection.RoleViewer})
+	require.NoError(t, err)
+	f.invitationID = inv.ID.String()
 	return f
+}
+
+// emailOn turns email on for the matrix (invitations need it); no worker
+// runs, so nothing is sent.
+func emailOn(c *config.Config) {
+	c.SMTPHost, c.SMTPPort, c.SMTPTLS, c.SMTPFrom, c.PublicURL = "127.0.0.1", 25, config.SMTPTLSNone, "atlas@example.com", "http://atlas.test"
 }
 
 // rbacCase is one operation of the API and the status each caller gets.
 type rbacCase struct {
 	method string
-	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id, {tm} team id
+	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id, {tm} team id, {v} invitation id
 	body   func(f fixture) any
 	want   map[string]int
 }
@@ -146,6 +158,20 @@ var rbacMatrix = map[string]rbacCase{
 	// the collection again (only its owners manage its members).
 	"change-team-membership-role": {http.MethodPatch, "/api/v1/collections/{c}/members/teams/{tm}", func(fixture) any { return map[string]any{"role": "editor"} }, statuses(200, 403, 403, 404, 401)},
 	"remove-team-membership":      {http.MethodDelete, "/api/v1/collections/{c}/members/teams/{tm}", nil, statuses(204, 403, 403, 404, 401)},
+
+	// Invitations: owners manage them; accepting needs a valid link's token
+	// (a made-up one is 422 for every signed-in caller).
+	"list-invitations": {http.MethodGet, "/api/v1/collections/{c}/invitations", nil, statuses(200, 403, 403, 404, 401)},
+	"create-invitation": {http.MethodPost, "/api/v1/collections/{c}/invitations", func(f fixture) any {
+		return map[string]any{"email": "new-" + f.extra.ID.String()[:8] + "@example.com", "role": "editor"}
+	}, statuses(201, 403, 403, 404, 401)},
+	"revoke-invitation": {http.MethodDelete, "/api/v1/collections/{c}/invitations/{v}", nil, statuses(204, 403, 403, 404, 401)},
+	// Email settings act on the caller's own account (the fixture's users
+	// are unverified, so a new link may be sent).
+	"get-email-settings":      {http.MethodGet, "/api/v1/auth/email", nil, statuses(200, 200, 200, 200, 401)},
+	"update-email-settings":   {http.MethodPatch, "/api/v1/auth/email", func(fixture) any { return map[string]any{"security_notices": false} }, statuses(200, 200, 200, 200, 401)},
+	"send-email-verification": {http.MethodPost, "/api/v1/auth/email/verification", nil, statuses(202, 202, 202, 202, 401)},
+	"accept-invitation":       {http.MethodPost, "/api/v1/invitations/accept", func(fixture) any { return map[string]any{"token": "made-up"} }, statuses(422, 422, 422, 422, 401)},
 }
 
 // fixtureBookmarks is a one-bookmark Netscape file.
@@ -154,7 +180,8 @@ const fixtureBookmarks = "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p><DT><A HRE
 // publicOperations need no token and are tested on their own (refresh
 // authenticates with the session cookie).
 var publicOperations = map[string]bool{"register": true, "login": true, "refresh": true,
-	"auth-methods": true, "sso-start": true, "sso-callback": true}
+	"auth-methods": true, "sso-start": true, "sso-callback": true,
+	"request-password-reset": true, "confirm-password-reset": true, "verify-email": true}
 
 func TestRBACMatrix_CoversEveryOperation(t *testing.T) {
 	t.Parallel()
@@ -184,7 +211,7 @@ func TestRBACMatrix_CoversEveryOperation(t *testing.T) {
 // path fills in a row's path for a caller (self) with one of their API tokens.
 func (f fixture) path(p string, self apitest.User, tokenID string) string {
 	return strings.NewReplacer("{c}", f.collectionID, "{i}", f.itemID, "{u}", f.target.ID.String(), "{j}", f.jobID,
-		"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID, "{tm}", f.teamID).Replace(p)
+		"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID, "{tm}", f.teamID, "{v}", f.invitationID).Replace(p)
 }
 
 func TestRBACMatrix(t *testing.T) {
@@ -192,7 +219,7 @@ func TestRBACMatrix(t *testing.T) {
 	for name, tc := range rbacMatrix {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			env := apitest.New(t)
+			env := apitest.New(t, apitest.Opts{Configure: emailOn})
 			for _, who := range callers {
 				t.Run(who, func(t *testing.T) {
 					f := newFixture(t, env) // fresh per caller: some operations destroy it

@@ -106,12 +106,15 @@ func NewServer(p Params) *Server {
 	s.router, s.api = r, api
 
 	s.registerAuth()
+	s.registerPasswordReset()
+	s.registerEmailSettings()
 	s.registerSessions()
 	s.registerSSO()
 	s.registerAPITokens()
 	s.registerCollections()
 	s.registerMembers()
 	s.registerTeams()
+	s.registerInvitations()
 	s.registerItems()
 	s.registerAudit()
 	s.registerJobs()

@@ -26,6 +26,7 @@ import (
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/mail"
 	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/search"
 	"github.com/atlasapp/atlas/web"
@@ -64,6 +65,8 @@ type Core struct {
 	River       *river.Client[pgx.Tx]
 	// recorder queues the events of the writes (accounts use it too).
 	recorder *events.Recorder
+	// mails enqueues emails (nil: email is off; accounts use it too).
+	mails account.MailQueue
 }
 
 // NewCore wires the Core services (what `atlas worker` runs its job
@@ -83,14 +86,18 @@ func newCore(p Params, codec *cursor.Codec) (*Core, error) {
 		return nil, err
 	}
 	recorder := events.NewRecorder(p.Outbox, p.NowFunc)
-	collections := collection.NewService(collection.ServiceParams{Pool: p.Pool, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc})
+	var mails account.MailQueue // nil: email is off
+	if p.Config.EmailOn() {
+		mails = mail.NewQueue(rc)
+	}
+	collections := collection.NewService(collection.ServiceParams{Pool: p.Pool, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc, Mail: mails})
 	jobService := jobs.NewService(jobs.ServiceParams{Pool: p.Pool, River: rc, Cursors: codec})
 	items := item.NewService(item.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc,
 		OnCreate:       []item.OnCreateFunc{jobService.EnqueueEnrichment},
 		OnUpdate:       []item.OnUpdateFunc{jobService.EnqueueReEnrichment}, // a new item's URL is enriched in the background
 		OnImportQueued: []item.OnImportQueuedFunc{jobService.EnqueueImport}, OnImport: []item.OnImportFunc{jobService.EnqueueImportEnrichment},
 		ImportMaxBytes: p.Config.ImportMaxBytes})
-	return &Core{Collections: collections, Items: items, Jobs: jobService, River: rc, recorder: recorder}, nil
+	return &Core{Collections: collections, Items: items, Jobs: jobService, River: rc, recorder: recorder, mails: mails}, nil
 }
 
 func (p Params) withDefaults() Params {
@@ -140,7 +147,8 @@ func NewServices(p Params) (*Services, error) {
 		return nil, err
 	}
 	accounts, err := account.NewService(account.ServiceParams{Pool: p.Pool, Tokens: tokens, Cursors: codec, Recorder: core.recorder,
-		SessionIdleTTL: p.Config.SessionIdleTTL, SessionMaxTTL: p.Config.SessionMaxTTL, Hash: p.PasswordHash, NowFunc: p.NowFunc})
+		SessionIdleTTL: p.Config.SessionIdleTTL, SessionMaxTTL: p.Config.SessionMaxTTL, Hash: p.PasswordHash, NowFunc: p.NowFunc,
+		Mail: core.mails})
 	if err != nil {
 		return nil, err
 	}

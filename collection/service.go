@@ -26,6 +26,8 @@ type ServiceParams struct {
 	Recorder *events.Recorder
 	// NowFunc returns the current time (defaults to time.Now).
 	NowFunc func() time.Time
+	// Mail enqueues invitation emails; nil: email is off (Invite refuses).
+	Mail account.MailQueue
 }
 
 // Service manages collections and memberships on behalf of a caller.
@@ -36,6 +38,7 @@ type Service struct {
 	cursor *cursor.Codec
 	events *events.Recorder
 	now    func() time.Time
+	mail   account.MailQueue
 }
 
 // NewService returns a Service.
@@ -43,7 +46,7 @@ func NewService(p ServiceParams) *Service {
 	if p.NowFunc == nil {
 		p.NowFunc = time.Now
 	}
-	return &Service{pool: p.Pool, cursor: p.Cursors, events: p.Recorder, now: p.NowFunc}
+	return &Service{pool: p.Pool, cursor: p.Cursors, events: p.Recorder, now: p.NowFunc, mail: p.Mail}
 }
 
 func (s *Service) nowUTC() time.Time { return s.now().UTC().Truncate(time.Microsecond) }

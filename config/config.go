@@ -96,6 +96,9 @@ type Config struct {
 
 	// KafkaSecurity is TLS and SASL for every Kafka client (config/kafka.go).
 	KafkaSecurity
+	// SMTP is how email is sent, and the public URL its links start with
+	// (config/smtp.go).
+	SMTP
 
 	ElasticsearchURL string `env:"ATLAS_ELASTICSEARCH_URL" envDefault:"http://127.0.0.1:9200" json:"elasticsearch_url"`
 	// ElasticsearchAlias is the alias the items are read and written
@@ -171,7 +174,7 @@ type Config struct {
 
 // secretVars may be given as <NAME>_FILE.
 var secretVars = []string{"ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD",
-	"ATLAS_ELASTICSEARCH_PASSWORD", "ATLAS_ELASTICSEARCH_API_KEY"}
+	"ATLAS_ELASTICSEARCH_PASSWORD", "ATLAS_ELASTICSEARCH_API_KEY", "ATLAS_SMTP_PASSWORD"}
 
 // Load reads the process environment.
 func Load() (Config, error) {
@@ -295,6 +298,12 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.validateKafkaSecurity(); err != nil {
+		return err
+	}
+	if err := c.validateSMTP(); err != nil {
+		return err
+	}
+	if err := c.defaultPublicURL(); err != nil {
 		return err
 	}
 	return c.validateRecovery()

@@ -85,6 +85,13 @@ const (
 	// UserLoggedIn (user.login): the user signed in through single sign-on
 	// (data.provider, data.session_id).
 	UserLoggedIn Type = "UserLoggedIn"
+	// InvitationCreated, InvitationAccepted and InvitationRevoked: an
+	// invitation to a collection by email (entity: the collection;
+	// data.invitation_id, data.email, data.role; accepted also
+	// data.user_id, who accepted it).
+	InvitationCreated  Type = "InvitationCreated"
+	InvitationAccepted Type = "InvitationAccepted"
+	InvitationRevoked  Type = "InvitationRevoked"
 )
 
 // Types lists every event type in the order of the constants above. It is
@@ -101,6 +108,7 @@ func Types() []Type {
 		ImportFinished,
 		TeamCreated, TeamUpdated, TeamDeleted, TeamMemberAdded, TeamMemberRoleChanged, TeamMemberRemoved,
 		SSOLinked, UserLoggedIn,
+		InvitationCreated, InvitationAccepted, InvitationRevoked,
 	}
 }
 

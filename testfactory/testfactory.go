@@ -31,6 +31,7 @@ import (
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/mail"
 )
 
 // CheapHash keeps password hashing fast in tests (never use in production).
@@ -137,10 +138,14 @@ func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 		outbox = o.Outbox
 	}
 	recorder := events.NewRecorder(outbox, o.NowFunc)
+	var mails account.MailQueue // nil: email is off
+	if cfg.EmailOn() {
+		mails = mail.NewQueue(rc)
+	}
 	accounts, err := account.NewService(account.ServiceParams{Pool: pool, Tokens: tokens, Cursors: codec, Recorder: recorder,
-		SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL, Hash: CheapHash, NowFunc: o.NowFunc})
+		SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL, Hash: CheapHash, NowFunc: o.NowFunc, Mail: mails})
 	require.NoError(t, err)
-	collections := collection.NewService(collection.ServiceParams{Pool: pool, Cursors: codec, Recorder: recorder, NowFunc: o.NowFunc})
+	collections := collection.NewService(collection.ServiceParams{Pool: pool, Cursors: codec, Recorder: recorder, NowFunc: o.NowFunc, Mail: mails})
 	js := jobs.NewService(jobs.ServiceParams{Pool: pool, River: rc, Cursors: codec})
 	items := item.NewService(item.ServiceParams{Pool: pool, Collections: collections, Cursors: codec, Recorder: recorder,
 		NowFunc: o.NowFunc, ImportMaxBytes: cfg.ImportMaxBytes,

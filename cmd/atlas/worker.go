@@ -6,6 +6,9 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
 	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/app/params"
 	"github.com/atlasapp/atlas/config"
@@ -53,6 +56,9 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 		return nil, err
 	}
 	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: core.Items, Indexer: syncer, Fetch: params.Fetcher(cfg)})
+	if register, err = withMail(cfg, pool, register); err != nil {
+		return nil, err
+	}
 	register, periodic, err := withReconcile(cfg, log, pool, syncer, reg, register)
 	if err != nil {
 		return nil, err
@@ -94,5 +100,22 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 		producer.Close()
 		log.Info("worker stopped")
 		return err
+	}, nil
+}
+
+// withMail adds the SEND_EMAIL worker to register when email is on.
+func withMail(cfg config.Config, pool *pgxpool.Pool, register func(*river.Workers) error) (func(*river.Workers) error, error) {
+	if !cfg.EmailOn() {
+		return register, nil
+	}
+	w, err := params.MailWorker(cfg, pool, nil)
+	if err != nil {
+		return nil, err
+	}
+	return func(ws *river.Workers) error {
+		if err := register(ws); err != nil {
+			return err
+		}
+		return w.Register(ws)
 	}, nil
 }

@@ -1,19 +1,20 @@
 // End-to-end flow of the dashboard against a real Atlas (started by
 // `scripts/web e2e` with a fresh database): two people, a shared collection,
 // items with tags, a viewer who can read but not edit, search, a team that
-// shares a collection (and stops sharing it), jobs, imports and audit;
-// reloads and tabs that stay signed in, signing out everywhere from a second
-// browser, API tokens, and single sign-on through a real OpenID provider.
-// Each feature's steps live in a module of its own; this runner puts them in
-// the flow's order (later steps build on earlier ones). Every route ships
-// with the server, so one that answers 404 fails its step; only the steps
-// that need Kafka and the consumers are skipped on a stack without them,
-// saying why.
+// shares a collection (and stops sharing it), jobs, imports and audit, email
+// (an invitation and a password reset read back from Mailpit); reloads and
+// tabs that stay signed in, signing out everywhere from a second browser, API
+// tokens, and single sign-on through a real OpenID provider. Each feature's
+// steps live in a module of its own; this runner puts them in the flow's
+// order (later steps build on earlier ones). Every route ships with the
+// server, so one that answers 404 fails its step; only the steps that need
+// Kafka and the consumers are skipped on a stack without them, saying why.
 //
 //   ATLAS_E2E_URL=http://127.0.0.1:8080 node e2e/run.mjs
 import { auditSteps } from './audit.mjs';
 import { registerSteps, sessionSteps, signOutSteps } from './auth.mjs';
 import { collectionSteps, phoneSteps } from './collections.mjs';
+import { emailSteps } from './email.mjs';
 import { baseURL, newPage, outDir } from './context.mjs';
 import { runSteps } from './harness.mjs';
 import { importSteps } from './imports.mjs';
@@ -36,6 +37,7 @@ const steps = [
   ...importSteps,
   ...auditSteps,
   ...phoneSteps,
+  ...emailSteps,
   ...signOutSteps,
   ...ssoSteps,
 ];

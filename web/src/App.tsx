@@ -6,6 +6,8 @@ import { AccountPage } from './account/AccountPage';
 import type { ApiClientOptions } from './api/client';
 import { isStatus } from './api/problem';
 import { AuditPage, CollectionActivity } from './audit/AuditPage';
+import { AcceptInvitationPage, VerifyEmailPage } from './email/LinkPages';
+import { ForgotPasswordPage, ResetPasswordPage } from './email/PasswordResetPages';
 import { ImportPage } from './imports/ImportPage';
 import { LoginPage } from './auth/LoginPage';
 import { RegisterPage } from './auth/RegisterPage';
@@ -63,6 +65,10 @@ export function AppRoutes() {
     <Routes>
       <Route path="/login" element={<LoginPage />} />
       <Route path="/register" element={<RegisterPage />} />
+      <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+      <Route path="/reset-password" element={<ResetPasswordPage />} />
+      <Route path="/verify-email" element={<VerifyEmailPage />} />
+      <Route path="/invitations/accept" element={<AcceptInvitationPage />} />
       <Route element={<RequireAuth />}>
         <Route element={<Layout />}>
           <Route index element={<CollectionsPage />} />

@@ -364,7 +364,7 @@ elasticsearch-password and elasticsearch-api-key when their values are set.
 {{- define "atlas.elasticsearchSecrets" -}}
 {{- $s := .Values.secret -}}
 {{- $out := list -}}
-{{- range $e := list (dict "env" "ATLAS_ELASTICSEARCH_PASSWORD" "key" $s.keys.elasticsearchPassword "default" "elasticsearch-password" "value" $s.elasticsearchPassword) (dict "env" "ATLAS_ELASTICSEARCH_API_KEY" "key" $s.keys.elasticsearchApiKey "default" "elasticsearch-api-key" "value" $s.elasticsearchApiKey) -}}
+{{- range $e := list (dict "env" "ATLAS_ELASTICSEARCH_PASSWORD" "key" $s.keys.elasticsearchPassword "default" "elasticsearch-password" "value" $s.elasticsearchPassword) (dict "env" "ATLAS_ELASTICSEARCH_API_KEY" "key" $s.keys.elasticsearchApiKey "default" "elasticsearch-api-key" "value" $s.elasticsearchApiKey) (dict "env" "ATLAS_SMTP_PASSWORD" "key" $s.keys.smtpPassword "default" "smtp-password" "value" $s.smtpPassword) -}}
 {{- if and $s.existingSecret $e.key -}}
 {{- $out = append $out (dict "env" $e.env "key" $e.key) -}}
 {{- else if and (not $s.existingSecret) $e.value -}}
@@ -473,6 +473,20 @@ ATLAS_AUTH_PASSWORD_LOGIN: {{ .Values.config.passwordLogin | toString | quote }}
 {{- end }}
 {{- with $p.requiredGroup }}
 {{ $pre }}REQUIRED_GROUP: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- with .Values.config.publicURL }}
+ATLAS_PUBLIC_URL: {{ . | quote }}
+{{- end }}
+{{- with .Values.config.smtp }}
+{{- if .host }}
+ATLAS_SMTP_HOST: {{ .host | quote }}
+ATLAS_SMTP_PORT: {{ .port | int64 | toString | quote }}
+ATLAS_SMTP_TLS: {{ .tls | quote }}
+ATLAS_SMTP_FROM: {{ .from | quote }}
+{{- with .username }}
+ATLAS_SMTP_USERNAME: {{ . | quote }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- range $k, $v := .Values.config.extraEnv }}

@@ -7,6 +7,7 @@ import { formatDateTime } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
 import { ErrorState, FormError, Loading } from '../ui/States';
 import { LinkedSignInsSection } from '../auth/sso';
+import { EmailSection } from '../email/EmailSection';
 import { ApiTokensSection } from './ApiTokensSection';
 import { useChangePassword, useRevokeOtherSessions, useRevokeSession, useSessions, useUpdateProfile } from './hooks';
 
@@ -18,6 +19,7 @@ export function AccountPage() {
       <ProfileSection />
       <PasswordSection />
       <LinkedSignInsSection />
+      <EmailSection />
       <SessionsSection />
       <ApiTokensSection />
     </>

@@ -88,6 +88,11 @@ export function LoginPage() {
       )}
       {passwordLogin && (
         <p>
+          <Link to="/forgot-password">Forgot password?</Link>
+        </p>
+      )}
+      {passwordLogin && (
+        <p>
           New here? <Link to={`/register${params.get('next') ? `?next=${encodeURIComponent(params.get('next') ?? '')}` : ''}`}>Create an account</Link>
         </p>
       )}

@@ -12,6 +12,8 @@ import { ConfirmDialog } from '../ui/Dialog';
 import { Field } from '../ui/Field';
 import { formatDateTime, roleHelp, roleLabel, RoleBadge } from '../ui/format';
 import { Empty, ErrorState, FormError, Loading } from '../ui/States';
+import { InvitationsSection } from '../email/InvitationsSection';
+import { useInvite } from '../email/hooks';
 import { useAddMember, useChangeRole, useChangeTeamRole, useMembers, useRemoveMember, useRemoveTeam } from './hooks';
 import { ShareWithTeamForm } from './ShareWithTeamForm';
 
@@ -42,6 +44,7 @@ export function MembersPage() {
         <>
           <InviteForm collectionId={collection.id} />
           <ShareWithTeamForm collectionId={collection.id} />
+          <InvitationsSection collectionId={collection.id} />
         </>
       ) : (
         <p className="muted">Only owners can invite people or teams, or change roles.</p>
@@ -165,6 +168,7 @@ export function MembersPage() {
 
 function InviteForm({ collectionId }: { collectionId: string }) {
   const add = useAddMember(collectionId);
+  const invite = useInvite(collectionId);
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('viewer');
   const [added, setAdded] = useState<string | null>(null);
@@ -173,6 +177,7 @@ function InviteForm({ collectionId }: { collectionId: string }) {
   function submit(e: FormEvent) {
     e.preventDefault();
     setAdded(null);
+    invite.reset();
     const address = email.trim();
     add.mutate(
       { email: address, role },
@@ -181,6 +186,20 @@ function InviteForm({ collectionId }: { collectionId: string }) {
           setAdded(`${address} was added as ${roleLabel(role).toLowerCase()}.`);
           setEmail('');
         },
+        // No account has the address: email them an invitation instead.
+        onError: (err) => {
+          if (!isStatus(err, 404)) return;
+          invite.mutate(
+            { email: address, role },
+            {
+              onSuccess: () => {
+                add.reset();
+                setAdded(`${address} has no account yet: an invitation to join as ${roleLabel(role).toLowerCase()} was emailed.`);
+                setEmail('');
+              },
+            },
+          );
+        },
       },
     );
   }
@@ -188,7 +207,7 @@ function InviteForm({ collectionId }: { collectionId: string }) {
   return (
     <form className="panel invite" onSubmit={submit} aria-labelledby="invite-heading">
       <h3 id="invite-heading">Invite someone</h3>
-      <p className="muted small">They need an Atlas account with this email.</p>
+      <p className="muted small">Someone without an Atlas account gets an invitation by email.</p>
       <div className="row">
         <Field label="Email" error={errors.email}>
           <input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
@@ -202,18 +221,16 @@ function InviteForm({ collectionId }: { collectionId: string }) {
             ))}
           </select>
         </Field>
-        <button type="submit" className="primary" disabled={add.isPending}>
-          {add.isPending ? 'Inviting…' : 'Invite'}
+        <button type="submit" className="primary" disabled={add.isPending || invite.isPending}>
+          {add.isPending || invite.isPending ? 'Inviting…' : 'Invite'}
         </button>
       </div>
-      {add.isError &&
-        (isStatus(add.error, 404) ? (
-          <p className="error-text" role="alert">
-            No Atlas account uses that email. Ask them to register first.
-          </p>
-        ) : (
-          <FormError error={add.error} />
-        ))}
+      {add.isError && !isStatus(add.error, 404) && <FormError error={add.error} />}
+      {invite.isError && (
+        <p className="error-text" role="alert">
+          No Atlas account uses that email, and the invitation could not be sent: {describeProblem(invite.error)}
+        </p>
+      )}
       {added && (
         <p className="success-text" role="status">
           {added}
