@@ -54,6 +54,12 @@ const (
 	// ImportFinished: a bookmark import into a collection ended (its
 	// entity is the collection; data holds the import's counts).
 	ImportFinished Type = "ImportFinished"
+
+	// PublicLinkCreated and PublicLinkRevoked: an owner published the
+	// collection read-only through a public link, or revoked one (entity:
+	// the collection; data.link_id, data.expires_at, data.indexable).
+	PublicLinkCreated Type = "PublicLinkCreated"
+	PublicLinkRevoked Type = "PublicLinkRevoked"
 )
 
 // Types lists every event type in the order of the constants above. It is
@@ -67,7 +73,7 @@ func Types() []Type {
 		CollectionCreated, CollectionUpdated, CollectionDeleted,
 		MembershipAdded, MembershipRoleChanged, MembershipRemoved,
 		SessionRevoked, RefreshTokenReuseDetected, PasswordChanged, APITokenCreated, APITokenRevoked,
-		ImportFinished,
+		ImportFinished, PublicLinkCreated, PublicLinkRevoked,
 	}
 }
 
