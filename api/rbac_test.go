@@ -15,6 +15,7 @@ import (
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/publiclink"
 )
 
 // Callers of the RBAC matrix.
@@ -38,6 +39,7 @@ type fixture struct {
 	itemID       string
 	jobID        string // a REINDEX_ITEM job on the item
 	importID     string // an import into the collection
+	linkID       string // a public link of the collection
 }
 
 func newFixture(t *testing.T, env *apitest.Env) fixture {
@@ -59,13 +61,16 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 	imp, err := env.App.Items.CreateImport(context.Background(), f.users[owner].ID, c.ID, item.CreateImportParams{File: strings.NewReader(fixtureBookmarks)})
 	require.NoError(t, err)
 	f.importID = imp.ID.String()
+	l, _, err := env.App.PublicLinks.Create(context.Background(), f.users[owner].ID, c.ID, publiclink.CreateParams{})
+	require.NoError(t, err)
+	f.linkID = l.ID.String()
 	return f
 }
 
 // rbacCase is one operation of the API and the status each caller gets.
 type rbacCase struct {
 	method string
-	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id
+	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id, {l} public link id
 	body   func(f fixture) any
 	want   map[string]int
 }
@@ -120,14 +125,20 @@ var rbacMatrix = map[string]rbacCase{
 	"list-imports":      {http.MethodGet, "/api/v1/collections/{c}/imports", nil, statuses(200, 200, 200, 404, 401)},
 	"get-import":        {http.MethodGet, "/api/v1/imports/{m}", nil, statuses(200, 200, 200, 404, 401)},
 	"export-collection": {http.MethodGet, "/api/v1/collections/{c}/export?format=json", nil, statuses(200, 200, 200, 404, 401)},
+	// Public links: owners publish and revoke; every member sees the list.
+	"create-public-link": {http.MethodPost, "/api/v1/collections/{c}/public-links", func(fixture) any { return map[string]any{} }, statuses(201, 403, 403, 404, 401)},
+	"list-public-links":  {http.MethodGet, "/api/v1/collections/{c}/public-links", nil, statuses(200, 200, 200, 404, 401)},
+	"revoke-public-link": {http.MethodDelete, "/api/v1/collections/{c}/public-links/{l}", nil, statuses(204, 403, 403, 404, 401)},
 }
 
 // fixtureBookmarks is a one-bookmark Netscape file.
 const fixtureBookmarks = "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p><DT><A HREF=\"https://example.com/\">Example</A></DL>\n"
 
 // publicOperations need no token and are tested on their own (refresh
-// authenticates with the session cookie).
-var publicOperations = map[string]bool{"register": true, "login": true, "refresh": true}
+// authenticates with the session cookie; the public reads with a public
+// link's secret: public_test.go).
+var publicOperations = map[string]bool{"register": true, "login": true, "refresh": true,
+	"get-public-collection": true, "list-public-items": true, "list-public-tags": true, "search-public-items": true}
 
 func TestRBACMatrix_CoversEveryOperation(t *testing.T) {
 	t.Parallel()
@@ -175,7 +186,7 @@ func TestRBACMatrix(t *testing.T) {
 						tokenID = tok.ID.String()
 					}
 					path := strings.NewReplacer("{c}", f.collectionID, "{i}", f.itemID, "{u}", f.target.ID.String(), "{j}", f.jobID,
-						"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID).Replace(tc.path)
+						"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID, "{l}", f.linkID).Replace(tc.path)
 					var body any
 					if tc.body != nil {
 						body = tc.body(f)
