@@ -18,6 +18,7 @@ import { ItemsPage } from './items/ItemsPage';
 import { NewItemPage } from './items/NewItemPage';
 import { JobsPage } from './jobs/JobsPage';
 import { MembersPage } from './members/MembersPage';
+import { PublicPage } from './public/PublicPage';
 import { SearchPage } from './search/SearchPage';
 import { Layout } from './ui/Layout';
 import { Empty } from './ui/States';
@@ -61,6 +62,8 @@ export function AppRoutes() {
     <Routes>
       <Route path="/login" element={<LoginPage />} />
       <Route path="/register" element={<RegisterPage />} />
+      {/* A public link's page: no sign-in needed. */}
+      <Route path="/p/:token" element={<PublicPage />} />
       <Route element={<RequireAuth />}>
         <Route element={<Layout />}>
           <Route index element={<CollectionsPage />} />

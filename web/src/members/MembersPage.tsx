@@ -1,5 +1,5 @@
 // Who is in a collection. Owners invite by email, change roles and remove
-// people; everyone can leave.
+// people; everyone can leave. Below: the collection's feeds and public links.
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
@@ -12,6 +12,8 @@ import { ConfirmDialog } from '../ui/Dialog';
 import { Field } from '../ui/Field';
 import { formatDateTime, roleHelp, roleLabel, RoleBadge } from '../ui/format';
 import { Empty, ErrorState, FormError, Loading } from '../ui/States';
+import { FeedsPanel } from '../sharing/FeedsPanel';
+import { PublicLinkPanel } from '../sharing/PublicLinkPanel';
 import { useAddMember, useChangeRole, useMembers, useRemoveMember } from './hooks';
 
 export function MembersPage() {
@@ -107,6 +109,8 @@ export function MembersPage() {
           </table>
         </div>
       )}
+      <FeedsPanel collectionId={collection.id} collectionName={collection.name} />
+      <PublicLinkPanel collectionId={collection.id} owner={owner} />
       <ConfirmDialog
         open={removing !== null}
         title={leaving ? 'Leave this collection?' : 'Remove member?'}
