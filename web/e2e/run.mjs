@@ -2,7 +2,7 @@
 // `scripts/web e2e` with a fresh database): two people, a shared collection,
 // items with tags, a viewer who can read but not edit, search, jobs, imports
 // and audit; reloads and tabs that stay signed in, signing out everywhere
-// from a second browser, API tokens. Each feature's steps live in a module
+// from a second browser, API tokens, feeds and public links. Each feature's steps live in a module
 // of its own; this runner puts them in the flow's order (later steps build
 // on earlier ones). Every route ships with the server, so one that answers
 // 404 fails its step; only the steps that need Kafka and the consumers are
@@ -18,6 +18,7 @@ import { importSteps } from './imports.mjs';
 import { itemSteps } from './items.mjs';
 import { jobSteps } from './jobs.mjs';
 import { memberSteps } from './members.mjs';
+import { publicSteps } from './public.mjs';
 import { searchSteps } from './search.mjs';
 
 const steps = [
@@ -25,6 +26,7 @@ const steps = [
   ...collectionSteps,
   ...itemSteps,
   ...memberSteps,
+  ...publicSteps,
   ...sessionSteps,
   ...searchSteps,
   ...jobSteps,
