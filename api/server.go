@@ -104,6 +104,7 @@ func NewServer(p Params) *Server {
 	s.registerAPITokens()
 	s.registerCollections()
 	s.registerMembers()
+	s.registerTeams()
 	s.registerItems()
 	s.registerAudit()
 	s.registerJobs()

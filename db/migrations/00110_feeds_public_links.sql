@@ -35,7 +35,9 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_type_check CHECK (type IN (
     'ItemDeleted', 'CollectionCreated', 'CollectionUpdated', 'CollectionDeleted',
     'MembershipAdded', 'MembershipRoleChanged', 'MembershipRemoved',
     'SessionRevoked', 'RefreshTokenReuseDetected', 'PasswordChanged', 'APITokenCreated', 'APITokenRevoked',
-    'ImportFinished', 'PublicLinkCreated', 'PublicLinkRevoked'));
+    'ImportFinished',
+    'TeamCreated', 'TeamUpdated', 'TeamDeleted', 'TeamMemberAdded', 'TeamMemberRoleChanged', 'TeamMemberRemoved',
+    'PublicLinkCreated', 'PublicLinkRevoked'));
 
 -- +goose Down
 -- NOT VALID: the append-only trail may already hold public link rows.
@@ -44,7 +46,8 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_type_check CHECK (type IN (
     'ItemDeleted', 'CollectionCreated', 'CollectionUpdated', 'CollectionDeleted',
     'MembershipAdded', 'MembershipRoleChanged', 'MembershipRemoved',
     'SessionRevoked', 'RefreshTokenReuseDetected', 'PasswordChanged', 'APITokenCreated', 'APITokenRevoked',
-    'ImportFinished')) NOT VALID;
+    'ImportFinished',
+    'TeamCreated', 'TeamUpdated', 'TeamDeleted', 'TeamMemberAdded', 'TeamMemberRoleChanged', 'TeamMemberRemoved')) NOT VALID;
 DROP TABLE public_links;
 DELETE FROM api_tokens WHERE scope = 'feed';
 ALTER TABLE api_tokens DROP CONSTRAINT api_tokens_scope_check;

@@ -1,8 +1,9 @@
 // End-to-end flow of the dashboard against a real Atlas (started by
 // `scripts/web e2e` with a fresh database): two people, a shared collection,
-// items with tags, a viewer who can read but not edit, search, jobs, imports
-// and audit; reloads and tabs that stay signed in, signing out everywhere
-// from a second browser, API tokens, feeds and public links. Each feature's steps live in a module
+// items with tags, a viewer who can read but not edit, search, a team that
+// shares a collection (and stops sharing it), jobs, imports and audit;
+// reloads and tabs that stay signed in, signing out everywhere from a second
+// browser, API tokens, feeds and public links. Each feature's steps live in a module
 // of its own; this runner puts them in the flow's order (later steps build
 // on earlier ones). Every route ships with the server, so one that answers
 // 404 fails its step; only the steps that need Kafka and the consumers are
@@ -20,6 +21,7 @@ import { jobSteps } from './jobs.mjs';
 import { memberSteps } from './members.mjs';
 import { publicSteps } from './public.mjs';
 import { searchSteps } from './search.mjs';
+import { teamSteps } from './teams.mjs';
 
 const steps = [
   ...registerSteps,
@@ -29,6 +31,7 @@ const steps = [
   ...publicSteps,
   ...sessionSteps,
   ...searchSteps,
+  ...teamSteps,
   ...jobSteps,
   ...importSteps,
   ...auditSteps,

@@ -20,6 +20,8 @@ import { JobsPage } from './jobs/JobsPage';
 import { MembersPage } from './members/MembersPage';
 import { PublicPage } from './public/PublicPage';
 import { SearchPage } from './search/SearchPage';
+import { TeamPage } from './teams/TeamPage';
+import { TeamsPage } from './teams/TeamsPage';
 import { Layout } from './ui/Layout';
 import { Empty } from './ui/States';
 
@@ -76,6 +78,8 @@ export function AppRoutes() {
           </Route>
           <Route path="items/:itemId" element={<ItemPage />} />
           <Route path="search" element={<SearchPage />} />
+          <Route path="teams" element={<TeamsPage />} />
+          <Route path="teams/:teamId" element={<TeamPage />} />
           <Route path="jobs" element={<JobsPage />} />
           <Route path="audit" element={<AuditPage />} />
           <Route path="account" element={<AccountPage />} />
