@@ -22,6 +22,11 @@ import (
 // people recognise one.
 const APITokenPrefix = "atlas_pat_"
 
+// FeedTokenPrefix starts every feed token (an API token of ScopeFeed): a
+// different prefix from APITokenPrefix, so the JSON API never mistakes one
+// for a bearer token and a feed URL that leaks opens nothing but feeds.
+const FeedTokenPrefix = "atlas_feed_"
+
 // lastUsedGranularity is how stale an API token's last_used_at may get:
 // using a token writes at most once per this period.
 const lastUsedGranularity = time.Minute
@@ -57,8 +62,13 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, in CreateTokenPa
 	if n := utf8.RuneCountInString(name); n < 1 || n > 100 {
 		return APIToken{}, "", atlas.Invalid("name", "must be between 1 and 100 characters")
 	}
-	if in.Scope != ScopeRead && in.Scope != ScopeWrite {
-		return APIToken{}, "", atlas.Invalid("scope", "must be read or write")
+	prefix := APITokenPrefix
+	switch in.Scope {
+	case ScopeRead, ScopeWrite:
+	case ScopeFeed:
+		prefix = FeedTokenPrefix
+	default:
+		return APIToken{}, "", atlas.Invalid("scope", "must be read, write or feed")
 	}
 	tok := APIToken{ID: uuid.Must(uuid.NewV7()), UserID: p.UserID, Name: name, Scope: in.Scope, CreatedAt: now}
 	if in.ExpiresAt != nil {
@@ -68,7 +78,7 @@ func (s *Service) CreateToken(ctx context.Context, p Principal, in CreateTokenPa
 		}
 		tok.ExpiresAt = &at
 	}
-	secret := newSecret(APITokenPrefix)
+	secret := newSecret(prefix)
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := s.apiTokens.insert(ctx, tx, tok, hashSecret(secret)); err != nil {
 			return err
@@ -126,10 +136,38 @@ func (s *Service) RevokeToken(ctx context.Context, p Principal, id uuid.UUID) er
 // errBadAPIToken answers every unknown, revoked or expired API token.
 var errBadAPIToken = atlas.Errorf(atlas.ErrUnauthenticated, "invalid, revoked or expired API token")
 
-// authenticateAPIToken resolves an API token secret: one lookup by its hash,
+// errBadFeedToken answers every unknown, revoked or expired feed token.
+var errBadFeedToken = atlas.Errorf(atlas.ErrUnauthenticated, "invalid, revoked or expired feed token")
+
+// AuthenticateFeed resolves the feed token of a feed URL to its user (a
+// principal of ScopeFeed). Anything but a live feed token (a revoked or
+// expired one, an API token of another scope, an access token) is
+// atlas.ErrUnauthenticated. Revocation takes effect as for API tokens.
+func (s *Service) AuthenticateFeed(ctx context.Context, secret string) (Principal, error) {
+	if !strings.HasPrefix(secret, FeedTokenPrefix) {
+		return Principal{}, errBadFeedToken
+	}
+	p, err := s.lookupAPIToken(ctx, secret)
+	if errors.Is(err, errBadAPIToken) || (err == nil && p.Scope != ScopeFeed) {
+		return Principal{}, errBadFeedToken
+	}
+	return p, err
+}
+
+// authenticateAPIToken resolves an API token secret for the JSON API: feed
+// tokens are refused.
+func (s *Service) authenticateAPIToken(ctx context.Context, secret string) (Principal, error) {
+	p, err := s.lookupAPIToken(ctx, secret)
+	if err == nil && p.Scope == ScopeFeed {
+		return Principal{}, errBadAPIToken
+	}
+	return p, err
+}
+
+// lookupAPIToken resolves an API token secret: one lookup by its hash,
 // remembered for at most revocationTTL; last_used_at is refreshed at most
 // once per lastUsedGranularity.
-func (s *Service) authenticateAPIToken(ctx context.Context, secret string) (Principal, error) {
+func (s *Service) lookupAPIToken(ctx context.Context, secret string) (Principal, error) {
 	hash := hashSecret(secret)
 	now := s.now()
 	tok, ok := s.tokenCache.get(string(hash), now)

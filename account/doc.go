@@ -21,6 +21,11 @@
 // (Principal.Authorize). Refresh and API token secrets are 256 random bits
 // stored only as SHA-256 hashes.
 //
+// Feed tokens (atlas_feed_...) are API tokens of the feed scope: they sit in
+// feed URLs (feed readers send no headers), so they open the feeds of their
+// user's collections (AuthenticateFeed) and nothing else; the JSON API
+// refuses them.
+//
 // Account security events (sessions revoked, refresh-token reuse, password
 // changed, API tokens created or revoked) are recorded through the outbox
 // in the same transaction as the change, about entity type "user".

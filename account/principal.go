@@ -15,6 +15,10 @@ const (
 	ScopeRead Scope = "read"
 	// ScopeWrite reads and writes, like the user, except for credentials.
 	ScopeWrite Scope = "write"
+	// ScopeFeed reads the feeds of the user's collections and nothing
+	// else: the JSON API refuses it (its secret starts with
+	// FeedTokenPrefix, and Authorize refuses every access).
+	ScopeFeed Scope = "feed"
 )
 
 // Access is the kind of thing a request asks to do.
@@ -49,12 +53,15 @@ func (p Principal) ViaToken() bool { return p.TokenID != uuid.Nil }
 
 // Authorize decides whether the principal may have access a: a session may
 // do anything its user may; a write token anything but AccessCredentials; a
-// read token only AccessRead. A refusal is atlas.ErrForbidden.
+// read token only AccessRead; a feed token nothing (feeds authenticate it
+// with AuthenticateFeed). A refusal is atlas.ErrForbidden.
 func (p Principal) Authorize(a Access) error {
 	if !p.ViaToken() {
 		return nil
 	}
 	switch {
+	case p.Scope == ScopeFeed:
+		return atlas.Errorf(atlas.ErrForbidden, "a feed token only reads feeds")
 	case a == AccessCredentials:
 		return atlas.Errorf(atlas.ErrForbidden, "API tokens cannot create API tokens or change the password: sign in with your password")
 	case a == AccessWrite && p.Scope != ScopeWrite:

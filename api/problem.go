@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -94,4 +95,27 @@ func location(field string, at []inputAt) string {
 		}
 	}
 	return "body." + field
+}
+
+// writeError answers a plain (non-Huma) handler's error as problem() would
+// for an operation: the same table, status, message, headers and logging.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	herr := s.problem(r.Context(), err)
+	status := http.StatusInternalServerError
+	var se huma.StatusError
+	if errors.As(herr, &se) {
+		status = se.GetStatus()
+	}
+	var he huma.HeadersError
+	if errors.As(herr, &he) {
+		for k, v := range he.GetHeaders() {
+			w.Header()[k] = v
+		}
+	}
+	for _, h := range []string{"ETag", "Last-Modified", "Cache-Control"} {
+		w.Header().Del(h)
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(herr)
 }

@@ -32,6 +32,7 @@ const (
 	limitAuthEmail = "auth_email"
 	limitRefreshIP = "refresh_ip"
 	limitUser      = "user"
+	limitPublicIP  = "public_ip"
 )
 
 // RateLimitParams configures the API's rate limits. Counters live in the
@@ -51,6 +52,10 @@ type RateLimitParams struct {
 	// UserPerMinute caps all requests that carry a valid access token, per
 	// user.
 	UserPerMinute int
+	// PublicPerMinute caps the reads of public links (the public API and
+	// public feeds, answered or 404) per client IP: browsing a published
+	// collection fits, guessing link secrets does not.
+	PublicPerMinute int
 	// TrustedProxies are CIDR prefixes of reverse proxies whose
 	// X-Forwarded-For is believed; empty means the TCP peer is the client.
 	TrustedProxies []string
@@ -102,6 +107,7 @@ func (s *Server) rateLimit(p RateLimitParams) func(http.Handler) http.Handler {
 	authEmail := limiter(p.AuthPerMinute, limitAuthEmail, "login, registration or password reset attempts for this email address")
 	refreshIP := limiter(max(p.RefreshPerMinute, 1), limitRefreshIP, "session refreshes from this address")
 	s.users = limiter(p.UserPerMinute, limitUser, "requests for this user")
+	publicIP := limiter(max(p.PublicPerMinute, 1), limitPublicIP, "public link requests from this address")
 
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -109,6 +115,11 @@ func (s *Server) rateLimit(p RateLimitParams) func(http.Handler) http.Handler {
 			if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, ssoCookiePath+"/") &&
 				authIP.RespondOnLimit(w, r, "ip:"+httprate.CanonicalizeIP(middleware.GetClientIP(r.Context()))) {
 				return
+			}
+			if strings.HasPrefix(r.URL.Path, publicAPIPrefix) || strings.HasPrefix(r.URL.Path, publicFeedPrefix) {
+				if publicIP.RespondOnLimit(w, r, "ip:"+httprate.CanonicalizeIP(middleware.GetClientIP(r.Context()))) {
+					return
+				}
 			}
 			if r.Method == http.MethodPost {
 				ip := "ip:" + httprate.CanonicalizeIP(middleware.GetClientIP(r.Context()))
@@ -179,12 +190,13 @@ type errReader struct{ err error }
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // documentRateLimits adds the 429 answer to every operation a limit can
-// refuse (the auth routes and every authenticated operation), so clients
+// refuse (the auth routes, the public reads and every authenticated operation), so clients
 // and the OpenAPI document know to expect it.
 func documentRateLimits(oapi *huma.OpenAPI) {
 	eachOperation(oapi, func(path string, op *huma.Operation) {
 		if len(op.Security) == 0 && path != pathLogin && path != pathRegister && path != pathRefresh &&
-			path != pathPasswordReset && path != pathPasswordResetConfirm && path != pathVerifyEmail {
+			path != pathPasswordReset && path != pathPasswordResetConfirm && path != pathVerifyEmail &&
+			!strings.HasPrefix(path, publicAPIPrefix) {
 			return
 		}
 		resp := problemResponse("Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After.")

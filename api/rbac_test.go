@@ -16,6 +16,7 @@ import (
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/publiclink"
 )
 
 // Callers of the RBAC matrix.
@@ -43,6 +44,7 @@ type fixture struct {
 	importID     string // an import into the collection
 	teamID       string // the team
 	invitationID string // a pending invitation to the collection
+	linkID       string // a public link of the collection
 }
 
 func newFixture(t *testing.T, env *apitest.Env) fixture {
@@ -71,6 +73,9 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 		collection.InviteParams{Email: "invitee-" + f.target.ID.String()[:8] + "@example.com", Role: collection.RoleViewer})
 	require.NoError(t, err)
 	f.invitationID = inv.ID.String()
+	l, _, err := env.App.PublicLinks.Create(context.Background(), f.users[owner].ID, c.ID, publiclink.CreateParams{})
+	require.NoError(t, err)
+	f.linkID = l.ID.String()
 	return f
 }
 
@@ -83,7 +88,7 @@ func emailOn(c *config.Config) {
 // rbacCase is one operation of the API and the status each caller gets.
 type rbacCase struct {
 	method string
-	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id, {tm} team id, {v} invitation id
+	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id, {tm} team id, {v} invitation id, {l} public link id
 	body   func(f fixture) any
 	want   map[string]int
 }
@@ -172,16 +177,22 @@ var rbacMatrix = map[string]rbacCase{
 	"update-email-settings":   {http.MethodPatch, "/api/v1/auth/email", func(fixture) any { return map[string]any{"security_notices": false} }, statuses(200, 200, 200, 200, 401)},
 	"send-email-verification": {http.MethodPost, "/api/v1/auth/email/verification", nil, statuses(202, 202, 202, 202, 401)},
 	"accept-invitation":       {http.MethodPost, "/api/v1/invitations/accept", func(fixture) any { return map[string]any{"token": "made-up"} }, statuses(422, 422, 422, 422, 401)},
+	// Public links: owners publish and revoke; every member sees the list.
+	"create-public-link": {http.MethodPost, "/api/v1/collections/{c}/public-links", func(fixture) any { return map[string]any{} }, statuses(201, 403, 403, 404, 401)},
+	"list-public-links":  {http.MethodGet, "/api/v1/collections/{c}/public-links", nil, statuses(200, 200, 200, 404, 401)},
+	"revoke-public-link": {http.MethodDelete, "/api/v1/collections/{c}/public-links/{l}", nil, statuses(204, 403, 403, 404, 401)},
 }
 
 // fixtureBookmarks is a one-bookmark Netscape file.
 const fixtureBookmarks = "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p><DT><A HREF=\"https://example.com/\">Example</A></DL>\n"
 
 // publicOperations need no token and are tested on their own (refresh
-// authenticates with the session cookie).
+// authenticates with the session cookie; the public reads with a public
+// link's secret: public_test.go).
 var publicOperations = map[string]bool{"register": true, "login": true, "refresh": true,
 	"auth-methods": true, "sso-start": true, "sso-callback": true,
-	"request-password-reset": true, "confirm-password-reset": true, "verify-email": true}
+	"request-password-reset": true, "confirm-password-reset": true, "verify-email": true,
+	"get-public-collection": true, "list-public-items": true, "list-public-tags": true, "search-public-items": true}
 
 func TestRBACMatrix_CoversEveryOperation(t *testing.T) {
 	t.Parallel()
@@ -211,7 +222,7 @@ func TestRBACMatrix_CoversEveryOperation(t *testing.T) {
 // path fills in a row's path for a caller (self) with one of their API tokens.
 func (f fixture) path(p string, self apitest.User, tokenID string) string {
 	return strings.NewReplacer("{c}", f.collectionID, "{i}", f.itemID, "{u}", f.target.ID.String(), "{j}", f.jobID,
-		"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID, "{tm}", f.teamID, "{v}", f.invitationID).Replace(p)
+		"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID, "{tm}", f.teamID, "{v}", f.invitationID, "{l}", f.linkID).Replace(p)
 }
 
 func TestRBACMatrix(t *testing.T) {

@@ -17,6 +17,7 @@ import (
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/ops"
+	"github.com/atlasapp/atlas/publiclink"
 	"github.com/atlasapp/atlas/search"
 )
 
@@ -29,6 +30,9 @@ type Params struct {
 	Jobs        *jobs.Service
 	// Search answers GET /api/v1/search/items (nil: the route answers 503).
 	Search *search.Service
+	// PublicLinks publishes collections read-only (the public API, public
+	// feeds and their management).
+	PublicLinks *publiclink.Service
 	// RiverUI is mounted at /riverui for operators (nil Handler: not mounted).
 	RiverUI RiverUIParams
 	Logger  *slog.Logger
@@ -53,6 +57,7 @@ type Server struct {
 	audit       *audit.Service
 	jobs        *jobs.Service
 	search      *search.Service
+	publicLinks *publiclink.Service
 	riverUI     *riverui.Handler
 	log         *slog.Logger
 	metrics     *ops.HTTPMetrics
@@ -81,7 +86,7 @@ func NewServer(p Params) *Server {
 	if p.Version == "" {
 		p.Version = "dev"
 	}
-	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, log: p.Logger, metrics: p.Metrics,
+	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, publicLinks: p.PublicLinks, log: p.Logger, metrics: p.Metrics,
 		cookies: newCookieParams(p.Edge), sso: p.SSO, noPasswordLogin: p.NoPasswordLogin}
 	if s.sso == nil {
 		s.sso = account.NewSSO(account.SSOParams{Accounts: p.Accounts})
@@ -120,6 +125,8 @@ func NewServer(p Params) *Server {
 	s.registerJobs()
 	s.registerSearch()
 	s.registerImports()
+	s.registerPublicLinks()
+	s.registerFeeds()
 	s.mountRiverUI(p.RiverUI)
 	documentEdgeResponses(api.OpenAPI()) // after every operation is registered
 	return s

@@ -15,7 +15,7 @@ import (
 type APIToken struct {
 	ID         uuid.UUID  `json:"id"`
 	Name       string     `json:"name" example:"backup script"`
-	Scope      string     `json:"scope" enum:"read,write" doc:"read: reads only; write: reads and writes."`
+	Scope      string     `json:"scope" enum:"read,write,feed" doc:"read: reads only; write: reads and writes; feed: reads the feeds of your collections only (atlas_feed_...), nothing of the JSON API."`
 	CreatedAt  time.Time  `json:"created_at"`
 	ExpiresAt  *time.Time `json:"expires_at" doc:"When the token stops working; null: never."`
 	LastUsedAt *time.Time `json:"last_used_at" doc:"When the token was last used (to the minute); null: never."`
@@ -29,7 +29,7 @@ func toAPIToken(t account.APIToken) APIToken {
 type CreateAPITokenInput struct {
 	Body struct {
 		Name      string     `json:"name" minLength:"1" maxLength:"100" example:"backup script"`
-		Scope     string     `json:"scope" enum:"read,write"`
+		Scope     string     `json:"scope" enum:"read,write,feed"`
 		ExpiresAt *time.Time `json:"expires_at,omitempty" doc:"Optional: when the token stops working (must be in the future)."`
 	}
 }
@@ -52,7 +52,8 @@ func (s *Server) registerAPITokens() {
 		OperationID: "create-api-token", Method: http.MethodPost, Path: "/api/v1/auth/tokens",
 		Summary: "Create a personal API token", Tags: []string{"Auth"}, Security: secured, DefaultStatus: http.StatusCreated,
 		Description: "For scripts and extensions. The secret (atlas_pat_...) is in the answer only; Atlas keeps a hash. " +
-			"A read token gets 403 on every write; no token can create tokens or change the password.",
+			"A read token gets 403 on every write; no token can create tokens or change the password. " +
+			"A feed token (scope feed, atlas_feed_...) goes in feed URLs (?token=) and opens only the feeds of your collections.",
 		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *CreateAPITokenInput) (*NewAPITokenOutput, error) {
 		tok, secret, err := s.accounts.CreateToken(ctx, principal(ctx), account.CreateTokenParams{

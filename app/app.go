@@ -28,6 +28,7 @@ import (
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/mail"
 	"github.com/atlasapp/atlas/ops"
+	"github.com/atlasapp/atlas/publiclink"
 	"github.com/atlasapp/atlas/search"
 	"github.com/atlasapp/atlas/web"
 )
@@ -123,6 +124,8 @@ type Services struct {
 	// one built from ATLAS_ELASTICSEARCH_* that Close closes).
 	Search      *search.Service
 	SearchIndex *search.Index
+	// PublicLinks publishes collections read-only.
+	PublicLinks *publiclink.Service
 	ownsIndex   bool
 }
 
@@ -159,8 +162,10 @@ func NewServices(p Params) (*Services, error) {
 		}
 	}
 	return &Services{Core: *core, Accounts: accounts,
-		Audit:       audit.NewService(audit.ServiceParams{Pool: p.Pool, Collections: core.Collections, Cursors: codec}),
-		Search:      search.NewService(search.ServiceParams{DB: p.Pool, Collections: core.Collections, Index: index, Cursors: codec, Logger: p.Logger}),
+		Audit:  audit.NewService(audit.ServiceParams{Pool: p.Pool, Collections: core.Collections, Cursors: codec}),
+		Search: search.NewService(search.ServiceParams{DB: p.Pool, Collections: core.Collections, Index: index, Cursors: codec, Logger: p.Logger}),
+		PublicLinks: publiclink.NewService(publiclink.ServiceParams{Pool: p.Pool, Collections: core.Collections, Cursors: codec,
+			Recorder: core.recorder, NowFunc: p.NowFunc}),
 		SearchIndex: index, ownsIndex: owns}, nil
 }
 
@@ -175,7 +180,7 @@ func (s *Services) Close() {
 // APIParams are the API server's parameters for these services (the
 // domain side only: no logger, metrics, edge or River UI).
 func (s *Services) APIParams() api.Params {
-	return api.Params{Accounts: s.Accounts, Collections: s.Collections, Items: s.Items, Audit: s.Audit, Jobs: s.Jobs, Search: s.Search}
+	return api.Params{Accounts: s.Accounts, Collections: s.Collections, Items: s.Items, Audit: s.Audit, Jobs: s.Jobs, Search: s.Search, PublicLinks: s.PublicLinks}
 }
 
 // App is the assembled API process: the services and the HTTP server in

@@ -147,6 +147,9 @@ type Config struct {
 	RateLimitRefreshPerMinute int `env:"ATLAS_RATE_LIMIT_REFRESH_PER_MINUTE" envDefault:"60" json:"rate_limit_refresh_per_minute"`
 	// RateLimitUserPerMinute caps the requests of one authenticated user.
 	RateLimitUserPerMinute int `env:"ATLAS_RATE_LIMIT_USER_PER_MINUTE" envDefault:"600" json:"rate_limit_user_per_minute"`
+	// RateLimitPublicPerMinute caps the reads of public links (public API
+	// and public feeds) per client IP.
+	RateLimitPublicPerMinute int `env:"ATLAS_RATE_LIMIT_PUBLIC_PER_MINUTE" envDefault:"120" json:"rate_limit_public_per_minute"`
 	// TrustedProxies are the CIDRs (or IPs) of the reverse proxies in front
 	// of the API: only from them is X-Forwarded-For believed when finding a
 	// client's IP. Empty: the TCP peer is the client.
@@ -394,6 +397,9 @@ func (c *Config) validateOps() error {
 	}
 	if c.RateLimitUserPerMinute < 1 || c.RateLimitUserPerMinute > 1_000_000 {
 		return fmt.Errorf("ATLAS_RATE_LIMIT_USER_PER_MINUTE: must be between 1 and 1000000, got %d", c.RateLimitUserPerMinute)
+	}
+	if c.RateLimitPublicPerMinute < 1 || c.RateLimitPublicPerMinute > 1_000_000 {
+		return fmt.Errorf("ATLAS_RATE_LIMIT_PUBLIC_PER_MINUTE: must be between 1 and 1000000, got %d", c.RateLimitPublicPerMinute)
 	}
 	proxies := make([]string, 0, len(c.TrustedProxies))
 	for _, p := range c.TrustedProxies {

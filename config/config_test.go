@@ -61,6 +61,7 @@ func TestLoad_Defaults(t *testing.T) {
 	assert.Equal(t, 10, c.RateLimitAuthPerMinute)
 	assert.Equal(t, 60, c.RateLimitRefreshPerMinute)
 	assert.Equal(t, 600, c.RateLimitUserPerMinute)
+	assert.Equal(t, 120, c.RateLimitPublicPerMinute)
 	assert.Empty(t, c.TrustedProxies)
 	assert.Empty(t, c.CORSOrigins)
 	assert.Equal(t, int64(1<<20), c.MaxBodyBytes)
@@ -137,6 +138,7 @@ var variables = []variable{
 	{"ATLAS_RATE_LIMIT_ENABLED", "false", func(t *testing.T, c config.Config) { assert.False(t, c.RateLimitOn()) }},
 	{"ATLAS_RATE_LIMIT_AUTH_PER_MINUTE", "3", func(t *testing.T, c config.Config) { assert.Equal(t, 3, c.RateLimitAuthPerMinute) }},
 	{"ATLAS_RATE_LIMIT_USER_PER_MINUTE", "1200", func(t *testing.T, c config.Config) { assert.Equal(t, 1200, c.RateLimitUserPerMinute) }},
+	{"ATLAS_RATE_LIMIT_PUBLIC_PER_MINUTE", "30", func(t *testing.T, c config.Config) { assert.Equal(t, 30, c.RateLimitPublicPerMinute) }},
 	{"ATLAS_TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7 ,2001:db8::/32,10.1.2.3/16", func(t *testing.T, c config.Config) {
 		assert.Equal(t, []string{"10.0.0.0/8", "192.168.1.7/32", "2001:db8::/32", "10.1.0.0/16"}, c.TrustedProxies)
 	}},
@@ -212,6 +214,7 @@ var failures = []failure{
 	{[]string{"ATLAS_RATE_LIMIT_AUTH_PER_MINUTE=0"}, "ATLAS_RATE_LIMIT_AUTH_PER_MINUTE: must be between 1 and 10000, got 0"},
 	{[]string{"ATLAS_RATE_LIMIT_AUTH_PER_MINUTE=ten"}, "ATLAS_RATE_LIMIT_AUTH_PER_MINUTE: cannot parse as int"},
 	{[]string{"ATLAS_RATE_LIMIT_USER_PER_MINUTE=-1"}, "ATLAS_RATE_LIMIT_USER_PER_MINUTE: must be between 1 and 1000000, got -1"},
+	{[]string{"ATLAS_RATE_LIMIT_PUBLIC_PER_MINUTE=0"}, "ATLAS_RATE_LIMIT_PUBLIC_PER_MINUTE: must be between 1 and 1000000, got 0"},
 	{[]string{"ATLAS_TRUSTED_PROXIES=10.0.0.0/8,proxy.internal"}, `ATLAS_TRUSTED_PROXIES: "proxy.internal" is not an IP address or CIDR prefix`},
 	{[]string{"ATLAS_CORS_ORIGINS=*"}, `ATLAS_CORS_ORIGINS: "*" is not allowed: list each origin`},
 	{[]string{"ATLAS_CORS_ORIGINS=https://app.example.com/path"}, `ATLAS_CORS_ORIGINS: "https://app.example.com/path" is not an origin`},

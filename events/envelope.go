@@ -92,6 +92,11 @@ const (
 	InvitationCreated  Type = "InvitationCreated"
 	InvitationAccepted Type = "InvitationAccepted"
 	InvitationRevoked  Type = "InvitationRevoked"
+	// PublicLinkCreated and PublicLinkRevoked: an owner published the
+	// collection read-only through a public link, or revoked one (entity:
+	// the collection; data.link_id, data.expires_at, data.indexable).
+	PublicLinkCreated Type = "PublicLinkCreated"
+	PublicLinkRevoked Type = "PublicLinkRevoked"
 )
 
 // Types lists every event type in the order of the constants above. It is
@@ -109,6 +114,7 @@ func Types() []Type {
 		TeamCreated, TeamUpdated, TeamDeleted, TeamMemberAdded, TeamMemberRoleChanged, TeamMemberRemoved,
 		SSOLinked, UserLoggedIn,
 		InvitationCreated, InvitationAccepted, InvitationRevoked,
+		PublicLinkCreated, PublicLinkRevoked,
 	}
 }
 

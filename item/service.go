@@ -211,6 +211,31 @@ func (s *Service) List(ctx context.Context, actor, collectionID uuid.UUID, p Lis
 	})
 }
 
+// ListPublished returns a page of a collection's items like List, without
+// an access check: for readers who reached the collection through a public
+// link or a feed, whose access their own service decided
+// (publiclink.Service.Resolve, or List/Authorize for a feed token's user).
+func (s *Service) ListPublished(ctx context.Context, collectionID uuid.UUID, p ListParams) ([]Item, string, error) {
+	tags, err := NormalizeTags(p.Tags)
+	if err != nil {
+		return nil, "", err
+	}
+	scope := fmt.Sprintf("published-items:%s:%q", collectionID, tags)
+	after, err := s.cursor.DecodeKeyset(scope, p.Page.After)
+	if err != nil {
+		return nil, "", err
+	}
+	b := &pgx.Batch{}
+	var rows []Item
+	s.store.QueueList(b, collectionID, tags, after, p.Page.Limit+1, &rows)
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, "", fmt.Errorf("list published items: %w", err)
+	}
+	return cursor.Trim(s.cursor, scope, rows, p.Page.Limit, func(it Item) any {
+		return cursor.Keyset{At: it.CreatedAt, ID: it.ID}
+	})
+}
+
 // UpdateParams changes an item; nil fields stay as they are. An empty
 // SourceURL removes the URL; Tags replaces the whole tag set.
 type UpdateParams struct {
@@ -401,6 +426,12 @@ func (s *Service) Tags(ctx context.Context, actor, collectionID uuid.UUID, page 
 	if _, err := s.collections.Authorize(ctx, s.pool, actor, collectionID, collection.ActionRead); err != nil {
 		return nil, "", fmt.Errorf("list tags: %w", err)
 	}
+	return s.TagsPublished(ctx, collectionID, page)
+}
+
+// TagsPublished is Tags without an access check, for a collection reached
+// through a public link (see ListPublished).
+func (s *Service) TagsPublished(ctx context.Context, collectionID uuid.UUID, page cursor.Page) ([]Tag, string, error) {
 	scope := "tags:" + collectionID.String()
 	var after string
 	if page.After != "" {

@@ -95,11 +95,12 @@ type searchPosition struct {
 	AnyWord bool `json:"w,omitempty"`
 }
 
-// scope binds a cursor to the caller and to the exact query.
-func (q Query) scope(caller uuid.UUID, tags []string, sort Sort, order Order) string {
+// scope binds a cursor to who asks (a caller's id, or a published collection) and to the
+// exact query.
+func (q Query) scope(who string, tags []string, sort Sort, order Order) string {
 	var b strings.Builder
 	b.WriteString("search:")
-	b.WriteString(caller.String())
+	b.WriteString(who)
 	put := func(name, v string) { b.WriteString("\x00" + name + "=" + v) }
 	put("q", q.Text)
 	if q.CollectionID != nil {
@@ -118,39 +119,70 @@ func (q Query) scope(caller uuid.UUID, tags []string, sort Sort, order Order) st
 // collection stops seeing its items with the next query. A caller in no collection gets an empty
 // page without Elasticsearch being asked.
 func (s *Service) Search(ctx context.Context, caller uuid.UUID, q Query) (Page, error) {
+	params, scope, err := s.prepare(q, caller.String())
+	if err != nil {
+		return Page{}, err
+	}
+	return s.run(ctx, scope, params, func() ([]uuid.UUID, error) {
+		if q.CollectionID != nil {
+			if _, err := s.collections.Authorize(ctx, s.db, caller, *q.CollectionID, collection.ActionRead); err != nil {
+				return nil, err
+			}
+			return []uuid.UUID{*q.CollectionID}, nil
+		}
+		return s.collections.VisibleIDs(ctx, s.db, caller)
+	})
+}
+
+// prepare checks q and its cursor and returns the index parameters (without
+// collections) and the cursor scope, bound to who asks (a caller, or a
+// published collection) and to the exact query.
+func (s *Service) prepare(q Query, who string) (Params, string, error) {
 	q.Text = strings.TrimSpace(q.Text)
 	if len(q.Text) > MaxQueryLen {
-		return Page{}, atlas.Invalid("q", "must be at most %d bytes", MaxQueryLen)
+		return Params{}, "", atlas.Invalid("q", "must be at most %d bytes", MaxQueryLen)
 	}
 	tags, err := item.NormalizeTags(q.Tags)
 	if err != nil {
-		return Page{}, err
+		return Params{}, "", err
 	}
 	params := Params{Query: q.Text, Tags: tags, Sort: q.Sort, Order: q.Order, Limit: q.Page.Limit}
 	sort, order, _, err := params.resolved()
 	if err != nil {
-		return Page{}, atlas.Errorf(atlas.ErrInvalid, "%s", strings.TrimPrefix(err.Error(), ErrInvalidParams.Error()+": "))
+		return Params{}, "", atlas.Errorf(atlas.ErrInvalid, "%s", strings.TrimPrefix(err.Error(), ErrInvalidParams.Error()+": "))
 	}
 	// The cursor is bound to the resolved sort, so "sort=" and "sort=relevance" share cursors.
-	scope := q.scope(caller, tags, sort, order)
+	scope := q.scope(who, tags, sort, order)
 	if q.Page.After != "" {
 		var pos searchPosition
 		if err := s.cursor.Decode(scope, q.Page.After, &pos); err != nil {
-			return Page{}, err
+			return Params{}, "", err
 		}
 		params.SearchAfter, params.AnyWord = pos.After, pos.AnyWord
 	}
+	return params, scope, nil
+}
 
-	if q.CollectionID != nil {
-		if _, err := s.collections.Authorize(ctx, s.db, caller, *q.CollectionID, collection.ActionRead); err != nil {
-			return Page{}, fmt.Errorf("search: %w", err)
-		}
-		params.CollectionIDs = []uuid.UUID{*q.CollectionID}
-	} else {
-		params.CollectionIDs, err = s.collections.VisibleIDs(ctx, s.db, caller)
-		if err != nil {
-			return Page{}, fmt.Errorf("search: %w", err)
-		}
+// SearchPublished searches one collection without a caller: for a reader
+// who reached it through a public link, whose access publiclink.Service
+// decided. Only items of collectionID are ever returned (q.CollectionID is
+// ignored); cursors are bound to the collection.
+func (s *Service) SearchPublished(ctx context.Context, collectionID uuid.UUID, q Query) (Page, error) {
+	q.CollectionID = &collectionID
+	params, scope, err := s.prepare(q, "published:"+collectionID.String())
+	if err != nil {
+		return Page{}, err
+	}
+	return s.run(ctx, scope, params, func() ([]uuid.UUID, error) { return []uuid.UUID{collectionID}, nil })
+}
+
+// run answers a prepared search over the collections ids returns (read
+// after the cursor is checked, so a bad cursor costs no query).
+func (s *Service) run(ctx context.Context, scope string, params Params, ids func() ([]uuid.UUID, error)) (Page, error) {
+	var err error
+	params.CollectionIDs, err = ids()
+	if err != nil {
+		return Page{}, fmt.Errorf("search: %w", err)
 	}
 	if len(params.CollectionIDs) == 0 {
 		return Page{Hits: []Hit{}, TotalExact: true}, nil

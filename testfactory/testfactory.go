@@ -32,6 +32,7 @@ import (
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/mail"
+	"github.com/atlasapp/atlas/publiclink"
 )
 
 // CheapHash keeps password hashing fast in tests (never use in production).
@@ -55,6 +56,7 @@ type Services struct {
 	Items       *item.Service
 	Audit       *audit.Service
 	Jobs        *jobs.Service
+	PublicLinks *publiclink.Service
 	// River inserts jobs (an insert-only client: no worker runs).
 	River *river.Client[pgx.Tx]
 	// Cursors signs the services' cursors.
@@ -93,7 +95,7 @@ func Config(t testing.TB) config.Config {
 	// send from one address as one user; the rate-limit tests lower them.
 	cfg, err := config.LoadFrom([]string{"ATLAS_JWT_SECRET=test-secret-test-secret-test-secret-0123",
 		"ATLAS_RATE_LIMIT_AUTH_PER_MINUTE=10000", "ATLAS_RATE_LIMIT_REFRESH_PER_MINUTE=100000",
-		"ATLAS_RATE_LIMIT_USER_PER_MINUTE=1000000"})
+		"ATLAS_RATE_LIMIT_USER_PER_MINUTE=1000000", "ATLAS_RATE_LIMIT_PUBLIC_PER_MINUTE=1000000"})
 	require.NoError(t, err)
 	return cfg
 }
@@ -152,10 +154,11 @@ func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 		OnCreate: []item.OnCreateFunc{js.EnqueueEnrichment}, OnUpdate: []item.OnUpdateFunc{js.EnqueueReEnrichment},
 		OnImportQueued: []item.OnImportQueuedFunc{js.EnqueueImport}, OnImport: []item.OnImportFunc{js.EnqueueImportEnrichment}})
 	return &Env{Pool: pool, Config: cfg, Logger: o.Logger, Services: Services{Accounts: accounts, Collections: collections, Items: items,
-		Audit:   audit.NewService(audit.ServiceParams{Pool: pool, Collections: collections, Cursors: codec}),
-		Jobs:    js,
-		River:   rc,
-		Cursors: codec,
+		Audit:       audit.NewService(audit.ServiceParams{Pool: pool, Collections: collections, Cursors: codec}),
+		Jobs:        js,
+		PublicLinks: publiclink.NewService(publiclink.ServiceParams{Pool: pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: o.NowFunc}),
+		River:       rc,
+		Cursors:     codec,
 	}}
 }
 

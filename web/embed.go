@@ -31,7 +31,7 @@ var dist embed.FS
 
 // reservedPrefixes are the server's own paths: the UI never answers them with
 // index.html, so a mistyped API URL gets a 404 instead of a web page.
-var reservedPrefixes = []string{"/api/", "/openapi", "/docs", "/schemas", "/riverui", "/health", "/ready", "/metrics"}
+var reservedPrefixes = []string{"/api/", "/feeds/", "/openapi", "/docs", "/schemas", "/riverui", "/health", "/ready", "/metrics"}
 
 const (
 	// cacheImmutable is for content-hashed assets: their URL changes when they do.

@@ -65,6 +65,7 @@ func Edge(c config.Config) api.EdgeParams {
 			AuthPerMinute:    c.RateLimitAuthPerMinute,
 			RefreshPerMinute: c.RateLimitRefreshPerMinute,
 			UserPerMinute:    c.RateLimitUserPerMinute,
+			PublicPerMinute:  c.RateLimitPublicPerMinute,
 			TrustedProxies:   c.TrustedProxies,
 		},
 		CORSOrigins:    c.CORSOrigins,

@@ -484,6 +484,7 @@ def expect_minimal(r: Render) -> None:
     expect("ATLAS_CURSOR_SECRET_FILE" not in env, "optional cursor secret mounted although not given")
     cm = r.of("ConfigMap")[0]["data"]
     expect(cm["ATLAS_RATE_LIMIT_ENABLED"] == "true", "rate limits not on by default")
+    expect(cm["ATLAS_RATE_LIMIT_PUBLIC_PER_MINUTE"] == "120", "public link rate limit default")
     expect(cm["ATLAS_MAX_BODY_BYTES"] == "1048576", f"max body bytes {cm['ATLAS_MAX_BODY_BYTES']!r}")
     expect(cm["ATLAS_IMPORT_MAX_BYTES"] == "52428800", f"import max bytes {cm['ATLAS_IMPORT_MAX_BYTES']!r}")
     expect(cm["ATLAS_IMPORT_ENRICH_WORKERS"] == "2", f"import enrich workers {cm['ATLAS_IMPORT_ENRICH_WORKERS']!r}")

@@ -20,6 +20,7 @@ import { ItemsPage } from './items/ItemsPage';
 import { NewItemPage } from './items/NewItemPage';
 import { JobsPage } from './jobs/JobsPage';
 import { MembersPage } from './members/MembersPage';
+import { PublicPage } from './public/PublicPage';
 import { SearchPage } from './search/SearchPage';
 import { TeamPage } from './teams/TeamPage';
 import { TeamsPage } from './teams/TeamsPage';
@@ -69,6 +70,8 @@ export function AppRoutes() {
       <Route path="/reset-password" element={<ResetPasswordPage />} />
       <Route path="/verify-email" element={<VerifyEmailPage />} />
       <Route path="/invitations/accept" element={<AcceptInvitationPage />} />
+      {/* A public link's page: no sign-in needed. */}
+      <Route path="/p/:token" element={<PublicPage />} />
       <Route element={<RequireAuth />}>
         <Route element={<Layout />}>
           <Route index element={<CollectionsPage />} />

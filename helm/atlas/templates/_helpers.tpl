@@ -448,6 +448,7 @@ ATLAS_RATE_LIMIT_ENABLED: {{ .Values.config.rateLimit.enabled | toString | quote
 ATLAS_RATE_LIMIT_AUTH_PER_MINUTE: {{ .Values.config.rateLimit.authPerMinute | int64 | toString | quote }}
 ATLAS_RATE_LIMIT_REFRESH_PER_MINUTE: {{ .Values.config.rateLimit.refreshPerMinute | int64 | toString | quote }}
 ATLAS_RATE_LIMIT_USER_PER_MINUTE: {{ .Values.config.rateLimit.userPerMinute | int64 | toString | quote }}
+ATLAS_RATE_LIMIT_PUBLIC_PER_MINUTE: {{ .Values.config.rateLimit.publicPerMinute | int64 | toString | quote }}
 {{- with .Values.config.trustedProxies }}
 ATLAS_TRUSTED_PROXIES: {{ join "," . | quote }}
 {{- end }}

@@ -7,6 +7,8 @@ import { formatDateTime } from '../ui/format';
 import { Empty, ErrorState, FormError, Loading } from '../ui/States';
 import { useApiTokens, useCreateApiToken, useRevokeApiToken } from './hooks';
 
+const scopeLabels: Record<ApiTokenScope, string> = { read: 'Read only', write: 'Read and write', feed: 'Feeds only' };
+
 export function ApiTokensSection() {
   const tokens = useApiTokens();
   const create = useCreateApiToken();
@@ -34,7 +36,8 @@ export function ApiTokensSection() {
       <h2 id="tokens-heading">API tokens</h2>
       <p className="muted">
         For scripts and browser extensions: send a token as <code>Authorization: Bearer atlas_pat_…</code>. A read token can only read;
-        no token can create tokens or change your password.
+        no token can create tokens or change your password. A feeds-only token (<code>atlas_feed_…</code>) goes in feed URLs and reads
+        nothing else.
       </p>
       <form onSubmit={submit}>
         <Field label="Token name" error={errors.name}>
@@ -44,6 +47,7 @@ export function ApiTokensSection() {
           <select value={scope} onChange={(e) => setScope(e.target.value as ApiTokenScope)}>
             <option value="read">Read only</option>
             <option value="write">Read and write</option>
+            <option value="feed">Feeds only</option>
           </select>
         </Field>
         <Field label="Expires on (optional)" error={errors.expires_at}>
@@ -98,7 +102,7 @@ export function ApiTokensSection() {
               {all.map((t) => (
                 <tr key={t.id}>
                   <td>{t.name}</td>
-                  <td>{t.scope === 'read' ? 'Read only' : 'Read and write'}</td>
+                  <td>{scopeLabels[t.scope]}</td>
                   <td>{formatDateTime(t.created_at)}</td>
                   <td>{t.expires_at ? formatDateTime(t.expires_at) : 'Never'}</td>
                   <td>{t.last_used_at ? formatDateTime(t.last_used_at) : 'Never'}</td>

@@ -361,7 +361,7 @@ export interface paths {
         put?: never;
         /**
          * Create a personal API token
-         * @description For scripts and extensions. The secret (atlas_pat_...) is in the answer only; Atlas keeps a hash. A read token gets 403 on every write; no token can create tokens or change the password.
+         * @description For scripts and extensions. The secret (atlas_pat_...) is in the answer only; Atlas keeps a hash. A read token gets 403 on every write; no token can create tokens or change the password. A feed token (scope feed, atlas_feed_...) goes in feed URLs (?token=) and opens only the feeds of your collections.
          */
         post: operations["create-api-token"];
         delete?: never;
@@ -604,6 +604,44 @@ export interface paths {
         patch: operations["change-team-membership-role"];
         trace?: never;
     };
+    "/api/v1/collections/{id}/public-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a collection's public links, newest first */
+        get: operations["list-public-links"];
+        put?: never;
+        /**
+         * Publish a collection read-only through a public link (owners)
+         * @description Anyone with the link reads the collection's name, description, items (without notes), tags and search, and its feed, without an account; nothing else of the owner's. The secret is in this answer only.
+         */
+        post: operations["create-public-link"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/collections/{id}/public-links/{link_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke a public link (owners): it stops working at once */
+        delete: operations["revoke-public-link"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/collections/{id}/tags": {
         parameters: {
             query?: never;
@@ -710,6 +748,74 @@ export interface paths {
         };
         /** Get a job (members of its item's collection) */
         get: operations["get-job"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The collection a public link publishes (no account) */
+        get: operations["get-public-collection"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/{token}/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A published collection's items, newest first (no account) */
+        get: operations["list-public-items"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/{token}/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Search a published collection (no account) */
+        get: operations["search-public-items"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/{token}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A published collection's tags (no account) */
+        get: operations["list-public-tags"];
         put?: never;
         post?: never;
         delete?: never;
@@ -883,10 +989,10 @@ export interface components {
             /** @example backup script */
             name: string;
             /**
-             * @description read: reads only; write: reads and writes.
+             * @description read: reads only; write: reads and writes; feed: reads the feeds of your collections only (atlas_feed_...), nothing of the JSON API.
              * @enum {string}
              */
-            scope: "read" | "write";
+            scope: "read" | "write" | "feed";
         };
         AuditEntity: {
             /** @description The collection the entity belongs to; null for a user. */
@@ -921,7 +1027,7 @@ export interface components {
             /** @description W3C trace id of the request that caused the change. */
             trace_id: string;
             /** @enum {string} */
-            type: "ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "SessionRevoked" | "RefreshTokenReuseDetected" | "PasswordChanged" | "APITokenCreated" | "APITokenRevoked" | "ImportFinished" | "TeamCreated" | "TeamUpdated" | "TeamDeleted" | "TeamMemberAdded" | "TeamMemberRoleChanged" | "TeamMemberRemoved" | "SSOLinked" | "UserLoggedIn" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked";
+            type: "ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "SessionRevoked" | "RefreshTokenReuseDetected" | "PasswordChanged" | "APITokenCreated" | "APITokenRevoked" | "ImportFinished" | "TeamCreated" | "TeamUpdated" | "TeamDeleted" | "TeamMemberAdded" | "TeamMemberRoleChanged" | "TeamMemberRemoved" | "SSOLinked" | "UserLoggedIn" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked" | "PublicLinkCreated" | "PublicLinkRevoked";
             /**
              * Format: int64
              * @description Envelope schema version.
@@ -990,7 +1096,7 @@ export interface components {
             /** @example backup script */
             name: string;
             /** @enum {string} */
-            scope: "read" | "write";
+            scope: "read" | "write" | "feed";
         };
         CreateCollectionInputBody: {
             description?: string;
@@ -1030,6 +1136,15 @@ export interface components {
              * @enum {string}
              */
             type: "ENRICH_URL" | "REINDEX_ITEM";
+        };
+        CreatePublicLinkInputBody: {
+            /**
+             * Format: date-time
+             * @description Optional: when the link stops working (must be in the future).
+             */
+            expires_at?: string;
+            /** @description Let search engines index the public page (default false: noindex). */
+            indexable?: boolean;
         };
         EmailSettings: {
             /** @description This server sends email at all; when false, no link or notice is sent. */
@@ -1352,6 +1467,18 @@ export interface components {
             /** @description Cursor of the next page; null on the last page. */
             next_cursor: string | null;
         };
+        ListBodyPublicItem: {
+            /** @description This page's entries. */
+            items: components["schemas"]["PublicItem"][] | null;
+            /** @description Cursor of the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        ListBodyPublicLink: {
+            /** @description This page's entries. */
+            items: components["schemas"]["PublicLink"][] | null;
+            /** @description Cursor of the next page; null on the last page. */
+            next_cursor: string | null;
+        };
         ListBodySession: {
             /** @description This page's entries. */
             items: components["schemas"]["Session"][] | null;
@@ -1424,14 +1551,35 @@ export interface components {
             /** @example backup script */
             name: string;
             /**
-             * @description read: reads only; write: reads and writes.
+             * @description read: reads only; write: reads and writes; feed: reads the feeds of your collections only (atlas_feed_...), nothing of the JSON API.
              * @enum {string}
              */
-            scope: "read" | "write";
+            scope: "read" | "write" | "feed";
             /**
              * @description The secret, shown this once: send it as Authorization: Bearer <token>.
              * @example atlas_pat_...
              */
+            token: string;
+        };
+        NewPublicLinkOutputBody: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The owner who published it; null once their account is gone. */
+            created_by: string;
+            /**
+             * Format: date-time
+             * @description When the link stops working; null: until revoked.
+             */
+            expires_at: string | null;
+            id: string;
+            /** @description Search engines may index the public page (else it answers X-Robots-Tag: noindex). */
+            indexable: boolean;
+            /**
+             * @description The public page: /p/{token}.
+             * @example /p/q8J...
+             */
+            path: string;
+            /** @description The link's secret, shown this once (Atlas keeps a hash). */
             token: string;
         };
         PageText: {
@@ -1485,6 +1633,48 @@ export interface components {
             read: boolean;
             /** @description Create, edit and delete items, import them and start their jobs. */
             write_items: boolean;
+        };
+        PublicCollection: {
+            description: string;
+            /**
+             * Format: date-time
+             * @description When the link stops working; null: until revoked.
+             */
+            expires_at: string | null;
+            /** @description The public feed's path by format (atom, rss, json). */
+            feeds: {
+                [key: string]: string;
+            };
+            indexable: boolean;
+            /** @example Reading list */
+            name: string;
+        };
+        PublicItem: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            id: string;
+            /** @description The item's URL, if any. */
+            source_url: string | null;
+            tags: string[] | null;
+            /** @example The Go Memory Model */
+            title: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        PublicLink: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The owner who published it; null once their account is gone. */
+            created_by: string;
+            /**
+             * Format: date-time
+             * @description When the link stops working; null: until revoked.
+             */
+            expires_at: string | null;
+            id: string;
+            /** @description Search engines may index the public page (else it answers X-Robots-Tag: noindex). */
+            indexable: boolean;
         };
         RegisterInputBody: {
             /**
@@ -5341,6 +5531,279 @@ export interface operations {
             };
         };
     };
+    "list-public-links": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description Collection id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBodyPublicLink"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "create-public-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Collection id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePublicLinkInputBody"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NewPublicLinkOutputBody"];
+                };
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Content Too Large: the request body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "revoke-public-link": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Collection id. */
+                id: string;
+                /** @description Public link id. */
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-tags": {
         parameters: {
             query?: {
@@ -6101,6 +6564,316 @@ export interface operations {
                 headers: {
                     /** @description Seconds to wait before retrying. */
                     "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-public-collection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The public link's secret. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "X-Robots-Tag"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicCollection"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-public-items": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description Only items carrying every given tag (repeat the parameter). */
+                tag?: string[] | null;
+            };
+            header?: never;
+            path: {
+                /** @description The public link's secret. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "X-Robots-Tag"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBodyPublicItem"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "search-public-items": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+                /** @description Words to look for (as in /api/v1/search/items); empty: every item, newest first. */
+                q?: string;
+                /** @description Only items carrying every given tag. */
+                tags?: string[] | null;
+            };
+            header?: never;
+            path: {
+                /** @description The public link's secret. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "X-Robots-Tag"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBodyPublicItem"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Service Unavailable */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-public-tags": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string;
+                /** @description Page size. */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description The public link's secret. */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Cache-Control"?: string;
+                    "X-Robots-Tag"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBodyTag"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests */
+            429: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {

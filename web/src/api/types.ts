@@ -49,3 +49,8 @@ export const teamRoles: readonly TeamRole[] = ['owner', 'member'];
 export type ImportReport = Schemas['ImportReport'];
 export type ImportSummary = Schemas['ImportSummary'];
 export type ImportStatus = ImportSummary['status'];
+export type PublicLink = Schemas['PublicLink'];
+/** A new public link: the link, its secret (shown once) and its page's path. */
+export type NewPublicLink = Schemas['NewPublicLinkOutputBody'];
+export type PublicCollection = Schemas['PublicCollection'];
+export type PublicItem = Schemas['PublicItem'];

@@ -1,5 +1,6 @@
 // Who is in a collection, people and teams. Owners invite by email, share
-// with a team, change roles and remove members; everyone can leave.
+// with a team, change roles and remove members; everyone can leave. Below: the
+// collection's feeds and public links.
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
@@ -14,6 +15,8 @@ import { formatDateTime, roleHelp, roleLabel, RoleBadge } from '../ui/format';
 import { Empty, ErrorState, FormError, Loading } from '../ui/States';
 import { InvitationsSection } from '../email/InvitationsSection';
 import { useInvite } from '../email/hooks';
+import { FeedsPanel } from '../sharing/FeedsPanel';
+import { PublicLinkPanel } from '../sharing/PublicLinkPanel';
 import { useAddMember, useChangeRole, useChangeTeamRole, useMembers, useRemoveMember, useRemoveTeam } from './hooks';
 import { ShareWithTeamForm } from './ShareWithTeamForm';
 
@@ -130,6 +133,8 @@ export function MembersPage() {
           </table>
         </div>
       )}
+      <FeedsPanel collectionId={collection.id} collectionName={collection.name} />
+      <PublicLinkPanel collectionId={collection.id} owner={owner} />
       <ConfirmDialog
         open={removing !== null}
         title={leaving ? 'Leave this collection?' : removingTeam ? 'Remove team?' : 'Remove member?'}
