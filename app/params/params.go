@@ -103,7 +103,23 @@ func JobWorker(c config.Config) jobs.WorkerParams {
 	}
 }
 
-// Fetcher are the ENRICH_URL page fetcher's timeouts.
-func Fetcher(c config.Config) enrich.FetcherOpts {
-	return enrich.FetcherOpts{TotalTimeout: c.EnrichTimeout, ConnectTimeout: c.EnrichConnectTimeout}
+// Fetcher are the ENRICH_URL page fetcher's timeouts and the operator's
+// allow list (see FetchAllow).
+func Fetcher(c config.Config) (enrich.FetcherOpts, error) {
+	allow, err := FetchAllow(c)
+	if err != nil {
+		return enrich.FetcherOpts{}, err
+	}
+	return enrich.FetcherOpts{TotalTimeout: c.EnrichTimeout, ConnectTimeout: c.EnrichConnectTimeout, Allow: allow}, nil
+}
+
+// FetchAllow is ATLAS_FETCH_ALLOW as the SSRF guard takes it: the one allow
+// list of every outbound request. An entry that is not a host name, address
+// or network, or that names the cloud metadata address, is an error.
+func FetchAllow(c config.Config) (enrich.AllowList, error) {
+	l, err := enrich.ParseAllowList(c.FetchAllow)
+	if err != nil {
+		return enrich.AllowList{}, fmt.Errorf("ATLAS_FETCH_ALLOW: %w", err)
+	}
+	return l, nil
 }

@@ -52,7 +52,11 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 	if err != nil {
 		return nil, err
 	}
-	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: core.Items, Indexer: syncer, Fetch: params.Fetcher(cfg)})
+	fetch, err := params.Fetcher(cfg)
+	if err != nil {
+		return nil, err
+	}
+	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: core.Items, Indexer: syncer, Fetch: fetch})
 	register, periodic, err := withReconcile(cfg, log, pool, syncer, reg, register)
 	if err != nil {
 		return nil, err
