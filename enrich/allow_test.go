@@ -79,3 +79,22 @@ func TestGuardControl_AllowListIsNarrow(t *testing.T) {
 	assert.NoError(t, g.control(true)("tcp4", "192.168.1.1:80", nil))
 	assert.True(t, isMetadata(netip.MustParseAddr("::ffff:169.254.169.254")))
 }
+
+func TestGuardCheckHost(t *testing.T) {
+	t.Parallel()
+	l, err := ParseAllowList([]string{"127.0.0.3", "intranet.localhost"})
+	require.NoError(t, err)
+	g := Guard{Allow: l}
+	for host, blocked := range map[string]bool{
+		"example.com": false, "8.8.8.8": false, "[2606:4700:4700::1111]": false,
+		"127.0.0.1": true, "10.0.0.1": true, "[::1]": true, "localhost": true, "a.localhost": true, "169.254.169.254": true,
+		"127.0.0.3": false, "intranet.localhost": false,
+	} {
+		err := g.CheckHost(host)
+		if blocked {
+			assert.ErrorIs(t, err, ErrBlockedAddress, host)
+		} else {
+			assert.NoError(t, err, host)
+		}
+	}
+}

@@ -233,3 +233,21 @@ func checkURL(u *url.URL) error {
 	}
 	return nil
 }
+
+// CheckHost reports early, before any connection, whether host (a URL's
+// hostname) is certainly refused: an IP literal the address rules refuse or
+// the allow list does not name, or a localhost name. Other names are judged
+// when dialled, on the addresses they resolve to then.
+func (g Guard) CheckHost(host string) error {
+	host = strings.Trim(host, "[]")
+	if g.Allow.allowsName(host) {
+		return nil
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		return g.control(false)("tcp", netip.AddrPortFrom(a.WithZone(""), 443).String(), nil)
+	}
+	if !g.AllowLoopback && isLocalhostName(host) {
+		return fmt.Errorf("host %s: %w", host, ErrBlockedAddress)
+	}
+	return nil
+}
