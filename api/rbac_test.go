@@ -15,6 +15,7 @@ import (
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/webhook"
 )
 
 // Callers of the RBAC matrix.
@@ -38,6 +39,8 @@ type fixture struct {
 	itemID       string
 	jobID        string // a REINDEX_ITEM job on the item
 	importID     string // an import into the collection
+	webhookID    string // a webhook of the collection
+	deliveryID   string // a delivery (a test event) of the webhook
 }
 
 func newFixture(t *testing.T, env *apitest.Env) fixture {
@@ -59,13 +62,19 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 	imp, err := env.App.Items.CreateImport(context.Background(), f.users[owner].ID, c.ID, item.CreateImportParams{File: strings.NewReader(fixtureBookmarks)})
 	require.NoError(t, err)
 	f.importID = imp.ID.String()
+	wh, _, err := env.App.Webhooks.Create(context.Background(), f.users[owner].ID, webhook.CreateParams{CollectionID: &c.ID,
+		URL: "https://hooks.example.com/atlas", EventTypes: []string{"ItemCreated"}})
+	require.NoError(t, err)
+	m, err := env.App.Webhooks.SendTest(context.Background(), f.users[owner].ID, wh.ID)
+	require.NoError(t, err)
+	f.webhookID, f.deliveryID = wh.ID.String(), m.ID.String()
 	return f
 }
 
 // rbacCase is one operation of the API and the status each caller gets.
 type rbacCase struct {
 	method string
-	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id
+	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id, {w} webhook id, {d} its delivery
 	body   func(f fixture) any
 	want   map[string]int
 }
@@ -120,6 +129,23 @@ var rbacMatrix = map[string]rbacCase{
 	"list-imports":      {http.MethodGet, "/api/v1/collections/{c}/imports", nil, statuses(200, 200, 200, 404, 401)},
 	"get-import":        {http.MethodGet, "/api/v1/imports/{m}", nil, statuses(200, 200, 200, 404, 401)},
 	"export-collection": {http.MethodGet, "/api/v1/collections/{c}/export?format=json", nil, statuses(200, 200, 200, 404, 401)},
+	// Webhooks: a collection's owners manage them; every-collection
+	// webhooks are for administrators (none in this fixture: 403).
+	"create-collection-webhook": {http.MethodPost, "/api/v1/collections/{c}/webhooks", func(fixture) any {
+		return map[string]any{"url": "https://hooks.example.com/new", "event_types": []string{"ItemCreated"}}
+	}, statuses(201, 403, 403, 404, 401)},
+	"list-collection-webhooks": {http.MethodGet, "/api/v1/collections/{c}/webhooks", nil, statuses(200, 403, 403, 404, 401)},
+	"create-webhook": {http.MethodPost, "/api/v1/webhooks", func(fixture) any {
+		return map[string]any{"url": "https://hooks.example.com/all", "event_types": []string{"ItemCreated"}}
+	}, statuses(403, 403, 403, 403, 401)},
+	"list-webhooks":               {http.MethodGet, "/api/v1/webhooks", nil, statuses(403, 403, 403, 403, 401)},
+	"get-webhook":                 {http.MethodGet, "/api/v1/webhooks/{w}", nil, statuses(200, 403, 403, 404, 401)},
+	"update-webhook":              {http.MethodPatch, "/api/v1/webhooks/{w}", func(fixture) any { return map[string]any{"enabled": false} }, statuses(200, 403, 403, 404, 401)},
+	"delete-webhook":              {http.MethodDelete, "/api/v1/webhooks/{w}", nil, statuses(204, 403, 403, 404, 401)},
+	"rotate-webhook-secret":       {http.MethodPost, "/api/v1/webhooks/{w}/rotate-secret", func(fixture) any { return map[string]any{} }, statuses(200, 403, 403, 404, 401)},
+	"list-webhook-deliveries":     {http.MethodGet, "/api/v1/webhooks/{w}/deliveries", nil, statuses(200, 403, 403, 404, 401)},
+	"send-webhook-delivery-again": {http.MethodPost, "/api/v1/webhooks/{w}/deliveries/{d}/send-again", nil, statuses(202, 403, 403, 404, 401)},
+	"send-webhook-test":           {http.MethodPost, "/api/v1/webhooks/{w}/test", nil, statuses(202, 403, 403, 404, 401)},
 }
 
 // fixtureBookmarks is a one-bookmark Netscape file.
@@ -175,7 +201,8 @@ func TestRBACMatrix(t *testing.T) {
 						tokenID = tok.ID.String()
 					}
 					path := strings.NewReplacer("{c}", f.collectionID, "{i}", f.itemID, "{u}", f.target.ID.String(), "{j}", f.jobID,
-						"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID).Replace(tc.path)
+						"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID,
+						"{w}", f.webhookID, "{d}", f.deliveryID).Replace(tc.path)
 					var body any
 					if tc.body != nil {
 						body = tc.body(f)

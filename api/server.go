@@ -18,6 +18,7 @@ import (
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/search"
+	"github.com/atlasapp/atlas/webhook"
 )
 
 // Params are the dependencies of the HTTP server.
@@ -27,6 +28,8 @@ type Params struct {
 	Items       *item.Service
 	Audit       *audit.Service
 	Jobs        *jobs.Service
+	// Webhooks manages webhooks and their delivery log.
+	Webhooks *webhook.Service
 	// Search answers GET /api/v1/search/items (nil: the route answers 503).
 	Search *search.Service
 	// RiverUI is mounted at /riverui for operators (nil Handler: not mounted).
@@ -48,6 +51,7 @@ type Server struct {
 	audit       *audit.Service
 	jobs        *jobs.Service
 	search      *search.Service
+	webhooks    *webhook.Service
 	riverUI     *riverui.Handler
 	log         *slog.Logger
 	metrics     *ops.HTTPMetrics
@@ -73,7 +77,7 @@ func NewServer(p Params) *Server {
 	if p.Version == "" {
 		p.Version = "dev"
 	}
-	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, log: p.Logger, metrics: p.Metrics,
+	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, webhooks: p.Webhooks, log: p.Logger, metrics: p.Metrics,
 		cookies: newCookieParams(p.Edge)}
 
 	r := chi.NewRouter()
@@ -104,6 +108,7 @@ func NewServer(p Params) *Server {
 	s.registerJobs()
 	s.registerSearch()
 	s.registerImports()
+	s.registerWebhooks()
 	s.mountRiverUI(p.RiverUI)
 	documentEdgeResponses(api.OpenAPI()) // after every operation is registered
 	return s

@@ -29,6 +29,7 @@ import (
 	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/search"
 	"github.com/atlasapp/atlas/web"
+	"github.com/atlasapp/atlas/webhook"
 )
 
 // Params are what the application is built from.
@@ -116,7 +117,9 @@ type Services struct {
 	// one built from ATLAS_ELASTICSEARCH_* that Close closes).
 	Search      *search.Service
 	SearchIndex *search.Index
-	ownsIndex   bool
+	// Webhooks manages webhooks and their delivery log.
+	Webhooks  *webhook.Service
+	ownsIndex bool
 }
 
 // NewServices wires the API's domain services, without the HTTP server,
@@ -144,6 +147,11 @@ func NewServices(p Params) (*Services, error) {
 	if err != nil {
 		return nil, err
 	}
+	wp, err := params.WebhookService(p.Config)
+	if err != nil {
+		return nil, err
+	}
+	wp.Pool, wp.Collections, wp.River, wp.Cursors, wp.NowFunc = p.Pool, core.Collections, core.River, codec, p.NowFunc
 	index, owns := p.SearchIndex, p.SearchIndex == nil
 	if owns {
 		if index, err = params.NewSearchIndex(p.Config); err != nil {
@@ -153,7 +161,7 @@ func NewServices(p Params) (*Services, error) {
 	return &Services{Core: *core, Accounts: accounts,
 		Audit:       audit.NewService(audit.ServiceParams{Pool: p.Pool, Collections: core.Collections, Cursors: codec}),
 		Search:      search.NewService(search.ServiceParams{DB: p.Pool, Collections: core.Collections, Index: index, Cursors: codec, Logger: p.Logger}),
-		SearchIndex: index, ownsIndex: owns}, nil
+		SearchIndex: index, Webhooks: webhook.NewService(wp), ownsIndex: owns}, nil
 }
 
 // Close releases what the Services opened themselves: the search index when
@@ -167,7 +175,7 @@ func (s *Services) Close() {
 // APIParams are the API server's parameters for these services (the
 // domain side only: no logger, metrics, edge or River UI).
 func (s *Services) APIParams() api.Params {
-	return api.Params{Accounts: s.Accounts, Collections: s.Collections, Items: s.Items, Audit: s.Audit, Jobs: s.Jobs, Search: s.Search}
+	return api.Params{Accounts: s.Accounts, Collections: s.Collections, Items: s.Items, Audit: s.Audit, Jobs: s.Jobs, Search: s.Search, Webhooks: s.Webhooks}
 }
 
 // App is the assembled API process: the services and the HTTP server in

@@ -31,6 +31,7 @@ import (
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/webhook"
 )
 
 // CheapHash keeps password hashing fast in tests (never use in production).
@@ -58,6 +59,9 @@ type Services struct {
 	River *river.Client[pgx.Tx]
 	// Cursors signs the services' cursors.
 	Cursors *cursor.Codec
+	// Webhooks manages webhooks (their URLs judged by the configuration's
+	// ATLAS_FETCH_ALLOW).
+	Webhooks *webhook.Service
 }
 
 // Env is a test's database with the domain services on it.
@@ -146,7 +150,11 @@ func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 		NowFunc: o.NowFunc, ImportMaxBytes: cfg.ImportMaxBytes,
 		OnCreate: []item.OnCreateFunc{js.EnqueueEnrichment}, OnUpdate: []item.OnUpdateFunc{js.EnqueueReEnrichment},
 		OnImportQueued: []item.OnImportQueuedFunc{js.EnqueueImport}, OnImport: []item.OnImportFunc{js.EnqueueImportEnrichment}})
-	return &Env{Pool: pool, Config: cfg, Logger: o.Logger, Services: Services{Accounts: accounts, Collections: collections, Items: items,
+	wp, err := params.WebhookService(cfg)
+	require.NoError(t, err)
+	wp.Pool, wp.Collections, wp.River, wp.Cursors, wp.NowFunc = pool, collections, rc, codec, o.NowFunc
+	return &Env{Pool: pool, Config: cfg, Logger: o.Logger, Services: Services{
+		Webhooks: webhook.NewService(wp),Accounts: accounts, Collections: collections, Items: items,
 		Audit:   audit.NewService(audit.ServiceParams{Pool: pool, Collections: collections, Cursors: codec}),
 		Jobs:    js,
 		River:   rc,

@@ -20,6 +20,7 @@ import (
 	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/search"
+	"github.com/atlasapp/atlas/webhook"
 )
 
 // Search returns the connection options of the cluster the configuration names: its URL, the
@@ -122,4 +123,27 @@ func FetchAllow(c config.Config) (enrich.AllowList, error) {
 		return enrich.AllowList{}, fmt.Errorf("ATLAS_FETCH_ALLOW: %w", err)
 	}
 	return l, nil
+}
+
+// WebhookService are the webhook service's rules from the configuration:
+// the SSRF guard with ATLAS_FETCH_ALLOW, HTTPS in production, the
+// administrators (its pool, collections, River client and cursors are the
+// caller's).
+func WebhookService(c config.Config) (webhook.ServiceParams, error) {
+	allow, err := FetchAllow(c)
+	if err != nil {
+		return webhook.ServiceParams{}, err
+	}
+	return webhook.ServiceParams{Guard: enrich.Guard{Allow: allow}, RequireHTTPS: c.Env == config.EnvProduction, AdminEmails: c.AdminEmails}, nil
+}
+
+// WebhookDelivery are the delivery worker's settings: the same rules as
+// WebhookService plus ATLAS_WEBHOOK_TIMEOUT.
+func WebhookDelivery(c config.Config) (webhook.DeliverParams, error) {
+	sp, err := WebhookService(c)
+	if err != nil {
+		return webhook.DeliverParams{}, err
+	}
+	sp.Guard.ConnectTimeout = min(c.EnrichConnectTimeout, c.WebhookTimeout)
+	return webhook.DeliverParams{Guard: sp.Guard, RequireHTTPS: sp.RequireHTTPS, AdminEmails: sp.AdminEmails, Timeout: c.WebhookTimeout}, nil
 }

@@ -61,12 +61,16 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 	if err != nil {
 		return nil, err
 	}
+	register, queues, cleanup, err := withWebhooks(p, core, register)
+	if err != nil {
+		return nil, err
+	}
 	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: p.kafka.Brokers, Security: p.kafka.Security, Topic: cfg.KafkaEventsTopic, Logger: log})
 	if err != nil {
 		return nil, err
 	}
 	wp := params.JobWorker(cfg)
-	wp.Pool, wp.Logger, wp.Register, wp.PeriodicJobs = pool, log, register, periodic
+	wp.Pool, wp.Logger, wp.Register, wp.PeriodicJobs, wp.Queues = pool, log, register, append(periodic, cleanup), queues
 	client, err := jobs.NewWorkerClient(wp)
 	if err != nil {
 		producer.Close()
@@ -78,6 +82,13 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 		stopJobMetrics()
 		producer.Close()
 		return nil, fmt.Errorf("start river: %w", err)
+	}
+	stopDispatcher, err := p.startWebhookDispatcher(ctx, core)
+	if err != nil {
+		stopJobMetrics()
+		producer.Close()
+		_ = client.Stop(context.WithoutCancel(ctx))
+		return nil, err
 	}
 	drainer := events.NewDrainer(events.DrainerParams{Pool: pool, Logger: log,
 		Publisher: ops.NewPublisherMetrics(reg).Wrap(producer)})
@@ -91,6 +102,7 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 	return func() error {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
+		stopDispatcher() // no new deliveries while River finishes the running ones
 		err := client.Stop(stopCtx)
 		stopJobMetrics()
 		stopDrain() // a drain under way finishes its batch first
