@@ -16,7 +16,7 @@ type Webhook struct {
 	OwnerID      uuid.UUID  `json:"owner_id" doc:"Who registered it; events stop when they may no longer manage the collection."`
 	URL          string     `json:"url" example:"https://hooks.example.com/atlas"`
 	Description  string     `json:"description"`
-	EventTypes   []string   `json:"event_types" doc:"The event types it receives."`
+	EventTypes   []string   `json:"event_types" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved,ImportFinished" doc:"The event types it receives."`
 	Enabled      bool       `json:"enabled"`
 	// DisabledReason is set when Atlas turned it off.
 	DisabledReason *string    `json:"disabled_reason" doc:"Why Atlas disabled it (the receiver answered 410 Gone, or failed for a day); null otherwise. Enable it again once the receiver is fixed."`

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/api/apitest"
+	"github.com/atlasapp/atlas/webhook"
 )
 
 func TestWebhooks_SecretShownOnceAndBadURLsAreProblems(t *testing.T) {
@@ -54,4 +55,19 @@ func TestWebhooks_OpenAPIDescribesThePayload(t *testing.T) {
 		names = append(names, p.Name)
 	}
 	assert.ElementsMatch(t, []string{"webhook-id", "webhook-timestamp", "webhook-signature"}, names)
+}
+
+func TestWebhooks_EventTypeEnumIsTheCatalogues(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	schemas := env.App.Server.API().OpenAPI().Components.Schemas.Map()
+	want := []any{}
+	for _, et := range webhook.EventTypes() {
+		want = append(want, string(et))
+	}
+	for _, name := range []string{"Webhook", "WebhookBody"} {
+		s, ok := schemas[name]
+		require.True(t, ok, name)
+		assert.Equal(t, want, s.Properties["event_types"].Items.Enum, "%s.event_types lists webhook.EventTypes()", name)
+	}
 }
