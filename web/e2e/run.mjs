@@ -2,8 +2,8 @@
 // `scripts/web e2e` with a fresh database): two people, a shared collection,
 // items with tags, a viewer who can read but not edit, search, jobs, imports
 // and audit; reloads and tabs that stay signed in, signing out everywhere
-// from a second browser, API tokens. Each feature's steps live in a module
-// of its own; this runner puts them in the flow's order (later steps build
+// from a second browser, API tokens, webhooks to a local receiver. Each
+// feature's steps live in a module of its own; this runner puts them in the flow's order (later steps build
 // on earlier ones). Every route ships with the server, so one that answers
 // 404 fails its step; only the steps that need Kafka and the consumers are
 // skipped on a stack without them, saying why.
@@ -19,6 +19,7 @@ import { itemSteps } from './items.mjs';
 import { jobSteps } from './jobs.mjs';
 import { memberSteps } from './members.mjs';
 import { searchSteps } from './search.mjs';
+import { webhookSteps } from './webhooks.mjs';
 
 const steps = [
   ...registerSteps,
@@ -29,6 +30,7 @@ const steps = [
   ...searchSteps,
   ...jobSteps,
   ...importSteps,
+  ...webhookSteps,
   ...auditSteps,
   ...phoneSteps,
   ...signOutSteps,
