@@ -3,8 +3,8 @@
 // items with tags, a viewer who can read but not edit, search, jobs, imports
 // and audit; reloads and tabs that stay signed in, signing out everywhere
 // from a second browser, API tokens, webhooks to a local receiver. Each
-// feature's steps live in a module of its own; this runner puts them in the flow's order (later steps build
-// on earlier ones). Every route ships with the server, so one that answers
+// feature's steps live in a module of its own; this runner puts them in the
+// flow's order (later steps build on earlier ones). Every route ships with the server, so one that answers
 // 404 fails its step; only the steps that need Kafka and the consumers are
 // skipped on a stack without them, saying why.
 //
