@@ -154,7 +154,7 @@ func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 	require.NoError(t, err)
 	wp.Pool, wp.Collections, wp.River, wp.Cursors, wp.NowFunc = pool, collections, rc, codec, o.NowFunc
 	return &Env{Pool: pool, Config: cfg, Logger: o.Logger, Services: Services{
-		Webhooks: webhook.NewService(wp),Accounts: accounts, Collections: collections, Items: items,
+		Webhooks: webhook.NewService(wp), Accounts: accounts, Collections: collections, Items: items,
 		Audit:   audit.NewService(audit.ServiceParams{Pool: pool, Collections: collections, Cursors: codec}),
 		Jobs:    js,
 		River:   rc,

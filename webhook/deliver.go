@@ -140,7 +140,9 @@ func NewDeliverWorker(p DeliverParams) *DeliverWorker {
 }
 
 // Timeout implements river.Worker: the attempt plus time for the database.
-func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration { return w.p.Timeout + 15*time.Second }
+func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration {
+	return w.p.Timeout + 15*time.Second
+}
 
 // NextRetry implements river.Worker.
 func (w *DeliverWorker) NextRetry(job *river.Job[DeliverArgs]) time.Time {

@@ -60,7 +60,7 @@ type Message struct {
 	// Send counts the times it was sent again ("send again").
 	Send      int
 	CreatedAt time.Time
-	UpdatedAt    time.Time
+	UpdatedAt time.Time
 	// Attempts are the logged attempts, oldest first.
 	Attempts []Attempt
 }

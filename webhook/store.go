@@ -102,6 +102,8 @@ func (store) deleteEndpoint(ctx context.Context, q db.Querier, id uuid.UUID) err
 
 // rotateSecretSQL makes the current secret the previous one, signing until
 // $3, and installs $2.
+//
+//nolint:gosec // G101: SQL text, not a credential
 const rotateSecretSQL = `UPDATE webhook_endpoints SET previous_secret = secret, previous_expires_at = $3, secret = $2, updated_at = $4 WHERE id = $1`
 
 func (store) rotateSecret(ctx context.Context, q db.Querier, id uuid.UUID, secret string, until, now time.Time) error {
