@@ -25,12 +25,15 @@ const eventTypes: readonly WebhookEventType[] = [
 
 export function WebhooksPage() {
   const collection = useCurrentCollection();
-  const hooks = useWebhooks(collection.id);
-  const all = hooks.data?.pages.flatMap((p) => p.items ?? []) ?? [];
-
   if (!collection.permissions.manage) {
-    return <p className="muted">Only owners manage a collection's webhooks.</p>;
+    return <p className="muted">Only owners manage a collection&apos;s webhooks.</p>;
   }
+  return <WebhookList collectionId={collection.id} />;
+}
+
+function WebhookList({ collectionId }: { collectionId: string }) {
+  const hooks = useWebhooks(collectionId);
+  const all = hooks.data?.pages.flatMap((p) => p.items ?? []) ?? [];
   return (
     <section aria-labelledby="webhooks-heading">
       <div className="section-head">
@@ -40,7 +43,7 @@ export function WebhooksPage() {
         Atlas POSTs this collection's events to your endpoints, signed as Standard Webhooks (webhook-id, webhook-timestamp,
         webhook-signature).
       </p>
-      <RegisterForm collectionId={collection.id} />
+      <RegisterForm collectionId={collectionId} />
       {hooks.isPending ? (
         <Loading label="Loading webhooks…" />
       ) : hooks.isError ? (
@@ -50,7 +53,7 @@ export function WebhooksPage() {
       ) : (
         <ul className="webhooks" aria-label="Webhooks">
           {all.map((w) => (
-            <WebhookCard key={w.id} collectionId={collection.id} webhook={w} />
+            <WebhookCard key={w.id} collectionId={collectionId} webhook={w} />
           ))}
         </ul>
       )}
