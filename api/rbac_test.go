@@ -17,6 +17,7 @@ import (
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/publiclink"
+	"github.com/atlasapp/atlas/webhook"
 )
 
 // Callers of the RBAC matrix.
@@ -45,6 +46,8 @@ type fixture struct {
 	teamID       string // the team
 	invitationID string // a pending invitation to the collection
 	linkID       string // a public link of the collection
+	webhookID    string // a webhook of the collection
+	deliveryID   string // a delivery (a test event) of the webhook
 }
 
 func newFixture(t *testing.T, env *apitest.Env) fixture {
@@ -76,6 +79,12 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 	l, _, err := env.App.PublicLinks.Create(context.Background(), f.users[owner].ID, c.ID, publiclink.CreateParams{})
 	require.NoError(t, err)
 	f.linkID = l.ID.String()
+	wh, _, err := env.App.Webhooks.Create(context.Background(), f.users[owner].ID, webhook.CreateParams{CollectionID: &c.ID,
+		URL: "https://hooks.example.com/atlas", EventTypes: []string{"ItemCreated"}})
+	require.NoError(t, err)
+	m, err := env.App.Webhooks.SendTest(context.Background(), f.users[owner].ID, wh.ID)
+	require.NoError(t, err)
+	f.webhookID, f.deliveryID = wh.ID.String(), m.ID.String()
 	return f
 }
 
@@ -88,7 +97,7 @@ func emailOn(c *config.Config) {
 // rbacCase is one operation of the API and the status each caller gets.
 type rbacCase struct {
 	method string
-	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id, {tm} team id, {v} invitation id, {l} public link id
+	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id, {tm} team id, {v} invitation id, {l} public link id, {w} webhook id, {d} its delivery
 	body   func(f fixture) any
 	want   map[string]int
 }
@@ -181,6 +190,23 @@ var rbacMatrix = map[string]rbacCase{
 	"create-public-link": {http.MethodPost, "/api/v1/collections/{c}/public-links", func(fixture) any { return map[string]any{} }, statuses(201, 403, 403, 404, 401)},
 	"list-public-links":  {http.MethodGet, "/api/v1/collections/{c}/public-links", nil, statuses(200, 200, 200, 404, 401)},
 	"revoke-public-link": {http.MethodDelete, "/api/v1/collections/{c}/public-links/{l}", nil, statuses(204, 403, 403, 404, 401)},
+	// Webhooks: a collection's owners manage them; every-collection
+	// webhooks are for administrators (none in this fixture: 403).
+	"create-collection-webhook": {http.MethodPost, "/api/v1/collections/{c}/webhooks", func(fixture) any {
+		return map[string]any{"url": "https://hooks.example.com/new", "event_types": []string{"ItemCreated"}}
+	}, statuses(201, 403, 403, 404, 401)},
+	"list-collection-webhooks": {http.MethodGet, "/api/v1/collections/{c}/webhooks", nil, statuses(200, 403, 403, 404, 401)},
+	"create-webhook": {http.MethodPost, "/api/v1/webhooks", func(fixture) any {
+		return map[string]any{"url": "https://hooks.example.com/all", "event_types": []string{"ItemCreated"}}
+	}, statuses(403, 403, 403, 403, 401)},
+	"list-webhooks":               {http.MethodGet, "/api/v1/webhooks", nil, statuses(403, 403, 403, 403, 401)},
+	"get-webhook":                 {http.MethodGet, "/api/v1/webhooks/{w}", nil, statuses(200, 403, 403, 404, 401)},
+	"update-webhook":              {http.MethodPatch, "/api/v1/webhooks/{w}", func(fixture) any { return map[string]any{"enabled": false} }, statuses(200, 403, 403, 404, 401)},
+	"delete-webhook":              {http.MethodDelete, "/api/v1/webhooks/{w}", nil, statuses(204, 403, 403, 404, 401)},
+	"rotate-webhook-secret":       {http.MethodPost, "/api/v1/webhooks/{w}/rotate-secret", func(fixture) any { return map[string]any{} }, statuses(200, 403, 403, 404, 401)},
+	"list-webhook-deliveries":     {http.MethodGet, "/api/v1/webhooks/{w}/deliveries", nil, statuses(200, 403, 403, 404, 401)},
+	"send-webhook-delivery-again": {http.MethodPost, "/api/v1/webhooks/{w}/deliveries/{d}/send-again", nil, statuses(202, 403, 403, 404, 401)},
+	"send-webhook-test":           {http.MethodPost, "/api/v1/webhooks/{w}/test", nil, statuses(202, 403, 403, 404, 401)},
 }
 
 // fixtureBookmarks is a one-bookmark Netscape file.
@@ -222,7 +248,8 @@ func TestRBACMatrix_CoversEveryOperation(t *testing.T) {
 // path fills in a row's path for a caller (self) with one of their API tokens.
 func (f fixture) path(p string, self apitest.User, tokenID string) string {
 	return strings.NewReplacer("{c}", f.collectionID, "{i}", f.itemID, "{u}", f.target.ID.String(), "{j}", f.jobID,
-		"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID, "{tm}", f.teamID, "{v}", f.invitationID, "{l}", f.linkID).Replace(p)
+		"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID, "{tm}", f.teamID, "{v}", f.invitationID, "{l}", f.linkID,
+		"{w}", f.webhookID, "{d}", f.deliveryID).Replace(p)
 }
 
 func TestRBACMatrix(t *testing.T) {

@@ -19,6 +19,7 @@ import (
 	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/publiclink"
 	"github.com/atlasapp/atlas/search"
+	"github.com/atlasapp/atlas/webhook"
 )
 
 // Params are the dependencies of the HTTP server.
@@ -28,6 +29,8 @@ type Params struct {
 	Items       *item.Service
 	Audit       *audit.Service
 	Jobs        *jobs.Service
+	// Webhooks manages webhooks and their delivery log.
+	Webhooks *webhook.Service
 	// Search answers GET /api/v1/search/items (nil: the route answers 503).
 	Search *search.Service
 	// PublicLinks publishes collections read-only (the public API, public
@@ -58,6 +61,7 @@ type Server struct {
 	jobs        *jobs.Service
 	search      *search.Service
 	publicLinks *publiclink.Service
+	webhooks    *webhook.Service
 	riverUI     *riverui.Handler
 	log         *slog.Logger
 	metrics     *ops.HTTPMetrics
@@ -86,7 +90,7 @@ func NewServer(p Params) *Server {
 	if p.Version == "" {
 		p.Version = "dev"
 	}
-	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, publicLinks: p.PublicLinks, log: p.Logger, metrics: p.Metrics,
+	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, publicLinks: p.PublicLinks, webhooks: p.Webhooks, log: p.Logger, metrics: p.Metrics,
 		cookies: newCookieParams(p.Edge), sso: p.SSO, noPasswordLogin: p.NoPasswordLogin}
 	if s.sso == nil {
 		s.sso = account.NewSSO(account.SSOParams{Accounts: p.Accounts})
@@ -127,6 +131,7 @@ func NewServer(p Params) *Server {
 	s.registerImports()
 	s.registerPublicLinks()
 	s.registerFeeds()
+	s.registerWebhooks()
 	s.mountRiverUI(p.RiverUI)
 	documentEdgeResponses(api.OpenAPI()) // after every operation is registered
 	return s

@@ -31,6 +31,7 @@ import (
 	"github.com/atlasapp/atlas/publiclink"
 	"github.com/atlasapp/atlas/search"
 	"github.com/atlasapp/atlas/web"
+	"github.com/atlasapp/atlas/webhook"
 )
 
 // Params are what the application is built from.
@@ -126,7 +127,9 @@ type Services struct {
 	SearchIndex *search.Index
 	// PublicLinks publishes collections read-only.
 	PublicLinks *publiclink.Service
-	ownsIndex   bool
+	// Webhooks manages webhooks and their delivery log.
+	Webhooks  *webhook.Service
+	ownsIndex bool
 }
 
 // NewServices wires the API's domain services, without the HTTP server,
@@ -155,6 +158,11 @@ func NewServices(p Params) (*Services, error) {
 	if err != nil {
 		return nil, err
 	}
+	wp, err := params.WebhookService(p.Config)
+	if err != nil {
+		return nil, err
+	}
+	wp.Pool, wp.Collections, wp.River, wp.Cursors, wp.NowFunc = p.Pool, core.Collections, core.River, codec, p.NowFunc
 	index, owns := p.SearchIndex, p.SearchIndex == nil
 	if owns {
 		if index, err = params.NewSearchIndex(p.Config); err != nil {
@@ -166,7 +174,7 @@ func NewServices(p Params) (*Services, error) {
 		Search: search.NewService(search.ServiceParams{DB: p.Pool, Collections: core.Collections, Index: index, Cursors: codec, Logger: p.Logger}),
 		PublicLinks: publiclink.NewService(publiclink.ServiceParams{Pool: p.Pool, Collections: core.Collections, Cursors: codec,
 			Recorder: core.recorder, NowFunc: p.NowFunc}),
-		SearchIndex: index, ownsIndex: owns}, nil
+		SearchIndex: index, Webhooks: webhook.NewService(wp), ownsIndex: owns}, nil
 }
 
 // Close releases what the Services opened themselves: the search index when
@@ -180,7 +188,7 @@ func (s *Services) Close() {
 // APIParams are the API server's parameters for these services (the
 // domain side only: no logger, metrics, edge or River UI).
 func (s *Services) APIParams() api.Params {
-	return api.Params{Accounts: s.Accounts, Collections: s.Collections, Items: s.Items, Audit: s.Audit, Jobs: s.Jobs, Search: s.Search, PublicLinks: s.PublicLinks}
+	return api.Params{Accounts: s.Accounts, Collections: s.Collections, Items: s.Items, Audit: s.Audit, Jobs: s.Jobs, Search: s.Search, PublicLinks: s.PublicLinks, Webhooks: s.Webhooks}
 }
 
 // App is the assembled API process: the services and the HTTP server in

@@ -130,6 +130,18 @@ type Config struct {
 	// EnrichConnectTimeout one TCP connect or TLS handshake.
 	EnrichTimeout        time.Duration `env:"ATLAS_ENRICH_TIMEOUT" envDefault:"15s" json:"enrich_timeout"`
 	EnrichConnectTimeout time.Duration `env:"ATLAS_ENRICH_CONNECT_TIMEOUT" envDefault:"5s" json:"enrich_connect_timeout"`
+	// FetchAllow names the host names, IP addresses and CIDR networks that
+	// every outbound request of Atlas (enrichment, webhooks, archiving,
+	// link checks) may reach although the SSRF guard refuses private,
+	// loopback and link-local targets (comma-separated; empty by default).
+	// The cloud metadata address can never be allowed. Parsed and checked
+	// by params.FetchAllow at start-up.
+	FetchAllow []string `env:"ATLAS_FETCH_ALLOW" envSeparator:"," json:"fetch_allow"`
+	// WebhookTimeout bounds one webhook delivery attempt (connect, request,
+	// response headers and the capped body read).
+	WebhookTimeout time.Duration `env:"ATLAS_WEBHOOK_TIMEOUT" envDefault:"10s" json:"webhook_timeout"`
+	// WebhookRetention is how long the webhook delivery log is kept.
+	WebhookRetention time.Duration `env:"ATLAS_WEBHOOK_RETENTION" envDefault:"720h" json:"webhook_retention"`
 
 	// OpsAddr is where /health, /ready and /metrics are served: empty means
 	// the process's default (serve and dev: their HTTP address; worker
@@ -366,6 +378,12 @@ func (c *Config) validateJobs() error {
 	if c.EnrichConnectTimeout < 100*time.Millisecond || c.EnrichConnectTimeout > c.EnrichTimeout {
 		return fmt.Errorf("ATLAS_ENRICH_CONNECT_TIMEOUT: must be between 100ms and ATLAS_ENRICH_TIMEOUT (%s), got %s",
 			c.EnrichTimeout, c.EnrichConnectTimeout)
+	}
+	if c.WebhookTimeout < time.Second || c.WebhookTimeout > time.Minute {
+		return fmt.Errorf("ATLAS_WEBHOOK_TIMEOUT: must be between 1s and 1m, got %s", c.WebhookTimeout)
+	}
+	if c.WebhookRetention < 24*time.Hour || c.WebhookRetention > 366*24*time.Hour {
+		return fmt.Errorf("ATLAS_WEBHOOK_RETENTION: must be between 24h and 8784h, got %s", c.WebhookRetention)
 	}
 	return nil
 }

@@ -134,6 +134,11 @@ var variables = []variable{
 	{"ATLAS_ENRICH_CONNECT_TIMEOUT", "250ms", func(t *testing.T, c config.Config) {
 		assert.Equal(t, 250*time.Millisecond, c.EnrichConnectTimeout)
 	}},
+	{"ATLAS_FETCH_ALLOW", "wiki.corp.example, 10.20.0.0/16,127.0.0.3", func(t *testing.T, c config.Config) {
+		assert.Equal(t, []string{"wiki.corp.example", " 10.20.0.0/16", "127.0.0.3"}, c.FetchAllow) // parsed by params.FetchAllow
+	}},
+	{"ATLAS_WEBHOOK_TIMEOUT", "3s", func(t *testing.T, c config.Config) { assert.Equal(t, 3*time.Second, c.WebhookTimeout) }},
+	{"ATLAS_WEBHOOK_RETENTION", "168h", func(t *testing.T, c config.Config) { assert.Equal(t, 7*24*time.Hour, c.WebhookRetention) }},
 	{"ATLAS_OPS_ADDR", "0.0.0.0:9464", func(t *testing.T, c config.Config) { assert.Equal(t, "0.0.0.0:9464", c.OpsAddr) }},
 	{"ATLAS_RATE_LIMIT_ENABLED", "false", func(t *testing.T, c config.Config) { assert.False(t, c.RateLimitOn()) }},
 	{"ATLAS_RATE_LIMIT_AUTH_PER_MINUTE", "3", func(t *testing.T, c config.Config) { assert.Equal(t, 3, c.RateLimitAuthPerMinute) }},
@@ -208,6 +213,8 @@ var failures = []failure{
 	{[]string{"ATLAS_ENRICH_TIMEOUT=fast"}, "ATLAS_ENRICH_TIMEOUT: cannot parse as time.Duration"},
 	{[]string{"ATLAS_ENRICH_CONNECT_TIMEOUT=20s"}, "ATLAS_ENRICH_CONNECT_TIMEOUT: must be between 100ms and ATLAS_ENRICH_TIMEOUT (15s), got 20s"},
 	{[]string{"ATLAS_ENRICH_CONNECT_TIMEOUT=1ms"}, "ATLAS_ENRICH_CONNECT_TIMEOUT: must be between 100ms and ATLAS_ENRICH_TIMEOUT (15s), got 1ms"},
+	{[]string{"ATLAS_WEBHOOK_TIMEOUT=2m"}, "ATLAS_WEBHOOK_TIMEOUT: must be between 1s and 1m, got 2m0s"},
+	{[]string{"ATLAS_WEBHOOK_RETENTION=1h"}, "ATLAS_WEBHOOK_RETENTION: must be between 24h and 8784h, got 1h0m0s"},
 	{[]string{"ATLAS_OPS_ADDR=9464"}, `ATLAS_OPS_ADDR: must be host:port, :port or "off", got "9464"`},
 	{[]string{"ATLAS_OPS_ADDR=:http"}, `ATLAS_OPS_ADDR: must be host:port, :port or "off", got ":http"`},
 	{[]string{"ATLAS_RATE_LIMIT_ENABLED=maybe"}, "ATLAS_RATE_LIMIT_ENABLED: cannot parse as bool"},

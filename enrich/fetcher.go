@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -59,6 +58,10 @@ type FetcherOpts struct {
 	// sidecars) to any user who can save a URL.
 	AllowLoopback bool
 
+	// Allow is the operator's allow list (ATLAS_FETCH_ALLOW): hosts,
+	// addresses and networks fetched although the rules refuse them.
+	Allow AllowList
+
 	// ResolveFunc, if set, replaces DNS: it returns the addresses a host name
 	// resolves to. Tests use it to make a name resolve to a chosen address.
 	// Every address it returns is still checked at dial time. IP literals
@@ -75,7 +78,7 @@ type FetcherOpts struct {
 // connections are pooled.
 type Fetcher struct {
 	opts      FetcherOpts
-	dialer    *net.Dialer
+	guard     Guard
 	transport *http.Transport
 	client    *http.Client
 }
@@ -146,15 +149,12 @@ func NewFetcher(opts FetcherOpts) *Fetcher {
 	}
 
 	f := &Fetcher{opts: opts}
-	f.dialer = &net.Dialer{
-		Timeout: opts.ConnectTimeout,
-		// The address check: runs for every connection attempt, after DNS
-		// resolution and before connect(2).
-		Control: dialControl(opts.AllowLoopback),
-	}
+	// The address check runs for every connection attempt, after DNS
+	// resolution and before connect(2).
+	f.guard = Guard{Allow: opts.Allow, AllowLoopback: opts.AllowLoopback, ResolveFunc: opts.ResolveFunc, ConnectTimeout: opts.ConnectTimeout}
 	f.transport = &http.Transport{
 		Proxy:                  nil, // never a proxy from the environment
-		DialContext:            f.dialContext,
+		DialContext:            f.guard.DialContext,
 		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: opts.RootCAs},
 		ForceAttemptHTTP2:      true,
 		TLSHandshakeTimeout:    opts.ConnectTimeout,
@@ -175,46 +175,6 @@ func NewFetcher(opts FetcherOpts) *Fetcher {
 // CloseIdleConnections closes the fetcher's pooled idle connections.
 func (f *Fetcher) CloseIdleConnections() {
 	f.transport.CloseIdleConnections()
-}
-
-// dialContext dials through the checking dialer, resolving host names with
-// ResolveFunc when one is set.
-func (f *Fetcher) dialContext(ctx context.Context, network, address string) (net.Conn, error) {
-	host, port, err := net.SplitHostPort(address)
-	if err != nil {
-		return nil, fmt.Errorf("split %q: %w", address, err)
-	}
-	if !f.opts.AllowLoopback && isLocalhostName(host) {
-		// Always loopback (RFC 6761): refused without even resolving it.
-		return nil, fmt.Errorf("host %s: %w", host, ErrBlockedAddress)
-	}
-	if f.opts.ResolveFunc == nil {
-		return f.dialer.DialContext(ctx, network, address)
-	}
-	if _, err := netip.ParseAddr(host); err == nil {
-		return f.dialer.DialContext(ctx, network, address)
-	}
-	addrs, err := f.opts.ResolveFunc(ctx, host)
-	if err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", host, err)
-	}
-	if len(addrs) == 0 {
-		return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
-	}
-	var firstErr error
-	for _, a := range addrs {
-		conn, err := f.dialer.DialContext(ctx, network, net.JoinHostPort(a.String(), port))
-		if err == nil {
-			return conn, nil
-		}
-		if firstErr == nil {
-			firstErr = err
-		}
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	return nil, firstErr
 }
 
 // checkRedirect applies the redirect limit and the URL rules to every hop.

@@ -1,11 +1,14 @@
 package enrich
 
 import (
+	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // maxURLLength bounds the URLs a Fetcher accepts, on the first hop and on
@@ -105,10 +108,31 @@ func checkAddr(a netip.Addr, allowLoopback bool) error {
 	return nil
 }
 
-// dialControl returns the net.Dialer Control hook that enforces checkAddr.
-// The dialer calls it with the resolved IP address after creating the socket
-// and before connect(2), so a refused address never sees a packet.
-func dialControl(allowLoopback bool) func(network, address string, _ syscall.RawConn) error {
+// Guard is Atlas' one SSRF guard: every outbound request (enrichment,
+// webhook deliveries, and the archiving and link checks to come) dials
+// through a Guard, so they all refuse the same addresses and honour the same
+// operator allow list (ATLAS_FETCH_ALLOW).
+type Guard struct {
+	// Allow names the hosts, addresses and networks the operator allows
+	// despite the rules (ATLAS_FETCH_ALLOW). The cloud metadata address is
+	// refused even when Allow covers it.
+	Allow AllowList
+	// AllowLoopback lets the guard connect to loopback addresses. FOR TESTS
+	// ONLY (see FetcherOpts.AllowLoopback).
+	AllowLoopback bool
+	// ResolveFunc, if set, replaces DNS (tests). Every address it returns
+	// is still checked at dial time; IP literals never reach it.
+	ResolveFunc func(ctx context.Context, host string) ([]netip.Addr, error)
+	// ConnectTimeout bounds each TCP connect (DefaultConnectTimeout).
+	ConnectTimeout time.Duration
+}
+
+// control returns the net.Dialer Control hook that enforces the address
+// rules. The dialer calls it with the resolved IP address after creating the
+// socket and before connect(2), so a refused address never sees a packet.
+// hostAllowed is set when the dialled host name is on the allow list: its
+// addresses are then allowed, except the metadata service's.
+func (g Guard) control(hostAllowed bool) func(network, address string, _ syscall.RawConn) error {
 	return func(network, address string, _ syscall.RawConn) error {
 		switch network {
 		case "tcp", "tcp4", "tcp6":
@@ -119,9 +143,66 @@ func dialControl(allowLoopback bool) func(network, address string, _ syscall.Raw
 		if err != nil {
 			return fmt.Errorf("dial address %q: %w", address, ErrBlockedAddress)
 		}
-		return checkAddr(ap.Addr(), allowLoopback)
+		a := ap.Addr().Unmap().WithZone("")
+		if isMetadata(a) {
+			return fmt.Errorf("address %s is the cloud metadata service, never allowed: %w", a, ErrBlockedAddress)
+		}
+		if hostAllowed || g.Allow.allowsAddr(a) {
+			return nil
+		}
+		return checkAddr(a, g.AllowLoopback)
 	}
 }
+
+// DialContext dials address (host:port) for an HTTP transport, resolving
+// the host (with ResolveFunc when set) and checking every address it tries.
+func (g Guard) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
+	host, port, err := net.SplitHostPort(address)
+	if err != nil {
+		return nil, fmt.Errorf("split %q: %w", address, err)
+	}
+	hostAllowed := g.Allow.allowsName(host)
+	if !g.AllowLoopback && !hostAllowed && isLocalhostName(host) {
+		// Always loopback (RFC 6761): refused without even resolving it.
+		return nil, fmt.Errorf("host %s: %w", host, ErrBlockedAddress)
+	}
+	timeout := g.ConnectTimeout
+	if timeout <= 0 {
+		timeout = DefaultConnectTimeout
+	}
+	dialer := &net.Dialer{Timeout: timeout, Control: g.control(hostAllowed)}
+	if g.ResolveFunc == nil {
+		return dialer.DialContext(ctx, network, address)
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return dialer.DialContext(ctx, network, address)
+	}
+	addrs, err := g.ResolveFunc(ctx, host)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", host, err)
+	}
+	if len(addrs) == 0 {
+		return nil, &net.DNSError{Err: "no addresses", Name: host, IsNotFound: true}
+	}
+	var firstErr error
+	for _, a := range addrs {
+		conn, err := dialer.DialContext(ctx, network, net.JoinHostPort(a.String(), port))
+		if err == nil {
+			return conn, nil
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, firstErr
+}
+
+// CheckURL reports whether u may be requested at all (see checkURL); the
+// address rules apply when it is dialled.
+func (g Guard) CheckURL(u *url.URL) error { return checkURL(u) }
 
 // isLocalhostName reports whether host is "localhost" or a name under
 // ".localhost", which always resolve to loopback (RFC 6761).
@@ -149,6 +230,24 @@ func checkURL(u *url.URL) error {
 	}
 	if len(u.String()) > maxURLLength {
 		return fmt.Errorf("URL longer than %d bytes: %w", maxURLLength, ErrInvalidURL)
+	}
+	return nil
+}
+
+// CheckHost reports early, before any connection, whether host (a URL's
+// hostname) is certainly refused: an IP literal the address rules refuse or
+// the allow list does not name, or a localhost name. Other names are judged
+// when dialled, on the addresses they resolve to then.
+func (g Guard) CheckHost(host string) error {
+	host = strings.Trim(host, "[]")
+	if g.Allow.allowsName(host) {
+		return nil
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		return g.control(false)("tcp", netip.AddrPortFrom(a.WithZone(""), 443).String(), nil)
+	}
+	if !g.AllowLoopback && isLocalhostName(host) {
+		return fmt.Errorf("host %s: %w", host, ErrBlockedAddress)
 	}
 	return nil
 }

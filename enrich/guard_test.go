@@ -116,7 +116,7 @@ func TestCheckAddr(t *testing.T) {
 
 func TestDialControl(t *testing.T) {
 	t.Parallel()
-	strict, loopback := dialControl(false), dialControl(true)
+	strict, loopback := Guard{}.control(false), Guard{AllowLoopback: true}.control(false)
 
 	assert.ErrorIs(t, strict("tcp4", "127.0.0.1:80", nil), ErrBlockedAddress)
 	assert.ErrorIs(t, strict("tcp6", "[::ffff:169.254.169.254]:80", nil), ErrBlockedAddress)

@@ -23,6 +23,9 @@ type WorkerParams struct {
 	BulkWorkers int
 	// Register adds more workers (enrichment, reindexing).
 	Register func(*river.Workers) error
+	// Queues are more queues to work beside the default and bulk ones
+	// (the webhook deliveries').
+	Queues map[string]river.QueueConfig
 	// PeriodicJobs are enqueued on schedule by the leader among the
 	// workers (the reconciliation).
 	PeriodicJobs []*river.PeriodicJob
@@ -93,6 +96,9 @@ func NewWorkerClient(p WorkerParams) (*river.Client[pgx.Tx], error) {
 	queues := map[string]river.QueueConfig{
 		river.QueueDefault: {MaxWorkers: p.DefaultWorkers},
 		QueueBulk:          {MaxWorkers: p.BulkWorkers, FetchCooldown: bulkCooldown},
+	}
+	for name, q := range p.Queues {
+		queues[name] = q
 	}
 	if p.Register != nil {
 		if err := p.Register(workers); err != nil {

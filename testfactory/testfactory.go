@@ -33,6 +33,7 @@ import (
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/mail"
 	"github.com/atlasapp/atlas/publiclink"
+	"github.com/atlasapp/atlas/webhook"
 )
 
 // CheapHash keeps password hashing fast in tests (never use in production).
@@ -61,6 +62,9 @@ type Services struct {
 	River *river.Client[pgx.Tx]
 	// Cursors signs the services' cursors.
 	Cursors *cursor.Codec
+	// Webhooks manages webhooks (their URLs judged by the configuration's
+	// ATLAS_FETCH_ALLOW).
+	Webhooks *webhook.Service
 }
 
 // Env is a test's database with the domain services on it.
@@ -153,7 +157,11 @@ func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 		NowFunc: o.NowFunc, ImportMaxBytes: cfg.ImportMaxBytes,
 		OnCreate: []item.OnCreateFunc{js.EnqueueEnrichment}, OnUpdate: []item.OnUpdateFunc{js.EnqueueReEnrichment},
 		OnImportQueued: []item.OnImportQueuedFunc{js.EnqueueImport}, OnImport: []item.OnImportFunc{js.EnqueueImportEnrichment}})
-	return &Env{Pool: pool, Config: cfg, Logger: o.Logger, Services: Services{Accounts: accounts, Collections: collections, Items: items,
+	wp, err := params.WebhookService(cfg)
+	require.NoError(t, err)
+	wp.Pool, wp.Collections, wp.River, wp.Cursors, wp.NowFunc = pool, collections, rc, codec, o.NowFunc
+	return &Env{Pool: pool, Config: cfg, Logger: o.Logger, Services: Services{
+		Webhooks: webhook.NewService(wp), Accounts: accounts, Collections: collections, Items: items,
 		Audit:       audit.NewService(audit.ServiceParams{Pool: pool, Collections: collections, Cursors: codec}),
 		Jobs:        js,
 		PublicLinks: publiclink.NewService(publiclink.ServiceParams{Pool: pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: o.NowFunc}),

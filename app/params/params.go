@@ -20,6 +20,7 @@ import (
 	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/search"
+	"github.com/atlasapp/atlas/webhook"
 )
 
 // Search returns the connection options of the cluster the configuration names: its URL, the
@@ -104,9 +105,48 @@ func JobWorker(c config.Config) jobs.WorkerParams {
 	}
 }
 
-// Fetcher are the ENRICH_URL page fetcher's timeouts.
-func Fetcher(c config.Config) enrich.FetcherOpts {
-	return enrich.FetcherOpts{TotalTimeout: c.EnrichTimeout, ConnectTimeout: c.EnrichConnectTimeout}
+// Fetcher are the ENRICH_URL page fetcher's timeouts and the operator's
+// allow list (see FetchAllow).
+func Fetcher(c config.Config) (enrich.FetcherOpts, error) {
+	allow, err := FetchAllow(c)
+	if err != nil {
+		return enrich.FetcherOpts{}, err
+	}
+	return enrich.FetcherOpts{TotalTimeout: c.EnrichTimeout, ConnectTimeout: c.EnrichConnectTimeout, Allow: allow}, nil
+}
+
+// FetchAllow is ATLAS_FETCH_ALLOW as the SSRF guard takes it: the one allow
+// list of every outbound request. An entry that is not a host name, address
+// or network, or that names the cloud metadata address, is an error.
+func FetchAllow(c config.Config) (enrich.AllowList, error) {
+	l, err := enrich.ParseAllowList(c.FetchAllow)
+	if err != nil {
+		return enrich.AllowList{}, fmt.Errorf("ATLAS_FETCH_ALLOW: %w", err)
+	}
+	return l, nil
+}
+
+// WebhookService are the webhook service's rules from the configuration:
+// the SSRF guard with ATLAS_FETCH_ALLOW, HTTPS in production, the
+// administrators (its pool, collections, River client and cursors are the
+// caller's).
+func WebhookService(c config.Config) (webhook.ServiceParams, error) {
+	allow, err := FetchAllow(c)
+	if err != nil {
+		return webhook.ServiceParams{}, err
+	}
+	return webhook.ServiceParams{Guard: enrich.Guard{Allow: allow}, RequireHTTPS: c.Env == config.EnvProduction, AdminEmails: c.AdminEmails}, nil
+}
+
+// WebhookDelivery are the delivery worker's settings: the same rules as
+// WebhookService plus ATLAS_WEBHOOK_TIMEOUT.
+func WebhookDelivery(c config.Config) (webhook.DeliverParams, error) {
+	sp, err := WebhookService(c)
+	if err != nil {
+		return webhook.DeliverParams{}, err
+	}
+	sp.Guard.ConnectTimeout = min(c.EnrichConnectTimeout, c.WebhookTimeout)
+	return webhook.DeliverParams{Guard: sp.Guard, RequireHTTPS: sp.RequireHTTPS, AdminEmails: sp.AdminEmails, Timeout: c.WebhookTimeout}, nil
 }
 
 // SSO returns the single sign-on of the configured OpenID Connect providers

@@ -26,3 +26,21 @@ func TestSearchOpts_RefusesAnAliasElasticsearchCannotName(t *testing.T) {
 	defer ix.Close()
 	assert.Equal(t, "team-items", ix.Alias())
 }
+
+func TestFetchAllow_NamesTheVariableAndRefusesMetadata(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.LoadFrom([]string{"ATLAS_FETCH_ALLOW=wiki.corp.example,169.254.169.254"})
+	require.NoError(t, err)
+	_, err = params.FetchAllow(cfg)
+	require.ErrorContains(t, err, "ATLAS_FETCH_ALLOW: \"169.254.169.254\" is the cloud metadata address")
+	_, err = params.Fetcher(cfg)
+	require.Error(t, err)
+
+	cfg, err = config.LoadFrom([]string{"ATLAS_FETCH_ALLOW=wiki.corp.example, 10.20.0.0/16"})
+	require.NoError(t, err)
+	f, err := params.Fetcher(cfg)
+	require.NoError(t, err)
+	assert.True(t, f.Allow.AllowsHost("wiki.corp.example"))
+	assert.True(t, f.Allow.AllowsHost("10.20.9.9"))
+	assert.False(t, f.Allow.AllowsHost("10.21.0.1"))
+}

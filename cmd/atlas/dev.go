@@ -30,7 +30,7 @@ func newDev(ctx context.Context, cfg config.Config, log *slog.Logger) (*proc, er
 	}
 	stopWorker = p.stopOnce(stopWorker)
 	p.run = func(ctx context.Context) error {
-		stopConsumers := p.startConsumers(ctx, ops.NewConsumerMetrics(p.ops.reg))
+		stopConsumers := p.startConsumers(ctx, p.consumers())
 		httpErr := runHTTP(ctx, log, cfg.HTTPAddr, cfg.ShutdownDelay, a.Server)
 		return errors.Join(httpErr, stopWorker(), stopConsumers())
 	}

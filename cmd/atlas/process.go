@@ -52,6 +52,9 @@ type proc struct {
 	// run runs the process until ctx ends.
 	run func(ctx context.Context) error
 
+	metricsOnce     sync.Once
+	consumerMetrics *ops.ConsumerMetrics
+
 	syncerOnce sync.Once
 	syncer     *search.Syncer
 	syncerErr  error
@@ -131,6 +134,13 @@ func (p *proc) stopOnce(stop func() error) func() error {
 	}
 	p.onClose(func() { _ = f() })
 	return f
+}
+
+// consumers returns the process's one set of Kafka consumer metrics (in
+// `atlas dev` the webhook dispatcher and the other consumers share it).
+func (p *proc) consumers() *ops.ConsumerMetrics {
+	p.metricsOnce.Do(func() { p.consumerMetrics = ops.NewConsumerMetrics(p.ops.reg) })
+	return p.consumerMetrics
 }
 
 // searchSyncer returns the process's one Syncer on its index (REINDEX_ITEM

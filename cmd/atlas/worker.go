@@ -55,11 +55,19 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 	if err != nil {
 		return nil, err
 	}
-	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: core.Items, Indexer: syncer, Fetch: params.Fetcher(cfg)})
+	fetch, err := params.Fetcher(cfg)
+	if err != nil {
+		return nil, err
+	}
+	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: core.Items, Indexer: syncer, Fetch: fetch})
 	if register, err = withMail(cfg, pool, register); err != nil {
 		return nil, err
 	}
 	register, periodic, err := withReconcile(cfg, log, pool, syncer, reg, register)
+	if err != nil {
+		return nil, err
+	}
+	register, queues, cleanup, err := withWebhooks(p, core, register)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +76,7 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 		return nil, err
 	}
 	wp := params.JobWorker(cfg)
-	wp.Pool, wp.Logger, wp.Register, wp.PeriodicJobs = pool, log, register, periodic
+	wp.Pool, wp.Logger, wp.Register, wp.PeriodicJobs, wp.Queues = pool, log, register, append(periodic, cleanup), queues
 	client, err := jobs.NewWorkerClient(wp)
 	if err != nil {
 		producer.Close()
@@ -80,6 +88,13 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 		stopJobMetrics()
 		producer.Close()
 		return nil, fmt.Errorf("start river: %w", err)
+	}
+	stopDispatcher, err := p.startWebhookDispatcher(ctx, core)
+	if err != nil {
+		stopJobMetrics()
+		producer.Close()
+		_ = client.Stop(context.WithoutCancel(ctx))
+		return nil, err
 	}
 	drainer := events.NewDrainer(events.DrainerParams{Pool: pool, Logger: log,
 		Publisher: ops.NewPublisherMetrics(reg).Wrap(producer)})
@@ -93,6 +108,7 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 	return func() error {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
+		stopDispatcher() // no new deliveries while River finishes the running ones
 		err := client.Stop(stopCtx)
 		stopJobMetrics()
 		stopDrain() // a drain under way finishes its batch first

@@ -4,7 +4,8 @@
 // shares a collection (and stops sharing it), jobs, imports and audit, email
 // (an invitation and a password reset read back from Mailpit); reloads and
 // tabs that stay signed in, signing out everywhere from a second browser, API
-// tokens, feeds and public links, and single sign-on through a real OpenID provider. Each feature's
+// tokens, feeds and public links, webhooks to a local receiver, and single
+// sign-on through a real OpenID provider. Each feature's
 // steps live in a module of its own; this runner puts them in the flow's
 // order (later steps build on earlier ones). Every route ships with the
 // server, so one that answers 404 fails its step; only the steps that need
@@ -25,6 +26,7 @@ import { publicSteps } from './public.mjs';
 import { searchSteps } from './search.mjs';
 import { ssoSteps } from './sso.mjs';
 import { teamSteps } from './teams.mjs';
+import { webhookSteps } from './webhooks.mjs';
 
 const steps = [
   ...registerSteps,
@@ -37,6 +39,7 @@ const steps = [
   ...teamSteps,
   ...jobSteps,
   ...importSteps,
+  ...webhookSteps,
   ...auditSteps,
   ...phoneSteps,
   ...emailSteps,

@@ -26,6 +26,7 @@ import { TeamPage } from './teams/TeamPage';
 import { TeamsPage } from './teams/TeamsPage';
 import { Layout } from './ui/Layout';
 import { Empty } from './ui/States';
+import { WebhooksPage } from './webhooks/WebhooksPage';
 
 /** A QueryClient tuned for this API: client errors (4xx) are answers, not glitches, so they are not retried. */
 export function newQueryClient(opts: { retryDelay?: number } = {}): QueryClient {
@@ -81,6 +82,7 @@ export function AppRoutes() {
             <Route path="members" element={<MembersPage />} />
             <Route path="activity" element={<CollectionActivity />} />
             <Route path="import" element={<ImportPage />} />
+            <Route path="webhooks" element={<WebhooksPage />} />
           </Route>
           <Route path="items/:itemId" element={<ItemPage />} />
           <Route path="search" element={<SearchPage />} />

@@ -441,6 +441,11 @@ ATLAS_ELASTICSEARCH_CA_FILE: {{ printf "%s/ca.crt" (include "atlas.elasticsearch
 {{- end }}
 ATLAS_ENRICH_TIMEOUT: {{ .Values.config.enrichTimeout | quote }}
 ATLAS_ENRICH_CONNECT_TIMEOUT: {{ .Values.config.enrichConnectTimeout | quote }}
+{{- with .Values.config.fetchAllow }}
+ATLAS_FETCH_ALLOW: {{ join "," . | quote }}
+{{- end }}
+ATLAS_WEBHOOK_TIMEOUT: {{ .Values.config.webhookTimeout | quote }}
+ATLAS_WEBHOOK_RETENTION: {{ .Values.config.webhookRetention | quote }}
 {{- with .Values.config.adminEmails }}
 ATLAS_ADMIN_EMAILS: {{ join "," . | quote }}
 {{- end }}

@@ -1,4 +1,4 @@
-// The frame of one collection: its name, your role, and tabs for items, members and activity.
+// The frame of one collection: its name, your role, and tabs for items, members, activity, import and (owners) webhooks.
 import { NavLink, Outlet, useOutletContext, useParams } from 'react-router';
 import { isStatus } from '../api/problem';
 import type { Collection } from '../api/types';
@@ -45,6 +45,7 @@ export function CollectionLayout() {
         <NavLink to={`/collections/${c.id}/members`}>Members</NavLink>
         <NavLink to={`/collections/${c.id}/activity`}>Activity</NavLink>
         <NavLink to={`/collections/${c.id}/import`}>Import</NavLink>
+        {c.permissions.manage && <NavLink to={`/collections/${c.id}/webhooks`}>Webhooks</NavLink>}
         <ExportMenu collectionId={c.id} />
       </nav>
       <Outlet context={c} />

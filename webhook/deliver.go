@@ -1,0 +1,333 @@
+package webhook
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/collection"
+	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/enrich"
+	"github.com/atlasapp/atlas/retry"
+)
+
+// River kinds and queue of the webhook jobs.
+const (
+	KindDeliver = "webhook_deliver"
+	KindCleanup = "webhook_cleanup"
+	// Queue is the River queue of deliveries, apart from the item jobs so
+	// that slow receivers never hold up enrichment.
+	Queue = "webhooks"
+)
+
+// Delivery limits.
+const (
+	// ExcerptBytes is how much of an answer's body is read and logged.
+	ExcerptBytes = 1024
+	// DefaultTimeout bounds one attempt (ATLAS_WEBHOOK_TIMEOUT).
+	DefaultTimeout = 10 * time.Second
+	// MaxAttempts is how often a message is tried: with RetrySchedule,
+	// the attempts spread over about a day.
+	MaxAttempts = 14
+	// FailingLimit is how long an endpoint may fail without one success
+	// before it is disabled.
+	FailingLimit = 24 * time.Hour
+	// UserAgent identifies Atlas to receivers.
+	UserAgent = "Atlas-Webhooks/1.0"
+)
+
+// RetrySchedule is the delay between attempts: 30 s doubling to 4 h, with
+// jitter; 14 attempts take about 25 hours.
+var RetrySchedule = retry.Backoff{Base: 30 * time.Second, Max: 4 * time.Hour}
+
+// uniqueWhileActive allows one delivery job per message at a time.
+var uniqueWhileActive = river.UniqueOpts{
+	ByArgs: true,
+	ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+		rivertype.JobStateRunning, rivertype.JobStateScheduled,
+	},
+}
+
+// DeliverArgs is the WEBHOOK_DELIVER job: send one message.
+type DeliverArgs struct {
+	MessageID uuid.UUID `json:"message_id" river:"unique"`
+	// Send numbers the sends of the message ("send again" adds one); a job
+	// of an earlier send that is still running cannot overwrite the
+	// status of the later one.
+	Send int `json:"send" river:"unique"`
+}
+
+// Kind implements river.JobArgs.
+func (DeliverArgs) Kind() string { return KindDeliver }
+
+// InsertOpts implements river.JobArgsWithInsertOpts.
+func (DeliverArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{Queue: Queue, MaxAttempts: MaxAttempts, UniqueOpts: uniqueWhileActive}
+}
+
+// DeliverParams configure the DeliverWorker.
+type DeliverParams struct {
+	Pool        *pgxpool.Pool
+	Collections *collection.Service
+	// Guard is the SSRF guard every request dials through.
+	Guard enrich.Guard
+	// RequireHTTPS refuses plain http unless the allow list names the host.
+	RequireHTTPS bool
+	AdminEmails  []string
+	// Timeout bounds one attempt (DefaultTimeout).
+	Timeout time.Duration
+	// Retry is the backoff between attempts (RetrySchedule).
+	Retry retry.Backoff
+	// RootCAs replaces the system roots (tests trust their TLS receivers).
+	RootCAs *x509.CertPool
+	Logger  *slog.Logger
+	NowFunc func() time.Time
+}
+
+// DeliverWorker works WEBHOOK_DELIVER jobs.
+type DeliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	p      DeliverParams
+	rules  urlRules
+	access access
+	client *http.Client
+	store  store
+}
+
+// NewDeliverWorker returns the delivery worker.
+func NewDeliverWorker(p DeliverParams) *DeliverWorker {
+	if p.Timeout <= 0 {
+		p.Timeout = DefaultTimeout
+	}
+	p.Retry = p.Retry.Or(RetrySchedule)
+	if p.Logger == nil {
+		p.Logger = slog.New(slog.DiscardHandler)
+	}
+	if p.NowFunc == nil {
+		p.NowFunc = time.Now
+	}
+	transport := &http.Transport{
+		Proxy:                  nil, // never a proxy from the environment
+		DialContext:            p.Guard.DialContext,
+		TLSClientConfig:        &tls.Config{MinVersion: tls.VersionTLS12, RootCAs: p.RootCAs},
+		TLSHandshakeTimeout:    p.Timeout,
+		ResponseHeaderTimeout:  p.Timeout,
+		MaxIdleConnsPerHost:    2,
+		IdleConnTimeout:        30 * time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+	}
+	return &DeliverWorker{p: p, rules: urlRules{guard: p.Guard, requireHTTPS: p.RequireHTTPS},
+		access: access{collections: p.Collections, admins: p.AdminEmails},
+		client: &http.Client{Transport: transport, Timeout: p.Timeout,
+			// Redirects are never followed: a receiver that moved updates its URL.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// Timeout implements river.Worker: the attempt plus time for the database.
+func (w *DeliverWorker) Timeout(*river.Job[DeliverArgs]) time.Duration {
+	return w.p.Timeout + 15*time.Second
+}
+
+// NextRetry implements river.Worker.
+func (w *DeliverWorker) NextRetry(job *river.Job[DeliverArgs]) time.Time {
+	return time.Now().Add(w.p.Retry.Delay(job.Attempt))
+}
+
+// errRetry marks an attempt that failed and will be retried.
+var errRetry = errors.New("webhook: delivery failed")
+
+// Work implements river.Worker: one attempt at one message.
+func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	msg, err := w.store.message(ctx, w.p.Pool, job.Args.MessageID)
+	if errors.Is(err, atlas.ErrNotFound) {
+		return nil // its endpoint was deleted, or the log expired
+	}
+	if err != nil {
+		return err
+	}
+	if msg.Send != job.Args.Send || msg.Status != StatusPending {
+		return nil // superseded by a later send, or done
+	}
+	ep, err := w.store.endpoint(ctx, w.p.Pool, msg.EndpointID)
+	if errors.Is(err, atlas.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	now := w.p.NowFunc().UTC()
+	if !ep.Enabled && msg.EventType != TestEventType {
+		return w.giveUp(ctx, msg, "the endpoint is disabled", now)
+	}
+	if err := w.allowed(ctx, ep, msg); err != nil {
+		return err
+	}
+	u, err := w.rules.check(ep.URL)
+	if err != nil {
+		return w.record(ctx, job, ep, msg, Attempt{Outcome: OutcomeRefused, Error: err.Error(), At: now})
+	}
+	secrets, err := w.store.secrets(ctx, w.p.Pool, ep.ID, now)
+	if err != nil {
+		return err
+	}
+	sig, err := signatureHeader(secrets, msg.EventID.String(), now, msg.Payload)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(msg.Payload))
+	if err != nil {
+		return w.record(ctx, job, ep, msg, Attempt{Outcome: OutcomeRefused, Error: err.Error(), At: now})
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", UserAgent)
+	req.Header.Set("webhook-id", msg.EventID.String())
+	req.Header.Set("webhook-timestamp", strconv.FormatInt(now.Unix(), 10))
+	req.Header.Set("webhook-signature", sig)
+	return w.record(ctx, job, ep, msg, w.send(req, now))
+}
+
+// allowed gives the message up (and returns the job's end) when the
+// endpoint's owner may no longer manage the collection, nil otherwise.
+func (w *DeliverWorker) allowed(ctx context.Context, ep Endpoint, msg Message) error {
+	err := w.access.check(ctx, w.p.Pool, ep.OwnerID, ep.CollectionID)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, atlas.ErrNotFound), errors.Is(err, atlas.ErrForbidden):
+		return w.giveUp(ctx, msg, "the endpoint's owner may no longer manage the collection", w.p.NowFunc().UTC())
+	default:
+		return err
+	}
+}
+
+// giveUp marks the message failed without an attempt and ends the job.
+func (w *DeliverWorker) giveUp(ctx context.Context, msg Message, reason string, now time.Time) error {
+	if err := w.store.giveUp(ctx, w.p.Pool, msg.ID, msg.Send, reason, now); err != nil {
+		return err
+	}
+	return river.JobCancel(errors.New(reason))
+}
+
+// send makes one request and describes its result (at is the attempt's
+// time on the worker's clock; latency is measured on the monotonic one).
+func (w *DeliverWorker) send(req *http.Request, at time.Time) Attempt {
+	start := time.Now()
+	resp, err := w.client.Do(req)
+	a := Attempt{At: at}
+	if err != nil {
+		a.Latency = time.Since(start)
+		a.Outcome, a.Error = OutcomeFailed, err.Error()
+		if errors.Is(err, enrich.ErrBlockedAddress) {
+			a.Outcome, a.Error = OutcomeRefused, "the address is private, loopback or link-local; an operator can allow it with ATLAS_FETCH_ALLOW"
+		}
+		return a
+	}
+	defer resp.Body.Close()
+	excerpt, _ := io.ReadAll(io.LimitReader(resp.Body, ExcerptBytes)) // the rest is never read
+	a.Latency = time.Since(start)
+	code := resp.StatusCode
+	a.StatusCode, a.ResponseExcerpt = &code, sanitizeExcerpt(excerpt)
+	switch {
+	case code >= 200 && code < 300:
+		a.Outcome = OutcomeDelivered
+	case code == http.StatusGone:
+		a.Outcome = OutcomeGone
+	default:
+		a.Outcome = OutcomeFailed
+		if code >= 300 && code < 400 {
+			a.Error = "redirects are not followed; register the URL the receiver moved to"
+		}
+	}
+	return a
+}
+
+// record logs the attempt, moves the message and the endpoint on, and
+// returns what River should do: nil when done, an error to retry, a
+// cancellation when there is no point.
+func (w *DeliverWorker) record(ctx context.Context, job *river.Job[DeliverArgs], ep Endpoint, msg Message, a Attempt) error {
+	var result error
+	err := db.InTx(ctx, w.p.Pool, func(tx pgx.Tx) error {
+		status, reason := StatusPending, ""
+		switch a.Outcome {
+		case OutcomeDelivered:
+			status, result = StatusDelivered, nil
+			_, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1 AND failing_since IS NOT NULL`, ep.ID)
+			if err != nil {
+				return fmt.Errorf("clear webhook failures: %w", err)
+			}
+		case OutcomeGone:
+			status, reason = StatusFailed, "the receiver answered 410 Gone; the endpoint was disabled"
+			if err := disable(ctx, tx, ep.ID, "the receiver answered 410 Gone", a.At); err != nil {
+				return err
+			}
+			result = river.JobCancel(errors.New(reason))
+		default:
+			failingSince, err := markFailing(ctx, tx, ep.ID, a.At)
+			if err != nil {
+				return err
+			}
+			switch {
+			case a.At.Sub(failingSince) >= FailingLimit:
+				status, reason = StatusFailed, "the endpoint failed for a day and was disabled"
+				if err := disable(ctx, tx, ep.ID, "failing for more than a day", a.At); err != nil {
+					return err
+				}
+				result = river.JobCancel(errors.New(reason))
+			case job.Attempt >= job.MaxAttempts:
+				status, reason = StatusFailed, "gave up after "+strconv.Itoa(job.Attempt)+" attempts"
+				result = river.JobCancel(errors.New(reason))
+			default:
+				result = fmt.Errorf("%w: %s", errRetry, describe(a))
+			}
+		}
+		return w.store.insertAttempt(ctx, tx, msg.ID, msg.Send, a, status, reason)
+	})
+	if err != nil {
+		return err
+	}
+	return result
+}
+
+// describe is an attempt's failure in a line, for the job's error.
+func describe(a Attempt) string {
+	if a.StatusCode != nil {
+		return "answered " + strconv.Itoa(*a.StatusCode)
+	}
+	return a.Error
+}
+
+// markFailing records a failure: the endpoint's failing streak starts now
+// unless one is under way; it returns when the streak started.
+func markFailing(ctx context.Context, tx pgx.Tx, id uuid.UUID, at time.Time) (time.Time, error) {
+	var since time.Time
+	err := tx.QueryRow(ctx, `UPDATE webhook_endpoints SET failing_since = coalesce(failing_since, $2) WHERE id = $1 RETURNING failing_since`, id, at).Scan(&since)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("mark webhook failing: %w", err)
+	}
+	return since, nil
+}
+
+// disable turns an endpoint off with the reason its owner sees.
+func disable(ctx context.Context, tx pgx.Tx, id uuid.UUID, reason string, at time.Time) error {
+	_, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = $3 WHERE id = $1`, id, reason, at)
+	if err != nil {
+		return fmt.Errorf("disable webhook: %w", err)
+	}
+	return nil
+}

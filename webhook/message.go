@@ -1,0 +1,204 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/cursor"
+	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/events"
+)
+
+// Status is where a message stands.
+type Status string
+
+// The message statuses.
+const (
+	// StatusPending: not delivered yet; an attempt is due or under way.
+	StatusPending Status = "pending"
+	// StatusDelivered: a 2xx answer was received.
+	StatusDelivered Status = "delivered"
+	// StatusFailed: given up (retries exhausted, endpoint disabled or gone,
+	// or its owner no longer allowed); Reason says which.
+	StatusFailed Status = "failed"
+)
+
+// Outcome is what one attempt came to.
+type Outcome string
+
+// The attempt outcomes.
+const (
+	// OutcomeDelivered: a 2xx answer.
+	OutcomeDelivered Outcome = "delivered"
+	// OutcomeFailed: any other answer, a timeout or a connection error.
+	OutcomeFailed Outcome = "failed"
+	// OutcomeGone: 410 Gone; the endpoint was disabled.
+	OutcomeGone Outcome = "gone"
+	// OutcomeRefused: not sent (the URL's address is refused by the SSRF
+	// guard, or the URL no longer satisfies the rules).
+	OutcomeRefused Outcome = "refused"
+)
+
+// Message is one event for one endpoint: what was (or will be) sent and
+// its attempts.
+type Message struct {
+	ID         uuid.UUID
+	EndpointID uuid.UUID
+	// EventID is the webhook-id header.
+	EventID      uuid.UUID
+	EventType    events.Type
+	CollectionID *uuid.UUID
+	Payload      []byte
+	Status       Status
+	Reason       string
+	// Send counts the times it was sent again ("send again").
+	Send      int
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// Attempts are the logged attempts, oldest first.
+	Attempts []Attempt
+}
+
+// Attempt is one logged delivery attempt.
+type Attempt struct {
+	Outcome    Outcome
+	StatusCode *int
+	Latency    time.Duration
+	// ResponseExcerpt is the start of the answer's body (ExcerptBytes).
+	ResponseExcerpt string
+	Error           string
+	At              time.Time
+}
+
+const messageColumns = `id, endpoint_id, event_id, event_type, collection_id, payload, status, reason, send, created_at, updated_at`
+
+func scanMessage(row pgx.Row) (Message, error) {
+	var m Message
+	err := row.Scan(&m.ID, &m.EndpointID, &m.EventID, &m.EventType, &m.CollectionID, &m.Payload, &m.Status, &m.Reason, &m.Send, &m.CreatedAt, &m.UpdatedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Message{}, atlas.Errorf(atlas.ErrNotFound, "delivery not found")
+	}
+	return m, err
+}
+
+// insertMessageSQL stores a message unless the endpoint has one for the
+// event already (a replay): then nothing is returned.
+const insertMessageSQL = `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, collection_id, payload, status, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)
+ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING id`
+
+// insertMessage stores m and reports whether it is new.
+func (store) insertMessage(ctx context.Context, q db.Querier, m Message) (bool, error) {
+	var id uuid.UUID
+	err := q.QueryRow(ctx, insertMessageSQL, m.ID, m.EndpointID, m.EventID, string(m.EventType), m.CollectionID, m.Payload, m.CreatedAt).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("insert webhook message: %w", err)
+	}
+	return true, nil
+}
+
+func (store) message(ctx context.Context, q db.Querier, id uuid.UUID) (Message, error) {
+	m, err := scanMessage(q.QueryRow(ctx, `SELECT `+messageColumns+` FROM webhook_messages WHERE id = $1`, id))
+	if err != nil && !errors.Is(err, atlas.ErrNotFound) {
+		return Message{}, fmt.Errorf("get webhook message: %w", err)
+	}
+	return m, err
+}
+
+const listMessagesSQL = `SELECT ` + messageColumns + ` FROM webhook_messages
+WHERE endpoint_id = $1 AND (created_at, id) < ($2, $3)
+ORDER BY created_at DESC, id DESC LIMIT $4`
+
+// messages lists an endpoint's messages, newest first, with their attempts.
+func (s store) messages(ctx context.Context, q db.Querier, endpointID uuid.UUID, after *cursor.Keyset, limit int) ([]Message, error) {
+	at, id := cursor.Args(after, true)
+	rows, err := q.Query(ctx, listMessagesSQL, endpointID, at, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list webhook messages: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Message, error) { return scanMessage(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list webhook messages: %w", err)
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	ids := make([]uuid.UUID, len(out))
+	index := map[uuid.UUID]int{}
+	for i, m := range out {
+		ids[i], index[m.ID] = m.ID, i
+	}
+	rows, err = q.Query(ctx, `SELECT message_id, outcome, status_code, latency_ms, response_excerpt, error, created_at
+FROM webhook_attempts WHERE message_id = ANY ($1) ORDER BY id`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("list webhook attempts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var mid uuid.UUID
+		var a Attempt
+		var ms int
+		if err := rows.Scan(&mid, &a.Outcome, &a.StatusCode, &ms, &a.ResponseExcerpt, &a.Error, &a.At); err != nil {
+			return nil, fmt.Errorf("scan webhook attempt: %w", err)
+		}
+		a.Latency = time.Duration(ms) * time.Millisecond
+		out[index[mid]].Attempts = append(out[index[mid]].Attempts, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list webhook attempts: %w", err)
+	}
+	return out, nil
+}
+
+// insertAttempt logs one attempt and moves its message's status, unless
+// the message was sent again meanwhile (its send is no longer send).
+func (store) insertAttempt(ctx context.Context, q db.Querier, msgID uuid.UUID, send int, a Attempt, status Status, reason string) error {
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO webhook_attempts (message_id, outcome, status_code, latency_ms, response_excerpt, error, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`, msgID, string(a.Outcome), a.StatusCode, a.Latency.Milliseconds(), a.ResponseExcerpt, a.Error, a.At)
+	b.Queue(`UPDATE webhook_messages SET status = $2, reason = $3, attempts = attempts + 1, updated_at = $4 WHERE id = $1 AND send = $5`,
+		msgID, string(status), reason, a.At, send)
+	if err := q.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("log webhook attempt: %w", err)
+	}
+	return nil
+}
+
+// giveUp marks a message of send failed without an attempt.
+func (store) giveUp(ctx context.Context, q db.Querier, msgID uuid.UUID, send int, reason string, now time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE webhook_messages SET status = 'failed', reason = $2, updated_at = $3 WHERE id = $1 AND send = $4`, msgID, reason, now, send)
+	if err != nil {
+		return fmt.Errorf("give webhook message up: %w", err)
+	}
+	return nil
+}
+
+// sendAgain queues a message again and returns its new send number.
+func (store) sendAgain(ctx context.Context, q db.Querier, msgID uuid.UUID, now time.Time) (int, error) {
+	var send int
+	err := q.QueryRow(ctx, `UPDATE webhook_messages SET status = 'pending', reason = '', send = send + 1, updated_at = $2 WHERE id = $1 RETURNING send`, msgID, now).Scan(&send)
+	if err != nil {
+		return 0, fmt.Errorf("send webhook message again: %w", err)
+	}
+	return send, nil
+}
+
+// deleteOlder deletes up to limit messages (and their attempts) created
+// before cutoff and returns how many it deleted.
+func (store) deleteOlder(ctx context.Context, q db.Querier, cutoff time.Time, limit int) (int64, error) {
+	tag, err := q.Exec(ctx, `DELETE FROM webhook_messages WHERE id IN (
+SELECT id FROM webhook_messages WHERE created_at < $1 ORDER BY created_at LIMIT $2)`, cutoff, limit)
+	if err != nil {
+		return 0, fmt.Errorf("delete old webhook messages: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}

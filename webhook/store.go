@@ -1,0 +1,148 @@
+package webhook
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/cursor"
+	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/events"
+)
+
+// store is the SQL of endpoints, messages and attempts.
+type store struct{}
+
+const endpointColumns = `id, owner_id, collection_id, url, description, event_types, enabled, disabled_reason,
+	failing_since, previous_expires_at, created_at, updated_at`
+
+func scanEndpoint(row pgx.Row, extra ...any) (Endpoint, error) {
+	var e Endpoint
+	var types []string
+	err := row.Scan(append([]any{&e.ID, &e.OwnerID, &e.CollectionID, &e.URL, &e.Description, &types, &e.Enabled,
+		&e.DisabledReason, &e.FailingSince, &e.PreviousSecretExpiresAt, &e.CreatedAt, &e.UpdatedAt}, extra...)...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Endpoint{}, atlas.Errorf(atlas.ErrNotFound, "webhook not found")
+	}
+	if err != nil {
+		return Endpoint{}, err
+	}
+	for _, t := range types {
+		e.EventTypes = append(e.EventTypes, events.Type(t))
+	}
+	return e, nil
+}
+
+func typeStrings(ts []events.Type) []string {
+	out := make([]string, len(ts))
+	for i, t := range ts {
+		out[i] = string(t)
+	}
+	return out
+}
+
+const insertEndpointSQL = `INSERT INTO webhook_endpoints (id, owner_id, collection_id, url, description, event_types, enabled, secret, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`
+
+func (store) insertEndpoint(ctx context.Context, q db.Querier, e Endpoint, secret string) error {
+	_, err := q.Exec(ctx, insertEndpointSQL, e.ID, e.OwnerID, e.CollectionID, e.URL, e.Description, typeStrings(e.EventTypes), e.Enabled, secret, e.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("insert webhook: %w", err)
+	}
+	return nil
+}
+
+func (store) endpoint(ctx context.Context, q db.Querier, id uuid.UUID) (Endpoint, error) {
+	e, err := scanEndpoint(q.QueryRow(ctx, `SELECT `+endpointColumns+` FROM webhook_endpoints WHERE id = $1`, id))
+	if err != nil && !errors.Is(err, atlas.ErrNotFound) {
+		return Endpoint{}, fmt.Errorf("get webhook: %w", err)
+	}
+	return e, err
+}
+
+const listEndpointsSQL = `SELECT ` + endpointColumns + ` FROM webhook_endpoints
+WHERE collection_id IS NOT DISTINCT FROM $1 AND (created_at, id) > ($2, $3)
+ORDER BY created_at, id LIMIT $4`
+
+func (store) endpoints(ctx context.Context, q db.Querier, collectionID *uuid.UUID, after *cursor.Keyset, limit int) ([]Endpoint, error) {
+	at, id := cursor.Args(after, false)
+	rows, err := q.Query(ctx, listEndpointsSQL, collectionID, at, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list webhooks: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Endpoint, error) { return scanEndpoint(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list webhooks: %w", err)
+	}
+	return out, nil
+}
+
+const updateEndpointSQL = `UPDATE webhook_endpoints SET url = $2, description = $3, event_types = $4, enabled = $5,
+	disabled_reason = $6, failing_since = $7, updated_at = $8 WHERE id = $1`
+
+func (store) updateEndpoint(ctx context.Context, q db.Querier, e Endpoint) error {
+	_, err := q.Exec(ctx, updateEndpointSQL, e.ID, e.URL, e.Description, typeStrings(e.EventTypes), e.Enabled, e.DisabledReason, e.FailingSince, e.UpdatedAt)
+	if err != nil {
+		return fmt.Errorf("update webhook: %w", err)
+	}
+	return nil
+}
+
+func (store) deleteEndpoint(ctx context.Context, q db.Querier, id uuid.UUID) error {
+	if _, err := q.Exec(ctx, `DELETE FROM webhook_endpoints WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("delete webhook: %w", err)
+	}
+	return nil
+}
+
+// rotateSecretSQL makes the current secret the previous one, signing until
+// $3, and installs $2.
+//
+//nolint:gosec // G101: SQL text, not a credential
+const rotateSecretSQL = `UPDATE webhook_endpoints SET previous_secret = secret, previous_expires_at = $3, secret = $2, updated_at = $4 WHERE id = $1`
+
+func (store) rotateSecret(ctx context.Context, q db.Querier, id uuid.UUID, secret string, until, now time.Time) error {
+	if _, err := q.Exec(ctx, rotateSecretSQL, id, secret, until, now); err != nil {
+		return fmt.Errorf("rotate webhook secret: %w", err)
+	}
+	return nil
+}
+
+// secrets returns the secrets that sign now: the current one and, during a
+// rotation's overlap, the previous one.
+func (store) secrets(ctx context.Context, q db.Querier, id uuid.UUID, now time.Time) ([]string, error) {
+	var cur string
+	var prev *string
+	var until *time.Time
+	err := q.QueryRow(ctx, `SELECT secret, previous_secret, previous_expires_at FROM webhook_endpoints WHERE id = $1`, id).Scan(&cur, &prev, &until)
+	if err != nil {
+		return nil, fmt.Errorf("read webhook secrets: %w", err)
+	}
+	out := []string{cur}
+	if prev != nil && until != nil && now.Before(*until) {
+		out = append(out, *prev)
+	}
+	return out, nil
+}
+
+// dispatchTargetsSQL finds the enabled endpoints an event goes to: the
+// collection's and the global ones subscribed to its type.
+const dispatchTargetsSQL = `SELECT id FROM webhook_endpoints
+WHERE enabled AND $2 = ANY (event_types) AND (collection_id = $1 OR collection_id IS NULL)`
+
+func (store) dispatchTargets(ctx context.Context, q db.Querier, collectionID uuid.UUID, t events.Type) ([]uuid.UUID, error) {
+	rows, err := q.Query(ctx, dispatchTargetsSQL, collectionID, string(t))
+	if err != nil {
+		return nil, fmt.Errorf("find webhook endpoints: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, fmt.Errorf("find webhook endpoints: %w", err)
+	}
+	return ids, nil
+}
