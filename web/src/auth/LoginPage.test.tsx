@@ -1,7 +1,7 @@
 import { screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeApi, json } from '../test/fakeApi';
-import { renderApp } from '../test/render';
+import { renderApp, renderSignedIn } from '../test/render';
 
 const provider = (over = {}) => ({
   name: 'acme',
@@ -40,8 +40,11 @@ describe('login page with single sign-on', () => {
   it('after signing out, offers the provider’s sign-out instead of going back to it', async () => {
     const assign = vi.fn();
     vi.stubGlobal('location', { ...window.location, assign });
-    const api = fakeApi({ 'GET /api/v1/auth/providers': () => json(200, { password_login: false, providers: [provider()] }) });
-    renderApp('/login?signed_out=1', api);
+    let passwords = true; // on to sign in with the form, then off: SSO only, one provider
+    const api = fakeApi({ 'GET /api/v1/auth/providers': () => json(200, { password_login: passwords, providers: [provider()] }) });
+    const { user } = await renderSignedIn('/', api);
+    passwords = false;
+    await user.click(await screen.findByRole('button', { name: /^Sign out$/ }));
     const out = await screen.findByRole('link', { name: 'Also sign out of Acme SSO' });
     expect(out).toHaveAttribute('href', 'https://login.acme.example/logout?client_id=atlas');
     expect(assign).not.toHaveBeenCalled();

@@ -11,7 +11,7 @@ import { useSession } from './session';
 import { ProviderButtons, ProviderSignOutLinks, startURL, useAuthMethods } from './sso';
 
 export function LoginPage() {
-  const { login, endedReason, signedIn } = useSession();
+  const { login, endedReason, signedIn, signedOut } = useSession();
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const [email, setEmail] = useState(params.get('email') ?? '');
@@ -23,7 +23,6 @@ export function LoginPage() {
   const next = safeNext(params.get('next'));
   const passwordLogin = methods.data?.password_login ?? true;
   const providers = methods.data?.providers ?? [];
-  const signedOut = params.get('signed_out') === '1';
   // SSO only, one provider, and nobody just signed out: go straight to it.
   const first = providers[0];
   const only = !passwordLogin && providers.length === 1 && first?.available && !endedReason && !signedOut ? first : null;

@@ -26,6 +26,8 @@ export interface Session {
   restoring: boolean;
   /** Why the last session ended, when it ended on its own (shown on the login page). */
   endedReason: string | null;
+  /** True after "Sign out" in this tab until the next sign-in: the login page then offers the provider's sign-out and does not go straight back to it. */
+  signedOut: boolean;
   /** Signs in with email and password; resolves once the user is known. */
   login(email: string, password: string): Promise<void>;
   /** Ends the session on the server, then forgets the token, the user and every cached answer. */
@@ -77,6 +79,7 @@ export function SessionProvider({ children, clientOptions }: { children: ReactNo
   const [user, setUser] = useState<User | null>(null);
   const [restoring, setRestoring] = useState(true);
   const [endedReason, setEndedReason] = useState<string | null>(null);
+  const [signedOut, setSignedOut] = useState(false);
   // The client reads the token through a ref so it can stay one stable object.
   const tokenRef = useRef<string | null>(null);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -126,6 +129,7 @@ export function SessionProvider({ children, clientOptions }: { children: ReactNo
     (grant: Grant) => {
       tokenRef.current = grant.access_token;
       setToken(grant.access_token);
+      setSignedOut(false);
       clearTimeout(refreshTimer.current);
       const ms = Math.max(5_000, grant.expires_in * 1000 - refreshMargin);
       refreshTimer.current = setTimeout(() => {
@@ -221,13 +225,13 @@ export function SessionProvider({ children, clientOptions }: { children: ReactNo
     clear();
     channel.current?.postMessage('signed-out');
     setEndedReason(null);
-    // signed_out: the login page then offers the provider's sign-out and does not send the browser back to it.
-    navigate('/login?signed_out=1', { replace: true });
+    setSignedOut(true);
+    navigate('/login', { replace: true });
   }, [api, clear, navigate]);
 
   const value = useMemo<Session>(
-    () => ({ api, user, signedIn: token !== null, restoring, endedReason, login, logout, setUser }),
-    [api, user, token, restoring, endedReason, login, logout],
+    () => ({ api, user, signedIn: token !== null, restoring, endedReason, signedOut, login, logout, setUser }),
+    [api, user, token, restoring, endedReason, signedOut, login, logout],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
