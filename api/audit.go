@@ -16,7 +16,7 @@ import (
 // ListAuditInput filters and pages the audit trail.
 type ListAuditInput struct {
 	PageParams
-	EntityType   string              `query:"entity_type" enum:"item,collection,membership,user" doc:"With entity_id: the history of one entity. For a membership, the id is the member's user id. user (without entity_id): your own account security events (sessions revoked, password changed, API tokens created or revoked, refresh-token reuse); nobody else sees them."`
+	EntityType   string              `query:"entity_type" enum:"item,collection,membership,user,team" doc:"With entity_id: the history of one entity. For a membership, the id is the member's user id (or the team's id for a team's membership). team: a team you belong to (its creation, renames and member changes). user (without entity_id): your own account security events (sessions revoked, password changed, API tokens created or revoked, refresh-token reuse); nobody else sees them."`
 	EntityID     Optional[uuid.UUID] `query:"entity_id" format:"uuid" doc:"With entity_type: the history of one entity."`
 	ActorUserID  Optional[uuid.UUID] `query:"actor_user_id" format:"uuid" doc:"Only what this user did."`
 	CollectionID Optional[uuid.UUID] `query:"collection_id" format:"uuid" doc:"Only events of this collection."`

@@ -130,3 +130,40 @@ func BenchmarkItemCreateThroughput(b *testing.B) {
 		b.ReportMetric(100*(1-withEvents/noEvents), "outbox_cost_%")
 	}
 }
+
+// BenchmarkItemCreateWithTeams measures the write benchmark's API phase
+// (POST /collections/{id}/items, 16 clients, with the outbox) for a writer
+// in no team and for a writer in 50 teams, each a member of a collection of
+// its own: teams_cost_% is what teams add to every write's access check.
+func BenchmarkItemCreateWithTeams(b *testing.B) {
+	d := benchDuration()
+	for range b.N {
+		rate := func(teams int) float64 {
+			env := apitest.New(b, apitest.Opts{MaxConns: benchClients + 4})
+			owner, u := env.NewUser(b), env.NewUser(b)
+			c := env.NewCollection(b, owner)
+			env.AddMember(b, owner, c.ID, u, collection.RoleEditor)
+			for range teams {
+				tm := env.NewTeamOf(b, owner, u)
+				other := env.NewCollection(b, owner)
+				env.ShareWithTeam(b, owner, other.ID, tm.ID, collection.RoleViewer)
+			}
+			path := "/api/v1/collections/" + c.ID.String() + "/items"
+			body := map[string]any{"title": "Through the API", "tags": benchTags}
+			return hammer(b, d, func(ctx context.Context) error {
+				resp, err := env.Send(http.MethodPost, path, u.Token, body)
+				if err != nil {
+					return err
+				}
+				if resp.Status != http.StatusCreated {
+					return fmt.Errorf("status %d: %s", resp.Status, resp.Body)
+				}
+				return nil
+			})
+		}
+		none, fifty := rate(0), rate(50)
+		b.ReportMetric(none, "writes/s_0_teams")
+		b.ReportMetric(fifty, "writes/s_50_teams")
+		b.ReportMetric(100*(1-fifty/none), "teams_cost_%")
+	}
+}

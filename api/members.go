@@ -16,12 +16,13 @@ type ListMembersInput struct {
 	PageParams
 }
 
-// AddMemberInput adds a registered user by email or id.
+// AddMemberInput adds a registered user by email or id, or a team.
 type AddMemberInput struct {
 	CollectionPath
 	Body struct {
-		Email  string     `json:"email,omitempty" maxLength:"254" doc:"The user's email (give this or user_id)." example:"grace@example.com"`
-		UserID *uuid.UUID `json:"user_id,omitempty" doc:"The user's id (give this or email)."`
+		Email  string     `json:"email,omitempty" maxLength:"254" doc:"The user's email (give one of email, user_id, team_id)." example:"grace@example.com"`
+		UserID *uuid.UUID `json:"user_id,omitempty" doc:"The user's id (give one of email, user_id, team_id)."`
+		TeamID *uuid.UUID `json:"team_id,omitempty" doc:"A team you belong to (give one of email, user_id, team_id): each of its members gets the role, or their own if higher."`
 		Role   string     `json:"role" enum:"owner,editor,viewer"`
 	}
 }
@@ -35,6 +36,20 @@ type MemberPath struct {
 // ChangeRoleInput sets a member's role.
 type ChangeRoleInput struct {
 	MemberPath
+	Body struct {
+		Role string `json:"role" enum:"owner,editor,viewer"`
+	}
+}
+
+// TeamMembershipPath addresses a team's membership of a collection.
+type TeamMembershipPath struct {
+	ID     uuid.UUID `path:"id" format:"uuid" doc:"Collection id."`
+	TeamID uuid.UUID `path:"team_id" format:"uuid" doc:"Member team's id."`
+}
+
+// ChangeTeamMembershipRoleInput sets a team's role in a collection.
+type ChangeTeamMembershipRoleInput struct {
+	TeamMembershipPath
 	Body struct {
 		Role string `json:"role" enum:"owner,editor,viewer"`
 	}
@@ -61,12 +76,13 @@ func (s *Server) registerMembers() {
 
 	huma.Register(s.api, huma.Operation{
 		OperationID: "add-member", Method: http.MethodPost, Path: "/api/v1/collections/{id}/members",
-		Summary: "Add a registered user to a collection (owners)", Tags: tags, Security: secured,
+		Summary: "Add a registered user or a team to a collection (owners)", Tags: tags, Security: secured,
+		Description:   "A team must be one you belong to; an unknown team, like an unknown user, is 404.",
 		DefaultStatus: http.StatusCreated,
 		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
 	}, func(ctx context.Context, in *AddMemberInput) (*MemberOutput, error) {
 		m, err := s.collections.AddMember(ctx, caller(ctx), in.ID, collection.AddMemberParams{
-			UserID: in.Body.UserID, Email: in.Body.Email, Role: collection.Role(in.Body.Role),
+			UserID: in.Body.UserID, Email: in.Body.Email, TeamID: in.Body.TeamID, Role: collection.Role(in.Body.Role),
 		})
 		if err != nil {
 			return nil, s.problem(ctx, err)
@@ -95,6 +111,31 @@ func (s *Server) registerMembers() {
 		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict},
 	}, func(ctx context.Context, in *MemberPath) (*struct{}, error) {
 		if err := s.collections.RemoveMember(ctx, caller(ctx), in.ID, in.UserID); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return nil, nil
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "change-team-membership-role", Method: http.MethodPatch, Path: "/api/v1/collections/{id}/members/teams/{team_id}",
+		Summary: "Change a team's role in a collection (owners)", Tags: tags, Security: secured,
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *ChangeTeamMembershipRoleInput) (*MemberOutput, error) {
+		m, err := s.collections.ChangeTeamRole(ctx, caller(ctx), in.ID, in.TeamID, collection.Role(in.Body.Role))
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &MemberOutput{Body: toMember(m)}, nil
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "remove-team-membership", Method: http.MethodDelete, Path: "/api/v1/collections/{id}/members/teams/{team_id}",
+		Summary: "Remove a team from a collection (owners)", Tags: tags, Security: secured,
+		DefaultStatus: http.StatusNoContent,
+		Description:   "Its members keep only their own membership, from their next request.",
+		Errors:        []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound},
+	}, func(ctx context.Context, in *TeamMembershipPath) (*struct{}, error) {
+		if err := s.collections.RemoveTeam(ctx, caller(ctx), in.ID, in.TeamID); err != nil {
 			return nil, s.problem(ctx, err)
 		}
 		return nil, nil

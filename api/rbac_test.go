@@ -30,7 +30,9 @@ const (
 var callers = []string{owner, editor, viewer, nonMember, anonymous}
 
 // fixture is a collection with one member of each role, an outsider, a
-// second viewer (a target for member operations) and one item.
+// second viewer (a target for member operations) and one item, and a team
+// owned by the owner with the editor and the target as members, a viewer
+// of the collection.
 type fixture struct {
 	users        map[string]apitest.User
 	extra        apitest.User // registered, not a member: the user add-member adds
@@ -39,6 +41,7 @@ type fixture struct {
 	itemID       string
 	jobID        string // a REINDEX_ITEM job on the item
 	importID     string // an import into the collection
+	teamID       string // the team
 	invitationID string // a pending invitation to the collection
 }
 
@@ -61,6 +64,9 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 	imp, err := env.App.Items.CreateImport(context.Background(), f.users[owner].ID, c.ID, item.CreateImportParams{File: strings.NewReader(fixtureBookmarks)})
 	require.NoError(t, err)
 	f.importID = imp.ID.String()
+	tm := env.NewTeamOf(t, f.users[owner], f.users[editor], f.target)
+	env.ShareWithTeam(t, f.users[owner], c.ID, tm.ID, collection.RoleViewer)
+	f.teamID = tm.ID.String()
 	inv, err := env.App.Collections.Invite(context.Background(), f.users[owner].ID, c.ID,
 		collection.InviteParams{Email: "invitee-" + f.target.ID.String()[:8] + "@example.com", Role: collection.RoleViewer})
 	require.NoError(t, err)
@@ -77,7 +83,7 @@ func emailOn(c *config.Config) {
 // rbacCase is one operation of the API and the status each caller gets.
 type rbacCase struct {
 	method string
-	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id, {v} invitation id
+	path   string // {c} collection id, {i} item id, {u} target member id, {j} job id, {m} import id, {tm} team id, {v} invitation id
 	body   func(f fixture) any
 	want   map[string]int
 }
@@ -132,6 +138,22 @@ var rbacMatrix = map[string]rbacCase{
 	"list-imports":      {http.MethodGet, "/api/v1/collections/{c}/imports", nil, statuses(200, 200, 200, 404, 401)},
 	"get-import":        {http.MethodGet, "/api/v1/imports/{m}", nil, statuses(200, 200, 200, 404, 401)},
 	"export-collection": {http.MethodGet, "/api/v1/collections/{c}/export?format=json", nil, statuses(200, 200, 200, 404, 401)},
+	// Teams: here the callers' roles are in the team {tm}: the owner owns
+	// it, the editor is a member, the viewer and the non-member are not in
+	// it (a team is as unknown to them as a collection: 404).
+	"list-teams":              {http.MethodGet, "/api/v1/teams", nil, statuses(200, 200, 200, 200, 401)},
+	"create-team":             {http.MethodPost, "/api/v1/teams", func(fixture) any { return map[string]any{"name": "New team"} }, statuses(201, 201, 201, 201, 401)},
+	"get-team":                {http.MethodGet, "/api/v1/teams/{tm}", nil, statuses(200, 200, 404, 404, 401)},
+	"update-team":             {http.MethodPatch, "/api/v1/teams/{tm}", func(fixture) any { return map[string]any{"name": "Renamed"} }, statuses(200, 403, 404, 404, 401)},
+	"delete-team":             {http.MethodDelete, "/api/v1/teams/{tm}", nil, statuses(204, 403, 404, 404, 401)},
+	"list-team-members":       {http.MethodGet, "/api/v1/teams/{tm}/members", nil, statuses(200, 200, 404, 404, 401)},
+	"add-team-member":         {http.MethodPost, "/api/v1/teams/{tm}/members", func(f fixture) any { return map[string]any{"email": f.extra.Email, "role": "member"} }, statuses(201, 403, 404, 404, 401)},
+	"change-team-member-role": {http.MethodPatch, "/api/v1/teams/{tm}/members/{u}", func(fixture) any { return map[string]any{"role": "owner"} }, statuses(200, 403, 404, 404, 401)},
+	"remove-team-member":      {http.MethodDelete, "/api/v1/teams/{tm}/members/{u}", nil, statuses(204, 403, 404, 404, 401)},
+	// The team's membership of the collection: the callers' roles are in
+	// the collection again (only its owners manage its members).
+	"change-team-membership-role": {http.MethodPatch, "/api/v1/collections/{c}/members/teams/{tm}", func(fixture) any { return map[string]any{"role": "editor"} }, statuses(200, 403, 403, 404, 401)},
+	"remove-team-membership":      {http.MethodDelete, "/api/v1/collections/{c}/members/teams/{tm}", nil, statuses(204, 403, 403, 404, 401)},
 
 	// Invitations: owners manage them; accepting needs a valid link's token
 	// (a made-up one is 422 for every signed-in caller).
@@ -181,6 +203,12 @@ func TestRBACMatrix_CoversEveryOperation(t *testing.T) {
 	require.Equal(t, len(rbacMatrix)+len(publicOperations), seen, "rbacMatrix has rows for operations that no longer exist")
 }
 
+// path fills in a row's path for a caller (self) with one of their API tokens.
+func (f fixture) path(p string, self apitest.User, tokenID string) string {
+	return strings.NewReplacer("{c}", f.collectionID, "{i}", f.itemID, "{u}", f.target.ID.String(), "{j}", f.jobID,
+		"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID, "{tm}", f.teamID, "{v}", f.invitationID).Replace(p)
+}
+
 func TestRBACMatrix(t *testing.T) {
 	t.Parallel()
 	for name, tc := range rbacMatrix {
@@ -201,8 +229,7 @@ func TestRBACMatrix(t *testing.T) {
 						require.NoError(t, err)
 						tokenID = tok.ID.String()
 					}
-					path := strings.NewReplacer("{c}", f.collectionID, "{i}", f.itemID, "{u}", f.target.ID.String(), "{j}", f.jobID,
-						"{s}", self.SessionID.String(), "{t}", tokenID, "{m}", f.importID, "{v}", f.invitationID).Replace(tc.path)
+					path := f.path(tc.path, self, tokenID)
 					var body any
 					if tc.body != nil {
 						body = tc.body(f)

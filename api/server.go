@@ -101,6 +101,7 @@ func NewServer(p Params) *Server {
 	s.registerAPITokens()
 	s.registerCollections()
 	s.registerMembers()
+	s.registerTeams()
 	s.registerInvitations()
 	s.registerItems()
 	s.registerAudit()

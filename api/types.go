@@ -86,19 +86,34 @@ func toCollection(c collection.Collection) Collection {
 		CreatedBy:   c.CreatedBy, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
 
-// Member is a user's membership of a collection.
+// Member is a user's or a team's membership of a collection.
 type Member struct {
-	UserID      uuid.UUID `json:"user_id"`
-	Email       string    `json:"email"`
-	DisplayName string    `json:"display_name"`
-	Role        string    `json:"role" enum:"owner,editor,viewer"`
-	JoinedAt    time.Time `json:"joined_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	Kind        string     `json:"kind" enum:"user,team" doc:"user: a person; team: a team, whose members each have its role (or their own, if higher)."`
+	UserID      *uuid.UUID `json:"user_id" nullable:"true" doc:"The member user's id; null for a team."`
+	Email       string     `json:"email" doc:"The user's email; empty for a team."`
+	DisplayName string     `json:"display_name" doc:"The user's name; empty for a team."`
+	TeamID      *uuid.UUID `json:"team_id" nullable:"true" doc:"The member team's id; null for a user."`
+	TeamName    string     `json:"team_name" doc:"The team's name; empty for a user." example:"Platform"`
+	Role        string     `json:"role" enum:"owner,editor,viewer"`
+	JoinedAt    time.Time  `json:"joined_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
 }
 
+// Kinds of member.
+const (
+	memberUser = "user"
+	memberTeam = "team"
+)
+
 func toMember(m collection.Member) Member {
-	return Member{UserID: m.UserID, Email: m.Email, DisplayName: m.DisplayName, Role: string(m.Role),
+	out := Member{Kind: memberUser, Email: m.Email, DisplayName: m.DisplayName, TeamName: m.TeamName, Role: string(m.Role),
 		JoinedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt}
+	if m.IsTeam() {
+		out.Kind, out.TeamID = memberTeam, &m.TeamID
+	} else {
+		out.UserID = &m.UserID
+	}
+	return out
 }
 
 // Item is an entry of a collection.

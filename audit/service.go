@@ -62,9 +62,9 @@ func (f Filter) validate() error {
 		return atlas.Errorf(atlas.ErrInvalid, "entity_type needs entity_id")
 	}
 	switch f.EntityType {
-	case "", events.EntityItem, events.EntityCollection, events.EntityMembership, events.EntityUser:
+	case "", events.EntityItem, events.EntityCollection, events.EntityMembership, events.EntityUser, events.EntityTeam:
 	default:
-		return atlas.Errorf(atlas.ErrInvalid, "entity_type must be one of item, collection, membership, user")
+		return atlas.Errorf(atlas.ErrInvalid, "entity_type must be one of item, collection, membership, user, team")
 	}
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
 		return atlas.Errorf(atlas.ErrInvalid, "to must be after from")
@@ -166,11 +166,12 @@ func (q *query) arg(v any) string {
 
 // visibleSQL is the visibility rule as a condition on alias a: an event of
 // a collection the caller (the SQL expression me) may see, a membership
-// event about the caller, or an account security event of the caller's own
-// account.
+// event about the caller, an account security event of the caller's own
+// account, or an event of a team the caller belongs to.
 func visibleSQL(me string) string {
 	return `(a.collection_id IN ` + collection.VisibleIDsSQL(me) + `
-    OR (a.entity_type IN ('membership', 'user') AND a.entity_id = ` + me + `))`
+    OR (a.entity_type IN ('membership', 'user') AND a.entity_id = ` + me + `)
+    OR (a.entity_type = 'team' AND a.entity_id IN ` + collection.TeamIDsSQL(me) + `))`
 }
 
 const orderSQL = ` ORDER BY a.occurred_at DESC, a.event_id DESC LIMIT `
@@ -184,7 +185,8 @@ const orderSQL = ` ORDER BY a.occurred_at DESC, a.event_id DESC LIMIT `
 //   - an actor filter walks audit_events_actor_idx;
 //   - no filter takes the newest rows of each of the caller's collections
 //     (audit_events_collection_idx, LIMIT per collection) plus the
-//     membership events about the caller, then merges them.
+//     membership events about the caller and the events of the caller's
+//     teams (audit_events_entity_idx), then merges them.
 //
 // The visibility rule is applied in every shape.
 func listQuery(caller uuid.UUID, f Filter, member bool, after *cursor.Keyset, limit int) (string, []any) {
@@ -233,6 +235,11 @@ func listQuery(caller uuid.UUID, f Filter, member bool, after *cursor.Keyset, li
    WHERE a.entity_type = 'membership' AND a.entity_id = ` + me + ` AND ` + cond + `
      AND a.collection_id NOT IN ` + collection.VisibleIDsSQL(me) +
 		orderSQL + lim + `)
+  UNION ALL
+  SELECT e.* FROM ` + collection.TeamIDsSQL(me) + ` teams (team_id) CROSS JOIN LATERAL (
+    SELECT ` + eventColumns + ` FROM audit_events a
+    WHERE a.entity_type = 'team' AND a.entity_id = teams.team_id AND ` + cond + orderSQL + lim + `
+  ) e
 ) v ORDER BY v.occurred_at DESC, v.event_id DESC LIMIT ` + lim
 	return sql, q.args
 }

@@ -162,7 +162,8 @@ func (s *Service) Get(ctx context.Context, actor, id uuid.UUID) (Collection, err
 	return c, nil
 }
 
-// List returns the actor's collections, most recently joined first.
+// List returns the actor's collections, directly or through a team, most
+// recently joined first, each with the actor's (highest) role.
 func (s *Service) List(ctx context.Context, actor uuid.UUID, page cursor.Page) ([]Collection, string, error) {
 	return cursor.KeysetPage(s.cursor, "collections:"+actor.String(), page,
 		func(after *cursor.Keyset, limit int) ([]Collection, error) {
@@ -241,7 +242,8 @@ func (s *Service) Delete(ctx context.Context, actor, id uuid.UUID) error {
 	return nil
 }
 
-// Members lists a collection's members (any member may read them).
+// Members lists a collection's members, users and teams, in the order they
+// joined (any member may read them).
 func (s *Service) Members(ctx context.Context, actor, collectionID uuid.UUID, page cursor.Page) ([]Member, string, error) {
 	if _, err := s.Authorize(ctx, s.pool, actor, collectionID, ActionRead); err != nil {
 		return nil, "", fmt.Errorf("list members: %w", err)
@@ -250,42 +252,46 @@ func (s *Service) Members(ctx context.Context, actor, collectionID uuid.UUID, pa
 		func(after *cursor.Keyset, limit int) ([]Member, error) {
 			return s.store.Members(ctx, s.pool, collectionID, after, limit)
 		},
-		func(m Member) cursor.Keyset { return cursor.Keyset{At: m.CreatedAt, ID: m.UserID} })
+		func(m Member) cursor.Keyset { return cursor.Keyset{At: m.CreatedAt, ID: m.ID()} })
 }
 
-// AddMemberParams names the user to add, by id or by email (exactly one).
+// AddMemberParams names the member to add: a user by id or by email, or a
+// team (exactly one of the three).
 type AddMemberParams struct {
 	UserID *uuid.UUID
 	Email  string
+	// TeamID makes a team the member: each of its members gets Role (or
+	// their own role, if higher).
+	TeamID *uuid.UUID
 	Role   Role
 }
 
-// AddMember adds a registered user to the collection (owners only).
+// AddMember adds a registered user, or a team the actor belongs to, to the
+// collection (owners only).
 func (s *Service) AddMember(ctx context.Context, actor, collectionID uuid.UUID, p AddMemberParams) (Member, error) {
 	if !p.Role.Valid() {
 		return Member{}, atlas.Invalid("role", "must be one of owner, editor, viewer")
 	}
-	if (p.UserID == nil) == (strings.TrimSpace(p.Email) == "") {
-		return Member{}, atlas.Invalid("email", "give exactly one of email or user_id")
+	given := 0
+	for _, ok := range []bool{p.UserID != nil, strings.TrimSpace(p.Email) != "", p.TeamID != nil} {
+		if ok {
+			given++
+		}
+	}
+	if given != 1 {
+		return Member{}, atlas.Invalid("email", "give exactly one of email, user_id or team_id")
+	}
+	if p.TeamID != nil {
+		return s.addTeam(ctx, actor, collectionID, *p.TeamID, p.Role)
 	}
 	var out Member
 	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, _, err := s.lockAndAuthorize(ctx, tx, actor, collectionID, ActionManage); err != nil {
 			return err
 		}
-		var userID uuid.UUID
-		if p.UserID != nil {
-			u, err := s.users.ByID(ctx, tx, *p.UserID)
-			if err != nil {
-				return noSuchUser(err)
-			}
-			userID = u.ID
-		} else {
-			u, _, err := s.users.ByEmail(ctx, tx, strings.TrimSpace(p.Email))
-			if err != nil {
-				return noSuchUser(err)
-			}
-			userID = u.ID
+		userID, err := s.resolveUser(ctx, tx, p.UserID, p.Email)
+		if err != nil {
+			return err
 		}
 		if err := s.store.InsertMembership(ctx, tx, collectionID, userID, p.Role, s.nowUTC()); err != nil {
 			return err
@@ -303,6 +309,22 @@ func (s *Service) AddMember(ctx context.Context, actor, collectionID uuid.UUID, 
 		return Member{}, fmt.Errorf("add member: %w", err)
 	}
 	return out, nil
+}
+
+// resolveUser finds the registered user named by id or by email.
+func (s *Service) resolveUser(ctx context.Context, tx pgx.Tx, id *uuid.UUID, email string) (uuid.UUID, error) {
+	if id != nil {
+		u, err := s.users.ByID(ctx, tx, *id)
+		if err != nil {
+			return uuid.Nil, noSuchUser(err)
+		}
+		return u.ID, nil
+	}
+	u, _, err := s.users.ByEmail(ctx, tx, strings.TrimSpace(email))
+	if err != nil {
+		return uuid.Nil, noSuchUser(err)
+	}
+	return u.ID, nil
 }
 
 func noSuchUser(err error) error {

@@ -28,15 +28,31 @@ type Collection struct {
 	JoinedAt time.Time
 }
 
-// Member is a user's membership of a collection.
+// Member is a user's or a team's membership of a collection.
 type Member struct {
 	CollectionID uuid.UUID
-	UserID       uuid.UUID
-	Email        string
-	DisplayName  string
-	Role         Role
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// UserID is the member user's id (uuid.Nil for a team).
+	UserID      uuid.UUID
+	Email       string
+	DisplayName string
+	// TeamID is the member team's id (uuid.Nil for a user); TeamName is
+	// its name.
+	TeamID    uuid.UUID
+	TeamName  string
+	Role      Role
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// IsTeam reports whether the member is a team.
+func (m Member) IsTeam() bool { return m.TeamID != uuid.Nil }
+
+// ID is the member's id: the team's for a team, else the user's.
+func (m Member) ID() uuid.UUID {
+	if m.IsTeam() {
+		return m.TeamID
+	}
+	return m.UserID
 }
 
 // Store is the SQL for collections and memberships.
@@ -100,16 +116,15 @@ func (Store) QueueRole(b *pgx.Batch, collectionID, userID uuid.UUID, into **Role
 	})
 }
 
-const listForUserSQL = `
-SELECT ` + collectionColumns + `, m.role, m.created_at
-FROM memberships m JOIN collections c ON c.id = m.collection_id
-WHERE m.user_id = $1
-  AND (m.created_at, m.collection_id) < ($2, $3)
-ORDER BY m.created_at DESC, m.collection_id DESC
+var listForUserSQL = `
+SELECT ` + collectionColumns + `, v.role, v.joined
+FROM ` + accessSQL("$1") + ` v JOIN collections c ON c.id = v.collection_id
+WHERE (v.joined, v.collection_id) < ($2, $3)
+ORDER BY v.joined DESC, v.collection_id DESC
 LIMIT $4`
 
-// ListForUser returns the collections userID belongs to, most recently
-// joined first, after the keyset position (nil for the first page).
+// ListForUser returns the collections userID belongs to (directly or
+// through a team, with the highest role), most recently joined first, after the keyset position (nil for the first page).
 func (Store) ListForUser(ctx context.Context, q db.Querier, userID uuid.UUID, after *cursor.Keyset, limit int) ([]Collection, error) {
 	at, id := cursor.Args(after, true)
 	rows, err := q.Query(ctx, listForUserSQL, userID, at, id, limit)
@@ -194,21 +209,43 @@ func (Store) Member(ctx context.Context, q db.Querier, collectionID, userID uuid
 }
 
 const listMembersSQL = `
-SELECT ` + memberColumns + `
-FROM memberships m JOIN users u ON u.id = m.user_id
-WHERE m.collection_id = $1
-  AND (m.created_at, m.user_id) > ($2, $3)
-ORDER BY m.created_at, m.user_id
+SELECT v.* FROM (
+  (SELECT m.collection_id, m.user_id, u.email, u.display_name, NULL::uuid AS team_id, '' AS team_name,
+          m.role, m.created_at, m.updated_at
+   FROM memberships m JOIN users u ON u.id = m.user_id
+   WHERE m.collection_id = $1 AND (m.created_at, m.user_id) > ($2, $3)
+   ORDER BY m.created_at, m.user_id LIMIT $4)
+  UNION ALL
+  (SELECT ct.collection_id, NULL, '', '', ct.team_id, t.name, ct.role, ct.created_at, ct.updated_at
+   FROM collection_teams ct JOIN teams t ON t.id = ct.team_id
+   WHERE ct.collection_id = $1 AND (ct.created_at, ct.team_id) > ($2, $3)
+   ORDER BY ct.created_at, ct.team_id LIMIT $4)
+) v ORDER BY v.created_at, coalesce(v.user_id, v.team_id)
 LIMIT $4`
 
-// Members lists a collection's members in the order they joined.
+// Members lists a collection's members, users and teams, in the order they
+// joined (a team and a user joined at the same instant are ordered by id).
 func (Store) Members(ctx context.Context, q db.Querier, collectionID uuid.UUID, after *cursor.Keyset, limit int) ([]Member, error) {
 	at, id := cursor.Args(after, false)
 	rows, err := q.Query(ctx, listMembersSQL, collectionID, at, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list members: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Member, error) { return scanMember(row) })
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Member, error) {
+		var m Member
+		var user, team *uuid.UUID
+		if err := row.Scan(&m.CollectionID, &user, &m.Email, &m.DisplayName, &team, &m.TeamName, &m.Role, &m.CreatedAt, &m.UpdatedAt); err != nil {
+			return Member{}, err
+		}
+		if user != nil {
+			m.UserID = *user
+		}
+		if team != nil {
+			m.TeamID = *team
+		}
+		m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
+		return m, nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list members: %w", err)
 	}

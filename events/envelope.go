@@ -55,6 +55,26 @@ const (
 	// entity is the collection; data holds the import's counts).
 	ImportFinished Type = "ImportFinished"
 
+	// Team events, about a team (entity type "team", no collection); the
+	// team's members see them in the audit trail. A team's membership of
+	// a collection is a Membership* event whose entity id and
+	// data.team_id are the team's id.
+
+	// TeamCreated: data.name, data.owner_user_id.
+	TeamCreated Type = "TeamCreated"
+	// TeamUpdated: data.changes (the name).
+	TeamUpdated Type = "TeamUpdated"
+	// TeamDeleted: data.name, data.collection_ids (the collections it
+	// was a member of, each also recorded as a MembershipRemoved).
+	TeamDeleted Type = "TeamDeleted"
+	// TeamMemberAdded: data.user_id, data.role (owner or member).
+	TeamMemberAdded Type = "TeamMemberAdded"
+	// TeamMemberRoleChanged: data.user_id, data.changes.
+	TeamMemberRoleChanged Type = "TeamMemberRoleChanged"
+	// TeamMemberRemoved: data.user_id, data.role, data.left (removed
+	// themselves).
+	TeamMemberRemoved Type = "TeamMemberRemoved"
+
 	// InvitationCreated, InvitationAccepted and InvitationRevoked: an
 	// invitation to a collection by email (entity: the collection;
 	// data.invitation_id, data.email, data.role; accepted also
@@ -76,6 +96,7 @@ func Types() []Type {
 		MembershipAdded, MembershipRoleChanged, MembershipRemoved,
 		SessionRevoked, RefreshTokenReuseDetected, PasswordChanged, APITokenCreated, APITokenRevoked,
 		ImportFinished,
+		TeamCreated, TeamUpdated, TeamDeleted, TeamMemberAdded, TeamMemberRoleChanged, TeamMemberRemoved,
 		InvitationCreated, InvitationAccepted, InvitationRevoked,
 	}
 }
@@ -83,7 +104,7 @@ func Types() []Type {
 // EntityTypes lists every entity type an envelope may name, checked against
 // the schema and the database like Types.
 func EntityTypes() []string {
-	return []string{EntityItem, EntityCollection, EntityMembership, EntityUser}
+	return []string{EntityItem, EntityCollection, EntityMembership, EntityUser, EntityTeam}
 }
 
 // Entity types named in an envelope.
@@ -94,11 +115,13 @@ const (
 	// EntityUser is an account; its events belong to no collection
 	// (CollectionID is uuid.Nil, null on the wire).
 	EntityUser = "user"
+	// EntityTeam is a team; like a user it belongs to no collection.
+	EntityTeam = "team"
 )
 
 // Entity identifies what an event is about. For a membership, ID is the
-// member's user id. A user entity has no collection: CollectionID is
-// uuid.Nil, written as null.
+// member's user id, or the team's id for a team's membership. A user or
+// team entity has no collection: CollectionID is uuid.Nil, written as null.
 type Entity struct {
 	Type         string    `json:"type"`
 	ID           uuid.UUID `json:"id"`
@@ -135,6 +158,9 @@ func (e *Entity) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// TeamEntity is the entity of a team event.
+func TeamEntity(team uuid.UUID) Entity { return Entity{Type: EntityTeam, ID: team} }
+
 // UserEntity is the entity of an account security event about user.
 func UserEntity(user uuid.UUID) Entity { return Entity{Type: EntityUser, ID: user} }
 
@@ -157,10 +183,10 @@ type Envelope struct {
 }
 
 // Key is the Kafka record key: events that must stay in order share it.
-// Item events are ordered per item, user events per user; collection and
-// membership events per collection.
+// Item events are ordered per item, user events per user, team events per
+// team; collection and membership events per collection.
 func (e Envelope) Key() string {
-	if e.Entity.Type == EntityItem || e.Entity.Type == EntityUser {
+	if e.Entity.Type == EntityItem || e.Entity.Type == EntityUser || e.Entity.Type == EntityTeam {
 		return e.Entity.ID.String()
 	}
 	return e.Entity.CollectionID.String()

@@ -1,8 +1,10 @@
 // End-to-end flow of the dashboard against a real Atlas (started by
 // `scripts/web e2e` with a fresh database): two people, a shared collection,
-// items with tags, a viewer who can read but not edit, search, jobs, imports
-// and audit, email (an invitation and a password reset read back from Mailpit); reloads and tabs that stay signed in, signing out everywhere
-// from a second browser, API tokens. Each feature's steps live in a module
+// items with tags, a viewer who can read but not edit, search, a team that
+// shares a collection (and stops sharing it), jobs, imports and audit, email
+// (an invitation and a password reset read back from Mailpit); reloads and
+// tabs that stay signed in, signing out everywhere from a second browser,
+// API tokens. Each feature's steps live in a module
 // of its own; this runner puts them in the flow's order (later steps build
 // on earlier ones). Every route ships with the server, so one that answers
 // 404 fails its step; only the steps that need Kafka and the consumers are
@@ -20,6 +22,7 @@ import { itemSteps } from './items.mjs';
 import { jobSteps } from './jobs.mjs';
 import { memberSteps } from './members.mjs';
 import { searchSteps } from './search.mjs';
+import { teamSteps } from './teams.mjs';
 
 const steps = [
   ...registerSteps,
@@ -28,6 +31,7 @@ const steps = [
   ...memberSteps,
   ...sessionSteps,
   ...searchSteps,
+  ...teamSteps,
   ...jobSteps,
   ...importSteps,
   ...auditSteps,

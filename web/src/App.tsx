@@ -21,6 +21,8 @@ import { NewItemPage } from './items/NewItemPage';
 import { JobsPage } from './jobs/JobsPage';
 import { MembersPage } from './members/MembersPage';
 import { SearchPage } from './search/SearchPage';
+import { TeamPage } from './teams/TeamPage';
+import { TeamsPage } from './teams/TeamsPage';
 import { Layout } from './ui/Layout';
 import { Empty } from './ui/States';
 
@@ -79,6 +81,8 @@ export function AppRoutes() {
           </Route>
           <Route path="items/:itemId" element={<ItemPage />} />
           <Route path="search" element={<SearchPage />} />
+          <Route path="teams" element={<TeamsPage />} />
+          <Route path="teams/:teamId" element={<TeamPage />} />
           <Route path="jobs" element={<JobsPage />} />
           <Route path="audit" element={<AuditPage />} />
           <Route path="account" element={<AccountPage />} />

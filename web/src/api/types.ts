@@ -13,6 +13,14 @@ export type Member = Schemas['Member'];
 /** One page of a collection's members. */
 export type MemberList = Schemas['ListBodyMember'];
 export type Tag = Schemas['Tag'];
+export type Team = Schemas['Team'];
+/** One page of the caller's teams. */
+export type TeamList = Schemas['ListBodyTeam'];
+export type TeamMember = Schemas['TeamMember'];
+/** One page of a team's members. */
+export type TeamMemberList = Schemas['ListBodyTeamMember'];
+/** A role in a team: owners manage it, members belong to it. */
+export type TeamRole = Team['role'];
 export type User = Schemas['User'];
 export type AccountSession = Schemas['Session'];
 export type ApiToken = Schemas['APIToken'];
@@ -36,6 +44,8 @@ export type SearchOrder = NonNullable<SearchQuery['order']>;
 
 /** Every role, from most to least powerful. */
 export const roles: readonly Role[] = ['owner', 'editor', 'viewer'];
+/** Every team role, from most to least powerful. */
+export const teamRoles: readonly TeamRole[] = ['owner', 'member'];
 export type ImportReport = Schemas['ImportReport'];
 export type ImportSummary = Schemas['ImportSummary'];
 export type ImportStatus = ImportSummary['status'];

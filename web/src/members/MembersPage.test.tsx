@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { Role } from '../api/types';
-import { collection, fakeApi, json, me, member, page, problem } from '../test/fakeApi';
+import { collection, fakeApi, json, me, member, page, problem, team, teamMember } from '../test/fakeApi';
 import { renderSignedIn } from '../test/render';
 
 const grace = member({ user_id: 'u-grace', email: 'grace@example.com', display_name: 'Grace Hopper', role: 'editor' });
@@ -9,11 +9,15 @@ const grace = member({ user_id: 'u-grace', email: 'grace@example.com', display_n
 function api(role: Role) {
   return fakeApi({
     'GET /api/v1/collections/:id': () => json(200, collection({ role })),
-    'GET /api/v1/collections/:id/members': () => json(200, page([member({ role }), grace])),
-    'POST /api/v1/collections/:id/members': ({ body }) =>
-      (body as { email: string }).email === 'nobody@example.com'
-        ? problem(404, 'user not found')
-        : json(201, member({ user_id: 'u-new', email: (body as { email: string }).email, role: (body as { role: Role }).role })),
+    'GET /api/v1/collections/:id/members': () => json(200, page([member({ role }), grace, teamMember()])),
+    'GET /api/v1/teams': () => json(200, page([team(), team({ id: 't2', name: 'Research' })])),
+    'POST /api/v1/collections/:id/members': ({ body }) => {
+      const b = body as { email?: string; team_id?: string; role: Role };
+      if (b.team_id) return json(201, teamMember({ team_id: b.team_id, role: b.role }));
+      return b.email === 'nobody@example.com' ? problem(404, 'user not found') : json(201, member({ user_id: 'u-new', email: b.email, role: b.role }));
+    },
+    'PATCH /api/v1/collections/:id/members/teams/:team_id': ({ body }) => json(200, teamMember({ role: (body as { role: Role }).role })),
+    'DELETE /api/v1/collections/:id/members/teams/:team_id': () => json(204, null),
     'PATCH /api/v1/collections/:id/members/:user_id': ({ params }) =>
       params.user_id === me.id ? problem(409, 'a collection must keep at least one owner') : json(200, grace),
     'GET /api/v1/collections/:id/invitations': () => json(200, page([pending])),
@@ -96,5 +100,31 @@ describe('MembersPage', () => {
     expect(screen.queryByRole('combobox', { name: /Role of/ })).not.toBeInTheDocument();
     expect(screen.getByRole('button', { name: 'Leave' })).toBeInTheDocument();
     expect(screen.queryByRole('region', { name: 'Pending invitations' })).not.toBeInTheDocument();
+  });
+
+  it('shares with one of your teams and lists the team apart from people', async () => {
+    const fake = api('owner');
+    const { user } = await renderSignedIn('/collections/c1/members', fake);
+    const row = await screen.findByRole('row', { name: /Platform/ });
+    expect(within(row).getByText('Team')).toBeInTheDocument();
+    expect(within(row).getByText('Every member of the team')).toBeInTheDocument();
+    const form = await screen.findByRole('form', { name: 'Share with a team' });
+    await within(form).findByRole('option', { name: 'Research' });
+    await user.selectOptions(within(form).getByLabelText('Team'), 't2');
+    await user.selectOptions(within(form).getByLabelText("Team's role"), 'editor');
+    await user.click(within(form).getByRole('button', { name: 'Share' }));
+    expect(await within(form).findByRole('status')).toHaveTextContent('Research was added as editor.');
+    expect(fake.callsTo('POST', '/api/v1/collections/c1/members')[0]?.body).toEqual({ team_id: 't2', role: 'editor' });
+  });
+
+  it("changes a team's role and removes the team through the team routes", async () => {
+    const fake = api('owner');
+    const { user } = await renderSignedIn('/collections/c1/members', fake);
+    await user.selectOptions(await screen.findByRole('combobox', { name: 'Role of Platform' }), 'editor');
+    expect(fake.callsTo('PATCH', '/api/v1/collections/c1/members/teams/t1')[0]?.body).toEqual({ role: 'editor' });
+    await user.click(screen.getByRole('button', { name: 'Remove Platform' }));
+    const dialog = await screen.findByRole('dialog', { name: 'Remove team?' });
+    await user.click(within(dialog).getByRole('button', { name: 'Remove team' }));
+    await expect.poll(() => fake.callsTo('DELETE', '/api/v1/collections/c1/members/teams/t1').length).toBe(1);
   });
 });

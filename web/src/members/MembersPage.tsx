@@ -1,5 +1,5 @@
-// Who is in a collection. Owners invite by email, change roles and remove
-// people; everyone can leave.
+// Who is in a collection, people and teams. Owners invite by email, share
+// with a team, change roles and remove members; everyone can leave.
 import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
@@ -14,7 +14,8 @@ import { formatDateTime, roleHelp, roleLabel, RoleBadge } from '../ui/format';
 import { Empty, ErrorState, FormError, Loading } from '../ui/States';
 import { InvitationsSection } from '../email/InvitationsSection';
 import { useInvite } from '../email/hooks';
-import { useAddMember, useChangeRole, useMembers, useRemoveMember } from './hooks';
+import { useAddMember, useChangeRole, useChangeTeamRole, useMembers, useRemoveMember, useRemoveTeam } from './hooks';
+import { ShareWithTeamForm } from './ShareWithTeamForm';
 
 export function MembersPage() {
   const collection = useCurrentCollection();
@@ -22,23 +23,35 @@ export function MembersPage() {
   const members = useMembers(collection.id);
   const change = useChangeRole(collection.id);
   const remove = useRemoveMember(collection.id);
+  const changeTeam = useChangeTeamRole(collection.id);
+  const removeTeam = useRemoveTeam(collection.id);
   const navigate = useNavigate();
   const qc = useQueryClient();
   const [removing, setRemoving] = useState<Member | null>(null);
   const owner = collection.permissions.manage;
   const all = members.data?.pages.flatMap((p) => p.items ?? []) ?? [];
-  const leaving = removing?.user_id === user?.id;
+  const leaving = removing?.kind === 'user' && removing.user_id === user?.id;
+  const removingTeam = removing?.kind === 'team';
+  const removal = removingTeam ? removeTeam : remove;
+  const nameOf = (m: Member) => (m.kind === 'team' ? m.team_name : m.display_name);
 
   return (
     <section aria-labelledby="members-heading">
       <div className="section-head">
         <h2 id="members-heading">Members</h2>
       </div>
-      {owner ? <InviteForm collectionId={collection.id} /> : <p className="muted">Only owners can invite people or change roles.</p>}
-      {owner && <InvitationsSection collectionId={collection.id} />}
-      {change.isError && (
+      {owner ? (
+        <>
+          <InviteForm collectionId={collection.id} />
+          <ShareWithTeamForm collectionId={collection.id} />
+          <InvitationsSection collectionId={collection.id} />
+        </>
+      ) : (
+        <p className="muted">Only owners can invite people or teams, or change roles.</p>
+      )}
+      {(change.isError || changeTeam.isError) && (
         <p className="error-text" role="alert">
-          Could not change the role: {describeProblem(change.error)}
+          Could not change the role: {describeProblem(change.error ?? changeTeam.error)}
         </p>
       )}
       {members.isPending ? (
@@ -64,20 +77,27 @@ export function MembersPage() {
             </thead>
             <tbody>
               {all.map((m) => {
-                const me = m.user_id === user?.id;
+                const team = m.kind === 'team';
+                const me = !team && m.user_id === user?.id;
+                const id = (team ? m.team_id : m.user_id) ?? '';
                 return (
-                  <tr key={m.user_id}>
+                  <tr key={`${m.kind}-${id}`}>
                     <td>
-                      {m.display_name}
+                      {nameOf(m)}
+                      {team && <span className="badge team">Team</span>}
                       {me && <span className="muted"> (you)</span>}
                     </td>
-                    <td>{m.email}</td>
+                    <td>{team ? <span className="muted">Every member of the team</span> : m.email}</td>
                     <td>
                       {owner ? (
                         <select
-                          aria-label={`Role of ${m.display_name}`}
+                          aria-label={`Role of ${nameOf(m)}`}
                           value={m.role}
-                          onChange={(e) => change.mutate({ userId: m.user_id, role: e.target.value as Role })}
+                          onChange={(e) => {
+                            const role = e.target.value as Role;
+                            if (team) changeTeam.mutate({ teamId: id, role });
+                            else change.mutate({ userId: id, role });
+                          }}
                         >
                           {roles.map((r) => (
                             <option key={r} value={r}>
@@ -97,7 +117,7 @@ export function MembersPage() {
                         </button>
                       ) : (
                         owner && (
-                          <button type="button" className="danger-link" onClick={() => setRemoving(m)} aria-label={`Remove ${m.display_name}`}>
+                          <button type="button" className="danger-link" onClick={() => setRemoving(m)} aria-label={`Remove ${nameOf(m)}`}>
                             Remove
                           </button>
                         )
@@ -112,22 +132,25 @@ export function MembersPage() {
       )}
       <ConfirmDialog
         open={removing !== null}
-        title={leaving ? 'Leave this collection?' : 'Remove member?'}
+        title={leaving ? 'Leave this collection?' : removingTeam ? 'Remove team?' : 'Remove member?'}
         message={
           leaving
             ? `You will lose access to “${collection.name}” until an owner invites you again.`
-            : `${removing?.display_name ?? ''} will lose access to “${collection.name}”.`
+            : removingTeam
+              ? `The members of ${removing?.team_name ?? ''} will keep only their own access to “${collection.name}”.`
+              : `${removing?.display_name ?? ''} will lose access to “${collection.name}”.`
         }
-        confirmLabel={leaving ? 'Leave collection' : 'Remove member'}
-        busy={remove.isPending}
-        error={remove.error ? describeProblem(remove.error) : null}
+        confirmLabel={leaving ? 'Leave collection' : removingTeam ? 'Remove team' : 'Remove member'}
+        busy={removal.isPending}
+        error={removal.error ? describeProblem(removal.error) : null}
         onClose={() => {
           setRemoving(null);
           remove.reset();
+          removeTeam.reset();
         }}
         onConfirm={() =>
           removing &&
-          remove.mutate(removing.user_id, {
+          removal.mutate((removing.kind === 'team' ? removing.team_id : removing.user_id) ?? '', {
             onSuccess: () => {
               setRemoving(null);
               if (leaving) {

@@ -24,7 +24,7 @@ export function useAddMember(collectionId: string) {
   const { api } = useSession();
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { email: string; role: Role }) =>
+    mutationFn: (body: { email: string; role: Role } | { team_id: string; role: Role }) =>
       unwrap(api.POST('/api/v1/collections/{id}/members', { params: { path: { id: collectionId } }, body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: memberKeys.list(collectionId) }),
   });
@@ -56,6 +56,36 @@ export function useChangeRole(collectionId: string) {
     onSettled: () => {
       void qc.invalidateQueries({ queryKey: collectionKeys.one(collectionId) });
       return qc.invalidateQueries({ queryKey: key });
+    },
+  });
+}
+
+/** Changes a team's role in the collection (owners). */
+export function useChangeTeamRole(collectionId: string) {
+  const { api } = useSession();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ teamId, role }: { teamId: string; role: Role }) =>
+      unwrap(
+        api.PATCH('/api/v1/collections/{id}/members/teams/{team_id}', { params: { path: { id: collectionId, team_id: teamId } }, body: { role } }),
+      ),
+    onSettled: () => {
+      void qc.invalidateQueries({ queryKey: collectionKeys.one(collectionId) });
+      return qc.invalidateQueries({ queryKey: memberKeys.list(collectionId) });
+    },
+  });
+}
+
+/** Removes a team from the collection (owners); the caller may lose access through it too. */
+export function useRemoveTeam(collectionId: string) {
+  const { api } = useSession();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (teamId: string) =>
+      unwrap(api.DELETE('/api/v1/collections/{id}/members/teams/{team_id}', { params: { path: { id: collectionId, team_id: teamId } } })),
+    onSuccess: () => {
+      void qc.invalidateQueries({ queryKey: collectionKeys.one(collectionId) });
+      return qc.invalidateQueries({ queryKey: memberKeys.list(collectionId) });
     },
   });
 }

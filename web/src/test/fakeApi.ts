@@ -2,7 +2,7 @@
 // map to handlers; every request is recorded. Login and /auth/me answer by
 // default so tests can sign in through the real login page; refresh answers
 // 401 (no session cookie) unless a test replaces it.
-import type { Collection, Item, Member, Permissions, Role, User } from '../api/types';
+import type { Collection, Item, Member, Permissions, Role, Team, TeamMember, User } from '../api/types';
 
 export type Handler = (ctx: { req: Request; url: URL; params: Record<string, string>; body: unknown }) => Response | Promise<Response>;
 
@@ -69,6 +69,42 @@ export function item(over: Partial<Item> = {}): Item {
 }
 
 export function member(over: Partial<Member> = {}): Member {
+  return {
+    kind: 'user',
+    user_id: me.id,
+    email: me.email,
+    display_name: me.display_name,
+    team_id: null,
+    team_name: '',
+    role: 'owner',
+    joined_at: '2026-01-01T10:00:00Z',
+    updated_at: '2026-01-01T10:00:00Z',
+    ...over,
+  };
+}
+
+/** A team as a collection member. */
+export function teamMember(over: Partial<Member> = {}): Member {
+  return member({ kind: 'team', user_id: null, email: '', display_name: '', team_id: 't1', team_name: 'Platform', role: 'viewer', ...over });
+}
+
+/** A team the signed-in user owns. */
+export function team(over: Partial<Team> = {}): Team {
+  return {
+    id: 't1',
+    name: 'Platform',
+    role: 'owner',
+    can_manage: true,
+    member_count: 1,
+    created_by: me.id,
+    created_at: '2026-01-01T10:00:00Z',
+    updated_at: '2026-01-01T10:00:00Z',
+    ...over,
+  };
+}
+
+/** A member of a team (the signed-in user, an owner, unless over says otherwise). */
+export function teamUser(over: Partial<TeamMember> = {}): TeamMember {
   return {
     user_id: me.id,
     email: me.email,

@@ -24,6 +24,9 @@ export function Layout() {
               <NavLink to="/search">Search</NavLink>
             </li>
             <li>
+              <NavLink to="/teams">Teams</NavLink>
+            </li>
+            <li>
               <NavLink to="/jobs">Jobs</NavLink>
             </li>
             <li>
