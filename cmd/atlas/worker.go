@@ -104,7 +104,8 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 		defer close(drained)
 		_ = drainer.Run(drainCtx)
 	}()
-	log.Info("worker started", slog.String("kafka", cfg.KafkaBrokers), slog.String("topic", cfg.KafkaEventsTopic))
+	log.Info("worker started", slog.String("kafka", cfg.KafkaBrokers), slog.String("topic", cfg.KafkaEventsTopic),
+		slog.Bool("email", cfg.EmailOn()))
 	return func() error {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

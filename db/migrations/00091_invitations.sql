@@ -27,7 +27,9 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_type_check CHECK (type IN (
     'ItemDeleted', 'CollectionCreated', 'CollectionUpdated', 'CollectionDeleted',
     'MembershipAdded', 'MembershipRoleChanged', 'MembershipRemoved',
     'SessionRevoked', 'RefreshTokenReuseDetected', 'PasswordChanged', 'APITokenCreated', 'APITokenRevoked',
-    'ImportFinished', 'InvitationCreated', 'InvitationAccepted', 'InvitationRevoked'));
+    'ImportFinished',
+    'TeamCreated', 'TeamUpdated', 'TeamDeleted', 'TeamMemberAdded', 'TeamMemberRoleChanged', 'TeamMemberRemoved',
+    'InvitationCreated', 'InvitationAccepted', 'InvitationRevoked'));
 
 -- +goose Down
 -- NOT VALID: the append-only trail may already hold invitation rows.
@@ -36,5 +38,6 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_type_check CHECK (type IN (
     'ItemDeleted', 'CollectionCreated', 'CollectionUpdated', 'CollectionDeleted',
     'MembershipAdded', 'MembershipRoleChanged', 'MembershipRemoved',
     'SessionRevoked', 'RefreshTokenReuseDetected', 'PasswordChanged', 'APITokenCreated', 'APITokenRevoked',
-    'ImportFinished')) NOT VALID;
+    'ImportFinished',
+    'TeamCreated', 'TeamUpdated', 'TeamDeleted', 'TeamMemberAdded', 'TeamMemberRoleChanged', 'TeamMemberRemoved')) NOT VALID;
 DROP TABLE collection_invitations;

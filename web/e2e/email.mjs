@@ -63,8 +63,10 @@ export const emailSteps = [
       const link = await emailedLink(invitee.email, 'invited you to', '/invitations/accept');
       const page = (s.page = s.inviteePage = await newPage(s.browser, s.consoleErrors, 'invitee'));
       await page.goto(link);
+      const create = page.getByRole('link', { name: 'Create an account' });
+      await create.waitFor();
       check(!page.url().includes('#token='), 'the token leaves the address bar');
-      await page.getByRole('link', { name: 'Create an account' }).click();
+      await create.click();
       await page.getByLabel('Your name').fill(invitee.name);
       await page.getByLabel('Email').fill(invitee.email);
       await page.getByLabel('Password').fill(invitee.password);
