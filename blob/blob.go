@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 )
 
 // ErrNotFound is returned by Get for a key that holds no blob.
@@ -34,6 +35,8 @@ type Info struct {
 	Key string
 	// Size is its length in bytes.
 	Size int64
+	// Modified is when it was last written (set by List).
+	Modified time.Time
 }
 
 // Store keeps blobs under keys. Implementations are safe for concurrent use.

@@ -149,7 +149,7 @@ func (d *Dir) List(ctx context.Context, prefix string, fn func(Info) error) erro
 		if err != nil {
 			return nil //nolint:nilerr // deleted while listing
 		}
-		found = append(found, Info{Key: key, Size: st.Size()})
+		found = append(found, Info{Key: key, Size: st.Size(), Modified: st.ModTime()})
 		return nil
 	})
 	if err != nil {

@@ -88,7 +88,7 @@ func (g *GCS) List(ctx context.Context, prefix string, fn func(Info) error) erro
 		return err
 	}
 	q := &storage.Query{Prefix: prefix}
-	if err := q.SetAttrSelection([]string{"Name", "Size"}); err != nil {
+	if err := q.SetAttrSelection([]string{"Name", "Size", "Updated"}); err != nil {
 		return fmt.Errorf("blob: list %q: %w", prefix, err)
 	}
 	it := g.bucket.Objects(ctx, q)
@@ -103,7 +103,7 @@ func (g *GCS) List(ctx context.Context, prefix string, fn func(Info) error) erro
 		if CheckKey(a.Name) != nil {
 			continue // not written by Atlas
 		}
-		if err := fn(Info{Key: a.Name, Size: a.Size}); err != nil {
+		if err := fn(Info{Key: a.Name, Size: a.Size, Modified: a.Updated}); err != nil {
 			return err
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -164,6 +165,8 @@ func list(t *testing.T, s blob.Store, prefix string) []blob.Info {
 	t.Helper()
 	var out []blob.Info
 	require.NoError(t, s.List(context.Background(), prefix, func(i blob.Info) error {
+		require.WithinDuration(t, time.Now(), i.Modified, time.Minute, "modification time of %s", i.Key)
+		i.Modified = time.Time{}
 		out = append(out, i)
 		return nil
 	}))
