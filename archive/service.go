@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -108,7 +109,7 @@ func (s *Service) ArchiveItem(ctx context.Context, it item.Item) (Status, error)
 		s.removeBlobs(ctx, keysOf(copies))
 		return Status{}, fmt.Errorf("archive item %s: %w", it.ID, err)
 	}
-	s.removeBlobs(ctx, old)
+	s.removeBlobs(ctx, slices.DeleteFunc(old, func(k string) bool { return slices.Contains(keysOf(copies), k) }))
 	st.Copies = copies
 	return st, nil
 }
