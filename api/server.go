@@ -12,6 +12,7 @@ import (
 	"riverqueue.com/riverui"
 
 	"github.com/atlasapp/atlas/account"
+	"github.com/atlasapp/atlas/archive"
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/item"
@@ -29,6 +30,8 @@ type Params struct {
 	Jobs        *jobs.Service
 	// Search answers GET /api/v1/search/items (nil: the route answers 503).
 	Search *search.Service
+	// Archive serves archived copies (nil: archiving is off; items have none).
+	Archive *archive.Service
 	// RiverUI is mounted at /riverui for operators (nil Handler: not mounted).
 	RiverUI RiverUIParams
 	Logger  *slog.Logger
@@ -48,6 +51,7 @@ type Server struct {
 	audit       *audit.Service
 	jobs        *jobs.Service
 	search      *search.Service
+	archive     *archive.Service
 	riverUI     *riverui.Handler
 	log         *slog.Logger
 	metrics     *ops.HTTPMetrics
@@ -73,7 +77,7 @@ func NewServer(p Params) *Server {
 	if p.Version == "" {
 		p.Version = "dev"
 	}
-	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, log: p.Logger, metrics: p.Metrics,
+	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, archive: p.Archive, log: p.Logger, metrics: p.Metrics,
 		cookies: newCookieParams(p.Edge)}
 
 	r := chi.NewRouter()
@@ -100,6 +104,7 @@ func NewServer(p Params) *Server {
 	s.registerCollections()
 	s.registerMembers()
 	s.registerItems()
+	s.registerArchives()
 	s.registerAudit()
 	s.registerJobs()
 	s.registerSearch()

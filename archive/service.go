@@ -26,6 +26,8 @@ import (
 type ServiceParams struct {
 	Pool  *pgxpool.Pool
 	Blobs blob.Store
+	// Collections authorises Usage.
+	Collections *collection.Service
 	// Capture configures the captures of ArchiveItem (unused by processes
 	// that only serve copies).
 	Capture CaptureOpts
@@ -39,6 +41,7 @@ type ServiceParams struct {
 type Service struct {
 	pool     *pgxpool.Pool
 	blobs    blob.Store
+	colls    *collection.Service
 	capturer *Capturer
 	log      *slog.Logger
 	now      func() time.Time
@@ -47,7 +50,7 @@ type Service struct {
 
 // NewService returns a Service.
 func NewService(p ServiceParams) *Service {
-	s := &Service{pool: p.Pool, blobs: p.Blobs, capturer: NewCapturer(p.Capture), log: p.Logger, now: p.NowFunc}
+	s := &Service{pool: p.Pool, blobs: p.Blobs, colls: p.Collections, capturer: NewCapturer(p.Capture), log: p.Logger, now: p.NowFunc}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -141,13 +144,18 @@ func (s *Service) removeBlobs(ctx context.Context, keys []string) {
 }
 
 // Get returns an item's archive status and copies to an actor who may read
-// the item (atlas.ErrNotFound for anyone else, and for an item never
-// archived).
+// the item (atlas.ErrNotFound for anyone else). An item never archived has
+// State StateNone.
 func (s *Service) Get(ctx context.Context, actor, itemID uuid.UUID) (Status, error) {
-	if _, err := item.Authorize(ctx, s.pool, actor, itemID, collection.ActionRead, false); err != nil {
+	it, err := item.Authorize(ctx, s.pool, actor, itemID, collection.ActionRead, false)
+	if err != nil {
 		return Status{}, err
 	}
-	return s.store.get(ctx, s.pool, itemID)
+	st, err := s.store.get(ctx, s.pool, itemID)
+	if errors.Is(err, atlas.ErrNotFound) {
+		return Status{ItemID: it.ID, CollectionID: it.CollectionID, State: StateNone}, nil
+	}
+	return st, err
 }
 
 // Open returns one copy of an item to an actor who may read the item
@@ -174,8 +182,11 @@ func (s *Service) Open(ctx context.Context, actor, itemID uuid.UUID, kind Kind) 
 	return nil, Copy{}, atlas.ErrNotFound
 }
 
-// Usage returns the bytes the archived copies of a collection's items take.
-// The caller has checked that the actor may see the collection.
-func (s *Service) Usage(ctx context.Context, collectionID uuid.UUID) (int64, error) {
+// Usage returns the bytes the archived copies of a collection's items take,
+// to a member of the collection (atlas.ErrNotFound for anyone else).
+func (s *Service) Usage(ctx context.Context, actor, collectionID uuid.UUID) (int64, error) {
+	if _, err := s.colls.Authorize(ctx, s.pool, actor, collectionID, collection.ActionRead); err != nil {
+		return 0, err
+	}
 	return s.store.usage(ctx, s.pool, collectionID)
 }

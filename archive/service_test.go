@@ -41,7 +41,7 @@ func setup(t *testing.T) *fixture {
 	var err error
 	f.blobs, err = blob.NewDir(f.dir)
 	require.NoError(t, err)
-	f.service = archive.NewService(archive.ServiceParams{Pool: env.Pool, Blobs: f.blobs,
+	f.service = archive.NewService(archive.ServiceParams{Pool: env.Pool, Blobs: f.blobs, Collections: env.Collections,
 		Capture: testCapture(2<<20, 10*time.Second), NowFunc: func() time.Time { return f.now }})
 	f.site = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/big" {
@@ -98,7 +98,7 @@ func TestArchiveItem_StoresBothCopiesAndShowsThemToReaders(t *testing.T) {
 	require.Contains(t, string(body), "An article worth keeping")
 	require.NotContains(t, string(body), "<script")
 
-	usage, err := f.service.Usage(context.Background(), f.coll)
+	usage, err := f.service.Usage(context.Background(), viewer.ID, f.coll)
 	require.NoError(t, err)
 	require.Equal(t, st.Copies[0].Size+st.Copies[1].Size, usage)
 
@@ -115,6 +115,8 @@ func TestArchiveItem_ReaderWithoutAccessGetsNotFound(t *testing.T) {
 	_, err := f.service.ArchiveItem(context.Background(), it)
 	require.NoError(t, err)
 	stranger := f.env.NewUser(t)
+	_, err = f.service.Usage(context.Background(), stranger.ID, f.coll)
+	require.ErrorIs(t, err, atlas.ErrNotFound)
 	_, err = f.service.Get(context.Background(), stranger.ID, it.ID)
 	require.ErrorIs(t, err, atlas.ErrNotFound)
 	_, _, err = f.service.Open(context.Background(), stranger.ID, it.ID, archive.KindHTML)

@@ -30,7 +30,7 @@ type Status struct {
 	CollectionID uuid.UUID
 	// SourceURL is the URL that was archived.
 	SourceURL string
-	// State is "archived" or "failed".
+	// State is StateArchived, StateFailed or StateNone.
 	State string
 	// Code and Reason say why the attempt failed ("" when archived).
 	Code   Code
@@ -56,6 +56,8 @@ type Copy struct {
 const (
 	StateArchived = "archived"
 	StateFailed   = "failed"
+	// StateNone: the item was never archived.
+	StateNone = "none"
 )
 
 // Prefix is where the blobs of all archived copies live in the blob store.

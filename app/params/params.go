@@ -9,12 +9,15 @@
 package params
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"time"
 
 	"github.com/atlasapp/atlas/account"
 	"github.com/atlasapp/atlas/api"
+	"github.com/atlasapp/atlas/archive"
+	"github.com/atlasapp/atlas/blob"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/enrich"
@@ -106,4 +109,33 @@ func JobWorker(c config.Config) jobs.WorkerParams {
 // Fetcher are the ENRICH_URL page fetcher's timeouts.
 func Fetcher(c config.Config) enrich.FetcherOpts {
 	return enrich.FetcherOpts{TotalTimeout: c.EnrichTimeout, ConnectTimeout: c.EnrichConnectTimeout}
+}
+
+// ArchiveCapture are the limits of ARCHIVE_PAGE's captures; their fetches
+// go through the same guard as ENRICH_URL's.
+func ArchiveCapture(c config.Config) archive.CaptureOpts {
+	return archive.CaptureOpts{Fetch: Fetcher(c), MaxBytesPerItem: c.ArchiveMaxBytesPerItem,
+		MaxResourceBytes: c.ArchiveMaxResourceBytes, TimeBudget: c.ArchiveTimeout}
+}
+
+// ArchiveStore opens the blob store of archived copies: the directory of
+// ATLAS_ARCHIVE_DIR or the bucket of ATLAS_ARCHIVE_GCS_BUCKET (nil, and a
+// no-op close, when neither is set: archiving is off). Close it with the
+// returned function.
+func ArchiveStore(ctx context.Context, c config.Config) (blob.Store, func() error, error) {
+	switch {
+	case c.ArchiveGCSBucket != "":
+		s, err := blob.NewGCS(ctx, c.ArchiveGCSBucket)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, s.Close, nil
+	case c.ArchiveDir != "":
+		s, err := blob.NewDir(c.ArchiveDir)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() error { return nil }, nil
+	}
+	return nil, func() error { return nil }, nil
 }
