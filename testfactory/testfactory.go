@@ -23,7 +23,9 @@ import (
 
 	"github.com/atlasapp/atlas/account"
 	"github.com/atlasapp/atlas/app/params"
+	"github.com/atlasapp/atlas/archive"
 	"github.com/atlasapp/atlas/audit"
+	"github.com/atlasapp/atlas/blob"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/cursor"
@@ -58,6 +60,11 @@ type Services struct {
 	River *river.Client[pgx.Tx]
 	// Cursors signs the services' cursors.
 	Cursors *cursor.Codec
+	// Archive archives into ArchiveBlobs, a directory of the test's own;
+	// its captures may reach loopback (a test-only setting, for httptest
+	// sites).
+	Archive      *archive.Service
+	ArchiveBlobs blob.Store
 }
 
 // Env is a test's database with the domain services on it.
@@ -146,11 +153,19 @@ func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 		NowFunc: o.NowFunc, ImportMaxBytes: cfg.ImportMaxBytes,
 		OnCreate: []item.OnCreateFunc{js.EnqueueEnrichment}, OnUpdate: []item.OnUpdateFunc{js.EnqueueReEnrichment},
 		OnImportQueued: []item.OnImportQueuedFunc{js.EnqueueImport}, OnImport: []item.OnImportFunc{js.EnqueueImportEnrichment}})
+	blobs, err := blob.NewDir(t.TempDir())
+	require.NoError(t, err)
+	capture := params.ArchiveCapture(cfg)
+	capture.Fetch.AllowLoopback = true
+	archives := archive.NewService(archive.ServiceParams{Pool: pool, Blobs: blobs, Collections: collections, Capture: capture,
+		Logger: o.Logger, NowFunc: o.NowFunc})
 	return &Env{Pool: pool, Config: cfg, Logger: o.Logger, Services: Services{Accounts: accounts, Collections: collections, Items: items,
-		Audit:   audit.NewService(audit.ServiceParams{Pool: pool, Collections: collections, Cursors: codec}),
-		Jobs:    js,
-		River:   rc,
-		Cursors: codec,
+		Audit:        audit.NewService(audit.ServiceParams{Pool: pool, Collections: collections, Cursors: codec}),
+		Jobs:         js,
+		River:        rc,
+		Cursors:      codec,
+		Archive:      archives,
+		ArchiveBlobs: blobs,
 	}}
 }
 
