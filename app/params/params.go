@@ -123,19 +123,19 @@ func ArchiveCapture(c config.Config) archive.CaptureOpts {
 // no-op close, when neither is set: archiving is off). Close it with the
 // returned function.
 func ArchiveStore(ctx context.Context, c config.Config) (blob.Store, func() error, error) {
-	switch {
-	case c.ArchiveGCSBucket != "":
+	if !c.ArchiveEnabled() {
+		return nil, func() error { return nil }, nil
+	}
+	if c.ArchiveGCSBucket != "" {
 		s, err := blob.NewGCS(ctx, c.ArchiveGCSBucket)
 		if err != nil {
 			return nil, nil, err
 		}
 		return s, s.Close, nil
-	case c.ArchiveDir != "":
-		s, err := blob.NewDir(c.ArchiveDir)
-		if err != nil {
-			return nil, nil, err
-		}
-		return s, func() error { return nil }, nil
 	}
-	return nil, func() error { return nil }, nil
+	s, err := blob.NewDir(c.ArchiveDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, func() error { return nil }, nil
 }

@@ -1,6 +1,7 @@
 package params_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,4 +26,23 @@ func TestSearchOpts_RefusesAnAliasElasticsearchCannotName(t *testing.T) {
 	require.NoError(t, err)
 	defer ix.Close()
 	assert.Equal(t, "team-items", ix.Alias())
+}
+
+func TestArchiveStore_OffWithoutAStoreOnDiskWithADirectory(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.LoadFrom(nil)
+	require.NoError(t, err)
+	s, closeStore, err := params.ArchiveStore(t.Context(), cfg)
+	require.NoError(t, err)
+	assert.Nil(t, s, "archiving is off by default")
+	require.NoError(t, closeStore())
+
+	dir := t.TempDir()
+	cfg, err = config.LoadFrom([]string{"ATLAS_ARCHIVE_DIR=" + dir})
+	require.NoError(t, err)
+	s, closeStore, err = params.ArchiveStore(t.Context(), cfg)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, closeStore()) }()
+	require.NoError(t, s.Put(t.Context(), "items/k", []byte("x"), "text/plain"))
+	assert.FileExists(t, filepath.Join(dir, "items", "k"))
 }
