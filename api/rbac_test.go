@@ -142,8 +142,13 @@ var rbacMatrix = map[string]rbacCase{
 	"get-item":           {http.MethodGet, "/api/v1/items/{i}", nil, statuses(200, 200, 200, 404, 401)},
 	"update-item":        {http.MethodPatch, "/api/v1/items/{i}", func(fixture) any { return map[string]any{"title": "Changed"} }, statuses(200, 200, 403, 404, 401)},
 	"delete-item":        {http.MethodDelete, "/api/v1/items/{i}", nil, statuses(204, 204, 403, 404, 401)},
-	"create-job":         {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
-	"get-job":            {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
+	// Archived copies: readers see the (empty) archive of the fixture item;
+	// (TestArchiveCopy_ServedSandboxedToReaders serves a real one).
+	"get-item-archive":             {http.MethodGet, "/api/v1/items/{i}/archive", nil, statuses(200, 200, 200, 404, 401)},
+	"get-item-archive-copy":        {http.MethodGet, "/api/v1/items/{i}/archive/html", nil, statuses(404, 404, 404, 404, 401)},
+	"get-collection-archive-usage": {http.MethodGet, "/api/v1/collections/{c}/archive-usage", nil, statuses(200, 200, 200, 404, 401)},
+	"create-job":                   {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
+	"get-job":                      {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
 	// Jobs: a non-member's list holds none of the collection's jobs (200).
 	"list-jobs": {http.MethodGet, "/api/v1/jobs?item_id={i}", nil, statuses(200, 200, 200, 200, 401)},
 	// Audit: a non-member's collection filter matches nothing (200, empty list).

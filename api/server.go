@@ -12,6 +12,7 @@ import (
 	"riverqueue.com/riverui"
 
 	"github.com/atlasapp/atlas/account"
+	"github.com/atlasapp/atlas/archive"
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/item"
@@ -36,6 +37,8 @@ type Params struct {
 	// PublicLinks publishes collections read-only (the public API, public
 	// feeds and their management).
 	PublicLinks *publiclink.Service
+	// Archive serves archived copies (nil: archiving is off; items have none).
+	Archive *archive.Service
 	// RiverUI is mounted at /riverui for operators (nil Handler: not mounted).
 	RiverUI RiverUIParams
 	Logger  *slog.Logger
@@ -62,6 +65,7 @@ type Server struct {
 	search      *search.Service
 	publicLinks *publiclink.Service
 	webhooks    *webhook.Service
+	archive     *archive.Service
 	riverUI     *riverui.Handler
 	log         *slog.Logger
 	metrics     *ops.HTTPMetrics
@@ -90,7 +94,7 @@ func NewServer(p Params) *Server {
 	if p.Version == "" {
 		p.Version = "dev"
 	}
-	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, publicLinks: p.PublicLinks, webhooks: p.Webhooks, log: p.Logger, metrics: p.Metrics,
+	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, publicLinks: p.PublicLinks, webhooks: p.Webhooks, archive: p.Archive, log: p.Logger, metrics: p.Metrics,
 		cookies: newCookieParams(p.Edge), sso: p.SSO, noPasswordLogin: p.NoPasswordLogin}
 	if s.sso == nil {
 		s.sso = account.NewSSO(account.SSOParams{Accounts: p.Accounts})
@@ -125,6 +129,7 @@ func NewServer(p Params) *Server {
 	s.registerTeams()
 	s.registerInvitations()
 	s.registerItems()
+	s.registerArchives()
 	s.registerAudit()
 	s.registerJobs()
 	s.registerSearch()

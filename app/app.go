@@ -7,6 +7,7 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/atlasapp/atlas/account"
 	"github.com/atlasapp/atlas/api"
 	"github.com/atlasapp/atlas/app/params"
+	"github.com/atlasapp/atlas/archive"
 	"github.com/atlasapp/atlas/audit"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/config"
@@ -65,6 +67,11 @@ type Core struct {
 	Items       *item.Service
 	Jobs        *jobs.Service
 	River       *river.Client[pgx.Tx]
+	// Archive archives pages and serves their copies; nil when no archive
+	// store is configured (ATLAS_ARCHIVE_DIR, ATLAS_ARCHIVE_GCS_BUCKET).
+	Archive *archive.Service
+	// closeArchive releases the archive's blob store.
+	closeArchive func() error
 	// recorder queues the events of the writes (accounts use it too).
 	recorder *events.Recorder
 	// mails enqueues emails (nil: email is off; accounts use it too).
@@ -99,7 +106,29 @@ func newCore(p Params, codec *cursor.Codec) (*Core, error) {
 		OnUpdate:       []item.OnUpdateFunc{jobService.EnqueueReEnrichment}, // a new item's URL is enriched in the background
 		OnImportQueued: []item.OnImportQueuedFunc{jobService.EnqueueImport}, OnImport: []item.OnImportFunc{jobService.EnqueueImportEnrichment},
 		ImportMaxBytes: p.Config.ImportMaxBytes})
-	return &Core{Collections: collections, Items: items, Jobs: jobService, River: rc, recorder: recorder, mails: mails}, nil
+	store, closeStore, err := params.ArchiveStore(context.Background(), p.Config)
+	if err != nil {
+		return nil, fmt.Errorf("archive store: %w", err)
+	}
+	var archives *archive.Service
+	if store != nil {
+		capture, err := params.ArchiveCapture(p.Config)
+		if err != nil {
+			_ = closeStore()
+			return nil, err
+		}
+		archives = archive.NewService(archive.ServiceParams{Pool: p.Pool, Blobs: store, Collections: collections, Capture: capture,
+			Logger: p.Logger, NowFunc: p.NowFunc})
+	}
+	return &Core{Collections: collections, Items: items, Jobs: jobService, River: rc, Archive: archives,
+		closeArchive: closeStore, recorder: recorder, mails: mails}, nil
+}
+
+// Close releases what the Core opened: the archive's blob store client.
+func (c *Core) Close() {
+	if c.closeArchive != nil {
+		_ = c.closeArchive()
+	}
 }
 
 func (p Params) withDefaults() Params {
@@ -180,6 +209,7 @@ func NewServices(p Params) (*Services, error) {
 // Close releases what the Services opened themselves: the search index when
 // Params.SearchIndex was nil.
 func (s *Services) Close() {
+	s.Core.Close()
 	if s.ownsIndex {
 		s.SearchIndex.Close()
 	}
@@ -188,7 +218,7 @@ func (s *Services) Close() {
 // APIParams are the API server's parameters for these services (the
 // domain side only: no logger, metrics, edge or River UI).
 func (s *Services) APIParams() api.Params {
-	return api.Params{Accounts: s.Accounts, Collections: s.Collections, Items: s.Items, Audit: s.Audit, Jobs: s.Jobs, Search: s.Search, PublicLinks: s.PublicLinks, Webhooks: s.Webhooks}
+	return api.Params{Accounts: s.Accounts, Collections: s.Collections, Items: s.Items, Audit: s.Audit, Jobs: s.Jobs, Search: s.Search, PublicLinks: s.PublicLinks, Webhooks: s.Webhooks, Archive: s.Archive}
 }
 
 // App is the assembled API process: the services and the HTTP server in

@@ -179,6 +179,9 @@ type Config struct {
 	// worker process runs at once (River queue "bulk"; links added by hand
 	// have the default queue's workers to themselves).
 	ImportEnrichWorkers int `env:"ATLAS_IMPORT_ENRICH_WORKERS" envDefault:"2" json:"import_enrich_workers"`
+	// Archive is where and how archived copies of pages are kept
+	// (config/archive.go).
+	Archive
 
 	// GeneratedJWTSecret is true when no secret was configured and a random
 	// one was made (development only; tokens do not survive a restart).
@@ -304,6 +307,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("ATLAS_ELASTICSEARCH_URL: must be an http(s) URL, got %q", c.ElasticsearchURL)
 	}
 	if err := c.validateJobs(); err != nil {
+		return err
+	}
+	if err := c.validateArchive(); err != nil {
 		return err
 	}
 	if err := c.validateTelemetry(); err != nil {

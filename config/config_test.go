@@ -153,6 +153,17 @@ var variables = []variable{
 	{"ATLAS_MAX_BODY_BYTES", "65536", func(t *testing.T, c config.Config) { assert.Equal(t, int64(65536), c.MaxBodyBytes) }},
 	{"ATLAS_IMPORT_MAX_BYTES", "2097152", func(t *testing.T, c config.Config) { assert.Equal(t, int64(2<<20), c.ImportMaxBytes) }},
 	{"ATLAS_IMPORT_ENRICH_WORKERS", "5", func(t *testing.T, c config.Config) { assert.Equal(t, 5, c.ImportEnrichWorkers) }},
+	{"ATLAS_ARCHIVE_DIR", "/var/lib/atlas/archive", func(t *testing.T, c config.Config) {
+		assert.Equal(t, "/var/lib/atlas/archive", c.ArchiveDir)
+		assert.True(t, c.ArchiveEnabled())
+	}},
+	{"ATLAS_ARCHIVE_GCS_BUCKET", "atlas-archive", func(t *testing.T, c config.Config) {
+		assert.Equal(t, "atlas-archive", c.ArchiveGCSBucket)
+		assert.True(t, c.ArchiveEnabled())
+	}},
+	{"ATLAS_ARCHIVE_MAX_BYTES_PER_ITEM", "10485760", func(t *testing.T, c config.Config) { assert.Equal(t, int64(10<<20), c.ArchiveMaxBytesPerItem) }},
+	{"ATLAS_ARCHIVE_MAX_RESOURCE_BYTES", "1048576", func(t *testing.T, c config.Config) { assert.Equal(t, int64(1<<20), c.ArchiveMaxResourceBytes) }},
+	{"ATLAS_ARCHIVE_TIMEOUT", "2m", func(t *testing.T, c config.Config) { assert.Equal(t, 2*time.Minute, c.ArchiveTimeout) }},
 }
 
 func TestLoad_EachVariable(t *testing.T) {
@@ -230,6 +241,10 @@ var failures = []failure{
 	{[]string{"ATLAS_MAX_BODY_BYTES=1MB"}, "ATLAS_MAX_BODY_BYTES: cannot parse as int64"},
 	{[]string{"ATLAS_IMPORT_MAX_BYTES=10"}, "ATLAS_IMPORT_MAX_BYTES: must be between 1024 and 1073741824, got 10"},
 	{[]string{"ATLAS_IMPORT_ENRICH_WORKERS=0"}, "ATLAS_IMPORT_ENRICH_WORKERS: must be between 1 and 100, got 0"},
+	{[]string{"ATLAS_ARCHIVE_DIR=/a", "ATLAS_ARCHIVE_GCS_BUCKET=b"}, "ATLAS_ARCHIVE_DIR and ATLAS_ARCHIVE_GCS_BUCKET are both set; set only one"},
+	{[]string{"ATLAS_ARCHIVE_MAX_BYTES_PER_ITEM=10"}, "ATLAS_ARCHIVE_MAX_BYTES_PER_ITEM: must be between 65536 and 1073741824, got 10"},
+	{[]string{"ATLAS_ARCHIVE_MAX_RESOURCE_BYTES=999999999"}, "ATLAS_ARCHIVE_MAX_RESOURCE_BYTES: must be between 16384 and ATLAS_ARCHIVE_MAX_BYTES_PER_ITEM (20971520), got 999999999"},
+	{[]string{"ATLAS_ARCHIVE_TIMEOUT=0s"}, "ATLAS_ARCHIVE_TIMEOUT: must be between 1s and 10m, got 0s"},
 }
 
 func TestLoad_EveryErrorIsOneLineNamingTheVariable(t *testing.T) {

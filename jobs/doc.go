@@ -13,7 +13,9 @@
 // enqueues one in the item's own transaction (Service.EnqueueEnrichment is
 // an item.OnCreateFunc). REINDEX_ITEM (kind reindex_item) sends an item to
 // the search index again through an ItemIndexer. River kinds are
-// lower-case; the API names them by Type.
+// lower-case; the API names them by Type. When archiving is on
+// (HandlerParams.Archive), ENRICH_URL adds an ARCHIVE_PAGE job (package
+// archive, kind archive_page) on its own queue after enriching an HTML page.
 //
 // Both carry the item and its collection in their args (ItemRef): the jobs
 // API filters on river_job.args in SQL, served by the partial expression

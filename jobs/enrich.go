@@ -9,9 +9,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 
 	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/archive"
 	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/retry"
@@ -81,6 +83,7 @@ type EnrichWorker struct {
 	backoff retry.Backoff
 	now     func() time.Time
 	hosts   *hostLimiter
+	archive bool
 	// retryAfter carries a server's Retry-After from Work to NextRetry,
 	// which River calls right after Work fails, by job id.
 	retryAfter sync.Map
@@ -90,7 +93,7 @@ type EnrichWorker struct {
 func NewEnrichWorker(p HandlerParams) *EnrichWorker {
 	w := &EnrichWorker{items: p.Items, fetcher: enrich.NewFetcher(p.Fetch),
 		timeout: p.EnrichTimeout, backoff: p.EnrichRetry.Or(retry.Backoff{Base: DefaultEnrichRetryBase, Max: DefaultRetryMax}), now: p.NowFunc,
-		hosts: newHostLimiter(p.EnrichPerHost)}
+		hosts: newHostLimiter(p.EnrichPerHost), archive: p.Archive != nil}
 	if w.timeout <= 0 {
 		total := p.Fetch.TotalTimeout
 		if total <= 0 {
@@ -174,6 +177,12 @@ func (w *EnrichWorker) Work(ctx context.Context, job *river.Job[EnrichURLArgs]) 
 	if updated.Version != it.Version {
 		out["changed"], out["item_version"] = true, updated.Version
 	}
+	if w.archive && (res.ContentType == "text/html" || res.ContentType == "application/xhtml+xml") {
+		if err := enqueueArchive(ctx, job, it); err != nil {
+			return fmt.Errorf("enrich item %s: %w", id, err)
+		}
+		out["archive"] = "queued"
+	}
 	return recordOutput(ctx, out)
 }
 
@@ -194,6 +203,22 @@ func skipped(ctx context.Context, reason string) error {
 func recordOutput(ctx context.Context, out map[string]any) error {
 	if err := river.RecordOutput(ctx, out); err != nil {
 		return fmt.Errorf("record job output: %w", err)
+	}
+	return nil
+}
+
+// enqueueArchive adds the ARCHIVE_PAGE job of an enriched item on the
+// enrichment job's own queue and priority (QueueBulk for an import). An
+// ARCHIVE_PAGE already queued or running for the item is kept instead.
+func enqueueArchive(ctx context.Context, job *river.Job[EnrichURLArgs], it item.Item) error {
+	client, err := river.ClientFromContextSafely[pgx.Tx](ctx)
+	if err != nil {
+		return fmt.Errorf("add %s job: %w", archive.KindArchivePage, err)
+	}
+	_, err = client.Insert(ctx, archive.PageArgs{ItemID: it.ID, CollectionID: it.CollectionID},
+		&river.InsertOpts{Queue: job.Queue, Priority: job.Priority, Metadata: job.Metadata})
+	if err != nil {
+		return fmt.Errorf("add %s job: %w", archive.KindArchivePage, err)
 	}
 	return nil
 }

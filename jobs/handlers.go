@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/atlasapp/atlas/archive"
 	"github.com/atlasapp/atlas/correlation"
 	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/events"
@@ -63,10 +64,15 @@ type HandlerParams struct {
 	Import item.RunImportOpts
 	// NowFunc is the clock (defaults to time.Now).
 	NowFunc func() time.Time
+	// Archive, when set, archives pages: ENRICH_URL adds an ARCHIVE_PAGE
+	// job after enriching an HTML page, and Register adds its worker. Nil
+	// when no archive store is configured.
+	Archive *archive.Service
 }
 
 // Register returns the function WorkerParams.Register takes: it adds the
-// ENRICH_URL, REINDEX_ITEM and IMPORT_BOOKMARKS workers.
+// ENRICH_URL, REINDEX_ITEM and IMPORT_BOOKMARKS workers, and ARCHIVE_PAGE's
+// when HandlerParams.Archive is set.
 func Register(p HandlerParams) func(*river.Workers) error {
 	return func(w *river.Workers) error {
 		if err := river.AddWorkerSafely(w, NewEnrichWorker(p)); err != nil {
@@ -84,6 +90,11 @@ func Register(p HandlerParams) func(*river.Workers) error {
 		}
 		if err := river.AddWorkerSafely(w, NewImportWorker(p.Items, imports)); err != nil {
 			return fmt.Errorf("register %s worker: %w", KindImportBookmarks, err)
+		}
+		if p.Archive != nil {
+			if err := river.AddWorkerSafely(w, archive.NewWorker(p.Archive, p.Items)); err != nil {
+				return fmt.Errorf("register %s worker: %w", archive.KindArchivePage, err)
+			}
 		}
 		return nil
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/atlasapp/atlas/archive"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/search"
@@ -39,6 +40,9 @@ type Params struct {
 	Syncer *search.Syncer
 	// PageSize is the page of each stream; default DefaultPageSize.
 	PageSize int
+	// Archive, when set, also finds (and with Repair removes) archived
+	// copies' blobs that no row names.
+	Archive *archive.Service
 	// Logger receives a summary of each run; nil discards.
 	Logger *slog.Logger
 	// NowFunc is the clock; default time.Now.
@@ -49,6 +53,7 @@ type Params struct {
 type Reconciler struct {
 	db       db.Querier
 	syncer   *search.Syncer
+	archive  *archive.Service
 	index    *search.Index
 	pageSize int
 	log      *slog.Logger
@@ -69,7 +74,7 @@ func New(p Params) (*Reconciler, error) {
 	if p.NowFunc == nil {
 		p.NowFunc = time.Now
 	}
-	return &Reconciler{db: p.DB, syncer: p.Syncer, index: p.Syncer.Index(), pageSize: p.PageSize, log: p.Logger, now: p.NowFunc}, nil
+	return &Reconciler{db: p.DB, syncer: p.Syncer, archive: p.Archive, index: p.Syncer.Index(), pageSize: p.PageSize, log: p.Logger, now: p.NowFunc}, nil
 }
 
 // Options are the choices of one run.
@@ -113,6 +118,9 @@ type Report struct {
 	ItemsWithoutCreation       Drift `json:"items_without_creation"`
 	CollectionsWithoutCreation Drift `json:"collections_without_creation"`
 	DuplicateCreations         Drift `json:"duplicate_creations"`
+	// ArchiveOrphans are the archived copies' blobs no row names (older
+	// than archive.DefaultOrphanGrace); with Repair they are removed.
+	ArchiveOrphans archive.OrphanReport `json:"archive_orphans"`
 	// Repaired is how many items Repair re-synced.
 	Repaired int `json:"repaired"`
 	// Took is how long the run took.
@@ -134,9 +142,9 @@ func (r Report) AuditDrift() int {
 // Repair; with it, the audit drift and documents ahead of Postgres.
 func (r Report) Unrepaired(repair bool) int {
 	if !repair {
-		return r.SearchDrift() + r.AuditDrift()
+		return r.SearchDrift() + r.AuditDrift() + r.ArchiveOrphans.Orphans
 	}
-	return r.Ahead.Count + r.AuditDrift()
+	return r.Ahead.Count + r.AuditDrift() + r.ArchiveOrphans.Orphans - r.ArchiveOrphans.Removed
 }
 
 // String is the report in a few lines for people.
@@ -163,6 +171,8 @@ func (r Report) String() string {
 	line("items without ItemCreated", r.ItemsWithoutCreation)
 	line("collections without Created", r.CollectionsWithoutCreation)
 	line("duplicated creation events", r.DuplicateCreations)
+	fmt.Fprintf(&b, "archived copies:\n  %-30s %d (%d bytes, %d removed)\n", "blobs no row names", r.ArchiveOrphans.Orphans,
+		r.ArchiveOrphans.OrphanBytes, r.ArchiveOrphans.Removed)
 	fmt.Fprintf(&b, "repaired: %d", r.Repaired)
 	return b.String()
 }
@@ -177,6 +187,13 @@ func (r *Reconciler) Run(ctx context.Context, o Options) (Report, error) {
 	}
 	if err := run.collections(ctx); err != nil {
 		return run.rep, err
+	}
+	if r.archive != nil {
+		orphans, err := r.archive.Reconcile(ctx, max(o.Grace, archive.DefaultOrphanGrace), o.Repair)
+		run.rep.ArchiveOrphans = orphans
+		if err != nil {
+			return run.rep, err
+		}
 	}
 	run.rep.Took = r.now().Sub(start)
 	r.log.InfoContext(ctx, "reconcile finished", slog.Int("items", run.rep.Items), slog.Int("documents", run.rep.Documents),

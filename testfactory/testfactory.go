@@ -23,7 +23,9 @@ import (
 
 	"github.com/atlasapp/atlas/account"
 	"github.com/atlasapp/atlas/app/params"
+	"github.com/atlasapp/atlas/archive"
 	"github.com/atlasapp/atlas/audit"
+	"github.com/atlasapp/atlas/blob"
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/cursor"
@@ -65,6 +67,11 @@ type Services struct {
 	// Webhooks manages webhooks (their URLs judged by the configuration's
 	// ATLAS_FETCH_ALLOW).
 	Webhooks *webhook.Service
+	// Archive archives into ArchiveBlobs, a directory of the test's own;
+	// its captures may reach loopback (a test-only setting, for httptest
+	// sites).
+	Archive      *archive.Service
+	ArchiveBlobs blob.Store
 }
 
 // Env is a test's database with the domain services on it.
@@ -160,13 +167,21 @@ func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 	wp, err := params.WebhookService(cfg)
 	require.NoError(t, err)
 	wp.Pool, wp.Collections, wp.River, wp.Cursors, wp.NowFunc = pool, collections, rc, codec, o.NowFunc
-	return &Env{Pool: pool, Config: cfg, Logger: o.Logger, Services: Services{
-		Webhooks: webhook.NewService(wp), Accounts: accounts, Collections: collections, Items: items,
-		Audit:       audit.NewService(audit.ServiceParams{Pool: pool, Collections: collections, Cursors: codec}),
-		Jobs:        js,
-		PublicLinks: publiclink.NewService(publiclink.ServiceParams{Pool: pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: o.NowFunc}),
-		River:       rc,
-		Cursors:     codec,
+	blobs, err := blob.NewDir(t.TempDir())
+	require.NoError(t, err)
+	capture, err := params.ArchiveCapture(cfg)
+	require.NoError(t, err)
+	capture.Fetch.AllowLoopback = true
+	archives := archive.NewService(archive.ServiceParams{Pool: pool, Blobs: blobs, Collections: collections, Capture: capture,
+		Logger: o.Logger, NowFunc: o.NowFunc})
+	return &Env{Pool: pool, Config: cfg, Logger: o.Logger, Services: Services{Webhooks: webhook.NewService(wp), Accounts: accounts, Collections: collections, Items: items,
+		Audit:        audit.NewService(audit.ServiceParams{Pool: pool, Collections: collections, Cursors: codec}),
+		Jobs:         js,
+		PublicLinks:  publiclink.NewService(publiclink.ServiceParams{Pool: pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: o.NowFunc}),
+		River:        rc,
+		Cursors:      codec,
+		Archive:      archives,
+		ArchiveBlobs: blobs,
 	}}
 }
 

@@ -78,7 +78,7 @@ func serve(t testing.TB, f *testfactory.Env) *Env {
 	riverUI, err := api.NewRiverUI(f.River, f.Logger)
 	require.NoError(t, err)
 	a.Server = api.NewServer(api.Params{Accounts: f.Accounts, Collections: f.Collections, Items: f.Items, Audit: f.Audit,
-		Jobs: f.Jobs, Search: a.Search, PublicLinks: f.PublicLinks, Webhooks: f.Webhooks, Logger: f.Logger, Edge: params.Edge(f.Config),
+		Jobs: f.Jobs, Search: a.Search, PublicLinks: f.PublicLinks, Webhooks: f.Webhooks, Archive: f.Archive, Logger: f.Logger, Edge: params.Edge(f.Config),
 		RiverUI: api.RiverUIParams{Handler: riverUI, AdminEmails: f.Config.AdminEmails, Password: f.Config.RiverUIPassword.Value()},
 		SSO:     params.SSO(f.Config, f.Accounts), NoPasswordLogin: !f.Config.PasswordLogin})
 	a.Server.Router().Handle("/*", web.Handler()) // the React dashboard, at / and its client-side routes

@@ -9,12 +9,15 @@
 package params
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"time"
 
 	"github.com/atlasapp/atlas/account"
 	"github.com/atlasapp/atlas/api"
+	"github.com/atlasapp/atlas/archive"
+	"github.com/atlasapp/atlas/blob"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/enrich"
@@ -158,4 +161,37 @@ func SSO(c config.Config, accounts *account.Service) *account.SSO {
 			ClientSecret: p.ClientSecret.Value(), Scopes: p.Scopes, AllowedDomains: p.AllowedDomains, RequiredGroup: p.RequiredGroup})
 	}
 	return account.NewSSO(account.SSOParams{Accounts: accounts, Providers: ps})
+}
+
+// ArchiveCapture are the limits of ARCHIVE_PAGE's captures; their fetches
+// go through the same guard as ENRICH_URL's.
+func ArchiveCapture(c config.Config) (archive.CaptureOpts, error) {
+	fetch, err := Fetcher(c)
+	if err != nil {
+		return archive.CaptureOpts{}, err
+	}
+	return archive.CaptureOpts{Fetch: fetch, MaxBytesPerItem: c.ArchiveMaxBytesPerItem,
+		MaxResourceBytes: c.ArchiveMaxResourceBytes, TimeBudget: c.ArchiveTimeout}, nil
+}
+
+// ArchiveStore opens the blob store of archived copies: the directory of
+// ATLAS_ARCHIVE_DIR or the bucket of ATLAS_ARCHIVE_GCS_BUCKET (nil, and a
+// no-op close, when neither is set: archiving is off). Close it with the
+// returned function.
+func ArchiveStore(ctx context.Context, c config.Config) (blob.Store, func() error, error) {
+	if !c.ArchiveEnabled() {
+		return nil, func() error { return nil }, nil
+	}
+	if c.ArchiveGCSBucket != "" {
+		s, err := blob.NewGCS(ctx, c.ArchiveGCSBucket)
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, s.Close, nil
+	}
+	s, err := blob.NewDir(c.ArchiveDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, func() error { return nil }, nil
 }

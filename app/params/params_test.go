@@ -1,6 +1,7 @@
 package params_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -43,4 +44,23 @@ func TestFetchAllow_NamesTheVariableAndRefusesMetadata(t *testing.T) {
 	assert.True(t, f.Allow.AllowsHost("wiki.corp.example"))
 	assert.True(t, f.Allow.AllowsHost("10.20.9.9"))
 	assert.False(t, f.Allow.AllowsHost("10.21.0.1"))
+}
+
+func TestArchiveStore_OffWithoutAStoreOnDiskWithADirectory(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.LoadFrom(nil)
+	require.NoError(t, err)
+	s, closeStore, err := params.ArchiveStore(t.Context(), cfg)
+	require.NoError(t, err)
+	assert.Nil(t, s, "archiving is off by default")
+	require.NoError(t, closeStore())
+
+	dir := t.TempDir()
+	cfg, err = config.LoadFrom([]string{"ATLAS_ARCHIVE_DIR=" + dir})
+	require.NoError(t, err)
+	s, closeStore, err = params.ArchiveStore(t.Context(), cfg)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, closeStore()) }()
+	require.NoError(t, s.Put(t.Context(), "items/k", []byte("x"), "text/plain"))
+	assert.FileExists(t, filepath.Join(dir, "items", "k"))
 }

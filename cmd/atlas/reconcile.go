@@ -13,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
+	"github.com/atlasapp/atlas/app/params"
+	"github.com/atlasapp/atlas/archive"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/reconcile"
 	"github.com/atlasapp/atlas/search"
@@ -20,7 +22,7 @@ import (
 
 // reconcileTool runs `atlas reconcile [--repair] [--grace d] [--json]`: it
 // compares Postgres with the search index and the audit trail, prints the
-// drift, and exits 1 while drift remains (with --repair: drift it could not
+// drift (and archived copies' orphaned blobs), and exits 1 while drift remains (with --repair: drift it could not
 // repair).
 func reconcileTool(ctx context.Context, cfg config.Config, log *slog.Logger, args []string) error {
 	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
@@ -39,7 +41,16 @@ func reconcileTool(ctx context.Context, cfg config.Config, log *slog.Logger, arg
 		return err
 	}
 	defer tools.Close()
-	rec, err := reconcile.New(reconcile.Params{DB: tools.pool, Syncer: tools.syncer, Logger: log})
+	store, closeStore, err := params.ArchiveStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = closeStore() }()
+	var archives *archive.Service
+	if store != nil {
+		archives = archive.NewService(archive.ServiceParams{Pool: tools.pool, Blobs: store, Logger: log})
+	}
+	rec, err := reconcile.New(reconcile.Params{DB: tools.pool, Syncer: tools.syncer, Archive: archives, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -64,9 +75,9 @@ func reconcileTool(ctx context.Context, cfg config.Config, log *slog.Logger, arg
 
 // withReconcile adds the reconciliation worker to register and, unless
 // ATLAS_RECONCILE_INTERVAL is 0, its periodic job, with its gauges on reg.
-func withReconcile(cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, syncer *search.Syncer, reg prometheus.Registerer,
+func withReconcile(cfg config.Config, log *slog.Logger, pool *pgxpool.Pool, syncer *search.Syncer, archives *archive.Service, reg prometheus.Registerer,
 	register func(*river.Workers) error) (func(*river.Workers) error, []*river.PeriodicJob, error) {
-	rec, err := reconcile.New(reconcile.Params{DB: pool, Syncer: syncer, Logger: log})
+	rec, err := reconcile.New(reconcile.Params{DB: pool, Syncer: syncer, Archive: archives, Logger: log})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
 	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/app/params"
+	"github.com/atlasapp/atlas/archive"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/events/broker"
@@ -59,11 +61,11 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 	if err != nil {
 		return nil, err
 	}
-	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: core.Items, Indexer: syncer, Fetch: fetch})
+	register := jobs.Register(jobs.HandlerParams{Pool: pool, Items: core.Items, Indexer: syncer, Fetch: fetch, Archive: core.Archive})
 	if register, err = withMail(cfg, pool, register); err != nil {
 		return nil, err
 	}
-	register, periodic, err := withReconcile(cfg, log, pool, syncer, reg, register)
+	register, periodic, err := withReconcile(cfg, log, pool, syncer, core.Archive, reg, register)
 	if err != nil {
 		return nil, err
 	}
@@ -96,6 +98,7 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 		_ = client.Stop(context.WithoutCancel(ctx))
 		return nil, err
 	}
+	stopArchive := p.startArchiveConsumer(ctx, core.Archive)
 	drainer := events.NewDrainer(events.DrainerParams{Pool: pool, Logger: log,
 		Publisher: ops.NewPublisherMetrics(reg).Wrap(producer)})
 	drainCtx, stopDrain := context.WithCancel(context.WithoutCancel(ctx))
@@ -114,6 +117,7 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 		stopJobMetrics()
 		stopDrain() // a drain under way finishes its batch first
 		<-drained
+		stopArchive()
 		producer.Close()
 		log.Info("worker stopped")
 		return err
@@ -135,4 +139,33 @@ func withMail(cfg config.Config, pool *pgxpool.Pool, register func(*river.Worker
 		}
 		return w.Register(ws)
 	}, nil
+}
+
+// startArchiveConsumer runs the archive's event consumer (group
+// atlas-archive: the copies of deleted items and collections leave the blob
+// store) in the background when archiving is on; the returned function stops
+// it and waits. A consumer that fails is logged; the worker keeps running
+// and `atlas reconcile` removes what it missed.
+func (p *proc) startArchiveConsumer(ctx context.Context, a *archive.Service) func() {
+	if a == nil {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c, unregister, err := subscribe(p, archive.GroupID, "archive", a.Handle, ops.NewConsumerMetrics(prometheus.NewRegistry()))
+		if err != nil {
+			p.log.Error("archive consumer did not start", slog.Any("error", err))
+			return
+		}
+		defer unregister()
+		if err := c.Run(ctx); err != nil {
+			p.log.Error("archive consumer stopped", slog.Any("error", err))
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }

@@ -502,6 +502,11 @@ def expect_full(r: Render) -> None:
     expect(pod_spec(api)["priorityClassName"] == "atlas-critical", "component priorityClassName not used")
     expect(pod_spec(r.deployment("worker"))["priorityClassName"] == "atlas-standard", "global priorityClassName not used")
     expect(r.deployment("audit-consumer")["spec"]["replicas"] == 3, "auditConsumer.replicaCount ignored")
+    worker = pod_spec(r.deployment("worker"))
+    expect({"name": "archive", "mountPath": "/var/lib/atlas/archive"} in worker["containers"][0]["volumeMounts"],
+           "archive volume not mounted in the worker")
+    claims = [v["persistentVolumeClaim"]["claimName"] for v in worker["volumes"] if v["name"] == "archive"]
+    expect(len(claims) == 1 and claims[0].endswith("-archive"), "archive claim not used")
     expect("nodeAffinity" in pod_spec(r.deployment("audit-consumer"))["affinity"], "component affinity ignored")
     idx = pod_spec(r.deployment("indexer"))["topologySpreadConstraints"]
     expect(len(idx) == 1 and idx[0]["maxSkew"] == 2, "component topologySpreadConstraints ignored")
@@ -589,7 +594,7 @@ GOOD = [
     Case("full", [ci("full")], expect=expect_full,
          kinds={"Deployment": 4, "Service": 1, "PodDisruptionBudget": 4, "ConfigMap": 1, "Secret": 2,
                 "ServiceAccount": 1, "Job": 1, "Ingress": 1, "HorizontalPodAutoscaler": 2, "PodMonitor": 1,
-                "NetworkPolicy": 1}),
+                "NetworkPolicy": 1, "PersistentVolumeClaim": 1}),
     Case("existing-secret", [ci("existing-secret")], expect=expect_existing, existing_secret="atlas-prod-credentials",
          sa_created=False, kinds={"Deployment": 4, "Service": 1, "ConfigMap": 1, "Job": 1}),
     Case("gcp", [ci("gcp")], expect=expect_gcp, existing_secret="atlas-secrets",

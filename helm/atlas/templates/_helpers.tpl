@@ -495,6 +495,16 @@ ATLAS_SMTP_USERNAME: {{ . | quote }}
 {{- end }}
 {{- end }}
 {{- end }}
+{{- with .Values.config.archive }}
+{{- if eq .store "disk" }}
+ATLAS_ARCHIVE_DIR: {{ .disk.mountPath | quote }}
+{{- else if eq .store "gcs" }}
+ATLAS_ARCHIVE_GCS_BUCKET: {{ required "config.archive.gcsBucket is required with config.archive.store=gcs" .gcsBucket | quote }}
+{{- end }}
+ATLAS_ARCHIVE_MAX_BYTES_PER_ITEM: {{ .maxBytesPerItem | int64 | toString | quote }}
+ATLAS_ARCHIVE_MAX_RESOURCE_BYTES: {{ .maxResourceBytes | int64 | toString | quote }}
+ATLAS_ARCHIVE_TIMEOUT: {{ .timeout | quote }}
+{{- end }}
 {{- range $k, $v := .Values.config.extraEnv }}
 {{ $k }}: {{ $v | toString | quote }}
 {{- end }}
@@ -611,5 +621,28 @@ reloader) when it changes.
 checksum/config: {{ include "atlas.configData" . | sha256sum }}
 {{- if not .Values.secret.existingSecret }}
 checksum/secret: {{ include "atlas.secretData" . | sha256sum }}
+{{- end }}
+{{- end -}}
+
+{{/*
+The archive's claim name, and its volume and mount (store "disk" only; the
+migration Job, a hook that runs before the claim exists, does not mount it).
+*/}}
+{{- define "atlas.archiveClaimName" -}}
+{{- .Values.config.archive.disk.existingClaim | default (printf "%s-archive" (include "atlas.fullname" .)) -}}
+{{- end -}}
+
+{{- define "atlas.archiveVolume" -}}
+{{- if eq .Values.config.archive.store "disk" }}
+- name: archive
+  persistentVolumeClaim:
+    claimName: {{ include "atlas.archiveClaimName" . }}
+{{- end }}
+{{- end -}}
+
+{{- define "atlas.archiveVolumeMount" -}}
+{{- if eq .Values.config.archive.store "disk" }}
+- name: archive
+  mountPath: {{ .Values.config.archive.disk.mountPath }}
 {{- end }}
 {{- end -}}

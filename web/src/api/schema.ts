@@ -444,6 +444,23 @@ export interface paths {
         patch: operations["update-collection"];
         trace?: never;
     };
+    "/api/v1/collections/{id}/archive-usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The storage the archived copies of a collection's items take (members) */
+        get: operations["get-collection-archive-usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/collections/{id}/export": {
         parameters: {
             query?: never;
@@ -731,6 +748,43 @@ export interface paths {
         head?: never;
         /** Change an item (owners, editors) */
         patch: operations["update-item"];
+        trace?: never;
+    };
+    "/api/v1/items/{id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An item's archived copies and its latest archiving attempt (members) */
+        get: operations["get-item-archive"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/items/{id}/archive/{kind}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One archived copy of an item, served inert (members)
+         * @description The copy is served with `Content-Security-Policy: sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline' data:; font-src data:; media-src data:` and `X-Content-Type-Options: nosniff`: no script in it runs and it loads nothing from the network.
+         */
+        get: operations["get-item-archive-copy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/jobs": {
@@ -1138,6 +1192,21 @@ export interface components {
              */
             scope: "read" | "write" | "feed";
         };
+        ArchiveCopy: {
+            content_type: string;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * @description html: the self-contained page; readable: the sanitised readable version.
+             * @enum {string}
+             */
+            kind: "html" | "readable";
+            sha256: string;
+            /** Format: int64 */
+            size_bytes: number;
+            /** @example /api/v1/items/0190c3a0-6c4e-7b0a-9c1e-2f6d4b8a9e01/archive/html */
+            url: string;
+        };
         AuditEntity: {
             /** @description The collection the entity belongs to; null for a user. */
             collection_id: string;
@@ -1230,6 +1299,11 @@ export interface components {
             role: "owner" | "editor" | "viewer";
             /** Format: date-time */
             updated_at: string;
+        };
+        CollectionArchiveUsage: {
+            /** Format: int64 */
+            archive_bytes: number;
+            collection_id: string;
         };
         CreateAPITokenInputBody: {
             /**
@@ -1500,6 +1574,24 @@ export interface components {
              * @description Increases by one on every change.
              */
             version: number;
+        };
+        ItemArchive: {
+            /** Format: date-time */
+            attempted_at?: string;
+            /** Format: int64 */
+            blocked_resources: number;
+            /**
+             * @description Why the latest attempt failed.
+             * @enum {string}
+             */
+            code?: "too_large" | "timeout" | "blocked" | "not_html" | "unavailable";
+            copies: components["schemas"]["ArchiveCopy"][] | null;
+            item_id: string;
+            /** @example the page and its resources are larger than the limit of 20 MiB per item */
+            reason?: string;
+            source_url?: string;
+            /** @enum {string} */
+            status: "archived" | "failed" | "none";
         };
         Job: {
             /**
@@ -4500,6 +4592,85 @@ export interface operations {
             };
         };
     };
+    "get-collection-archive-usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Collection id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CollectionArchiveUsage"];
+                };
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "export-collection": {
         parameters: {
             query?: {
@@ -6812,6 +6983,166 @@ export interface operations {
             };
             /** @description Content Too Large: the request body exceeds the size limit. */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-item-archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Item id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemArchive"];
+                };
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-item-archive-copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Item id. */
+                id: string;
+                /** @description Which copy. */
+                kind: "html" | "readable";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The copy (HTML). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

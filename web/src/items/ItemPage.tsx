@@ -9,6 +9,7 @@ import { ConfirmDialog } from '../ui/Dialog';
 import { formatDateTime, RoleBadge } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
 import { ErrorState, Loading } from '../ui/States';
+import { ArchivePanel } from '../archive/ArchivePanel';
 import { EnrichmentPanel } from './EnrichmentPanel';
 import { useDeleteItem, useItem, useTags, useUpdateItem } from './hooks';
 import { IndexBadge } from './IndexBadge';
@@ -132,6 +133,7 @@ function ItemView({ item }: { item: Item }) {
       )}
 
       <EnrichmentPanel item={item} editable={editable} />
+      <ArchivePanel item={item} />
 
       <p>
         <Link to={`/audit?entity_type=item&entity_id=${item.id}`}>History of this item</Link>
