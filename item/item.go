@@ -37,6 +37,9 @@ type Item struct {
 	// nil when there is none for the current URL (not fetched yet, or the
 	// URL changed since).
 	PageText *PageTextSummary
+	// Duplicates are the other items, in collections the creator may read,
+	// that hold the same link (normalised URL); set by Create only.
+	Duplicates []Duplicate
 }
 
 // IndexPending reports whether the search index has not caught up with

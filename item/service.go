@@ -134,7 +134,9 @@ func (s *Service) Create(ctx context.Context, actor, collectionID uuid.UUID, p C
 				return err
 			}
 		}
-		return nil
+		dups, err := s.store.duplicatesOf(ctx, tx, actor, it)
+		it.Duplicates = dups
+		return err
 	})
 	if err != nil {
 		return Item{}, fmt.Errorf("create item: %w", err)
