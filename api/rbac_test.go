@@ -38,6 +38,7 @@ type fixture struct {
 	itemID       string
 	jobID        string // a REINDEX_ITEM job on the item
 	importID     string // an import into the collection
+	dupID        string // a second item with the fixture item's (lack of) link: merge-duplicates merges it
 }
 
 func newFixture(t *testing.T, env *apitest.Env) fixture {
@@ -53,6 +54,7 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 	env.AddMember(t, f.users[owner], c.ID, f.target, collection.RoleViewer)
 	it := env.NewItem(t, f.users[owner], c.ID, item.CreateParams{Title: "Fixture", Tags: []string{"a"}})
 	f.collectionID, f.itemID = c.ID.String(), it.ID.String()
+	f.dupID = env.NewItem(t, f.users[owner], c.ID, item.CreateParams{Title: "Fixture copy"}).ID.String()
 	j, err := env.App.Jobs.Create(context.Background(), f.users[owner].ID, jobs.TypeReindexItem, it.ID)
 	require.NoError(t, err)
 	f.jobID = strconv.FormatInt(j.ID, 10)
@@ -116,9 +118,15 @@ var rbacMatrix = map[string]rbacCase{
 	// filter the caller cannot read is 404 like elsewhere.
 	"search-items": {http.MethodGet, "/api/v1/search/items?collection_id={c}&q=fixture", nil, statuses(200, 200, 200, 404, 401)},
 	// Imports: the body is a bookmark file (sent raw: apitest.RawBody).
-	"create-import":     {http.MethodPost, "/api/v1/collections/{c}/imports", func(fixture) any { return apitest.RawBody(fixtureBookmarks) }, statuses(202, 202, 403, 404, 401)},
-	"list-imports":      {http.MethodGet, "/api/v1/collections/{c}/imports", nil, statuses(200, 200, 200, 404, 401)},
-	"get-import":        {http.MethodGet, "/api/v1/imports/{m}", nil, statuses(200, 200, 200, 404, 401)},
+	"create-import": {http.MethodPost, "/api/v1/collections/{c}/imports", func(fixture) any { return apitest.RawBody(fixtureBookmarks) }, statuses(202, 202, 403, 404, 401)},
+	"list-imports":  {http.MethodGet, "/api/v1/collections/{c}/imports", nil, statuses(200, 200, 200, 404, 401)},
+	"get-import":    {http.MethodGet, "/api/v1/imports/{m}", nil, statuses(200, 200, 200, 404, 401)},
+	// Duplicates: library-wide over what the caller can read (a non-member's view is empty).
+	"list-duplicates": {http.MethodGet, "/api/v1/duplicates", nil, statuses(200, 200, 200, 200, 401)},
+	// Merge: only for editors of every item involved (the fixture item and a copy beside it).
+	"merge-duplicates": {http.MethodPost, "/api/v1/duplicates/merge", func(f fixture) any {
+		return map[string]any{"keep": map[string]any{"id": f.itemID, "version": 1}, "others": []any{map[string]any{"id": f.dupID, "version": 1}}}
+	}, statuses(200, 200, 403, 404, 401)},
 	"export-collection": {http.MethodGet, "/api/v1/collections/{c}/export?format=json", nil, statuses(200, 200, 200, 404, 401)},
 }
 

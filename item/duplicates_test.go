@@ -146,3 +146,27 @@ func TestDuplicates_PagesByKey(t *testing.T) {
 	_, _, err = env.Items.Duplicates(context.Background(), u.ID, item.DuplicatesParams{Kind: "fuzzy", Page: cursor.Page{Limit: 2}})
 	require.Error(t, err)
 }
+
+func TestBackfillLinkKeys_WritesTheKeysOfItemsStoredWithoutThem(t *testing.T) {
+	t.Parallel()
+	env := testfactory.New(t)
+	u := env.NewUser(t)
+	c := env.NewCollection(t, u)
+	ctx := context.Background()
+	a := env.NewItem(t, u, c.ID, item.CreateParams{SourceURL: "https://WWW.Example.com/a/?utm_source=x"})
+	setCanonical(t, env, a, "https://example.com/canonical-a")
+	env.NewItem(t, u, c.ID, item.CreateParams{Title: "no link"})
+	_, err := env.Pool.Exec(ctx, `UPDATE items SET normalized_url = NULL, canonical_url = NULL`)
+	require.NoError(t, err)
+
+	n, err := item.BackfillLinkKeys(ctx, env.Pool)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n, "only the item with a link")
+	var norm, canon, host string
+	require.NoError(t, env.Pool.QueryRow(ctx, `SELECT normalized_url, canonical_url, url_host FROM items WHERE id = $1`, a.ID).Scan(&norm, &canon, &host))
+	assert.Equal(t, []string{"https://example.com/a", "https://example.com/canonical-a", "example.com"}, []string{norm, canon, host})
+
+	n, err = item.BackfillLinkKeys(ctx, env.Pool)
+	require.NoError(t, err)
+	assert.Zero(t, n, "idempotent")
+}
