@@ -107,6 +107,7 @@ var rbacMatrix = map[string]rbacCase{
 	"list-tags":             {http.MethodGet, "/api/v1/collections/{c}/tags", nil, statuses(200, 200, 200, 404, 401)},
 	"get-item":              {http.MethodGet, "/api/v1/items/{i}", nil, statuses(200, 200, 200, 404, 401)},
 	"update-item":           {http.MethodPatch, "/api/v1/items/{i}", func(fixture) any { return map[string]any{"title": "Changed"} }, statuses(200, 200, 403, 404, 401)},
+	"list-item-link-checks": {http.MethodGet, "/api/v1/items/{i}/link-checks", nil, statuses(200, 200, 200, 404, 401)},
 	"delete-item":           {http.MethodDelete, "/api/v1/items/{i}", nil, statuses(204, 204, 403, 404, 401)},
 	"create-job":            {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
 	"get-job":               {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},

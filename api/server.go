@@ -101,6 +101,7 @@ func NewServer(p Params) *Server {
 	s.registerMembers()
 	s.registerItems()
 	s.registerDuplicates()
+	s.registerLinks()
 	s.registerAudit()
 	s.registerJobs()
 	s.registerSearch()

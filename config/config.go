@@ -96,6 +96,8 @@ type Config struct {
 
 	// KafkaSecurity is TLS and SASL for every Kafka client (config/kafka.go).
 	KafkaSecurity
+	// LinkCheck paces the link checker (config/linkcheck.go).
+	LinkCheck
 
 	ElasticsearchURL string `env:"ATLAS_ELASTICSEARCH_URL" envDefault:"http://127.0.0.1:9200" json:"elasticsearch_url"`
 	// ElasticsearchAlias is the alias the items are read and written
@@ -281,6 +283,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.validateKafkaSecurity(); err != nil {
+		return err
+	}
+	if err := c.validateLinkCheck(); err != nil {
 		return err
 	}
 	return c.validateRecovery()

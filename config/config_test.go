@@ -146,6 +146,12 @@ var variables = []variable{
 	{"ATLAS_MAX_BODY_BYTES", "65536", func(t *testing.T, c config.Config) { assert.Equal(t, int64(65536), c.MaxBodyBytes) }},
 	{"ATLAS_IMPORT_MAX_BYTES", "2097152", func(t *testing.T, c config.Config) { assert.Equal(t, int64(2<<20), c.ImportMaxBytes) }},
 	{"ATLAS_IMPORT_ENRICH_WORKERS", "5", func(t *testing.T, c config.Config) { assert.Equal(t, 5, c.ImportEnrichWorkers) }},
+	{"ATLAS_LINKCHECK_INTERVAL", "0", func(t *testing.T, c config.Config) { assert.Zero(t, c.LinkCheckInterval) }},
+	{"ATLAS_LINKCHECK_CONFIRM_AFTER", "2h", func(t *testing.T, c config.Config) { assert.Equal(t, 2*time.Hour, c.LinkCheckConfirmAfter) }},
+	{"ATLAS_LINKCHECK_TIMEOUT", "20s", func(t *testing.T, c config.Config) { assert.Equal(t, 20*time.Second, c.LinkCheckTimeout) }},
+	{"ATLAS_LINKCHECK_HOST_INTERVAL", "5s", func(t *testing.T, c config.Config) { assert.Equal(t, 5*time.Second, c.LinkCheckHostInterval) }},
+	{"ATLAS_LINKCHECK_CONCURRENCY", "3", func(t *testing.T, c config.Config) { assert.Equal(t, 3, c.LinkCheckConcurrency) }},
+	{"ATLAS_LINKCHECK_MAX_PER_SWEEP", "50", func(t *testing.T, c config.Config) { assert.Equal(t, 50, c.LinkCheckMaxPerSweep) }},
 }
 
 func TestLoad_EachVariable(t *testing.T) {
@@ -220,6 +226,9 @@ var failures = []failure{
 	{[]string{"ATLAS_MAX_BODY_BYTES=1MB"}, "ATLAS_MAX_BODY_BYTES: cannot parse as int64"},
 	{[]string{"ATLAS_IMPORT_MAX_BYTES=10"}, "ATLAS_IMPORT_MAX_BYTES: must be between 1024 and 1073741824, got 10"},
 	{[]string{"ATLAS_IMPORT_ENRICH_WORKERS=0"}, "ATLAS_IMPORT_ENRICH_WORKERS: must be between 1 and 100, got 0"},
+	{[]string{"ATLAS_LINKCHECK_INTERVAL=5m"}, "ATLAS_LINKCHECK_INTERVAL: must be 0 (off) or between 1h and 8760h, got 5m0s"},
+	{[]string{"ATLAS_LINKCHECK_TIMEOUT=0s"}, "ATLAS_LINKCHECK_TIMEOUT: must be between 1s and 2m, got 0s"},
+	{[]string{"ATLAS_LINKCHECK_CONCURRENCY=0"}, "ATLAS_LINKCHECK_CONCURRENCY: must be between 1 and 256, got 0"},
 }
 
 func TestLoad_EveryErrorIsOneLineNamingTheVariable(t *testing.T) {

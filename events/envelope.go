@@ -54,6 +54,11 @@ const (
 	// ImportFinished: a bookmark import into a collection ended (its
 	// entity is the collection; data holds the import's counts).
 	ImportFinished Type = "ImportFinished"
+
+	// ItemLinkStatusChanged: the link checker confirmed a new status of an
+	// item's source_url (data.from, data.to, data.http_status,
+	// data.moved_to, data.version); flapping links emit nothing.
+	ItemLinkStatusChanged Type = "ItemLinkStatusChanged"
 )
 
 // Types lists every event type in the order of the constants above. It is
@@ -67,7 +72,7 @@ func Types() []Type {
 		CollectionCreated, CollectionUpdated, CollectionDeleted,
 		MembershipAdded, MembershipRoleChanged, MembershipRemoved,
 		SessionRevoked, RefreshTokenReuseDetected, PasswordChanged, APITokenCreated, APITokenRevoked,
-		ImportFinished,
+		ImportFinished, ItemLinkStatusChanged,
 	}
 }
 

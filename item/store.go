@@ -29,12 +29,13 @@ const itemColumns = `i.id, i.collection_id, i.title, i.source_url, i.description
 	ARRAY(SELECT t.name FROM item_tags it JOIN tags t ON t.id = it.tag_id
 	      WHERE it.item_id = i.id ORDER BY t.name) AS tags,
 	COALESCE((SELECT s.version FROM search_index_state s WHERE s.item_id = i.id), 0) AS indexed_version,
-	` + pageTextSummarySQL + ` AS page_text`
+	` + pageTextSummarySQL + ` AS page_text,
+	` + linkHealthSQL + ` AS link`
 
 func scanItem(row pgx.Row, extra ...any) (Item, error) {
 	var it Item
 	dest := append([]any{&it.ID, &it.CollectionID, &it.Title, &it.SourceURL, &it.Description, &it.Notes,
-		&it.Metadata, &it.CreatedBy, &it.Version, &it.CreatedAt, &it.UpdatedAt, &it.Tags, &it.IndexedVersion, &it.PageText}, extra...)
+		&it.Metadata, &it.CreatedBy, &it.Version, &it.CreatedAt, &it.UpdatedAt, &it.Tags, &it.IndexedVersion, &it.PageText, &it.Link}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return Item{}, atlas.Errorf(atlas.ErrNotFound, "item not found")
@@ -313,18 +314,23 @@ WHERE i.collection_id = $1
         SELECT it.item_id FROM item_tags it JOIN tags t ON t.id = it.tag_id
         WHERE t.collection_id = $1 AND t.name = ANY ($4::text[])
         GROUP BY it.item_id HAVING count(*) = cardinality($4::text[])))
+  AND (cardinality($6::text[]) = 0 OR COALESCE((SELECT c.status FROM item_link_checks c
+        WHERE c.item_id = i.id AND c.source_url = i.source_url), 'unknown') = ANY ($6::text[]))
 ORDER BY i.created_at DESC, i.id DESC
 LIMIT $5`
 
 // QueueList queues on b the read of a collection's items, newest first,
-// that carry every tag in tags, after the keyset position: once b has run,
-// *into holds them.
-func (Store) QueueList(b *pgx.Batch, collectionID uuid.UUID, tags []string, after *cursor.Keyset, limit int, into *[]Item) {
+// that carry every tag in tags and have one of the link statuses (none:
+// any), after the keyset position: once b has run, *into holds them.
+func (Store) QueueList(b *pgx.Batch, collectionID uuid.UUID, tags, linkStatuses []string, after *cursor.Keyset, limit int, into *[]Item) {
 	at, id := cursor.Args(after, true)
 	if tags == nil {
 		tags = []string{}
 	}
-	b.Queue(listSQL, collectionID, at, id, tags, limit).Query(func(rows pgx.Rows) error {
+	if linkStatuses == nil {
+		linkStatuses = []string{}
+	}
+	b.Queue(listSQL, collectionID, at, id, tags, limit, linkStatuses).Query(func(rows pgx.Rows) error {
 		out, err := collectItems(rows, nil)
 		if err != nil {
 			return fmt.Errorf("list items: %w", err)

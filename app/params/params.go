@@ -19,6 +19,7 @@ import (
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/linkcheck"
 	"github.com/atlasapp/atlas/search"
 )
 
@@ -106,4 +107,12 @@ func JobWorker(c config.Config) jobs.WorkerParams {
 // Fetcher are the ENRICH_URL page fetcher's timeouts.
 func Fetcher(c config.Config) enrich.FetcherOpts {
 	return enrich.FetcherOpts{TotalTimeout: c.EnrichTimeout, ConnectTimeout: c.EnrichConnectTimeout}
+}
+
+// LinkChecker is the link checker's pacing from c (the caller adds the
+// item service, metrics and logger); the fetch timeouts are enrichment's.
+func LinkChecker(c config.Config) linkcheck.Params {
+	return linkcheck.Params{Fetch: Fetcher(c), Interval: c.LinkCheckInterval, ConfirmAfter: c.LinkCheckConfirmAfter,
+		Timeout: c.LinkCheckTimeout, HostInterval: c.LinkCheckHostInterval, Concurrency: c.LinkCheckConcurrency,
+		MaxPerSweep: c.LinkCheckMaxPerSweep}
 }

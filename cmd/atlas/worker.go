@@ -57,6 +57,7 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 	if err != nil {
 		return nil, err
 	}
+	register, periodic = withLinkCheck(cfg, log, core, reg, register, periodic)
 	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: p.kafka.Brokers, Security: p.kafka.Security, Topic: cfg.KafkaEventsTopic, Logger: log})
 	if err != nil {
 		return nil, err
