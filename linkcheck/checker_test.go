@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/linkcheck"
 )
@@ -49,6 +50,13 @@ func TestCheck_NotFoundTwiceADayApartIsGoneWithOneEvent(t *testing.T) {
 	stored, err := f.env.Items.GetForSystem(t.Context(), it.ID)
 	require.NoError(t, err)
 	assert.Equal(t, it.Version+1, stored.Version, "the search index re-reads the item")
+
+	// Lists filter by it.
+	for filter, want := range map[string]int{"dead": 1, "gone": 1, "attention": 1, "ok": 0, "moved": 0} {
+		page, _, err := f.env.Items.List(t.Context(), f.owner.ID, f.collection, item.ListParams{LinkStatus: []string{filter}, Page: cursor.Page{Limit: 10}})
+		require.NoError(t, err)
+		assert.Len(t, page, want, filter)
+	}
 
 	// Still gone a week later: no new event.
 	f.later(8 * 24 * time.Hour)

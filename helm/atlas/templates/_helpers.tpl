@@ -412,6 +412,9 @@ ATLAS_CORS_ORIGINS: {{ join "," . | quote }}
 ATLAS_MAX_BODY_BYTES: {{ .Values.config.maxBodyBytes | int64 | toString | quote }}
 ATLAS_IMPORT_MAX_BYTES: {{ .Values.config.importMaxBytes | int64 | toString | quote }}
 ATLAS_IMPORT_ENRICH_WORKERS: {{ .Values.config.importEnrichWorkers | int64 | toString | quote }}
+ATLAS_LINKCHECK_INTERVAL: {{ .Values.config.linkCheck.interval | toString | quote }}
+ATLAS_LINKCHECK_HOST_INTERVAL: {{ .Values.config.linkCheck.hostInterval | toString | quote }}
+ATLAS_LINKCHECK_CONCURRENCY: {{ .Values.config.linkCheck.concurrency | int64 | toString | quote }}
 {{- range $k, $v := .Values.config.extraEnv }}
 {{ $k }}: {{ $v | toString | quote }}
 {{- end }}
