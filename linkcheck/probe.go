@@ -119,11 +119,29 @@ func (p *prober) check(ctx context.Context, rawURL, etag, lastModified string) P
 	return unreachable(0, fmt.Sprintf("more than %d redirects", maxHops-1))
 }
 
+// answer is what one request got back: the status, the headers, where a
+// redirect points (resolved; nil when none or unusable) and the start of
+// a GET's body.
+type answer struct {
+	StatusCode int
+	Header     http.Header
+	location   *url.URL
+	body       []byte
+}
+
+// Location is the redirect's target, like http.Response.Location.
+func (a answer) Location() (*url.URL, error) {
+	if a.location == nil {
+		return nil, http.ErrNoLocation
+	}
+	return a.location, nil
+}
+
 // fetch sends one request and reads at most sniffBytes of a GET's body.
-func (p *prober) fetch(ctx context.Context, method, rawURL string, conditional bool, etag, lastModified string) (*http.Response, []byte, error) {
+func (p *prober) fetch(ctx context.Context, method, rawURL string, conditional bool, etag, lastModified string) (answer, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, method, rawURL, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", enrich.ErrInvalidURL, err)
+		return answer{}, nil, fmt.Errorf("%w: %w", enrich.ErrInvalidURL, err)
 	}
 	req.Header.Set("Accept", "text/html,*/*;q=0.5")
 	if method == http.MethodGet {
@@ -139,16 +157,19 @@ func (p *prober) fetch(ctx context.Context, method, rawURL string, conditional b
 	}
 	resp, err := p.fetcher.RoundTrip(req)
 	if err != nil {
-		return nil, nil, err
+		return answer{}, nil, err
 	}
 	defer resp.Body.Close()
-	var body []byte
+	a := answer{StatusCode: resp.StatusCode, Header: resp.Header}
+	if loc, err := resp.Location(); err == nil {
+		a.location = loc
+	}
 	if method == http.MethodGet {
 		// A body that trickles in is cut by the deadline: the status is
 		// what counts, the start of the body only hints at a soft 404.
-		body, _ = io.ReadAll(io.LimitReader(resp.Body, sniffBytes))
+		a.body, _ = io.ReadAll(io.LimitReader(resp.Body, sniffBytes))
 	}
-	return resp, body, nil
+	return a, a.body, nil
 }
 
 func (p *prober) failure(ctx context.Context, err error) Probe {
@@ -167,7 +188,7 @@ func (p *prober) failure(ctx context.Context, err error) Probe {
 	return unreachable(0, "the server could not be reached")
 }
 
-func isHTML(resp *http.Response) bool {
+func isHTML(resp answer) bool {
 	return strings.HasPrefix(strings.ToLower(resp.Header.Get("Content-Type")), "text/html")
 }
 
