@@ -125,6 +125,8 @@ schema = {
         "maxBodyBytes": I(minimum=1024),
         "importMaxBytes": I(minimum=1024, maximum=1073741824),
         "importEnrichWorkers": I(minimum=1, maximum=100),
+        "linkCheck": obj({"interval": S(pattern=r"^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$", description="Go duration; 0 turns the checker off"),
+            "hostInterval": duration, "concurrency": I(minimum=1, maximum=256)}),
         "extraEnv": {"type": "object",
             "propertyNames": {"pattern": "^ATLAS_[A-Z0-9_]+$",
                 "not": {"enum": ["ATLAS_ENV", "ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD",
