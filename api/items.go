@@ -37,7 +37,8 @@ type ItemOutput struct {
 type ListItemsInput struct {
 	CollectionPath
 	PageParams
-	Tag []string `query:"tag,explode" maxItems:"20" doc:"Only items carrying every given tag (repeat the parameter)."`
+	Tag        []string `query:"tag,explode" maxItems:"20" doc:"Only items carrying every given tag (repeat the parameter)."`
+	LinkStatus []string `query:"link_status,explode" maxItems:"8" enum:"unknown,ok,moved,gone,server_error,unreachable,dead,attention" doc:"Only items whose link has one of these statuses (repeat the parameter); dead is gone or unreachable, attention is every status but ok and unknown."`
 }
 
 // UpdateItemInput changes an item; absent fields stay as they are.
@@ -81,9 +82,9 @@ func (s *Server) registerItems() {
 		Summary: "List a collection's items, newest first", Tags: tags, Security: secured,
 		Errors: []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusNotFound},
 	}, func(ctx context.Context, in *ListItemsInput) (*ListOutput[Item], error) {
-		items, next, err := s.items.List(ctx, caller(ctx), in.ID, item.ListParams{Tags: in.Tag, Page: in.page()})
+		items, next, err := s.items.List(ctx, caller(ctx), in.ID, item.ListParams{Tags: in.Tag, LinkStatus: in.LinkStatus, Page: in.page()})
 		if err != nil {
-			return nil, s.problem(ctx, err, inputAt{"tags", "query.tag"})
+			return nil, s.problem(ctx, err, inputAt{"tags", "query.tag"}, inputAt{"link_status", "query.link_status"})
 		}
 		return listOf(items, next, toItem), nil
 	})

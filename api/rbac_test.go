@@ -48,6 +48,7 @@ type fixture struct {
 	linkID       string // a public link of the collection
 	webhookID    string // a webhook of the collection
 	deliveryID   string // a delivery (a test event) of the webhook
+	dupID        string // a second item with the fixture item's (lack of) link: merge-duplicates merges it
 }
 
 func newFixture(t *testing.T, env *apitest.Env) fixture {
@@ -63,6 +64,7 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 	env.AddMember(t, f.users[owner], c.ID, f.target, collection.RoleViewer)
 	it := env.NewItem(t, f.users[owner], c.ID, item.CreateParams{Title: "Fixture", Tags: []string{"a"}})
 	f.collectionID, f.itemID = c.ID.String(), it.ID.String()
+	f.dupID = env.NewItem(t, f.users[owner], c.ID, item.CreateParams{Title: "Fixture copy"}).ID.String()
 	j, err := env.App.Jobs.Create(context.Background(), f.users[owner].ID, jobs.TypeReindexItem, it.ID)
 	require.NoError(t, err)
 	f.jobID = strconv.FormatInt(j.ID, 10)
@@ -149,6 +151,7 @@ var rbacMatrix = map[string]rbacCase{
 	"get-collection-archive-usage": {http.MethodGet, "/api/v1/collections/{c}/archive-usage", nil, statuses(200, 200, 200, 404, 401)},
 	"create-job":                   {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
 	"get-job":                      {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
+	"list-item-link-checks":        {http.MethodGet, "/api/v1/items/{i}/link-checks", nil, statuses(200, 200, 200, 404, 401)},
 	// Jobs: a non-member's list holds none of the collection's jobs (200).
 	"list-jobs": {http.MethodGet, "/api/v1/jobs?item_id={i}", nil, statuses(200, 200, 200, 200, 401)},
 	// Audit: a non-member's collection filter matches nothing (200, empty list).
@@ -157,9 +160,15 @@ var rbacMatrix = map[string]rbacCase{
 	// filter the caller cannot read is 404 like elsewhere.
 	"search-items": {http.MethodGet, "/api/v1/search/items?collection_id={c}&q=fixture", nil, statuses(200, 200, 200, 404, 401)},
 	// Imports: the body is a bookmark file (sent raw: apitest.RawBody).
-	"create-import":     {http.MethodPost, "/api/v1/collections/{c}/imports", func(fixture) any { return apitest.RawBody(fixtureBookmarks) }, statuses(202, 202, 403, 404, 401)},
-	"list-imports":      {http.MethodGet, "/api/v1/collections/{c}/imports", nil, statuses(200, 200, 200, 404, 401)},
-	"get-import":        {http.MethodGet, "/api/v1/imports/{m}", nil, statuses(200, 200, 200, 404, 401)},
+	"create-import": {http.MethodPost, "/api/v1/collections/{c}/imports", func(fixture) any { return apitest.RawBody(fixtureBookmarks) }, statuses(202, 202, 403, 404, 401)},
+	"list-imports":  {http.MethodGet, "/api/v1/collections/{c}/imports", nil, statuses(200, 200, 200, 404, 401)},
+	"get-import":    {http.MethodGet, "/api/v1/imports/{m}", nil, statuses(200, 200, 200, 404, 401)},
+	// Duplicates: library-wide over what the caller can read (a non-member's view is empty).
+	"list-duplicates": {http.MethodGet, "/api/v1/duplicates", nil, statuses(200, 200, 200, 200, 401)},
+	// Merge: only for editors of every item involved (the fixture item and a copy beside it).
+	"merge-duplicates": {http.MethodPost, "/api/v1/duplicates/merge", func(f fixture) any {
+		return map[string]any{"keep": map[string]any{"id": f.itemID, "version": 1}, "others": []any{map[string]any{"id": f.dupID, "version": 1}}}
+	}, statuses(200, 200, 403, 404, 401)},
 	"export-collection": {http.MethodGet, "/api/v1/collections/{c}/export?format=json", nil, statuses(200, 200, 200, 404, 401)},
 	// Teams: here the callers' roles are in the team {tm}: the owner owns
 	// it, the editor is a member, the viewer and the non-member are not in

@@ -130,6 +130,8 @@ func NewServer(p Params) *Server {
 	s.registerInvitations()
 	s.registerItems()
 	s.registerArchives()
+	s.registerDuplicates()
+	s.registerLinks()
 	s.registerAudit()
 	s.registerJobs()
 	s.registerSearch()

@@ -118,20 +118,22 @@ func toMember(m collection.Member) Member {
 
 // Item is an entry of a collection.
 type Item struct {
-	ID           uuid.UUID      `json:"id"`
-	CollectionID uuid.UUID      `json:"collection_id"`
-	Title        string         `json:"title" example:"The Go Memory Model"`
-	SourceURL    *string        `json:"source_url" doc:"The item's URL, if any." example:"https://go.dev/ref/mem"`
-	Description  string         `json:"description"`
-	Notes        string         `json:"notes"`
-	Tags         []string       `json:"tags" doc:"Normalised tag names, sorted." example:"[\"go\",\"concurrency\"]"`
-	MetadataJSON map[string]any `json:"metadata_json" doc:"What enrichment learned about source_url (title, description, site name, ...)."`
-	CreatedBy    *uuid.UUID     `json:"created_by"`
-	Version      int64          `json:"version" doc:"Increases by one on every change."`
-	CreatedAt    time.Time      `json:"created_at"`
-	UpdatedAt    time.Time      `json:"updated_at"`
-	IndexStatus  string         `json:"index_status" enum:"pending,indexed" doc:"Whether search has caught up with this version of the item: pending for a moment after each change (search may miss it or show its previous state), then indexed."`
-	PageText     PageText       `json:"page_text" doc:"Whether the readable text of the page behind source_url is captured (and searchable)."`
+	ID           uuid.UUID        `json:"id"`
+	CollectionID uuid.UUID        `json:"collection_id"`
+	Title        string           `json:"title" example:"The Go Memory Model"`
+	SourceURL    *string          `json:"source_url" doc:"The item's URL, if any." example:"https://go.dev/ref/mem"`
+	Description  string           `json:"description"`
+	Notes        string           `json:"notes"`
+	Tags         []string         `json:"tags" doc:"Normalised tag names, sorted." example:"[\"go\",\"concurrency\"]"`
+	MetadataJSON map[string]any   `json:"metadata_json" doc:"What enrichment learned about source_url (title, description, site name, ...)."`
+	CreatedBy    *uuid.UUID       `json:"created_by"`
+	Version      int64            `json:"version" doc:"Increases by one on every change."`
+	CreatedAt    time.Time        `json:"created_at"`
+	UpdatedAt    time.Time        `json:"updated_at"`
+	IndexStatus  string           `json:"index_status" enum:"pending,indexed" doc:"Whether search has caught up with this version of the item: pending for a moment after each change (search may miss it or show its previous state), then indexed."`
+	PageText     PageText         `json:"page_text" doc:"Whether the readable text of the page behind source_url is captured (and searchable)."`
+	Link         LinkHealth       `json:"link" doc:"What the link checker knows of source_url."`
+	Duplicates   []DuplicateMatch `json:"duplicates,omitempty" doc:"Create only: other items with the same link (normalised URL) in collections the caller can read, oldest first (at most 20)."`
 }
 
 // PageText summarises the page text ENRICH_URL captured for an item's current source_url.
@@ -169,7 +171,10 @@ func toItem(it item.Item) Item {
 	out := Item{ID: it.ID, CollectionID: it.CollectionID, Title: it.Title, SourceURL: it.SourceURL,
 		Description: it.Description, Notes: it.Notes, Tags: tags, MetadataJSON: meta, CreatedBy: it.CreatedBy,
 		Version: it.Version, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, IndexStatus: indexIndexed,
-		PageText: toPageText(it.PageText)}
+		PageText: toPageText(it.PageText), Link: toLinkHealth(it.Link)}
+	if it.Duplicates != nil {
+		out.Duplicates = toDuplicateMatches(it.Duplicates)
+	}
 	if it.IndexPending() {
 		out.IndexStatus = indexPending
 	}

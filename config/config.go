@@ -99,6 +99,8 @@ type Config struct {
 	// SMTP is how email is sent, and the public URL its links start with
 	// (config/smtp.go).
 	SMTP
+	// LinkCheck paces the link checker (config/linkcheck.go).
+	LinkCheck
 
 	ElasticsearchURL string `env:"ATLAS_ELASTICSEARCH_URL" envDefault:"http://127.0.0.1:9200" json:"elasticsearch_url"`
 	// ElasticsearchAlias is the alias the items are read and written
@@ -322,6 +324,9 @@ func (c *Config) validate() error {
 		return err
 	}
 	if err := c.validateSMTP(); err != nil {
+		return err
+	}
+	if err := c.validateLinkCheck(); err != nil {
 		return err
 	}
 	if err := c.defaultPublicURL(); err != nil {

@@ -164,6 +164,12 @@ var variables = []variable{
 	{"ATLAS_ARCHIVE_MAX_BYTES_PER_ITEM", "10485760", func(t *testing.T, c config.Config) { assert.Equal(t, int64(10<<20), c.ArchiveMaxBytesPerItem) }},
 	{"ATLAS_ARCHIVE_MAX_RESOURCE_BYTES", "1048576", func(t *testing.T, c config.Config) { assert.Equal(t, int64(1<<20), c.ArchiveMaxResourceBytes) }},
 	{"ATLAS_ARCHIVE_TIMEOUT", "2m", func(t *testing.T, c config.Config) { assert.Equal(t, 2*time.Minute, c.ArchiveTimeout) }},
+	{"ATLAS_LINKCHECK_INTERVAL", "0", func(t *testing.T, c config.Config) { assert.Zero(t, c.LinkCheckInterval) }},
+	{"ATLAS_LINKCHECK_CONFIRM_AFTER", "2h", func(t *testing.T, c config.Config) { assert.Equal(t, 2*time.Hour, c.LinkCheckConfirmAfter) }},
+	{"ATLAS_LINKCHECK_TIMEOUT", "20s", func(t *testing.T, c config.Config) { assert.Equal(t, 20*time.Second, c.LinkCheckTimeout) }},
+	{"ATLAS_LINKCHECK_HOST_INTERVAL", "5s", func(t *testing.T, c config.Config) { assert.Equal(t, 5*time.Second, c.LinkCheckHostInterval) }},
+	{"ATLAS_LINKCHECK_CONCURRENCY", "3", func(t *testing.T, c config.Config) { assert.Equal(t, 3, c.LinkCheckConcurrency) }},
+	{"ATLAS_LINKCHECK_MAX_PER_SWEEP", "50", func(t *testing.T, c config.Config) { assert.Equal(t, 50, c.LinkCheckMaxPerSweep) }},
 }
 
 func TestLoad_EachVariable(t *testing.T) {
@@ -245,6 +251,9 @@ var failures = []failure{
 	{[]string{"ATLAS_ARCHIVE_MAX_BYTES_PER_ITEM=10"}, "ATLAS_ARCHIVE_MAX_BYTES_PER_ITEM: must be between 65536 and 1073741824, got 10"},
 	{[]string{"ATLAS_ARCHIVE_MAX_RESOURCE_BYTES=999999999"}, "ATLAS_ARCHIVE_MAX_RESOURCE_BYTES: must be between 16384 and ATLAS_ARCHIVE_MAX_BYTES_PER_ITEM (20971520), got 999999999"},
 	{[]string{"ATLAS_ARCHIVE_TIMEOUT=0s"}, "ATLAS_ARCHIVE_TIMEOUT: must be between 1s and 10m, got 0s"},
+	{[]string{"ATLAS_LINKCHECK_INTERVAL=5m"}, "ATLAS_LINKCHECK_INTERVAL: must be 0 (off) or between 1h and 8760h, got 5m0s"},
+	{[]string{"ATLAS_LINKCHECK_TIMEOUT=0s"}, "ATLAS_LINKCHECK_TIMEOUT: must be between 1s and 2m, got 0s"},
+	{[]string{"ATLAS_LINKCHECK_CONCURRENCY=0"}, "ATLAS_LINKCHECK_CONCURRENCY: must be between 1 and 256, got 0"},
 }
 
 func TestLoad_EveryErrorIsOneLineNamingTheVariable(t *testing.T) {

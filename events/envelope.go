@@ -97,6 +97,10 @@ const (
 	// the collection; data.link_id, data.expires_at, data.indexable).
 	PublicLinkCreated Type = "PublicLinkCreated"
 	PublicLinkRevoked Type = "PublicLinkRevoked"
+	// ItemLinkStatusChanged: the link checker confirmed a new status of an
+	// item's source_url (data.from, data.to, data.http_status,
+	// data.moved_to, data.version); flapping links emit nothing.
+	ItemLinkStatusChanged Type = "ItemLinkStatusChanged"
 )
 
 // Types lists every event type in the order of the constants above. It is
@@ -115,6 +119,7 @@ func Types() []Type {
 		SSOLinked, UserLoggedIn,
 		InvitationCreated, InvitationAccepted, InvitationRevoked,
 		PublicLinkCreated, PublicLinkRevoked,
+		ItemLinkStatusChanged,
 	}
 }
 

@@ -229,20 +229,23 @@ func (s *Service) planBatch(ctx context.Context, tx pgx.Tx, imp Import, entries 
 	now := s.nowUTC()
 	cands := make([]Item, len(entries))
 	reasons := make([]ImportEntry, len(entries))
-	var urls []string
+	keys := make([]string, len(entries)) // normalised URL of each candidate
+	var lookup []string
 	for i, e := range entries {
 		cands[i], reasons[i] = importItem(imp, e, now)
 		if reasons[i].Outcome == "" && cands[i].SourceURL != nil {
-			urls = append(urls, *cands[i].SourceURL)
+			k, _ := linkKeys(cands[i])
+			keys[i] = *k
+			lookup = append(lookup, keys[i])
 		}
 	}
-	existing, err := s.store.ByURL(ctx, tx, imp.CollectionID, urls)
+	existing, err := s.store.ByLinkKey(ctx, tx, imp.CollectionID, lookup)
 	if err != nil {
 		return plan, err
 	}
-	newAt := map[string]int{}    // URL → index in plan.inserts
+	newAt := map[string]int{}    // normalised URL → index in plan.inserts
 	updAt := map[uuid.UUID]int{} // item → index in plan.updates
-	lineOf := map[string]int{}   // URL → line of its first entry in this batch
+	lineOf := map[string]int{}   // normalised URL → line of its first entry in this batch
 	for i, it := range cands {
 		pos := first + int64(i)
 		if reasons[i].Outcome != "" {
@@ -254,9 +257,9 @@ func (s *Service) planBatch(ctx context.Context, tx pgx.Tx, imp Import, entries 
 			plan.progress.created++
 			continue
 		}
-		u := *it.SourceURL
+		u := keys[i]
 		skip := func(reason string) {
-			plan.report(pos, ImportEntry{Line: entries[i].Line, Outcome: OutcomeSkipped, URL: u, Title: it.Title, Reason: reason})
+			plan.report(pos, ImportEntry{Line: entries[i].Line, Outcome: OutcomeSkipped, URL: *it.SourceURL, Title: it.Title, Reason: reason})
 		}
 		if k, ok := newAt[u]; ok { // earlier in this batch, not stored yet
 			if imp.OnDuplicate == DuplicateSkip {

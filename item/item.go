@@ -37,6 +37,12 @@ type Item struct {
 	// nil when there is none for the current URL (not fetched yet, or the
 	// URL changed since).
 	PageText *PageTextSummary
+	// Link is what the link checker knows of SourceURL; nil when it has
+	// not checked the current URL yet.
+	Link *LinkHealth
+	// Duplicates are the other items, in collections the creator may read,
+	// that hold the same link (normalised URL); set by Create only.
+	Duplicates []Duplicate
 }
 
 // IndexPending reports whether the search index has not caught up with

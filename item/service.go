@@ -134,7 +134,9 @@ func (s *Service) Create(ctx context.Context, actor, collectionID uuid.UUID, p C
 				return err
 			}
 		}
-		return nil
+		dups, err := s.store.duplicatesOf(ctx, tx, actor, it)
+		it.Duplicates = dups
+		return err
 	})
 	if err != nil {
 		return Item{}, fmt.Errorf("create item: %w", err)
@@ -174,14 +176,24 @@ func (s *Service) GetForSystem(ctx context.Context, id uuid.UUID) (Item, error) 
 type ListParams struct {
 	// Tags: an item must carry every one of them.
 	Tags []string
-	Page cursor.Page
+	// LinkStatus: an item's link status must be one of them (see
+	// ParseLinkStatuses; empty: any).
+	LinkStatus []string
+	Page       cursor.Page
 }
 
 // List returns a collection's items, newest first.
 func (s *Service) List(ctx context.Context, actor, collectionID uuid.UUID, p ListParams) ([]Item, string, error) {
 	tags, err := NormalizeTags(p.Tags)
-	// The cursor is bound to the collection and the tag filter it was made for.
+	var statuses []string
+	if err == nil {
+		statuses, err = ParseLinkStatuses(p.LinkStatus)
+	}
+	// The cursor is bound to the collection and the filters it was made for.
 	scope := fmt.Sprintf("items:%s:%q", collectionID, tags)
+	if len(statuses) > 0 {
+		scope += fmt.Sprintf(":%q", statuses)
+	}
 	var after *cursor.Keyset
 	if err == nil {
 		after, err = s.cursor.DecodeKeyset(scope, p.Page.After)
@@ -199,7 +211,7 @@ func (s *Service) List(ctx context.Context, actor, collectionID uuid.UUID, p Lis
 	b := &pgx.Batch{}
 	decide := s.collections.QueueAuthorize(b, actor, collectionID, collection.ActionRead)
 	var rows []Item
-	s.store.QueueList(b, collectionID, tags, after, p.Page.Limit+1, &rows)
+	s.store.QueueList(b, collectionID, tags, statuses, after, p.Page.Limit+1, &rows)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return nil, "", fmt.Errorf("list items: %w", err)
 	}
@@ -227,7 +239,7 @@ func (s *Service) ListPublished(ctx context.Context, collectionID uuid.UUID, p L
 	}
 	b := &pgx.Batch{}
 	var rows []Item
-	s.store.QueueList(b, collectionID, tags, after, p.Page.Limit+1, &rows)
+	s.store.QueueList(b, collectionID, tags, nil, after, p.Page.Limit+1, &rows)
 	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
 		return nil, "", fmt.Errorf("list published items: %w", err)
 	}

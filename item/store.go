@@ -29,12 +29,13 @@ const itemColumns = `i.id, i.collection_id, i.title, i.source_url, i.description
 	ARRAY(SELECT t.name FROM item_tags it JOIN tags t ON t.id = it.tag_id
 	      WHERE it.item_id = i.id ORDER BY t.name) AS tags,
 	COALESCE((SELECT s.version FROM search_index_state s WHERE s.item_id = i.id), 0) AS indexed_version,
-	` + pageTextSummarySQL + ` AS page_text`
+	` + pageTextSummarySQL + ` AS page_text,
+	` + linkHealthSQL + ` AS link`
 
 func scanItem(row pgx.Row, extra ...any) (Item, error) {
 	var it Item
 	dest := append([]any{&it.ID, &it.CollectionID, &it.Title, &it.SourceURL, &it.Description, &it.Notes,
-		&it.Metadata, &it.CreatedBy, &it.Version, &it.CreatedAt, &it.UpdatedAt, &it.Tags, &it.IndexedVersion, &it.PageText}, extra...)
+		&it.Metadata, &it.CreatedBy, &it.Version, &it.CreatedAt, &it.UpdatedAt, &it.Tags, &it.IndexedVersion, &it.PageText, &it.Link}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return Item{}, atlas.Errorf(atlas.ErrNotFound, "item not found")
@@ -49,11 +50,13 @@ func scanItem(row pgx.Row, extra ...any) (Item, error) {
 }
 
 const insertItemsSQL = `
-INSERT INTO items (id, collection_id, title, source_url, description, notes, metadata, created_by, version, created_at, updated_at)
-SELECT u.id, $1, u.title, u.source_url, u.description, u.notes, u.metadata::jsonb, u.created_by, u.version, u.created_at, u.updated_at
+INSERT INTO items (id, collection_id, title, source_url, description, notes, metadata, created_by, version, created_at, updated_at,
+	normalized_url, canonical_url)
+SELECT u.id, $1, u.title, u.source_url, u.description, u.notes, u.metadata::jsonb, u.created_by, u.version, u.created_at, u.updated_at,
+	u.normalized_url, u.canonical_url
 FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::uuid[], $9::bigint[],
-            $10::timestamptz[], $11::timestamptz[])
-  AS u (id, title, source_url, description, notes, metadata, created_by, version, created_at, updated_at)`
+            $10::timestamptz[], $11::timestamptz[], $12::text[], $13::text[])
+  AS u (id, title, source_url, description, notes, metadata, created_by, version, created_at, updated_at, normalized_url, canonical_url)`
 
 // upsertTagsSQL creates the tags of a collection that do not exist yet,
 // each with its id and creation time.
@@ -118,7 +121,9 @@ func queueInsert(b *pgx.Batch, collectionID uuid.UUID, items ...Item) {
 	ids, titles, urls := make([]uuid.UUID, n), make([]string, n), make([]*string, n)
 	descs, notes, meta := make([]string, n), make([]string, n), make([]*string, n)
 	by, versions, created, updated := make([]*uuid.UUID, n), make([]int64, n), make([]time.Time, n), make([]time.Time, n)
+	norms, canons := make([]*string, n), make([]*string, n)
 	for i, it := range items {
+		norms[i], canons[i] = linkKeys(it)
 		ids[i], titles[i], urls[i], descs[i], notes[i] = it.ID, it.Title, it.SourceURL, it.Description, it.Notes
 		if it.Metadata != nil {
 			m := string(it.Metadata)
@@ -126,7 +131,7 @@ func queueInsert(b *pgx.Batch, collectionID uuid.UUID, items ...Item) {
 		}
 		by[i], versions[i], created[i], updated[i] = it.CreatedBy, it.Version, it.CreatedAt, it.UpdatedAt
 	}
-	b.Queue(insertItemsSQL, collectionID, ids, titles, urls, descs, notes, meta, by, versions, created, updated)
+	b.Queue(insertItemsSQL, collectionID, ids, titles, urls, descs, notes, meta, by, versions, created, updated, norms, canons)
 	queueTagLinks(b, collectionID, items)
 }
 
@@ -157,7 +162,7 @@ func (Store) Insert(ctx context.Context, q db.Querier, it Item, with *pgx.Batch)
 
 const updateItemSQL = `
 UPDATE items SET title = $2, source_url = $3, description = $4, notes = $5, metadata = $6,
-	version = $7, updated_at = $8
+	version = $7, updated_at = $8, normalized_url = $9, canonical_url = $10
 WHERE id = $1`
 
 // Update writes every field of an item; with tagsChanged it also replaces
@@ -174,25 +179,27 @@ func (Store) Update(ctx context.Context, q db.Querier, it Item, tagsChanged bool
 // queueUpdate adds the statements that write every field of an item (and
 // with tagsChanged, replace its tags).
 func queueUpdate(b *pgx.Batch, it Item, tagsChanged bool) {
-	b.Queue(updateItemSQL, it.ID, it.Title, it.SourceURL, it.Description, it.Notes, it.Metadata, it.Version, it.UpdatedAt)
+	norm, canon := linkKeys(it)
+	b.Queue(updateItemSQL, it.ID, it.Title, it.SourceURL, it.Description, it.Notes, it.Metadata, it.Version, it.UpdatedAt, norm, canon)
 	if tagsChanged {
 		queueTags(b, it, true)
 	}
 }
 
-const byURLSQL = `SELECT ` + itemColumns + ` FROM items i
-WHERE i.collection_id = $1 AND i.source_url = ANY ($2::text[])
+const byLinkKeySQL = `SELECT ` + itemColumns + ` FROM items i
+WHERE i.collection_id = $1 AND i.normalized_url = ANY ($2::text[])
 ORDER BY i.created_at, i.id
 FOR UPDATE OF i`
 
-// ByURL reads (and locks) a collection's items with any of the source URLs,
-// by URL; of several items with one URL, the oldest.
-func (Store) ByURL(ctx context.Context, q db.Querier, collectionID uuid.UUID, urls []string) (map[string]Item, error) {
-	out := make(map[string]Item, len(urls))
-	if len(urls) == 0 {
+// ByLinkKey reads (and locks) a collection's items whose normalised URL
+// (package urlnorm) is any of keys, by key; of several items with one key,
+// the oldest.
+func (Store) ByLinkKey(ctx context.Context, q db.Querier, collectionID uuid.UUID, keys []string) (map[string]Item, error) {
+	out := make(map[string]Item, len(keys))
+	if len(keys) == 0 {
 		return out, nil
 	}
-	rows, err := q.Query(ctx, byURLSQL, collectionID, urls)
+	rows, err := q.Query(ctx, byLinkKeySQL, collectionID, keys)
 	if err != nil {
 		return nil, fmt.Errorf("items by url: %w", err)
 	}
@@ -201,8 +208,10 @@ func (Store) ByURL(ctx context.Context, q db.Querier, collectionID uuid.UUID, ur
 		return nil, fmt.Errorf("items by url: %w", err)
 	}
 	for _, it := range items {
-		if _, seen := out[*it.SourceURL]; !seen {
-			out[*it.SourceURL] = it
+		if k, _ := linkKeys(it); k != nil {
+			if _, seen := out[*k]; !seen {
+				out[*k] = it
+			}
 		}
 	}
 	return out, nil
@@ -305,18 +314,23 @@ WHERE i.collection_id = $1
         SELECT it.item_id FROM item_tags it JOIN tags t ON t.id = it.tag_id
         WHERE t.collection_id = $1 AND t.name = ANY ($4::text[])
         GROUP BY it.item_id HAVING count(*) = cardinality($4::text[])))
+  AND (cardinality($6::text[]) = 0 OR COALESCE((SELECT c.status FROM item_link_checks c
+        WHERE c.item_id = i.id AND c.source_url = i.source_url), 'unknown') = ANY ($6::text[]))
 ORDER BY i.created_at DESC, i.id DESC
 LIMIT $5`
 
 // QueueList queues on b the read of a collection's items, newest first,
-// that carry every tag in tags, after the keyset position: once b has run,
-// *into holds them.
-func (Store) QueueList(b *pgx.Batch, collectionID uuid.UUID, tags []string, after *cursor.Keyset, limit int, into *[]Item) {
+// that carry every tag in tags and have one of the link statuses (none:
+// any), after the keyset position: once b has run, *into holds them.
+func (Store) QueueList(b *pgx.Batch, collectionID uuid.UUID, tags, linkStatuses []string, after *cursor.Keyset, limit int, into *[]Item) {
 	at, id := cursor.Args(after, true)
 	if tags == nil {
 		tags = []string{}
 	}
-	b.Queue(listSQL, collectionID, at, id, tags, limit).Query(func(rows pgx.Rows) error {
+	if linkStatuses == nil {
+		linkStatuses = []string{}
+	}
+	b.Queue(listSQL, collectionID, at, id, tags, limit, linkStatuses).Query(func(rows pgx.Rows) error {
 		out, err := collectItems(rows, nil)
 		if err != nil {
 			return fmt.Errorf("list items: %w", err)

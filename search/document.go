@@ -40,6 +40,9 @@ type Document struct {
 	UpdatedAt time.Time `json:"updated_at"`
 	// Version is the item's monotonically increasing version, used as the external document version.
 	Version int64 `json:"version"`
+	// LinkStatus is what the link checker confirmed about SourceURL (item.LinkStatus; "unknown"
+	// until the first check), for the status: filter.
+	LinkStatus string `json:"link_status"`
 }
 
 // Metadata is the page metadata fetched by URL enrichment.
@@ -71,6 +74,10 @@ func DocumentFromItem(it item.Item) Document {
 		CreatedAt:    it.CreatedAt.UTC(),
 		UpdatedAt:    it.UpdatedAt.UTC(),
 		Version:      it.Version,
+		LinkStatus:   string(item.LinkUnknown),
+	}
+	if it.Link != nil {
+		d.LinkStatus = string(it.Link.Status)
 	}
 	if it.SourceURL != nil {
 		d.SourceURL = *it.SourceURL

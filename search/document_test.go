@@ -23,6 +23,7 @@ func TestDocumentFromItem(t *testing.T) {
 		Metadata: json.RawMessage(`{"title":" The Go Memory Model - The Go Programming Language ","site_name":"go.dev",
 			"description":"Go spec","canonical_url":"https://go.dev/ref/mem","language":"en","image_url":"https://go.dev/x.png","size":1234}`),
 		CreatedBy: &user, Version: 7, CreatedAt: created, UpdatedAt: created.Add(time.Hour), IndexedVersion: 3,
+		Link: &item.LinkHealth{Status: item.LinkGone},
 	}
 	tests := []struct {
 		name string
@@ -34,18 +35,18 @@ func TestDocumentFromItem(t *testing.T) {
 			SourceURL: url, Tags: []string{"concurrency", "go"},
 			Metadata: Metadata{Title: "The Go Memory Model - The Go Programming Language", Description: "Go spec",
 				SiteName: "go.dev", CanonicalURL: "https://go.dev/ref/mem", Language: "en"},
-			CreatedBy: user, CreatedAt: created.UTC(), UpdatedAt: created.Add(time.Hour).UTC(), Version: 7,
+			CreatedBy: user, CreatedAt: created.UTC(), UpdatedAt: created.Add(time.Hour).UTC(), Version: 7, LinkStatus: "gone",
 		}},
 		{"no url, creator, tags or metadata", item.Item{ID: id, CollectionID: coll, Title: "t", Version: 1,
 			Metadata: json.RawMessage(`{}`), CreatedAt: created, UpdatedAt: created},
-			Document{ID: id, CollectionID: coll, Title: "t", Tags: []string{}, Version: 1, CreatedAt: created.UTC(), UpdatedAt: created.UTC()}},
+			Document{ID: id, CollectionID: coll, Title: "t", Tags: []string{}, Version: 1, CreatedAt: created.UTC(), UpdatedAt: created.UTC(), LinkStatus: "unknown"}},
 		{"metadata of the wrong types is left out", item.Item{ID: id, CollectionID: coll, Title: "t", Version: 1,
 			Metadata: json.RawMessage(`{"title":42,"language":["en"],"site_name":"ok"}`), CreatedAt: created, UpdatedAt: created},
 			Document{ID: id, CollectionID: coll, Title: "t", Tags: []string{}, Version: 1, Metadata: Metadata{SiteName: "ok"},
-				CreatedAt: created.UTC(), UpdatedAt: created.UTC()}},
+				CreatedAt: created.UTC(), UpdatedAt: created.UTC(), LinkStatus: "unknown"}},
 		{"unreadable metadata counts as none", item.Item{ID: id, CollectionID: coll, Title: "t", Version: 2,
 			Metadata: json.RawMessage(`not json`), CreatedAt: created, UpdatedAt: created},
-			Document{ID: id, CollectionID: coll, Title: "t", Tags: []string{}, Version: 2, CreatedAt: created.UTC(), UpdatedAt: created.UTC()}},
+			Document{ID: id, CollectionID: coll, Title: "t", Tags: []string{}, Version: 2, CreatedAt: created.UTC(), UpdatedAt: created.UTC(), LinkStatus: "unknown"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

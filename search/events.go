@@ -16,7 +16,7 @@ import (
 const GroupID = "atlas-indexer"
 
 // Handle is an events.BatchHandler (Syncer is the indexer's events.Handler): it turns a batch of events into one Sync and the deletion of
-// deleted collections. ItemCreated, ItemUpdated and ItemDeleted name items to re-read from
+// deleted collections. ItemCreated, ItemUpdated, ItemDeleted and ItemLinkStatusChanged name items to re-read from
 // Postgres (each item once per batch, whatever the number of its events); CollectionDeleted
 // removes the collection's documents; other events are ignored. Returning nil means Elasticsearch
 // acknowledged everything, so the consumer may commit the offsets; an error makes it retry the
@@ -72,7 +72,7 @@ func changesOf(batch []events.Delivery) ([]Change, []uuid.UUID) {
 	for _, d := range batch {
 		e := d.Envelope
 		switch e.Type {
-		case events.ItemCreated, events.ItemUpdated, events.ItemDeleted:
+		case events.ItemCreated, events.ItemUpdated, events.ItemDeleted, events.ItemLinkStatusChanged:
 			var data itemData
 			if err := json.Unmarshal(e.Data, &data); err != nil {
 				// The envelope passed the schema check; retrying cannot fix this, but

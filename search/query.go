@@ -172,6 +172,9 @@ func BuildQuery(p Params) (map[string]any, error) {
 	}
 
 	qt := parseQueryText(p.Query)
+	if len(qt.LinkStatuses) > 0 {
+		filters = append(filters, map[string]any{"terms": map[string]any{"link_status": qt.LinkStatuses}})
+	}
 	boolQuery := textQuery(qt, p.AnyWord)
 	boolQuery["filter"] = filters
 	body := map[string]any{

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/atlasapp/atlas/item"
 )
 
 // queryText is a user's query split into what each part asks for.
@@ -11,7 +13,11 @@ import (
 //	lighthouse keeper       both words (each in any field; small typos allowed)
 //	"fog signal"            these words next to each other, in this order (no typos)
 //	-storm  -"salted fish"  nothing containing this word or phrase
+//	status:dead             only items whose link has this status (item.ParseLinkStatuses:
+//	                        a status, or dead / attention); several widen the choice
 type queryText struct {
+	// LinkStatuses restricts results to items whose link has one of these statuses.
+	LinkStatuses []string
 	// Words must each match (fuzzily) in some field, unless the query is relaxed.
 	Words []string
 	// Phrases must each match exactly, word for word, in one field.
@@ -55,6 +61,12 @@ func parseQueryText(text string) queryText {
 		part = strings.Join(strings.Fields(part), " ")
 		if part == "" || part == "-" {
 			continue
+		}
+		if st, ok := strings.CutPrefix(part, "status:"); ok && !exclude && !quoted {
+			if statuses, err := item.ParseLinkStatuses([]string{strings.ToLower(st)}); err == nil {
+				q.LinkStatuses = append(q.LinkStatuses, statuses...)
+				continue
+			}
 		}
 		switch {
 		case exclude:

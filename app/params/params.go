@@ -22,6 +22,7 @@ import (
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/jobs"
+	"github.com/atlasapp/atlas/linkcheck"
 	"github.com/atlasapp/atlas/search"
 	"github.com/atlasapp/atlas/webhook"
 )
@@ -194,4 +195,16 @@ func ArchiveStore(ctx context.Context, c config.Config) (blob.Store, func() erro
 		return nil, nil, err
 	}
 	return s, func() error { return nil }, nil
+}
+
+// LinkChecker is the link checker's pacing from c (the caller adds the
+// item service, metrics and logger); the fetch timeouts are enrichment's.
+func LinkChecker(c config.Config) (linkcheck.Params, error) {
+	fetch, err := Fetcher(c)
+	if err != nil {
+		return linkcheck.Params{}, err
+	}
+	return linkcheck.Params{Fetch: fetch, Interval: c.LinkCheckInterval, ConfirmAfter: c.LinkCheckConfirmAfter,
+		Timeout: c.LinkCheckTimeout, HostInterval: c.LinkCheckHostInterval, Concurrency: c.LinkCheckConcurrency,
+		MaxPerSweep: c.LinkCheckMaxPerSweep}, nil
 }

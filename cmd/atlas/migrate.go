@@ -6,6 +6,7 @@ import (
 
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db"
+	"github.com/atlasapp/atlas/item"
 )
 
 func migrate(ctx context.Context, cfg config.Config, log *slog.Logger, _ []string) error {
@@ -17,6 +18,10 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger, _ []strin
 	if err := db.Migrate(ctx, pool, log); err != nil {
 		return err
 	}
-	log.Info("migrations applied")
+	n, err := item.BackfillLinkKeys(ctx, pool)
+	if err != nil {
+		return err
+	}
+	log.Info("migrations applied", slog.Int("link_keys_backfilled", n))
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/events/broker"
+	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/ops"
 	"github.com/atlasapp/atlas/search"
 )
@@ -75,6 +76,9 @@ func startProcess(ctx context.Context, cfg config.Config, log *slog.Logger, name
 	p.onClose(pool.Close)
 	if n.migrate {
 		if err := db.Migrate(ctx, pool, log); err != nil {
+			return p.fail(err)
+		}
+		if _, err := item.BackfillLinkKeys(ctx, pool); err != nil {
 			return p.fail(err)
 		}
 	}

@@ -73,6 +73,9 @@ func (p *proc) startWorker(ctx context.Context, core *app.Core) (func() error, e
 	if err != nil {
 		return nil, err
 	}
+	if register, periodic, err = withLinkCheck(cfg, log, core, reg, register, periodic); err != nil {
+		return nil, err
+	}
 	producer, err := broker.NewProducer(broker.ProducerConfig{Brokers: p.kafka.Brokers, Security: p.kafka.Security, Topic: cfg.KafkaEventsTopic, Logger: log})
 	if err != nil {
 		return nil, err

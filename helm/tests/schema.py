@@ -147,6 +147,8 @@ schema = {
             "maxBytesPerItem": I(minimum=65536, maximum=1073741824),
             "maxResourceBytes": I(minimum=16384, maximum=1073741824),
             "timeout": duration}),
+        "linkCheck": obj({"interval": S(pattern=r"^(0|([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$", description="Go duration; 0 turns the checker off"),
+            "hostInterval": duration, "concurrency": I(minimum=1, maximum=256)}),
         "extraEnv": {"type": "object",
             "propertyNames": {"pattern": "^ATLAS_[A-Z0-9_]+$",
                 "not": {"enum": ["ATLAS_ENV", "ATLAS_DATABASE_URL", "ATLAS_JWT_SECRET", "ATLAS_CURSOR_SECRET", "ATLAS_RIVERUI_PASSWORD",

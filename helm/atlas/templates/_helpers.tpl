@@ -505,6 +505,9 @@ ATLAS_ARCHIVE_MAX_BYTES_PER_ITEM: {{ .maxBytesPerItem | int64 | toString | quote
 ATLAS_ARCHIVE_MAX_RESOURCE_BYTES: {{ .maxResourceBytes | int64 | toString | quote }}
 ATLAS_ARCHIVE_TIMEOUT: {{ .timeout | quote }}
 {{- end }}
+ATLAS_LINKCHECK_INTERVAL: {{ .Values.config.linkCheck.interval | toString | quote }}
+ATLAS_LINKCHECK_HOST_INTERVAL: {{ .Values.config.linkCheck.hostInterval | toString | quote }}
+ATLAS_LINKCHECK_CONCURRENCY: {{ .Values.config.linkCheck.concurrency | int64 | toString | quote }}
 {{- range $k, $v := .Values.config.extraEnv }}
 {{ $k }}: {{ $v | toString | quote }}
 {{- end }}

@@ -694,6 +694,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List items saved more than once, across every collection the caller can read */
+        get: operations["list-duplicates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/duplicates/merge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Merge duplicates into one item (editors of every item involved)
+         * @description The kept item gets the union of the items' tags and their notes; the others are deleted. All or nothing, in one transaction.
+         */
+        post: operations["merge-duplicates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/imports/{id}": {
         parameters: {
             query?: never;
@@ -779,6 +816,23 @@ export interface paths {
          * @description The copy is served with `Content-Security-Policy: sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline' data:; font-src data:; media-src data:` and `X-Content-Type-Options: nosniff`: no script in it runs and it loads nothing from the network.
          */
         get: operations["get-item-archive-copy"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/items/{id}/link-checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the latest checks of an item's link */
+        get: operations["list-item-link-checks"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1240,7 +1294,7 @@ export interface components {
             /** @description W3C trace id of the request that caused the change. */
             trace_id: string;
             /** @enum {string} */
-            type: "ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "SessionRevoked" | "RefreshTokenReuseDetected" | "PasswordChanged" | "APITokenCreated" | "APITokenRevoked" | "ImportFinished" | "TeamCreated" | "TeamUpdated" | "TeamDeleted" | "TeamMemberAdded" | "TeamMemberRoleChanged" | "TeamMemberRemoved" | "SSOLinked" | "UserLoggedIn" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked" | "PublicLinkCreated" | "PublicLinkRevoked";
+            type: "ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "SessionRevoked" | "RefreshTokenReuseDetected" | "PasswordChanged" | "APITokenCreated" | "APITokenRevoked" | "ImportFinished" | "TeamCreated" | "TeamUpdated" | "TeamDeleted" | "TeamMemberAdded" | "TeamMemberRoleChanged" | "TeamMemberRemoved" | "SSOLinked" | "UserLoggedIn" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked" | "PublicLinkCreated" | "PublicLinkRevoked" | "ItemLinkStatusChanged";
             /**
              * Format: int64
              * @description Envelope schema version.
@@ -1363,6 +1417,35 @@ export interface components {
             expires_at?: string;
             /** @description Let search engines index the public page (default false: noindex). */
             indexable?: boolean;
+        };
+        DuplicateGroup: {
+            /** @description The group's items in collections the caller may read, oldest first (at most 50). */
+            items: components["schemas"]["DuplicateMatch"][] | null;
+            /**
+             * @description What the items share: the normalised URL, the canonical link, or the host and lower-cased title.
+             * @example https://go.dev/ref/mem
+             */
+            key: string;
+            /**
+             * @description exact: the same normalised URL; canonical (near-duplicate): different URLs whose pages name one canonical link; title_host (near-duplicate): the same title on one host.
+             * @enum {string}
+             */
+            kind: "exact" | "canonical" | "title_host";
+        };
+        DuplicateMatch: {
+            /** @description The caller may edit (and so merge) this item. */
+            can_edit: boolean;
+            collection_id: string;
+            /** @example Reading list */
+            collection_name: string;
+            item_id: string;
+            source_url: string;
+            title: string;
+            /**
+             * Format: int64
+             * @description The item's version: pass it to merge.
+             */
+            version: number;
         };
         EmailSettings: {
             /** @description This server sends email at all; when false, no link or notice is sent. */
@@ -1539,12 +1622,16 @@ export interface components {
             created_at: string;
             created_by: string;
             description: string;
+            /** @description Create only: other items with the same link (normalised URL) in collections the caller can read, oldest first (at most 20). */
+            duplicates?: components["schemas"]["DuplicateMatch"][] | null;
             id: string;
             /**
              * @description Whether search has caught up with this version of the item: pending for a moment after each change (search may miss it or show its previous state), then indexed.
              * @enum {string}
              */
             index_status: "pending" | "indexed";
+            /** @description What the link checker knows of source_url. */
+            link: components["schemas"]["LinkHealth"];
             /** @description What enrichment learned about source_url (title, description, site name, ...). */
             metadata_json: {
                 [key: string]: unknown;
@@ -1592,6 +1679,15 @@ export interface components {
             source_url?: string;
             /** @enum {string} */
             status: "archived" | "failed" | "none";
+        };
+        ItemRef: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: int64
+             * @description The version the caller read; the merge is refused (409) if the item changed since.
+             */
+            version: number;
         };
         Job: {
             /**
@@ -1646,6 +1742,18 @@ export interface components {
             /** @enum {string} */
             role: "owner" | "editor" | "viewer";
         };
+        LinkCheck: {
+            /** Format: date-time */
+            checked_at: string;
+            detail: string;
+            /** Format: int64 */
+            http_status: number | null;
+            /**
+             * @description What this check saw (not yet confirmed, perhaps).
+             * @enum {string}
+             */
+            status: "ok" | "moved" | "gone" | "server_error" | "unreachable";
+        };
         LinkedIdentity: {
             /** Format: date-time */
             created_at: string;
@@ -1654,6 +1762,44 @@ export interface components {
             /** Format: date-time */
             last_login_at: string;
             provider: string;
+        };
+        LinkHealth: {
+            /**
+             * Format: date-time
+             * @description When status was last confirmed.
+             */
+            changed_at: string | null;
+            /**
+             * Format: date-time
+             * @description The latest check; null before the first.
+             */
+            checked_at: string | null;
+            /**
+             * @description What went wrong, for people.
+             * @example no answer within 10s
+             */
+            detail: string;
+            /**
+             * Format: int64
+             * @description The HTTP status of the check that set status; null for no answer.
+             */
+            http_status: number | null;
+            /**
+             * @description The URL a moved link now redirects to: offer it as the new source_url.
+             * @example https://go.dev/ref/mem
+             */
+            moved_to: string | null;
+            /** @description The page answers 200 but reads like "not found" (recorded; status stays ok). */
+            soft_404: boolean;
+            /**
+             * @description unknown: not checked yet; ok: the page answers; moved: it redirects permanently to moved_to; gone: 404/410 on two checks a day apart; server_error: an error other than not found; unreachable: no answer, a redirect loop, or a redirect to an address Atlas may not fetch. A status changes only once confirmed by a second check.
+             * @enum {string}
+             */
+            status: "unknown" | "ok" | "moved" | "gone" | "server_error" | "unreachable";
+        };
+        LinkHistoryOutputBody: {
+            /** @description The latest checks (at most 10), newest first. */
+            items: components["schemas"]["LinkCheck"][] | null;
         };
         ListBodyAPIToken: {
             /** @description This page's entries. */
@@ -1670,6 +1816,12 @@ export interface components {
         ListBodyCollection: {
             /** @description This page's entries. */
             items: components["schemas"]["Collection"][] | null;
+            /** @description Cursor of the next page; null on the last page. */
+            next_cursor: string | null;
+        };
+        ListBodyDuplicateGroup: {
+            /** @description This page's entries. */
+            items: components["schemas"]["DuplicateGroup"][] | null;
             /** @description Cursor of the next page; null on the last page. */
             next_cursor: string | null;
         };
@@ -1781,6 +1933,12 @@ export interface components {
             updated_at: string;
             /** @description The member user's id; null for a team. */
             user_id: string | null;
+        };
+        MergeDuplicatesInputBody: {
+            /** @description The item that stays; it gets the others' tags and notes. */
+            keep: components["schemas"]["ItemRef"];
+            /** @description The items merged into keep and then deleted. */
+            others: components["schemas"]["ItemRef"][] | null;
         };
         NewAPITokenOutputBody: {
             /** Format: date-time */
@@ -5258,6 +5416,8 @@ export interface operations {
                 cursor?: string;
                 /** @description Page size. */
                 limit?: number;
+                /** @description Only items whose link has one of these statuses (repeat the parameter); dead is gone or unreachable, attention is every status but ok and unknown. */
+                link_status?: ("unknown" | "ok" | "moved" | "gone" | "server_error" | "unreachable" | "dead" | "attention")[] | null;
                 /** @description Only items carrying every given tag (repeat the parameter). */
                 tag?: string[] | null;
             };
@@ -6585,6 +6745,188 @@ export interface operations {
             };
         };
     };
+    "list-duplicates": {
+        parameters: {
+            query?: {
+                /** @description Opaque cursor from the previous page's next_cursor. */
+                cursor?: string;
+                /** @description The kind of group to list. */
+                kind?: "exact" | "canonical" | "title_host";
+                /** @description Page size. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ListBodyDuplicateGroup"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "merge-duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MergeDuplicatesInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Item"];
+                };
+            };
+            /** @description Bad Request: the request body is missing or cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Content Too Large: the request body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "get-import": {
         parameters: {
             query?: never;
@@ -7121,6 +7463,85 @@ export interface operations {
                 };
                 content: {
                     "text/html": string;
+                };
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "list-item-link-checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Item id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkHistoryOutputBody"];
                 };
             };
             /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */

@@ -10,6 +10,7 @@ import { formatDateTime } from '../ui/format';
 import { Empty, ErrorState, Loading } from '../ui/States';
 import { useDeleteItem, useItems, useTags } from './hooks';
 import { IndexBadge } from './IndexBadge';
+import { LinkBadge } from './LinkBadge';
 
 export function ItemsPage() {
   const collection = useCurrentCollection();
@@ -94,6 +95,7 @@ export function ItemsPage() {
                   <h3>
                     <Link to={`/items/${it.id}`}>{it.title}</Link>
                     <IndexBadge status={it.index_status} />
+                    <LinkBadge link={it.link} />
                   </h3>
                   {it.source_url && <p className="url">{hostOf(it.source_url)}</p>}
                   {it.description && <p className="card-text">{it.description}</p>}
