@@ -54,7 +54,7 @@ func TestRBACMatrix_TeamRoles(t *testing.T) {
 		rows++
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			env := apitest.New(t)
+			env := apitest.New(t, apitest.Opts{Configure: emailOn})
 			for _, acc := range teamAccesses {
 				t.Run(acc.name, func(t *testing.T) {
 					f := newFixture(t, env)
