@@ -108,6 +108,7 @@ var rbacMatrix = map[string]rbacCase{
 	"delete-item":           {http.MethodDelete, "/api/v1/items/{i}", nil, statuses(204, 204, 403, 404, 401)},
 	"create-job":            {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
 	"get-job":               {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
+	"retry-job":             {http.MethodPost, "/api/v1/jobs/{j}/retry", nil, statuses(200, 200, 403, 404, 401)},
 	// Jobs: a non-member's list holds none of the collection's jobs (200).
 	"list-jobs": {http.MethodGet, "/api/v1/jobs?item_id={i}", nil, statuses(200, 200, 200, 200, 401)},
 	// Audit: a non-member's collection filter matches nothing (200, empty list).

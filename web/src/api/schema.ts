@@ -444,6 +444,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a job again now (owners, editors)
+         * @description Makes a RETRYING, FAILED, CANCELLED or QUEUED job available to run at once (a job out of attempts gets one more). A RUNNING or SUCCEEDED job answers 409.
+         */
+        post: operations["retry-job"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/search/items": {
         parameters: {
             query?: never;
@@ -835,10 +855,25 @@ export interface components {
              */
             id: number;
             item_id: string;
-            /** @description Error of the latest failed attempt; null if none failed. */
+            /** @description Technical detail: the error of the latest failed attempt; null if none failed. */
             last_error: string | null;
             /** Format: int64 */
             max_attempts: number;
+            /**
+             * Format: int64
+             * @description For a RETRYING job, the number of the attempt due next ("attempt 2 of 5" with max_attempts); null otherwise.
+             */
+            next_attempt: number | null;
+            /**
+             * Format: date-time
+             * @description For a RETRYING job, when the next attempt is due; null otherwise.
+             */
+            next_attempt_at: string | null;
+            /**
+             * @description Why the job is RETRYING, FAILED or CANCELLED, as a sentence for people; null in any other status.
+             * @example Couldn't find the server notes.example.com (DNS)
+             */
+            reason: string | null;
             /** @description What the job's last attempt recorded (for example {"outcome": "enriched", "changed": true}); null if nothing. */
             result: unknown;
             /**
@@ -847,10 +882,10 @@ export interface components {
              */
             scheduled_at: string;
             /**
-             * @description QUEUED (waiting, including between retries), RUNNING, SUCCEEDED, FAILED (out of attempts, or a permanent failure such as a refused address or a 404), CANCELLED (by an operator).
+             * @description QUEUED (waiting for its first attempt), RETRYING (an attempt failed with a passing error such as a DNS failure, a timeout, a 5xx or a 429; the next one is due at next_attempt_at), RUNNING, SUCCEEDED (done), FAILED (for good: out of attempts, or a permanent failure such as a refused address or a 404), CANCELLED (by an operator).
              * @enum {string}
              */
-            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+            status: "QUEUED" | "RETRYING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
             /**
              * @description ENRICH_URL fetches the item's source_url into metadata_json; REINDEX_ITEM re-sends the item to the search index.
              * @enum {string}
@@ -3944,7 +3979,7 @@ export interface operations {
                 /** @description Page size. */
                 limit?: number;
                 /** @description Only jobs in this status. */
-                status?: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+                status?: "QUEUED" | "RETRYING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
                 /** @description Only jobs of this type. */
                 type?: "ENRICH_URL" | "REINDEX_ITEM";
             };
@@ -4153,6 +4188,104 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "retry-job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
