@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/account"
@@ -38,6 +39,7 @@ type fixture struct {
 	itemID       string
 	jobID        string // a REINDEX_ITEM job on the item
 	importID     string // an import into the collection
+	undoToken    string // of a second item the owner deleted in bulk
 }
 
 func newFixture(t *testing.T, env *apitest.Env) fixture {
@@ -59,6 +61,10 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 	imp, err := env.App.Items.CreateImport(context.Background(), f.users[owner].ID, c.ID, item.CreateImportParams{File: strings.NewReader(fixtureBookmarks)})
 	require.NoError(t, err)
 	f.importID = imp.ID.String()
+	gone := env.NewItem(t, f.users[owner], c.ID, item.CreateParams{Title: "Deleted"})
+	del, err := env.App.Items.DeleteBulk(context.Background(), f.users[owner].ID, []uuid.UUID{gone.ID})
+	require.NoError(t, err)
+	f.undoToken = del.UndoToken.String()
 	return f
 }
 
@@ -106,9 +112,22 @@ var rbacMatrix = map[string]rbacCase{
 	"get-item":              {http.MethodGet, "/api/v1/items/{i}", nil, statuses(200, 200, 200, 404, 401)},
 	"update-item":           {http.MethodPatch, "/api/v1/items/{i}", func(fixture) any { return map[string]any{"title": "Changed"} }, statuses(200, 200, 403, 404, 401)},
 	"delete-item":           {http.MethodDelete, "/api/v1/items/{i}", nil, statuses(204, 204, 403, 404, 401)},
-	"create-job":            {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
-	"get-job":               {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
-	"retry-job":             {http.MethodPost, "/api/v1/jobs/{j}/retry", nil, statuses(200, 200, 403, 404, 401)},
+	// Bulk: the fixture's collection is also the move/copy target, so a
+	// viewer is refused on the target and a non-member does not find it.
+	"bulk-tag-items": {http.MethodPost, "/api/v1/items/bulk/tags", func(f fixture) any {
+		return map[string]any{"item_ids": []string{f.itemID}, "add": []string{"b"}}
+	}, statuses(200, 200, 403, 404, 401)},
+	"bulk-move-items": {http.MethodPost, "/api/v1/items/bulk/move", func(f fixture) any {
+		return map[string]any{"item_ids": []string{f.itemID}, "collection_id": f.collectionID}
+	}, statuses(200, 200, 403, 404, 401)},
+	"bulk-copy-items": {http.MethodPost, "/api/v1/items/bulk/copy", func(f fixture) any {
+		return map[string]any{"item_ids": []string{f.itemID}, "collection_id": f.collectionID}
+	}, statuses(200, 200, 403, 404, 401)},
+	"bulk-delete-items":  {http.MethodPost, "/api/v1/items/bulk/delete", func(f fixture) any { return map[string]any{"item_ids": []string{f.itemID}} }, statuses(200, 200, 403, 404, 401)},
+	"bulk-restore-items": {http.MethodPost, "/api/v1/items/bulk/restore", func(f fixture) any { return map[string]any{"undo_token": f.undoToken} }, statuses(200, 200, 403, 404, 401)},
+	"create-job":         {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
+	"get-job":            {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
+	"retry-job":          {http.MethodPost, "/api/v1/jobs/{j}/retry", nil, statuses(200, 200, 403, 404, 401)},
 	// Jobs: a non-member's list holds none of the collection's jobs (200).
 	"list-jobs": {http.MethodGet, "/api/v1/jobs?item_id={i}", nil, statuses(200, 200, 200, 200, 401)},
 	// Audit: a non-member's collection filter matches nothing (200, empty list).

@@ -100,6 +100,7 @@ func NewServer(p Params) *Server {
 	s.registerCollections()
 	s.registerMembers()
 	s.registerItems()
+	s.registerBulk()
 	s.registerAudit()
 	s.registerJobs()
 	s.registerSearch()
