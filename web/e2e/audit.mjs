@@ -26,6 +26,16 @@ export const auditSteps = [
       if (arrived !== true) pipelineMissing(arrived, 'audit events');
       await page.getByText('Item created').first().waitFor();
       await page.locator('ins', { hasText: 'The Go Memory Model (2022)' }).first().waitFor();
+      // By name, never by id: the item's title, who did it, grouped by day.
+      await page.getByRole('link', { name: 'item ‘The Go Memory Model (2022)’' }).first().waitFor();
+      await page.getByText(/ by you/).first().waitFor();
+      await page.getByRole('heading', { name: 'Today' }).waitFor();
+      check((await page.getByRole('form', { name: 'Filter activity' }).getByRole('textbox').count()) === 0, 'the filters are pickers, not id fields');
+      await page.getByLabel('Person').selectOption({ label: `You (${owner.name})` });
+      await page.getByLabel('Change').selectOption('ItemUpdated');
+      await page.getByRole('button', { name: 'Apply filters' }).click();
+      await page.getByText('Item updated').first().waitFor();
+      check((await page.getByText('Item created').count()) === 0, 'the type filter applies');
       // Per item: the item page links to its own history.
       await page.goto(s.itemURL);
       await stillSignedIn(page, s.itemURL);

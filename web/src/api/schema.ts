@@ -635,12 +635,23 @@ export interface components {
         AuditEntity: {
             /** @description The collection the entity belongs to; null for a user. */
             collection_id: string;
+            /** @description The name of the collection the entity belongs to (its last known name if deleted); empty for a user. */
+            collection_name: string;
+            /** @description The item or collection no longer exists (name is its last known name): "deleted item 'X'". */
+            gone: boolean;
             /** @description The entity's id; for a membership, the member's user id; for a user, the account's id. */
             id: string;
+            /**
+             * @description What the entity is called: the item's title, the collection's name, the member's or user's display name. For an item or collection that no longer exists, the last name the trail gave it (see gone); empty if unknown.
+             * @example The Go Memory Model
+             */
+            name: string;
             /** @enum {string} */
             type: "item" | "collection" | "membership" | "user";
         };
         AuditEvent: {
+            /** @description The display name of who made the change; null for system changes. */
+            actor_name: string | null;
             /** @description Who made the change; null for system changes. */
             actor_user_id: string;
             /** @description The change; for updates, changed fields with before/after values. Personal fields read "[redacted]". */
@@ -1329,6 +1340,8 @@ export interface operations {
                 limit?: number;
                 /** @description Only events that occurred before this time (RFC 3339). */
                 to?: string;
+                /** @description Only events of this type (one of the event types, for example ItemDeleted); another value is 422. */
+                type?: string;
             };
             header?: never;
             path?: never;
