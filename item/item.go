@@ -37,6 +37,9 @@ type Item struct {
 	// nil when there is none for the current URL (not fetched yet, or the
 	// URL changed since).
 	PageText *PageTextSummary
+	// Enrichment is the state of the item's latest ENRICH_URL job: none,
+	// enriching, done or failed (read with the item).
+	Enrichment string
 }
 
 // IndexPending reports whether the search index has not caught up with

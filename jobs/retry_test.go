@@ -47,6 +47,7 @@ func TestEnrichURL_DNSFailureRetriesWithAReason(t *testing.T) {
 	require.NotNil(t, j.Failure)
 	assert.False(t, j.Failure.Permanent)
 	assert.Contains(t, j.LastError, "no such host", "the technical detail is kept")
+	assert.Equal(t, "enriching", f.getItem(t, it.ID).Enrichment, "the item shows it is still being fetched")
 
 	// Try again, while the name still does not resolve: a second attempt.
 	again, err := f.env.Jobs.Retry(context.Background(), f.owner.ID, j.ID)
@@ -64,6 +65,7 @@ func TestEnrichURL_DNSFailureRetriesWithAReason(t *testing.T) {
 	done := f.waitStatus(t, j.ID, jobs.StatusSucceeded)
 	assert.Equal(t, 3, done.Attempts)
 	assert.Empty(t, done.Reason(), "a done job has no failure reason")
+	assert.Equal(t, "done", f.getItem(t, it.ID).Enrichment)
 
 	_, err = f.env.Jobs.Retry(context.Background(), f.owner.ID, j.ID)
 	require.ErrorIs(t, err, atlas.ErrConflict, "a done job is not tried again")
@@ -83,6 +85,7 @@ func TestRetry_FailedJobRunsAgainAndOnlyWritersMay(t *testing.T) {
 	j := f.waitStatus(t, f.onlyJob(t, it.ID).ID, jobs.StatusFailed)
 	assert.Equal(t, "Blocked: the address is on a private network", j.Reason())
 	assert.Equal(t, 1, j.Attempts, "a permanent failure is not retried")
+	assert.Equal(t, "failed", f.getItem(t, it.ID).Enrichment)
 
 	_, err := f.env.Jobs.Retry(context.Background(), viewer.ID, j.ID)
 	require.ErrorIs(t, err, atlas.ErrForbidden)

@@ -13,6 +13,7 @@ import { auditSteps } from './audit.mjs';
 import { registerSteps, sessionSteps, signOutSteps } from './auth.mjs';
 import { collectionSteps, phoneSteps } from './collections.mjs';
 import { baseURL, newPage, outDir } from './context.mjs';
+import { dashboardSteps } from './dashboard.mjs';
 import { runSteps } from './harness.mjs';
 import { importSteps } from './imports.mjs';
 import { itemSteps } from './items.mjs';
@@ -30,6 +31,7 @@ const steps = [
   ...jobSteps,
   ...importSteps,
   ...auditSteps,
+  ...dashboardSteps,
   ...phoneSteps,
   ...signOutSteps,
 ];

@@ -942,6 +942,11 @@ export interface components {
             created_at: string;
             created_by: string;
             description: string;
+            /**
+             * @description Fetching the link's details: enriching while its ENRICH_URL job waits, retries or runs; done; failed (for good: see the job's reason); none without a job.
+             * @enum {string}
+             */
+            enrichment: "none" | "enriching" | "done" | "failed";
             id: string;
             /**
              * @description Whether search has caught up with this version of the item: pending for a moment after each change (search may miss it or show its previous state), then indexed.
