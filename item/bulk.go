@@ -207,6 +207,7 @@ func (s *Service) moveOrCopy(ctx context.Context, actor uuid.UUID, ids []uuid.UU
 		b, now := &pgx.Batch{}, s.nowUTC()
 		var evs []events.Event
 		var copies []Item
+		var moved [][2]Item
 		for _, it := range items {
 			if copying {
 				c := Item{ID: uuid.Must(uuid.NewV7()), CollectionID: target, Title: it.Title, SourceURL: it.SourceURL,
@@ -225,6 +226,7 @@ func (s *Service) moveOrCopy(ctx context.Context, actor uuid.UUID, ids []uuid.UU
 			next := it
 			next.CollectionID, next.Version, next.UpdatedAt = target, it.Version+1, now
 			queueMove(b, next)
+			moved = append(moved, [2]Item{it, next})
 			evs = append(evs, events.Event{Type: events.ItemUpdated, Actor: &actor, Entity: itemEntity(next), Data: map[string]any{
 				"changes": events.Changes{"collection_id": events.Change{Before: it.CollectionID, After: target}}, "version": next.Version}})
 			res.Changed = append(res.Changed, it.ID)
@@ -234,6 +236,13 @@ func (s *Service) moveOrCopy(ctx context.Context, actor uuid.UUID, ids []uuid.UU
 		}
 		if err := s.finishBulk(ctx, tx, b, evs); err != nil {
 			return err
+		}
+		for _, m := range moved {
+			for _, hook := range s.onUpdate {
+				if err := hook(ctx, tx, m[0], m[1]); err != nil {
+					return err
+				}
+			}
 		}
 		return s.runOnImport(ctx, tx, copies)
 	})

@@ -99,6 +99,17 @@ func (s *Service) EnqueueReEnrichment(ctx context.Context, tx pgx.Tx, before, af
 	return s.EnqueueEnrichment(ctx, tx, after)
 }
 
+// FollowMove is an item.OnUpdateFunc: when an item moves to another
+// collection, its jobs (which name their collection so that the jobs API can
+// filter by membership) move with it, in the same transaction, so that only
+// the members of its new collection see them.
+func (s *Service) FollowMove(ctx context.Context, tx pgx.Tx, before, after item.Item) error {
+	if before.CollectionID == after.CollectionID {
+		return nil
+	}
+	return s.store.MoveItemJobs(ctx, tx, after.ID, after.CollectionID)
+}
+
 // Get returns a job that actor may see: a member of the job's item's
 // collection. Anyone else gets atlas.ErrNotFound.
 func (s *Service) Get(ctx context.Context, actor uuid.UUID, id int64) (Job, error) {

@@ -161,6 +161,16 @@ func (store) ClearOutcome(ctx context.Context, tx pgx.Tx, id int64) error {
 	return nil
 }
 
+// MoveItemJobs points an item's jobs at its new collection.
+func (store) MoveItemJobs(ctx context.Context, tx pgx.Tx, itemID, collectionID uuid.UUID) error {
+	_, err := tx.Exec(ctx, `UPDATE river_job SET args = jsonb_set(args, '{collection_id}', to_jsonb($2::text))
+		WHERE args->>'item_id' = $1 AND kind IN `+kindSQLList, itemID.String(), collectionID.String())
+	if err != nil {
+		return fmt.Errorf("move item jobs: %w", err)
+	}
+	return nil
+}
+
 // listSQL pages the item jobs of the collections a user belongs to, newest
 // first, keyset on id. Served by river_job_atlas_collection_idx (or
 // river_job_atlas_item_idx with an item filter).
