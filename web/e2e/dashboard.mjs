@@ -25,7 +25,7 @@ export const dashboardSteps = [
       // for a page that fills in with a title).
       const url = 'http://10.0.0.1/quick-add';
       await page.getByLabel('Paste a link to save it').fill(url);
-      await page.getByRole('button', { name: 'Save link' }).click();
+      await page.getByRole('button', { name: 'Save link', exact: true }).click();
       await card(page, url).waitFor();
       if (process.env.ATLAS_E2E_STACK !== 'dev') throw new Skip('no worker on this stack (atlas serve alone): the link is never fetched');
       await eventually(async () => (await card(page, url).getByText('Fetch failed').count()) > 0, {
@@ -47,31 +47,31 @@ export const dashboardSteps = [
       await card(page, 'Bulk item 1').waitFor();
 
       // Tag three with a shift-click range.
-      await page.getByRole('checkbox', { name: 'Select Bulk item 3' }).click();
-      await page.getByRole('checkbox', { name: 'Select Bulk item 1' }).click({ modifiers: ['Shift'] });
+      await page.getByRole('checkbox', { name: 'Select Bulk item 3', exact: true }).click();
+      await page.getByRole('checkbox', { name: 'Select Bulk item 1', exact: true }).click({ modifiers: ['Shift'] });
       const bar = page.getByRole('region', { name: 'Bulk actions' });
       await bar.getByText('selected').waitFor();
       check((await bar.locator('.bulk-count strong').textContent()) === '3', 'a shift-click range selects three items');
       await bar.getByLabel('Tag').fill('batch');
-      await bar.getByRole('button', { name: 'Add tag' }).click();
+      await bar.getByRole('button', { name: 'Add tag', exact: true }).click();
       await page.getByRole('button', { name: /^batch 3/ }).waitFor();
 
       // Move one to the Archive collection.
-      await bar.getByRole('button', { name: 'Clear selection' }).click();
-      await page.getByRole('checkbox', { name: 'Select Bulk item 4' }).click();
+      await bar.getByRole('button', { name: 'Clear selection', exact: true }).click();
+      await page.getByRole('checkbox', { name: 'Select Bulk item 4', exact: true }).click();
       await bar.getByLabel('Collection').selectOption({ label: 'Archive' });
-      await bar.getByRole('button', { name: 'Move' }).click();
+      await bar.getByRole('button', { name: 'Move', exact: true }).click();
       await eventually(async () => (await card(page, 'Bulk item 4').count()) === 0, { message: 'the moved item left the list' });
       const moved = await api('GET', `/api/v1/collections/${archive.body.id}/items`, { token: t });
       check(moved.body.items.some((i) => i.title === 'Bulk item 4'), 'the item is in Archive');
 
       // Delete two, then undo.
-      await page.getByRole('checkbox', { name: 'Select Bulk item 5' }).click();
-      await page.getByRole('checkbox', { name: 'Select Bulk item 6' }).click();
-      await bar.getByRole('button', { name: 'Delete 2' }).click();
+      await page.getByRole('checkbox', { name: 'Select Bulk item 5', exact: true }).click();
+      await page.getByRole('checkbox', { name: 'Select Bulk item 6', exact: true }).click();
+      await bar.getByRole('button', { name: 'Delete 2', exact: true }).click();
       await page.getByText('Deleted 2 items.').waitFor();
       await eventually(async () => (await card(page, 'Bulk item 5').count()) === 0, { message: 'deleted items left the list' });
-      await page.getByRole('status').filter({ hasText: 'Deleted 2 items.' }).getByRole('button', { name: 'Undo' }).click();
+      await page.getByRole('status').filter({ hasText: 'Deleted 2 items.' }).getByRole('button', { name: 'Undo', exact: true }).click();
       await card(page, 'Bulk item 5').waitFor();
       await card(page, 'Bulk item 6').waitFor();
     },
@@ -95,7 +95,7 @@ export const dashboardSteps = [
         await page.goto('/login');
         await page.getByLabel('Email').fill(owner.email);
         await page.getByLabel('Password').fill(owner.password);
-        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.getByRole('button', { name: 'Sign in', exact: true }).click();
         await page.waitForURL((u) => u.pathname === '/');
         for (const theme of ['light', 'dark']) {
           await page.emulateMedia({ colorScheme: theme });
