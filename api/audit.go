@@ -22,13 +22,17 @@ type ListAuditInput struct {
 	CollectionID Optional[uuid.UUID] `query:"collection_id" format:"uuid" doc:"Only events of this collection."`
 	From         time.Time           `query:"from" doc:"Only events that occurred at or after this time (RFC 3339)." example:"2026-01-01T00:00:00Z"`
 	To           time.Time           `query:"to" doc:"Only events that occurred before this time (RFC 3339)." example:"2026-02-01T00:00:00Z"`
+	Type         string              `query:"type" doc:"Only events of this type (one of the event types, for example ItemDeleted); another value is 422." example:"ItemDeleted"`
 }
 
 // AuditEntity names what an audit event is about.
 type AuditEntity struct {
-	Type         string     `json:"type"`
-	ID           uuid.UUID  `json:"id" doc:"The entity's id; for a membership, the member's user id; for a user, the account's id."`
-	CollectionID *uuid.UUID `json:"collection_id" doc:"The collection the entity belongs to; null for a user."`
+	Type           string     `json:"type"`
+	ID             uuid.UUID  `json:"id" doc:"The entity's id; for a membership, the member's user id; for a user, the account's id."`
+	CollectionID   *uuid.UUID `json:"collection_id" doc:"The collection the entity belongs to; null for a user."`
+	Name           string     `json:"name" doc:"What the entity is called: the item's title, the collection's name, the member's or user's display name. For an item or collection that no longer exists, the last name the trail gave it (see gone); empty if unknown." example:"The Go Memory Model"`
+	Gone           bool       `json:"gone" doc:"The item or collection no longer exists (name is its last known name): \"deleted item 'X'\"."`
+	CollectionName string     `json:"collection_name" doc:"The name of the collection the entity belongs to (its last known name if deleted); empty for a user."`
 }
 
 // AuditEvent is one recorded domain event: the event envelope's fields as
@@ -40,6 +44,7 @@ type AuditEvent struct {
 	OccurredAt  time.Time      `json:"occurred_at" doc:"When the change was committed."`
 	RecordedAt  time.Time      `json:"recorded_at" doc:"When the audit trail recorded it."`
 	ActorUserID *uuid.UUID     `json:"actor_user_id" doc:"Who made the change; null for system changes."`
+	ActorName   *string        `json:"actor_name" doc:"The display name of who made the change; null for system changes."`
 	Entity      AuditEntity    `json:"entity"`
 	Data        map[string]any `json:"data" doc:"The change; for updates, changed fields with before/after values. Personal fields read \"[redacted]\"."`
 	TraceID     string         `json:"trace_id" doc:"W3C trace id of the request that caused the change."`
@@ -76,18 +81,23 @@ func toAuditEvent(e audit.Event) AuditEvent {
 	if e.Entity.CollectionID != uuid.Nil {
 		coll = &e.Entity.CollectionID
 	}
+	var actor *string
+	if e.ActorUserID != nil {
+		actor = &e.Names.Actor
+	}
 	return AuditEvent{
 		EventID: e.EventID, Type: string(e.Type), Version: e.Version, OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt,
-		ActorUserID: e.ActorUserID,
-		Entity:      AuditEntity{Type: e.Entity.Type, ID: e.Entity.ID, CollectionID: coll},
-		Data:        data, TraceID: e.TraceID, RequestID: e.RequestID,
+		ActorUserID: e.ActorUserID, ActorName: actor,
+		Entity: AuditEntity{Type: e.Entity.Type, ID: e.Entity.ID, CollectionID: coll, Name: e.Names.Entity, Gone: e.Names.EntityGone,
+			CollectionName: e.Names.Collection},
+		Data: data, TraceID: e.TraceID, RequestID: e.RequestID,
 	}
 }
 
 // filter converts the query parameters to an audit.Filter.
 func (in *ListAuditInput) filter() audit.Filter {
 	f := audit.Filter{EntityType: in.EntityType, EntityID: in.EntityID.Ptr(), ActorUserID: in.ActorUserID.Ptr(),
-		CollectionID: in.CollectionID.Ptr()}
+		CollectionID: in.CollectionID.Ptr(), Type: events.Type(in.Type)}
 	if !in.From.IsZero() {
 		f.From = &in.From
 	}

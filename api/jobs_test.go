@@ -17,19 +17,22 @@ import (
 
 // jobJSON is a job as the API answers it.
 type jobJSON struct {
-	ID           int64          `json:"id"`
-	Type         string         `json:"type"`
-	Status       string         `json:"status"`
-	ItemID       uuid.UUID      `json:"item_id"`
-	CollectionID uuid.UUID      `json:"collection_id"`
-	Attempts     int            `json:"attempts"`
-	MaxAttempts  int            `json:"max_attempts"`
-	LastError    *string        `json:"last_error"`
-	Result       map[string]any `json:"result"`
-	CreatedAt    *string        `json:"created_at"`
-	ScheduledAt  *string        `json:"scheduled_at"`
-	AttemptedAt  *string        `json:"attempted_at"`
-	FinalizedAt  *string        `json:"finalized_at"`
+	ID            int64          `json:"id"`
+	Type          string         `json:"type"`
+	Status        string         `json:"status"`
+	ItemID        uuid.UUID      `json:"item_id"`
+	CollectionID  uuid.UUID      `json:"collection_id"`
+	Attempts      int            `json:"attempts"`
+	MaxAttempts   int            `json:"max_attempts"`
+	Reason        *string        `json:"reason"`
+	NextAttempt   *int           `json:"next_attempt"`
+	NextAttemptAt *string        `json:"next_attempt_at"`
+	LastError     *string        `json:"last_error"`
+	Result        map[string]any `json:"result"`
+	CreatedAt     *string        `json:"created_at"`
+	ScheduledAt   *string        `json:"scheduled_at"`
+	AttemptedAt   *string        `json:"attempted_at"`
+	FinalizedAt   *string        `json:"finalized_at"`
 }
 
 func postJob(t *testing.T, env *apitest.Env, token, typ string, itemID uuid.UUID) (apitest.Response, jobJSON) {
@@ -186,7 +189,7 @@ func TestJobs_ListFiltersByStatusTypeAndItem(t *testing.T) {
 		permanent bool
 		status    string
 	}{
-		{"available", false, "QUEUED"}, {"retryable", false, "QUEUED"}, {"scheduled", false, "QUEUED"},
+		{"available", false, "QUEUED"}, {"retryable", false, "RETRYING"}, {"scheduled", false, "QUEUED"},
 		{"running", false, "RUNNING"}, {"completed", false, "SUCCEEDED"},
 		{"discarded", false, "FAILED"}, {"cancelled", true, "FAILED"}, {"cancelled", false, "CANCELLED"},
 	}
@@ -286,4 +289,98 @@ func TestJobs_ListPagesNewestFirst(t *testing.T) {
 		resp := env.Do(t, http.MethodGet, tc.path, tc.token, nil)
 		assert.Equal(t, http.StatusBadRequest, resp.Status, "%s: %s", tc.name, resp.Body)
 	}
+}
+
+// TestJobs_RetryingAndFailedJobsSayWhyInWords checks the fields the
+// dashboard shows: the state, the reason sentence computed from the stored
+// failure, the next attempt and the technical detail apart.
+func TestJobs_RetryingAndFailedJobsSayWhyInWords(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	owner := env.NewUser(t)
+	c := env.NewCollection(t, owner)
+	jobOf := func(url, state, failure string, permanent bool) int64 {
+		it := env.NewItem(t, owner, c.ID, item.CreateParams{SourceURL: url})
+		list := walk(t, env, owner.Token, "/api/v1/jobs?item_id="+it.ID.String())
+		require.Len(t, list, 1)
+		id := int64(list[0]["id"].(float64))
+		setJobState(t, env, id, state, permanent)
+		_, err := env.Pool.Exec(context.Background(), `UPDATE river_job SET metadata = metadata || jsonb_build_object('atlas_failure', $2::jsonb),
+			scheduled_at = CASE WHEN state = 'retryable' THEN now() + interval '1 hour' ELSE scheduled_at END WHERE id = $1`, id, failure)
+		require.NoError(t, err)
+		return id
+	}
+	tests := []struct {
+		name, url, state, failure string
+		permanent                 bool
+		status, reason            string
+	}{
+		{"dns", "https://notes.example.com/", "retryable", `{"kind": "dns", "host": "notes.example.com"}`, false, "RETRYING", "Couldn't find the server notes.example.com (DNS)"},
+		{"timeout", "https://slow.example.com/", "retryable", `{"kind": "timeout", "timeout_seconds": 10}`, false, "RETRYING", "Timed out after 10 s"},
+		{"not found", "https://example.com/gone", "cancelled", `{"kind": "status", "status_code": 404, "permanent": true}`, true, "FAILED", "The site answered 404"},
+		{"blocked", "http://10.0.0.1/", "cancelled", `{"kind": "blocked", "permanent": true}`, true, "FAILED", "Blocked: the address is on a private network"},
+		{"out of attempts, undescribed", "https://example.com/x", "discarded", `null`, false, "FAILED", "Couldn't fetch the page"},
+		{"cancelled by an operator", "https://example.com/y", "cancelled", `null`, false, "CANCELLED", "Cancelled by an operator"},
+		{"done", "https://example.com/z", "completed", `null`, false, "SUCCEEDED", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			id := jobOf(tt.url, tt.state, tt.failure, tt.permanent)
+			resp := env.Do(t, http.MethodGet, fmt.Sprintf("/api/v1/jobs/%d", id), owner.Token, nil)
+			require.Equal(t, http.StatusOK, resp.Status, resp.Body)
+			var j jobJSON
+			resp.JSON(t, &j)
+			assert.Equal(t, tt.status, j.Status)
+			if tt.reason == "" {
+				assert.Nil(t, j.Reason)
+			} else if assert.NotNil(t, j.Reason) {
+				assert.Equal(t, tt.reason, *j.Reason)
+				assert.NotContains(t, *j.Reason, "boom", "the technical detail stays in last_error")
+			}
+			if tt.status == "RETRYING" {
+				require.NotNil(t, j.NextAttempt)
+				assert.Equal(t, 2, *j.NextAttempt, "attempt 2 of 5")
+				assert.Equal(t, 5, j.MaxAttempts)
+				assert.NotNil(t, j.NextAttemptAt)
+			} else {
+				assert.Nil(t, j.NextAttempt)
+				assert.Nil(t, j.NextAttemptAt)
+			}
+		})
+	}
+}
+
+func TestJobs_TryAgain(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	owner, viewer := env.NewUser(t), env.NewUser(t)
+	c := env.NewCollection(t, owner)
+	env.AddMember(t, owner, c.ID, viewer, collection.RoleViewer)
+	jobIn := func(state string, permanent bool) int64 {
+		it := env.NewItem(t, owner, c.ID, item.CreateParams{SourceURL: "https://example.com/" + state})
+		list := walk(t, env, owner.Token, "/api/v1/jobs?item_id="+it.ID.String())
+		require.Len(t, list, 1)
+		id := int64(list[0]["id"].(float64))
+		setJobState(t, env, id, state, permanent)
+		return id
+	}
+	retry := func(id int64, token string) apitest.Response {
+		return env.Do(t, http.MethodPost, fmt.Sprintf("/api/v1/jobs/%d/retry", id), token, nil)
+	}
+
+	failed := jobIn("cancelled", true)
+	assert.Equal(t, http.StatusForbidden, retry(failed, viewer.Token).Status)
+	resp := retry(failed, owner.Token)
+	require.Equal(t, http.StatusOK, resp.Status, resp.Body)
+	var j jobJSON
+	resp.JSON(t, &j)
+	assert.Equal(t, "RETRYING", j.Status, "due again at once after one attempt")
+	assert.Nil(t, j.FinalizedAt)
+
+	for _, state := range []string{"running", "completed"} {
+		resp := retry(jobIn(state, false), owner.Token)
+		assert.Equal(t, http.StatusConflict, resp.Status, "%s: %s", state, resp.Body)
+		assert.Equal(t, "application/problem+json", resp.Header.Get("Content-Type"))
+	}
+	assert.Equal(t, http.StatusNotFound, retry(999999999, owner.Token).Status)
 }

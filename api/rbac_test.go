@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/danielgtaylor/huma/v2"
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/atlasapp/atlas/account"
@@ -49,6 +50,7 @@ type fixture struct {
 	webhookID    string // a webhook of the collection
 	deliveryID   string // a delivery (a test event) of the webhook
 	dupID        string // a second item with the fixture item's (lack of) link: merge-duplicates merges it
+	undoToken    string // of a second item the owner deleted in bulk
 }
 
 func newFixture(t *testing.T, env *apitest.Env) fixture {
@@ -87,6 +89,10 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 	m, err := env.App.Webhooks.SendTest(context.Background(), f.users[owner].ID, wh.ID)
 	require.NoError(t, err)
 	f.webhookID, f.deliveryID = wh.ID.String(), m.ID.String()
+	gone := env.NewItem(t, f.users[owner], c.ID, item.CreateParams{Title: "Deleted"})
+	del, err := env.App.Items.DeleteBulk(context.Background(), f.users[owner].ID, []uuid.UUID{gone.ID})
+	require.NoError(t, err)
+	f.undoToken = del.UndoToken.String()
 	return f
 }
 
@@ -152,6 +158,20 @@ var rbacMatrix = map[string]rbacCase{
 	"create-job":                   {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
 	"get-job":                      {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
 	"list-item-link-checks":        {http.MethodGet, "/api/v1/items/{i}/link-checks", nil, statuses(200, 200, 200, 404, 401)},
+	// Bulk: the fixture's collection is also the move/copy target, so a
+	// viewer is refused on the target and a non-member does not find it.
+	"bulk-tag-items": {http.MethodPost, "/api/v1/items/bulk/tags", func(f fixture) any {
+		return map[string]any{"item_ids": []string{f.itemID}, "add": []string{"b"}}
+	}, statuses(200, 200, 403, 404, 401)},
+	"bulk-move-items": {http.MethodPost, "/api/v1/items/bulk/move", func(f fixture) any {
+		return map[string]any{"item_ids": []string{f.itemID}, "collection_id": f.collectionID}
+	}, statuses(200, 200, 403, 404, 401)},
+	"bulk-copy-items": {http.MethodPost, "/api/v1/items/bulk/copy", func(f fixture) any {
+		return map[string]any{"item_ids": []string{f.itemID}, "collection_id": f.collectionID}
+	}, statuses(200, 200, 403, 404, 401)},
+	"bulk-delete-items":  {http.MethodPost, "/api/v1/items/bulk/delete", func(f fixture) any { return map[string]any{"item_ids": []string{f.itemID}} }, statuses(200, 200, 403, 404, 401)},
+	"bulk-restore-items": {http.MethodPost, "/api/v1/items/bulk/restore", func(f fixture) any { return map[string]any{"undo_token": f.undoToken} }, statuses(200, 200, 403, 404, 401)},
+	"retry-job":          {http.MethodPost, "/api/v1/jobs/{j}/retry", nil, statuses(200, 200, 403, 404, 401)},
 	// Jobs: a non-member's list holds none of the collection's jobs (200).
 	"list-jobs": {http.MethodGet, "/api/v1/jobs?item_id={i}", nil, statuses(200, 200, 200, 200, 401)},
 	// Audit: a non-member's collection filter matches nothing (200, empty list).

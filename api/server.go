@@ -132,6 +132,7 @@ func NewServer(p Params) *Server {
 	s.registerArchives()
 	s.registerDuplicates()
 	s.registerLinks()
+	s.registerBulk()
 	s.registerAudit()
 	s.registerJobs()
 	s.registerSearch()

@@ -206,7 +206,7 @@ func TestAudit_AccountEventsAreSeenByTheAccountHolderOnly(t *testing.T) {
 	require.Len(t, page.Items, 4)
 	require.Equal(t, "SessionRevoked", page.Items[0].Type, "newest first")
 	require.Equal(t, "password_changed", page.Items[0].Data["reason"])
-	require.Equal(t, map[string]any{"type": "user", "id": u.ID.String(), "collection_id": nil}, page.Items[0].Entity)
+	require.Equal(t, map[string]any{"type": "user", "id": u.ID.String(), "collection_id": nil, "name": "Test User", "gone": false, "collection_name": ""}, page.Items[0].Entity)
 
 	for _, q := range []string{"entity_type=user", "entity_type=user&entity_id=" + u.ID.String(), "actor_user_id=" + u.ID.String(), ""} {
 		resp := env.Do(t, http.MethodGet, "/api/v1/audit?"+q, other.Token, nil)

@@ -132,6 +132,7 @@ type Item struct {
 	UpdatedAt    time.Time        `json:"updated_at"`
 	IndexStatus  string           `json:"index_status" enum:"pending,indexed" doc:"Whether search has caught up with this version of the item: pending for a moment after each change (search may miss it or show its previous state), then indexed."`
 	PageText     PageText         `json:"page_text" doc:"Whether the readable text of the page behind source_url is captured (and searchable)."`
+	Enrichment   string           `json:"enrichment" enum:"none,enriching,done,failed" doc:"Fetching the link's details: enriching while its ENRICH_URL job waits, retries or runs; done; failed (for good: see the job's reason); none without a job."`
 	Link         LinkHealth       `json:"link" doc:"What the link checker knows of source_url."`
 	Duplicates   []DuplicateMatch `json:"duplicates,omitempty" doc:"Create only: other items with the same link (normalised URL) in collections the caller can read, oldest first (at most 20)."`
 }
@@ -171,7 +172,10 @@ func toItem(it item.Item) Item {
 	out := Item{ID: it.ID, CollectionID: it.CollectionID, Title: it.Title, SourceURL: it.SourceURL,
 		Description: it.Description, Notes: it.Notes, Tags: tags, MetadataJSON: meta, CreatedBy: it.CreatedBy,
 		Version: it.Version, CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt, IndexStatus: indexIndexed,
-		PageText: toPageText(it.PageText), Link: toLinkHealth(it.Link)}
+		PageText: toPageText(it.PageText), Link: toLinkHealth(it.Link), Enrichment: it.Enrichment}
+	if out.Enrichment == "" {
+		out.Enrichment = "none"
+	}
 	if it.Duplicates != nil {
 		out.Duplicates = toDuplicateMatches(it.Duplicates)
 	}

@@ -103,7 +103,7 @@ func newCore(p Params, codec *cursor.Codec) (*Core, error) {
 	jobService := jobs.NewService(jobs.ServiceParams{Pool: p.Pool, River: rc, Cursors: codec})
 	items := item.NewService(item.ServiceParams{Pool: p.Pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: p.NowFunc,
 		OnCreate:       []item.OnCreateFunc{jobService.EnqueueEnrichment},
-		OnUpdate:       []item.OnUpdateFunc{jobService.EnqueueReEnrichment}, // a new item's URL is enriched in the background
+		OnUpdate:       []item.OnUpdateFunc{jobService.EnqueueReEnrichment, jobService.FollowMove}, // a new URL is enriched; jobs follow a moved item
 		OnImportQueued: []item.OnImportQueuedFunc{jobService.EnqueueImport}, OnImport: []item.OnImportFunc{jobService.EnqueueImportEnrichment},
 		ImportMaxBytes: p.Config.ImportMaxBytes})
 	store, closeStore, err := params.ArchiveStore(context.Background(), p.Config)

@@ -32,6 +32,9 @@ type Event struct {
 	// Hash is SHA-256(PrevHash || CanonicalContent).
 	PrevHash []byte
 	Hash     []byte
+	// Names are what the event's people and things are called, filled in
+	// by Service.List (not recorded, not hashed).
+	Names Names
 }
 
 // GenesisHash returns the prev_hash of the first row: 32 zero bytes. It is

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,8 @@ type Filter struct {
 	CollectionID *uuid.UUID
 	// From (inclusive) and To (exclusive) bound occurred_at.
 	From, To *time.Time
+	// Type selects one kind of event.
+	Type events.Type
 }
 
 // ServiceParams configures a Service.
@@ -66,6 +69,9 @@ func (f Filter) validate() error {
 	default:
 		return atlas.Errorf(atlas.ErrInvalid, "entity_type must be one of item, collection, membership, user, team")
 	}
+	if f.Type != "" && !slices.Contains(events.Types(), f.Type) {
+		return atlas.Errorf(atlas.ErrInvalid, "type must be an event type")
+	}
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
 		return atlas.Errorf(atlas.ErrInvalid, "to must be after from")
 	}
@@ -93,6 +99,7 @@ func (f Filter) scope(caller uuid.UUID) string {
 	put("c", idString(f.CollectionID))
 	put("f", timeString(f.From))
 	put("t", timeString(f.To))
+	put("ty", string(f.Type))
 	return b.String()
 }
 
@@ -111,7 +118,7 @@ func timeString(t *time.Time) string {
 }
 
 // List returns the events caller may see that match f, newest first
-// (occurred_at, then event_id, descending). A caller sees the events of
+// (occurred_at, then event_id, descending), with their Names. A caller sees the events of
 // the collections they are a member of and the membership events about
 // themselves (for example being removed from a collection); a filter on a
 // collection they do not belong to yields only the latter. Account
@@ -149,6 +156,9 @@ func (s *Service) List(ctx context.Context, caller uuid.UUID, f Filter, page cur
 	})
 	if err != nil {
 		return nil, "", fmt.Errorf("list audit events: %w", err)
+	}
+	if err := s.name(ctx, caller, out); err != nil {
+		return nil, "", err
 	}
 	return cursor.Trim(s.cursor, scope, out, page.Limit, func(e Event) any {
 		return cursor.Keyset{At: e.OccurredAt, ID: e.EventID}
@@ -202,6 +212,9 @@ func listQuery(caller uuid.UUID, f Filter, member bool, after *cursor.Keyset, li
 	}
 	if f.To != nil {
 		conds = append(conds, "a.occurred_at < "+q.arg(*f.To))
+	}
+	if f.Type != "" {
+		conds = append(conds, "a.type = "+q.arg(string(f.Type)))
 	}
 	if f.ActorUserID != nil {
 		conds = append(conds, "a.actor_user_id = "+q.arg(*f.ActorUserID))

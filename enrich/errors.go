@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -91,17 +90,15 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
-// classify marks err retry.Permanent when retrying cannot help.
+// classify marks err retry.Permanent when retrying cannot help. A name
+// that does not resolve is not permanent: DNS failures are often passing
+// (a resolver outage, a domain being moved).
 func classify(err error) error {
 	if err == nil || retry.IsPermanent(err) {
 		return err
 	}
 	if errors.Is(err, ErrBlockedAddress) || errors.Is(err, ErrUnsupportedScheme) ||
 		errors.Is(err, ErrTooManyRedirects) || errors.Is(err, ErrInvalidURL) {
-		return retry.Permanent(err)
-	}
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
 		return retry.Permanent(err)
 	}
 	var (

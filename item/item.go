@@ -43,6 +43,9 @@ type Item struct {
 	// Duplicates are the other items, in collections the creator may read,
 	// that hold the same link (normalised URL); set by Create only.
 	Duplicates []Duplicate
+	// Enrichment is the state of the item's latest ENRICH_URL job: none,
+	// enriching, done or failed (read with the item).
+	Enrichment string
 }
 
 // IndexPending reports whether the search index has not caught up with

@@ -30,12 +30,27 @@ const itemColumns = `i.id, i.collection_id, i.title, i.source_url, i.description
 	      WHERE it.item_id = i.id ORDER BY t.name) AS tags,
 	COALESCE((SELECT s.version FROM search_index_state s WHERE s.item_id = i.id), 0) AS indexed_version,
 	` + pageTextSummarySQL + ` AS page_text,
-	` + linkHealthSQL + ` AS link`
+	` + linkHealthSQL + ` AS link,
+	` + enrichmentSQL + ` AS enrichment`
+
+// enrichmentSQL is the state of the item's latest ENRICH_URL job, read from
+// River's river_job (the jobs package adds and runs those jobs; items only
+// summarise them so that a list shows which links are still being fetched):
+// enriching while it waits, retries or runs, done, failed (for good), or
+// none (no job, or one an operator cancelled). Served per row by the partial
+// index river_job_atlas_item_idx.
+const enrichmentSQL = `COALESCE((SELECT CASE
+		WHEN j.state IN ('available', 'scheduled', 'pending', 'retryable', 'running') THEN 'enriching'
+		WHEN j.state = 'completed' THEN 'done'
+		WHEN j.state = 'discarded' OR j.metadata->>'atlas_outcome' = 'failed' THEN 'failed'
+		ELSE 'none' END
+	FROM river_job j WHERE j.args->>'item_id' = i.id::text AND j.kind IN ('enrich_url', 'reindex_item') AND j.kind = 'enrich_url'
+	ORDER BY j.id DESC LIMIT 1), 'none')`
 
 func scanItem(row pgx.Row, extra ...any) (Item, error) {
 	var it Item
 	dest := append([]any{&it.ID, &it.CollectionID, &it.Title, &it.SourceURL, &it.Description, &it.Notes,
-		&it.Metadata, &it.CreatedBy, &it.Version, &it.CreatedAt, &it.UpdatedAt, &it.Tags, &it.IndexedVersion, &it.PageText, &it.Link}, extra...)
+		&it.Metadata, &it.CreatedBy, &it.Version, &it.CreatedAt, &it.UpdatedAt, &it.Tags, &it.IndexedVersion, &it.PageText, &it.Link, &it.Enrichment}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return Item{}, atlas.Errorf(atlas.ErrNotFound, "item not found")

@@ -31,7 +31,8 @@
 // jitter (Backoff; ENRICH_URL also waits at least a server's Retry-After).
 // A failed or timed-out attempt is retried until max_attempts, then the job
 // is discarded. A permanent failure (a refused address, a 404, a redirect
-// loop: retry.IsPermanent, from enrich or an indexer) is not retried:
+// loop: retry.IsPermanent, from enrich or an indexer; a DNS failure, a timeout,
+// a 5xx or a 429 are passing and retried) is not retried:
 // the handler marks the job as failed in its metadata (atlas_outcome) and
 // cancels it with the reason. Handlers are idempotent: ENRICH_URL stores
 // nothing when the item's metadata already says the same, so a retry after
@@ -39,10 +40,15 @@
 //
 // # Statuses
 //
-// The API maps River's states to five statuses (StatusOf): QUEUED
-// (available, scheduled, pending, retryable), RUNNING (running), SUCCEEDED
+// The API maps River's states to six statuses (StatusOf): QUEUED
+// (available, scheduled or pending, never attempted), RETRYING (retryable,
+// or waiting again after an attempt), RUNNING (running), SUCCEEDED
 // (completed), FAILED (discarded, or cancelled by its handler for a
 // permanent failure) and CANCELLED (cancelled by an operator, in River UI).
+// A failed ENRICH_URL attempt stores its enrich.Failure in the job's
+// metadata (atlas_failure); Job.Reason turns it into a sentence for people,
+// and LastError keeps the technical detail. Service.Retry ("try again")
+// makes a job run again at once.
 // Finished jobs stay visible for River's retention periods (a day for
 // completed and cancelled jobs, a week for discarded ones).
 package jobs

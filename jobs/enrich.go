@@ -66,7 +66,8 @@ func sameContent(stored json.RawMessage, m Metadata) bool {
 // with the SSRF-safe enrich.Fetcher and stores the page's metadata on the
 // item.
 //
-// It is idempotent: running it again (a retry after a crash, a second job)
+// A failed fetch stores its enrich.Failure in the job's metadata, from which
+// Job.Reason tells people what went wrong. It is idempotent: running it again (a retry after a crash, a second job)
 // stores nothing new unless the page changed, so the item's version and its
 // ItemUpdated events move only when the metadata does. A permanent fetch
 // failure (refused address, 404, ...) cancels the job with the reason,
@@ -123,6 +124,9 @@ func (w *EnrichWorker) NextRetry(job *river.Job[EnrichURLArgs]) time.Time {
 
 // Work enriches one item.
 func (w *EnrichWorker) Work(ctx context.Context, job *river.Job[EnrichURLArgs]) error {
+	// A failure of this attempt other than the fetch's has no description;
+	// the one an earlier attempt stored must not speak for it.
+	_ = river.MetadataSet(ctx, failureKey, nil)
 	id := job.Args.ItemID
 	it, err := w.items.GetForSystem(ctx, id)
 	if errors.Is(err, atlas.ErrNotFound) {
@@ -141,6 +145,7 @@ func (w *EnrichWorker) Work(ctx context.Context, job *river.Job[EnrichURLArgs]) 
 	defer w.hosts.release(host)
 	res, err := w.fetcher.Fetch(ctx, *it.SourceURL)
 	if err != nil {
+		_ = river.MetadataSet(ctx, failureKey, w.fetcher.Describe(*it.SourceURL, err))
 		err = fmt.Errorf("enrich item %s: %w", id, err)
 		if retry.IsPermanent(err) {
 			return markFailed(ctx, err)

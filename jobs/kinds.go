@@ -8,6 +8,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/enrich"
 )
 
 // Type is a job type as the API names it.
@@ -130,9 +131,13 @@ type Status string
 
 // The statuses, mapped from River's job states by StatusOf.
 const (
-	// StatusQueued: waiting to run (River: available, scheduled, pending,
-	// retryable — the last one waiting for its next attempt).
+	// StatusQueued: waiting for its first attempt (River: available,
+	// scheduled, pending, never attempted).
 	StatusQueued Status = "QUEUED"
+	// StatusRetrying: an attempt failed with a passing error and the next
+	// one is due at ScheduledAt (River: retryable, or waiting again after an
+	// attempt).
+	StatusRetrying Status = "RETRYING"
 	// StatusRunning: a worker is on it (River: running).
 	StatusRunning Status = "RUNNING"
 	// StatusSucceeded: done (River: completed).
@@ -145,7 +150,7 @@ const (
 )
 
 // Statuses lists every status.
-var Statuses = []Status{StatusQueued, StatusRunning, StatusSucceeded, StatusFailed, StatusCancelled}
+var Statuses = []Status{StatusQueued, StatusRetrying, StatusRunning, StatusSucceeded, StatusFailed, StatusCancelled}
 
 // outcomeKey is the job metadata key a handler sets to outcomeFailed when it
 // cancels its job because of a permanent failure: River has no "failed now"
@@ -155,11 +160,21 @@ const (
 	outcomeFailed = "failed"
 )
 
-// StatusOf maps a River state to a status. permanentFailure reports whether
-// the job's handler marked it as failed permanently (see outcomeKey).
-func StatusOf(state rivertype.JobState, permanentFailure bool) Status {
+// failureKey is the job metadata key under which a handler stores what its
+// latest failed attempt ran into, as an enrich.Failure (null when the
+// failure has no such description), so that the reason can be told in
+// people's words without parsing the error.
+const failureKey = "atlas_failure"
+
+// StatusOf maps a River state to a status. attempt is how many times the
+// job has started; permanentFailure reports whether the job's handler marked
+// it as failed permanently (see outcomeKey).
+func StatusOf(state rivertype.JobState, attempt int, permanentFailure bool) Status {
 	switch state {
 	case rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStatePending, rivertype.JobStateRetryable:
+		if attempt > 0 || state == rivertype.JobStateRetryable {
+			return StatusRetrying
+		}
 		return StatusQueued
 	case rivertype.JobStateRunning:
 		return StatusRunning
@@ -176,26 +191,39 @@ func StatusOf(state rivertype.JobState, permanentFailure bool) Status {
 	return StatusQueued
 }
 
-// statusFilter is the SQL form of a status filter: the River states it
-// covers and, for cancelled jobs, whether they must (true) or must not
-// (false) carry the permanent-failure mark; nil when either is fine.
-func statusFilter(s Status) ([]string, *bool, error) {
+// stateFilter is the SQL form of a status filter.
+type stateFilter struct {
+	// States are the River states it covers (empty: all).
+	States []string
+	// CancelledFailed says whether cancelled jobs must (true) or must not
+	// (false) carry the permanent-failure mark; nil when either is fine.
+	CancelledFailed *bool
+	// Attempted says whether jobs must (true) or must not (false) have
+	// started before; nil when either is fine.
+	Attempted *bool
+}
+
+// statusFilter is the SQL form of a status filter.
+func statusFilter(s Status) (stateFilter, error) {
 	yes, no := true, false
+	waiting := []string{"available", "scheduled", "pending", "retryable"}
 	switch s {
 	case "":
-		return []string{}, nil, nil
+		return stateFilter{States: []string{}}, nil
 	case StatusQueued:
-		return []string{"available", "scheduled", "pending", "retryable"}, nil, nil
+		return stateFilter{States: waiting, Attempted: &no}, nil
+	case StatusRetrying:
+		return stateFilter{States: waiting, Attempted: &yes}, nil
 	case StatusRunning:
-		return []string{"running"}, nil, nil
+		return stateFilter{States: []string{"running"}}, nil
 	case StatusSucceeded:
-		return []string{"completed"}, nil, nil
+		return stateFilter{States: []string{"completed"}}, nil
 	case StatusFailed:
-		return []string{"discarded", "cancelled"}, &yes, nil
+		return stateFilter{States: []string{"discarded", "cancelled"}, CancelledFailed: &yes}, nil
 	case StatusCancelled:
-		return []string{"cancelled"}, &no, nil
+		return stateFilter{States: []string{"cancelled"}, CancelledFailed: &no}, nil
 	}
-	return nil, nil, atlas.Invalid("status", "must be one of QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED")
+	return stateFilter{}, atlas.Invalid("status", "must be one of QUEUED, RETRYING, RUNNING, SUCCEEDED, FAILED, CANCELLED")
 }
 
 // Job is an Atlas item job as its readers see it.
@@ -212,9 +240,32 @@ type Job struct {
 	LastError string
 	// Result is what the handler recorded about its last attempt (a JSON
 	// value, or nil).
-	Result      []byte
+	Result []byte
+	// Failure describes what the latest failed attempt of an ENRICH_URL job
+	// ran into; nil if nothing failed or the failure has no description.
+	Failure     *enrich.Failure
 	CreatedAt   time.Time
 	ScheduledAt time.Time
 	AttemptedAt *time.Time
 	FinalizedAt *time.Time
+}
+
+// Reason says, as a sentence for people, why a job is retrying, failed or
+// was cancelled; "" for a job in any other status. The technical detail is
+// LastError.
+func (j Job) Reason() string {
+	switch j.Status {
+	case StatusRetrying, StatusFailed:
+	case StatusCancelled:
+		return "Cancelled by an operator"
+	default:
+		return ""
+	}
+	if j.Failure != nil {
+		return j.Failure.Reason()
+	}
+	if j.Type == TypeReindexItem {
+		return "Couldn't update the search index"
+	}
+	return "Couldn't fetch the page"
 }

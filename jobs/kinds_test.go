@@ -13,23 +13,26 @@ func TestStatusOf_MapsEveryRiverState(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		state     rivertype.JobState
+		attempt   int
 		permanent bool
 		want      jobs.Status
 	}{
-		{rivertype.JobStateAvailable, false, jobs.StatusQueued},
-		{rivertype.JobStateScheduled, false, jobs.StatusQueued},
-		{rivertype.JobStatePending, false, jobs.StatusQueued},
-		{rivertype.JobStateRetryable, false, jobs.StatusQueued},
-		{rivertype.JobStateRunning, false, jobs.StatusRunning},
-		{rivertype.JobStateCompleted, false, jobs.StatusSucceeded},
-		{rivertype.JobStateDiscarded, false, jobs.StatusFailed},
-		{rivertype.JobStateCancelled, true, jobs.StatusFailed},
-		{rivertype.JobStateCancelled, false, jobs.StatusCancelled},
+		{rivertype.JobStateAvailable, 0, false, jobs.StatusQueued},
+		{rivertype.JobStateAvailable, 1, false, jobs.StatusRetrying}, // due again after a failed attempt
+		{rivertype.JobStateScheduled, 0, false, jobs.StatusQueued},
+		{rivertype.JobStateScheduled, 2, false, jobs.StatusRetrying},
+		{rivertype.JobStatePending, 0, false, jobs.StatusQueued},
+		{rivertype.JobStateRetryable, 1, false, jobs.StatusRetrying},
+		{rivertype.JobStateRunning, 1, false, jobs.StatusRunning},
+		{rivertype.JobStateCompleted, 1, false, jobs.StatusSucceeded},
+		{rivertype.JobStateDiscarded, 5, false, jobs.StatusFailed},
+		{rivertype.JobStateCancelled, 1, true, jobs.StatusFailed},
+		{rivertype.JobStateCancelled, 0, false, jobs.StatusCancelled},
 	}
 	seen := map[rivertype.JobState]bool{}
 	for _, tt := range tests {
 		seen[tt.state] = true
-		assert.Equal(t, tt.want, jobs.StatusOf(tt.state, tt.permanent), "%s (permanent failure %v)", tt.state, tt.permanent)
+		assert.Equal(t, tt.want, jobs.StatusOf(tt.state, tt.attempt, tt.permanent), "%s attempt %d (permanent failure %v)", tt.state, tt.attempt, tt.permanent)
 	}
 	for _, s := range rivertype.JobStates() {
 		assert.True(t, seen[s], "River state %s has no mapping test", s)

@@ -99,6 +99,17 @@ func (s *Service) EnqueueReEnrichment(ctx context.Context, tx pgx.Tx, before, af
 	return s.EnqueueEnrichment(ctx, tx, after)
 }
 
+// FollowMove is an item.OnUpdateFunc: when an item moves to another
+// collection, its jobs (which name their collection so that the jobs API can
+// filter by membership) move with it, in the same transaction, so that only
+// the members of its new collection see them.
+func (s *Service) FollowMove(ctx context.Context, tx pgx.Tx, before, after item.Item) error {
+	if before.CollectionID == after.CollectionID {
+		return nil
+	}
+	return s.store.MoveItemJobs(ctx, tx, after.ID, after.CollectionID)
+}
+
 // Get returns a job that actor may see: a member of the job's item's
 // collection. Anyone else gets atlas.ErrNotFound.
 func (s *Service) Get(ctx context.Context, actor uuid.UUID, id int64) (Job, error) {
@@ -126,7 +137,7 @@ type ListParams struct {
 func (s *Service) List(ctx context.Context, actor uuid.UUID, p ListParams) ([]Job, string, error) {
 	f := listFilter{UserID: actor, Limit: p.Page.Limit + 1, BeforeID: math.MaxInt64}
 	var err error
-	if f.States, f.CancelledFailed, err = statusFilter(p.Status); err != nil {
+	if f.stateFilter, err = statusFilter(p.Status); err != nil {
 		return nil, "", err
 	}
 	if p.Type != "" {
@@ -153,4 +164,46 @@ func (s *Service) List(ctx context.Context, actor uuid.UUID, p ListParams) ([]Jo
 		return nil, "", err
 	}
 	return cursor.Trim(s.cursor, scope, jobs, p.Page.Limit, func(j Job) any { return j.ID })
+}
+
+// Retry runs a job again as soon as a worker is free ("try again"): a
+// failed, cancelled or retrying job is made available now (a failed job
+// that used its attempts gets one more). actor must be an owner or editor
+// of the job's item's collection (a non-member gets atlas.ErrNotFound, a
+// viewer atlas.ErrForbidden). A running or finished job cannot be retried
+// (atlas.ErrConflict); nor can one while another job of its type for the
+// same item is waiting or running.
+func (s *Service) Retry(ctx context.Context, actor uuid.UUID, id int64) (Job, error) {
+	var out Job
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		j, role, err := s.store.LockForUser(ctx, tx, id, actor)
+		if err != nil {
+			return err
+		}
+		if _, err := collection.AuthorizeChild(collection.ChildJob, role, collection.ActionWriteItems); err != nil {
+			return err
+		}
+		switch j.Status {
+		case StatusRunning:
+			return atlas.Errorf(atlas.ErrConflict, "the job is running")
+		case StatusSucceeded:
+			return atlas.Errorf(atlas.ErrConflict, "the job is done; start a new one to run it again")
+		}
+		if err := s.store.ClearOutcome(ctx, tx, id); err != nil {
+			return err
+		}
+		row, err := s.river.JobRetryTx(ctx, tx, id)
+		if db.IsUniqueViolation(err, "") {
+			return atlas.Errorf(atlas.ErrConflict, "another %s job for the item is waiting or running", j.Type)
+		}
+		if err != nil {
+			return fmt.Errorf("retry job: %w", err)
+		}
+		out, err = jobFromRow(row)
+		return err
+	})
+	if err != nil {
+		return Job{}, fmt.Errorf("retry job %d: %w", id, err)
+	}
+	return out, nil
 }

@@ -162,7 +162,7 @@ func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 	js := jobs.NewService(jobs.ServiceParams{Pool: pool, River: rc, Cursors: codec})
 	items := item.NewService(item.ServiceParams{Pool: pool, Collections: collections, Cursors: codec, Recorder: recorder,
 		NowFunc: o.NowFunc, ImportMaxBytes: cfg.ImportMaxBytes,
-		OnCreate: []item.OnCreateFunc{js.EnqueueEnrichment}, OnUpdate: []item.OnUpdateFunc{js.EnqueueReEnrichment},
+		OnCreate: []item.OnCreateFunc{js.EnqueueEnrichment}, OnUpdate: []item.OnUpdateFunc{js.EnqueueReEnrichment, js.FollowMove},
 		OnImportQueued: []item.OnImportQueuedFunc{js.EnqueueImport}, OnImport: []item.OnImportFunc{js.EnqueueImportEnrichment}})
 	wp, err := params.WebhookService(cfg)
 	require.NoError(t, err)

@@ -17,6 +17,7 @@ import { registerSteps, sessionSteps, signOutSteps } from './auth.mjs';
 import { collectionSteps, phoneSteps } from './collections.mjs';
 import { emailSteps } from './email.mjs';
 import { baseURL, newPage, outDir } from './context.mjs';
+import { dashboardSteps } from './dashboard.mjs';
 import { runSteps } from './harness.mjs';
 import { importSteps } from './imports.mjs';
 import { itemSteps } from './items.mjs';
@@ -41,6 +42,7 @@ const steps = [
   ...importSteps,
   ...webhookSteps,
   ...auditSteps,
+  ...dashboardSteps,
   ...phoneSteps,
   ...emailSteps,
   ...signOutSteps,

@@ -841,6 +841,106 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/items/bulk/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy many items to another collection (owners, editors of both)
+         * @description Creates new items with the same fields and tags; their links are fetched again. One transaction: if any item is missing (404) or may not be changed by the caller (403), nothing changes. One event (and audit row) per item that changed. At most 1,000 items per request (422 beyond).
+         */
+        post: operations["bulk-copy-items"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/items/bulk/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete many items, with undo (owners, editors)
+         * @description Answers an undo_token valid for 10 minutes (POST /api/v1/items/bulk/restore). One transaction: if any item is missing (404) or may not be changed by the caller (403), nothing changes. One event (and audit row) per item that changed. At most 1,000 items per request (422 beyond).
+         */
+        post: operations["bulk-delete-items"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/items/bulk/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move many items to another collection (owners, editors of both)
+         * @description Items keep their ids and tags. Two people moving the same items at once are served one after the other. One transaction: if any item is missing (404) or may not be changed by the caller (403), nothing changes. One event (and audit row) per item that changed. At most 1,000 items per request (422 beyond).
+         */
+        post: operations["bulk-move-items"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/items/bulk/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Undo a bulk delete (owners, editors)
+         * @description Brings back the items of a bulk delete with their ids, fields and tags, within 10 minutes of it. An unknown, used or expired token is 404; if the caller may no longer change one of the items, 403 and nothing changes.
+         */
+        post: operations["bulk-restore-items"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/items/bulk/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add and remove tags on many items (owners, editors)
+         * @description Adds `add` and removes `remove` on every item. One transaction: if any item is missing (404) or may not be changed by the caller (403), nothing changes. One event (and audit row) per item that changed. At most 1,000 items per request (422 beyond).
+         */
+        post: operations["bulk-tag-items"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/jobs": {
         parameters: {
             query?: never;
@@ -876,6 +976,26 @@ export interface paths {
         get: operations["get-job"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/jobs/{id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Try a job again now (owners, editors)
+         * @description Makes a RETRYING, FAILED, CANCELLED or QUEUED job available to run at once (a job out of attempts gets one more). A RUNNING or SUCCEEDED job answers 409.
+         */
+        post: operations["retry-job"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1264,12 +1384,23 @@ export interface components {
         AuditEntity: {
             /** @description The collection the entity belongs to; null for a user. */
             collection_id: string;
+            /** @description The name of the collection the entity belongs to (its last known name if deleted); empty for a user. */
+            collection_name: string;
+            /** @description The item or collection no longer exists (name is its last known name): "deleted item 'X'". */
+            gone: boolean;
             /** @description The entity's id; for a membership, the member's user id; for a user, the account's id. */
             id: string;
+            /**
+             * @description What the entity is called: the item's title, the collection's name, the member's or user's display name. For an item or collection that no longer exists, the last name the trail gave it (see gone); empty if unknown.
+             * @example The Go Memory Model
+             */
+            name: string;
             /** @enum {string} */
             type: "item" | "collection" | "membership" | "user" | "team";
         };
         AuditEvent: {
+            /** @description The display name of who made the change; null for system changes. */
+            actor_name: string | null;
             /** @description Who made the change; null for system changes. */
             actor_user_id: string;
             /** @description The change; for updates, changed fields with before/after values. Personal fields read "[redacted]". */
@@ -1317,6 +1448,44 @@ export interface components {
             name: string;
             /** @description Send the browser here to sign in (append ?next=/path to come back to a page). */
             start_url: string;
+        };
+        BulkDeleteInputBody: {
+            /** @description The items to act on (at most 1,000; duplicates count once). If any of them does not exist or may not be changed by the caller, nothing changes (404 or 403 naming the item). */
+            item_ids: string[] | null;
+        };
+        BulkDeleteResult: {
+            item_ids: string[];
+            /** @description POST it to /api/v1/items/bulk/restore before undo_until to bring the items back. */
+            undo_token: string;
+            /** Format: date-time */
+            undo_until: string;
+        };
+        BulkRestoreInputBody: {
+            /** @description The undo_token a bulk delete answered. */
+            undo_token: string;
+        };
+        BulkResult: {
+            /** @description The items that changed, in request order (for a copy: the new items); items already as asked are left out. */
+            item_ids: string[];
+        };
+        BulkTagsInputBody: {
+            /**
+             * @description Tags to add to every item.
+             * @example [
+             *       "to-read"
+             *     ]
+             */
+            add?: string[] | null;
+            /** @description The items to act on (at most 1,000; duplicates count once). If any of them does not exist or may not be changed by the caller, nothing changes (404 or 403 naming the item). */
+            item_ids: string[] | null;
+            /** @description Tags to remove from every item. */
+            remove?: string[] | null;
+        };
+        BulkTargetInputBody: {
+            /** @description The collection to move or copy the items to; the caller must be an owner or editor of it and of every item's collection. */
+            collection_id: string;
+            /** @description The items to act on (at most 1,000; duplicates count once). If any of them does not exist or may not be changed by the caller, nothing changes (404 or 403 naming the item). */
+            item_ids: string[] | null;
         };
         ChangePasswordInputBody: {
             current_password: string;
@@ -1624,6 +1793,11 @@ export interface components {
             description: string;
             /** @description Create only: other items with the same link (normalised URL) in collections the caller can read, oldest first (at most 20). */
             duplicates?: components["schemas"]["DuplicateMatch"][] | null;
+            /**
+             * @description Fetching the link's details: enriching while its ENRICH_URL job waits, retries or runs; done; failed (for good: see the job's reason); none without a job.
+             * @enum {string}
+             */
+            enrichment: "none" | "enriching" | "done" | "failed";
             id: string;
             /**
              * @description Whether search has caught up with this version of the item: pending for a moment after each change (search may miss it or show its previous state), then indexed.
@@ -1715,10 +1889,25 @@ export interface components {
              */
             id: number;
             item_id: string;
-            /** @description Error of the latest failed attempt; null if none failed. */
+            /** @description Technical detail: the error of the latest failed attempt; null if none failed. */
             last_error: string | null;
             /** Format: int64 */
             max_attempts: number;
+            /**
+             * Format: int64
+             * @description For a RETRYING job, the number of the attempt due next ("attempt 2 of 5" with max_attempts); null otherwise.
+             */
+            next_attempt: number | null;
+            /**
+             * Format: date-time
+             * @description For a RETRYING job, when the next attempt is due; null otherwise.
+             */
+            next_attempt_at: string | null;
+            /**
+             * @description Why the job is RETRYING, FAILED or CANCELLED, as a sentence for people; null in any other status.
+             * @example Couldn't find the server notes.example.com (DNS)
+             */
+            reason: string | null;
             /** @description What the job's last attempt recorded (for example {"outcome": "enriched", "changed": true}); null if nothing. */
             result: unknown;
             /**
@@ -1727,10 +1916,10 @@ export interface components {
              */
             scheduled_at: string;
             /**
-             * @description QUEUED (waiting, including between retries), RUNNING, SUCCEEDED, FAILED (out of attempts, or a permanent failure such as a refused address or a 404), CANCELLED (by an operator).
+             * @description QUEUED (waiting for its first attempt), RETRYING (an attempt failed with a passing error such as a DNS failure, a timeout, a 5xx or a 429; the next one is due at next_attempt_at), RUNNING, SUCCEEDED (done), FAILED (for good: out of attempts, or a permanent failure such as a refused address or a 404), CANCELLED (by an operator).
              * @enum {string}
              */
-            status: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+            status: "QUEUED" | "RETRYING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
             /**
              * @description ENRICH_URL fetches the item's source_url into metadata_json; REINDEX_ITEM re-sends the item to the search index.
              * @enum {string}
@@ -2478,6 +2667,8 @@ export interface operations {
                 limit?: number;
                 /** @description Only events that occurred before this time (RFC 3339). */
                 to?: string;
+                /** @description Only events of this type (one of the event types, for example ItemDeleted); another value is 422. */
+                type?: string;
             };
             header?: never;
             path?: never;
@@ -7602,6 +7793,496 @@ export interface operations {
             };
         };
     };
+    "bulk-copy-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkTargetInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description Bad Request: the request body is missing or cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Content Too Large: the request body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "bulk-delete-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkDeleteInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkDeleteResult"];
+                };
+            };
+            /** @description Bad Request: the request body is missing or cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Content Too Large: the request body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "bulk-move-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkTargetInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description Bad Request: the request body is missing or cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Content Too Large: the request body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "bulk-restore-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkRestoreInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description Bad Request: the request body is missing or cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Content Too Large: the request body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "bulk-tag-items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkTagsInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResult"];
+                };
+            };
+            /** @description Bad Request: the request body is missing or cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Content Too Large: the request body exceeds the size limit. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-jobs": {
         parameters: {
             query?: {
@@ -7612,7 +8293,7 @@ export interface operations {
                 /** @description Page size. */
                 limit?: number;
                 /** @description Only jobs in this status. */
-                status?: "QUEUED" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
+                status?: "QUEUED" | "RETRYING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
                 /** @description Only jobs of this type. */
                 type?: "ENRICH_URL" | "REINDEX_ITEM";
             };
@@ -7821,6 +8502,104 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "retry-job": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Job id. */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Job"];
+                };
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

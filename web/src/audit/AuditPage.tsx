@@ -1,15 +1,15 @@
-// The audit trail: who changed what, when. Filter per item (entity), per
-// collection with a time range, or per actor. Also embedded in a collection's
-// "Activity" tab with the collection fixed.
-import { useState, type FormEvent } from 'react';
+// The audit trail by name: who changed what, when, grouped by day. Filter
+// by collection, person, kind of change and days; an item's history comes
+// from its page. Also embedded in a collection's "Activity" tab with the
+// collection fixed.
 import { Link, useSearchParams } from 'react-router';
 import type { AuditEvent } from '../api/types';
 import { useSession } from '../auth/session';
 import { useCurrentCollection } from '../collections/CollectionLayout';
-import { formatDateTime } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
 import { Empty, ErrorState, Loading } from '../ui/States';
-import { diffRows, eventLabel } from './diff';
+import { AuditFilterForm } from './AuditFilters';
+import { byDay, diffRows, eventLabel } from './diff';
 import { auditFilterKeys as filterKeys, useAuditEvents, type AuditFilters as Filters } from './hooks';
 
 export function AuditPage() {
@@ -32,95 +32,62 @@ export function CollectionActivity() {
   );
 }
 
+const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+
 function AuditView({ fixedCollection }: { fixedCollection?: string }) {
-  const { user } = useSession();
   const [params, setParams] = useSearchParams();
   const filters = Object.fromEntries(filterKeys.map((k) => [k, params.get(k) ?? ''])) as Filters;
   if (fixedCollection) filters.collection_id = fixedCollection;
-  const [draft, setDraft] = useState(filters);
-
   const events = useAuditEvents(filters);
 
-  function submit(e: FormEvent) {
-    e.preventDefault();
+  function apply(f: Filters) {
     const next = new URLSearchParams();
     for (const k of filterKeys) {
       if (fixedCollection && k === 'collection_id') continue;
-      const v = draft[k].trim();
+      const v = f[k].trim();
       if (v) next.set(k, v);
     }
     setParams(next, { replace: true });
   }
-  const set = (k: keyof Filters) => (e: { target: { value: string } }) => setDraft({ ...draft, [k]: e.target.value });
   const all = events.data?.pages.flatMap((p) => p.items ?? []) ?? [];
+  const entityName = all.find((e) => e.entity.id === filters.entity_id)?.entity.name;
 
   return (
     <>
-      <form className="filters audit-filters" onSubmit={submit} aria-label="Filter activity">
-        <label>
-          Entity
-          <select value={draft.entity_type} onChange={set('entity_type')}>
-            <option value="">Any</option>
-            <option value="item">Item</option>
-            <option value="collection">Collection</option>
-            <option value="membership">Membership</option>
-          </select>
-        </label>
-        <label>
-          Entity id
-          <input value={draft.entity_id} onChange={set('entity_id')} />
-        </label>
-        <label>
-          Actor (user id)
-          <input value={draft.actor_user_id} onChange={set('actor_user_id')} />
-        </label>
-        {!fixedCollection && (
-          <label>
-            Collection id
-            <input value={draft.collection_id} onChange={set('collection_id')} />
-          </label>
-        )}
-        <label>
-          From
-          <input type="datetime-local" value={draft.from} onChange={set('from')} />
-        </label>
-        <label>
-          To
-          <input type="datetime-local" value={draft.to} onChange={set('to')} />
-        </label>
-        <button type="submit">Apply filters</button>
-      </form>
+      {filters.entity_id && (
+        <p>
+          History of {filters.entity_type} {entityName ? `“${entityName}”` : ''}.{' '}
+          <button type="button" className="link" onClick={() => apply({ ...filters, entity_type: '', entity_id: '' })}>
+            Show all activity
+          </button>
+        </p>
+      )}
+      <AuditFilterForm key={params.toString()} filters={filters} fixedCollection={fixedCollection} onApply={apply} />
       {events.isPending ? (
         <Loading label="Loading activity…" />
       ) : events.isError ? (
         <ErrorState error={events.error} retry={() => events.refetch()} title="Could not load activity" />
       ) : all.length === 0 ? (
         <Empty title="No activity matches">
-          <p>Changes show up here a few seconds after they happen.</p>
+          <p>Changes show up here a few seconds after they happen. Try fewer filters or a wider range of days.</p>
         </Empty>
       ) : (
         <ol className="timeline" aria-label="Activity">
-          {all.map((ev) => (
-            <li key={ev.event_id} className="event">
-              <div className="event-head">
-                <strong>{eventLabel(ev.type)}</strong>
-                <time dateTime={ev.occurred_at}>{formatDateTime(ev.occurred_at)}</time>
-              </div>
-              <p className="muted small">
-                {ev.entity.type === 'item' ? <Link to={`/items/${ev.entity.id}`}>item {short(ev.entity.id)}</Link> : `${ev.entity.type} ${short(ev.entity.id)}`}
-                {ev.actor_user_id ? (
-                  <>
-                    {' '}
-                    by{' '}
-                    <Link to={`/audit?actor_user_id=${ev.actor_user_id}`}>
-                      {ev.actor_user_id === user?.id ? 'you' : `user ${short(ev.actor_user_id)}`}
-                    </Link>
-                  </>
-                ) : (
-                  ' by the system'
-                )}
-              </p>
-              <DiffTable data={ev.data} />
+          {byDay(all).map((day) => (
+            <li key={day.key} className="day">
+              <h3 className="day-heading">{day.label}</h3>
+              <ol className="timeline">
+                {day.events.map((ev) => (
+                  <li key={ev.event_id} className="event">
+                    <div className="event-head">
+                      <strong>{eventLabel(ev.type)}</strong>
+                      <time dateTime={ev.occurred_at}>{time.format(new Date(ev.occurred_at))}</time>
+                    </div>
+                    <EventLine ev={ev} showCollection={!fixedCollection} />
+                    <DiffTable data={ev.data} />
+                  </li>
+                ))}
+              </ol>
             </li>
           ))}
         </ol>
@@ -134,8 +101,26 @@ function AuditView({ fixedCollection }: { fixedCollection?: string }) {
   );
 }
 
-function short(id: string): string {
-  return id.length > 8 ? id.slice(-8) : id;
+/** "item ‘Title’ by Ada, in Reading list" with links; "deleted item ‘X’" for what is gone. */
+function EventLine({ ev, showCollection }: { ev: AuditEvent; showCollection: boolean }) {
+  const { user } = useSession();
+  const e = ev.entity;
+  const named = e.name ? `‘${e.name}’` : '(untitled)';
+  let what;
+  if (e.type === 'item') {
+    what = e.gone ? <span>deleted item {named}</span> : <Link to={`/items/${e.id}`}>item {named}</Link>;
+  } else if (e.type === 'collection') {
+    what = e.gone ? <span>deleted collection {named}</span> : <Link to={`/collections/${e.id}`}>collection {named}</Link>;
+  } else {
+    what = <span>{e.id === user?.id ? 'you' : e.name || 'a member'}</span>;
+  }
+  return (
+    <p className="muted small">
+      {what}
+      {ev.actor_user_id ? ` by ${ev.actor_user_id === user?.id ? 'you' : ev.actor_name || 'someone'}` : ' by the system'}
+      {showCollection && e.collection_name && e.type !== 'collection' ? `, in ${e.collection_name}` : ''}
+    </p>
+  );
 }
 
 function DiffTable({ data }: { data: AuditEvent['data'] }) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffRows, eventLabel, show } from './diff';
+import { byDay, diffRows, eventLabel, show } from './diff';
 
 describe('audit diffs', () => {
   it('shows changes as before and after, then other fields', () => {
@@ -26,5 +26,18 @@ describe('audit diffs', () => {
   it('names events and values readably', () => {
     expect(eventLabel('MembershipRoleChanged')).toBe('Membership role changed');
     expect(show({ a: 1 })).toBe('{"a":1}');
+  });
+});
+
+describe('byDay', () => {
+  it('groups events newest first under Today, Yesterday and dates', () => {
+    const now = new Date(2026, 2, 12, 15, 0);
+    const at = (d: number, h: number) => new Date(2026, 2, d, h, 0).toISOString();
+    const days = byDay([{ occurred_at: at(12, 14) }, { occurred_at: at(12, 9) }, { occurred_at: at(11, 20) }, { occurred_at: at(3, 8) }], now);
+    expect(days.map((d) => [d.label, d.events.length])).toEqual([
+      ['Today', 2],
+      ['Yesterday', 1],
+      [expect.stringMatching(/3/), 1],
+    ]);
   });
 });

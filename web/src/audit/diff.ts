@@ -50,3 +50,34 @@ export function eventLabel(type: string): string {
   const words = type.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+/** A day of activity: its key (YYYY-MM-DD, local), a label and its events in order. */
+export interface Day<E> {
+  key: string;
+  label: string;
+  events: E[];
+}
+
+const dayLabel = new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+
+function localKey(d: Date): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** Groups events (newest first) by their local day: "Today", "Yesterday", then dates. */
+export function byDay<E extends { occurred_at: string }>(events: readonly E[], now = new Date()): Day<E>[] {
+  const today = localKey(now);
+  const yesterday = localKey(new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1));
+  const days: Day<E>[] = [];
+  for (const e of events) {
+    const d = new Date(e.occurred_at);
+    const key = localKey(d);
+    let day = days[days.length - 1];
+    if (!day || day.key !== key) {
+      day = { key, label: key === today ? 'Today' : key === yesterday ? 'Yesterday' : dayLabel.format(d), events: [] };
+      days.push(day);
+    }
+    day.events.push(e);
+  }
+  return days;
+}

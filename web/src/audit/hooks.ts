@@ -4,8 +4,8 @@ import { unwrap } from '../api/client';
 import type { AuditEntityType } from '../api/types';
 import { useSession } from '../auth/session';
 
-/** The audit filters as the page holds them: free text, '' for none. */
-export const auditFilterKeys = ['entity_type', 'entity_id', 'actor_user_id', 'collection_id', 'from', 'to'] as const;
+/** The audit filters as the page holds them ('' for none): pickers, and day-precise dates (YYYY-MM-DD). */
+export const auditFilterKeys = ['entity_type', 'entity_id', 'actor_user_id', 'collection_id', 'type', 'from', 'to'] as const;
 export type AuditFilters = Record<(typeof auditFilterKeys)[number], string>;
 
 /** The entity types the dashboard filters by (a user's own security events have their own page). */
@@ -16,11 +16,12 @@ export const auditKeys = {
   list: (f: AuditFilters) => ['audit', 'list', f] as const,
 };
 
-/** datetime-local value ("2026-03-12T14:05") → RFC 3339 in UTC. */
-export function toRFC3339(local: string): string {
-  if (!local) return '';
-  const d = new Date(local);
-  return Number.isNaN(d.getTime()) ? '' : d.toISOString();
+/** A date input's day ("2026-03-12", local) → the RFC 3339 instant that day starts at; endOfDay: the next day's start. */
+export function dayStart(day: string, endOfDay = false): string {
+  const parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!parts) return '';
+  const at = new Date(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3]) + (endOfDay ? 1 : 0));
+  return Number.isNaN(at.getTime()) ? '' : at.toISOString();
 }
 
 /** The audit events the caller may see, newest first, narrowed by the filters. */
@@ -38,8 +39,9 @@ export function useAuditEvents(f: AuditFilters) {
               entity_id: f.entity_id || undefined,
               actor_user_id: f.actor_user_id || undefined,
               collection_id: f.collection_id || undefined,
-              from: toRFC3339(f.from) || undefined,
-              to: toRFC3339(f.to) || undefined,
+              type: f.type || undefined,
+              from: dayStart(f.from) || undefined,
+              to: dayStart(f.to, true) || undefined,
               cursor: pageParam,
               limit: 50,
             },

@@ -4,8 +4,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link } from 'react-router';
 import type { Item } from '../api/types';
-import { isActive, useItemJobs, useStartJob } from '../jobs/hooks';
-import { JobStatusBadge } from '../jobs/JobStatusBadge';
+import { isActive, useItemJobs, useRetryJob, useStartJob } from '../jobs/hooks';
+import { canTryAgain, JobReason, JobStatusBadge } from '../jobs/JobStatusBadge';
 import { formatDateTime } from '../ui/format';
 import { FormError } from '../ui/States';
 import { itemKeys } from './hooks';
@@ -14,6 +14,7 @@ export function EnrichmentPanel({ item, editable }: { item: Item; editable: bool
   const qc = useQueryClient();
   const jobs = useItemJobs(item.id);
   const rerun = useStartJob();
+  const retry = useRetryJob();
   const latest = jobs.data?.items?.[0];
   // When a job finishes, the item may have new metadata.
   const latestStatus = latest?.status;
@@ -40,25 +41,27 @@ export function EnrichmentPanel({ item, editable }: { item: Item; editable: bool
       )}
       <PageTextLine pageText={item.page_text} />
       {latest && (
-        <p>
-          Enrichment: <JobStatusBadge status={latest.status} /> {latest.type}
-          {latest.finalized_at ? `, finished ${formatDateTime(latest.finalized_at)}` : ''}
-          {latest.last_error ? (
-            <>
-              {' '}
-              — <span className="error-text">{latest.last_error}</span>
-            </>
-          ) : null}{' '}
-          <Link to={`/jobs?item_id=${item.id}`}>All jobs</Link>
-        </p>
+        <div>
+          <p>
+            Fetching link details: <JobStatusBadge job={latest} />
+            {latest.finalized_at ? `, finished ${formatDateTime(latest.finalized_at)}` : ''}{' '}
+            <Link to={`/jobs?item_id=${item.id}`}>All jobs</Link>
+          </p>
+          <JobReason job={latest} />
+          {editable && canTryAgain(latest.status) && (
+            <button type="button" onClick={() => retry.mutate(latest.id)} disabled={retry.isPending}>
+              Try again
+            </button>
+          )}
+        </div>
       )}
-      {jobs.isSuccess && editable && item.source_url && (
+      {jobs.isSuccess && editable && item.source_url && !(latest && canTryAgain(latest.status)) && (
         <button type="button" onClick={() => rerun.mutate({ type: 'ENRICH_URL', item_id: item.id })}
           disabled={rerun.isPending || (latest ? isActive(latest) : false)}>
           Fetch link details again
         </button>
       )}
-      <FormError error={jobs.error ?? rerun.error} />
+      <FormError error={jobs.error ?? rerun.error ?? retry.error} />
     </section>
   );
 }

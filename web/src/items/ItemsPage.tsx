@@ -1,65 +1,123 @@
-// A collection's items: filter by tags (all must match), page with "Show more",
-// and, for owners and editors, add and delete.
-import { useState } from 'react';
+// A collection's items as cards or a compact list (the choice is
+// remembered): filter by tags, quick add a link, select many (checkboxes,
+// shift-click ranges, select all, j/k/x from the keyboard) for bulk actions
+// with undo, and page with "Show more".
+import { useState, type MouseEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { describeProblem } from '../api/problem';
 import type { Item } from '../api/types';
 import { useCurrentCollection } from '../collections/CollectionLayout';
 import { ConfirmDialog } from '../ui/Dialog';
-import { formatDateTime } from '../ui/format';
 import { Empty, ErrorState, Loading } from '../ui/States';
+import { BulkBar } from './BulkBar';
+import { useBulkRestore } from './bulkHooks';
 import { useDeleteItem, useItems, useTags } from './hooks';
-import { IndexBadge } from './IndexBadge';
-import { LinkBadge } from './LinkBadge';
+import { ItemCard } from './ItemCard';
+import { QuickAdd } from './QuickAdd';
+import { clickSelect } from './selection';
+import { useListKeys } from './useListKeys';
+
+type View = 'cards' | 'list';
+const viewKey = 'atlas.items.view';
+
+function savedView(): View {
+  try {
+    return localStorage.getItem(viewKey) === 'list' ? 'list' : 'cards';
+  } catch {
+    return 'cards';
+  }
+}
 
 export function ItemsPage() {
   const collection = useCurrentCollection();
   const [params, setParams] = useSearchParams();
-  const selected = params.getAll('tag');
-  const items = useItems(collection.id, selected);
+  const filterTags = params.getAll('tag');
+  const items = useItems(collection.id, filterTags);
   const tags = useTags(collection.id);
   const remove = useDeleteItem(collection.id);
+  const restore = useBulkRestore();
   const [deleting, setDeleting] = useState<Item | null>(null);
+  const [view, setView] = useState<View>(savedView);
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [anchor, setAnchor] = useState<string | null>(null);
+  const [undo, setUndo] = useState<{ token: string; count: number } | null>(null);
   const editable = collection.permissions.write_items;
 
-  function toggle(tag: string) {
+  const all = items.data?.pages.flatMap((p) => p.items ?? []) ?? [];
+  const ids = all.map((it) => it.id);
+  const chosen = ids.filter((id) => selected.has(id));
+  const toggleOne = (id: string) => setSelected((s) => clickSelect(ids, s, id, null, false));
+  const focused = useListKeys(ids, editable ? toggleOne : undefined);
+
+  function choose(v: View) {
+    setView(v);
+    try {
+      localStorage.setItem(viewKey, v);
+    } catch {
+      // Storage may be off; the choice then lasts for this page only.
+    }
+  }
+
+  function toggleTag(tag: string) {
     const next = new URLSearchParams(params);
     next.delete('tag');
-    const set = selected.includes(tag) ? selected.filter((t) => t !== tag) : [...selected, tag];
+    const set = filterTags.includes(tag) ? filterTags.filter((t) => t !== tag) : [...filterTags, tag];
     set.forEach((t) => next.append('tag', t));
     setParams(next, { replace: true });
   }
-
-  const all = items.data?.pages.flatMap((p) => p.items ?? []) ?? [];
+  function select(id: string, e: MouseEvent<HTMLInputElement>) {
+    setSelected((s) => clickSelect(ids, s, id, anchor, e.shiftKey));
+    setAnchor(id);
+  }
 
   return (
     <section aria-labelledby="items-heading">
       <div className="section-head">
         <h2 id="items-heading">Items</h2>
-        {editable ? (
-          <Link className="button primary" to={`/collections/${collection.id}/items/new`}>
-            New item
-          </Link>
-        ) : (
-          <p className="muted">You can read this collection; only owners and editors change its items.</p>
-        )}
+        <div className="actions">
+          <div className="view-switch" role="group" aria-label="Show items as">
+            <button type="button" aria-pressed={view === 'cards'} onClick={() => choose('cards')}>
+              Cards
+            </button>
+            <button type="button" aria-pressed={view === 'list'} onClick={() => choose('list')}>
+              List
+            </button>
+          </div>
+          {editable && (
+            <Link className="button primary" to={`/collections/${collection.id}/items/new`}>
+              New item
+            </Link>
+          )}
+        </div>
       </div>
+      {editable ? (
+        <QuickAdd collectionId={collection.id} />
+      ) : (
+        <p className="muted">You can read this collection; only owners and editors change its items.</p>
+      )}
+
+      {undo && (
+        <div className="notice undo" role="status">
+          Deleted {undo.count} item{undo.count === 1 ? '' : 's'}.{' '}
+          <button type="button" onClick={() => restore.mutate({ undo_token: undo.token }, { onSuccess: () => setUndo(null) })} disabled={restore.isPending}>
+            Undo
+          </button>{' '}
+          <button type="button" className="link" onClick={() => setUndo(null)}>
+            Dismiss
+          </button>
+          {restore.error ? <span className="error-text"> {describeProblem(restore.error)}</span> : null}
+        </div>
+      )}
 
       {tags.data && tags.data.length > 0 && (
         <div className="tag-filter" role="group" aria-label="Filter by tag">
           <span className="muted">Filter by tag:</span>
           {tags.data.map((t) => (
-            <button
-              key={t.name}
-              type="button"
-              className="chip-toggle"
-              aria-pressed={selected.includes(t.name)}
-              onClick={() => toggle(t.name)}
-            >
+            <button key={t.name} type="button" className="chip-toggle" aria-pressed={filterTags.includes(t.name)} onClick={() => toggleTag(t.name)}>
               {t.name} <span className="count">{t.item_count}</span>
             </button>
           ))}
-          {selected.length > 0 && (
+          {filterTags.length > 0 && (
             <button type="button" className="link" onClick={() => setParams(new URLSearchParams(), { replace: true })}>
               Clear filter
             </button>
@@ -67,62 +125,68 @@ export function ItemsPage() {
         </div>
       )}
 
+      {editable && chosen.length > 0 && (
+        <BulkBar
+          collectionId={collection.id}
+          selected={chosen}
+          total={all.length}
+          onSelectAll={() => setSelected(new Set(ids))}
+          onClear={() => setSelected(new Set())}
+          onDeleted={(token, count) => {
+            setSelected(new Set());
+            setUndo({ token, count });
+          }}
+        />
+      )}
+
       {items.isPending ? (
         <Loading label="Loading items…" />
       ) : items.isError && !items.isFetchNextPageError ? (
         <ErrorState error={items.error} retry={() => items.refetch()} title="Could not load the items" />
       ) : all.length === 0 ? (
-        selected.length > 0 ? (
+        filterTags.length > 0 ? (
           <Empty title="No items carry all of these tags">
             <p>Remove a tag from the filter to see more.</p>
           </Empty>
         ) : (
           <Empty title="No items yet">
-            <p>{editable ? 'Add the first link or note with “New item”.' : 'Items appear here when owners or editors add them.'}</p>
+            <p>{editable ? 'Paste a link above to save it, or add a note with “New item”.' : 'Items appear here when owners or editors add them.'}</p>
           </Empty>
         )
       ) : (
         <>
           <p className="muted" aria-live="polite">
             Showing {all.length} item{all.length === 1 ? '' : 's'}
-            {selected.length > 0 ? ` tagged ${selected.join(' + ')}` : ''}
-            {items.hasNextPage ? ' (more available)' : ''}.
+            {filterTags.length > 0 ? ` tagged ${filterTags.join(' + ')}` : ''}
+            {items.hasNextPage ? ' (more available)' : ''}.{' '}
+            {editable && chosen.length === 0 && (
+              <button type="button" className="link" onClick={() => setSelected(new Set(ids))}>
+                Select all
+              </button>
+            )}
           </p>
-          <ul className="item-list" aria-label="Items">
+          <ul className={view === 'list' ? 'item-list compact' : 'item-grid'} aria-label="Items">
             {all.map((it) => (
-              <li key={it.id} className="item-row">
-                <div className="item-main">
-                  <h3>
-                    <Link to={`/items/${it.id}`}>{it.title}</Link>
-                    <IndexBadge status={it.index_status} />
-                    <LinkBadge link={it.link} />
-                  </h3>
-                  {it.source_url && <p className="url">{hostOf(it.source_url)}</p>}
-                  {it.description && <p className="card-text">{it.description}</p>}
-                  {(it.tags ?? []).length > 0 && (
-                    <ul className="chips" aria-label="Tags">
-                      {(it.tags ?? []).map((t) => (
-                        <li key={t} className="chip">
-                          {t}
-                        </li>
-                      ))}
-                    </ul>
-                  )}
-                </div>
-                <div className="item-side">
-                  <span className="muted small">Updated {formatDateTime(it.updated_at)}</span>
-                  {editable && (
-                    <div className="card-actions">
+              <ItemCard
+                key={it.id}
+                item={it}
+                selectable={editable}
+                selected={selected.has(it.id)}
+                focused={focused === it.id}
+                onSelect={(e) => select(it.id, e)}
+                actions={
+                  editable && (
+                    <>
                       <Link to={`/items/${it.id}?edit=1`} aria-label={`Edit ${it.title}`}>
                         Edit
                       </Link>
                       <button type="button" className="danger-link" onClick={() => setDeleting(it)} aria-label={`Delete ${it.title}`}>
                         Delete
                       </button>
-                    </div>
-                  )}
-                </div>
-              </li>
+                    </>
+                  )
+                }
+              />
             ))}
           </ul>
           {items.hasNextPage && (
@@ -149,13 +213,4 @@ export function ItemsPage() {
       />
     </section>
   );
-}
-
-/** "go.dev" from "https://go.dev/ref/mem". */
-export function hostOf(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return url;
-  }
 }

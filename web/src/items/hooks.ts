@@ -31,7 +31,15 @@ export function useItems(collectionId: string, tags: readonly string[]) {
         }),
       ),
     getNextPageParam: (last) => last.next_cursor ?? undefined,
+    // While Atlas fetches a link's details, the list refreshes so that its card fills in.
+    refetchInterval: (q) => ((q.state.data?.pages ?? []).some((p) => (p.items ?? []).some(fillingIn)) ? 2000 : false),
   });
+}
+
+/** Whether an item's card is still filling in: its link is being fetched, or was just saved and not picked up yet. */
+export function fillingIn(it: Item): boolean {
+  if (it.enrichment === 'enriching') return true;
+  return it.enrichment === 'none' && !!it.source_url && Date.now() - new Date(it.created_at).getTime() < 60_000;
 }
 
 /** The collection's tags with their item counts (for filters and autocomplete). */

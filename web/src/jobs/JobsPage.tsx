@@ -3,11 +3,11 @@ import { Link, useSearchParams } from 'react-router';
 import type { JobStatus, JobType } from '../api/types';
 import { formatDateTime } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
-import { Empty, ErrorState, Loading } from '../ui/States';
-import { useJobs } from './hooks';
-import { JobStatusBadge } from './JobStatusBadge';
+import { Empty, ErrorState, FormError, Loading } from '../ui/States';
+import { useJobs, useRetryJob } from './hooks';
+import { canTryAgain, JobReason, JobStatusBadge, statusLabel } from './JobStatusBadge';
 
-const statuses: readonly JobStatus[] = ['QUEUED', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
+const statuses: readonly JobStatus[] = ['QUEUED', 'RETRYING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
 const types: readonly JobType[] = ['ENRICH_URL', 'REINDEX_ITEM'];
 
 /** The value if it is one of the allowed ones (URL parameters are free text). */
@@ -22,6 +22,7 @@ export function JobsPage() {
   const itemId = params.get('item_id') ?? '';
 
   const jobs = useJobs({ status, type, itemId });
+  const retry = useRetryJob();
 
   const setFilter = (k: string, v: string) => {
     const next = new URLSearchParams(params);
@@ -41,7 +42,7 @@ export function JobsPage() {
             <option value="">Any</option>
             {statuses.map((s) => (
               <option key={s} value={s}>
-                {s.charAt(0) + s.slice(1).toLowerCase()}
+                {statusLabel(s)}
               </option>
             ))}
           </select>
@@ -82,29 +83,40 @@ export function JobsPage() {
                 <th scope="col">Item</th>
                 <th scope="col">Attempts</th>
                 <th scope="col">Created</th>
-                <th scope="col">Last error</th>
+                <th scope="col">Why</th>
+                <th scope="col"><span className="visually-hidden">Actions</span></th>
               </tr>
             </thead>
             <tbody>
               {all.map((j) => (
                 <tr key={String(j.id)}>
                   <td>
-                    <JobStatusBadge status={j.status} />
+                    <JobStatusBadge job={j} />
                   </td>
-                  <td>{j.type}</td>
+                  <td>{j.type === 'ENRICH_URL' ? 'Fetch link details' : 'Update search'}</td>
                   <td>{j.item_id ? <Link to={`/items/${j.item_id}`}>Open item</Link> : '—'}</td>
                   <td>
                     {j.attempts ?? 0}
                     {j.max_attempts ? ` of ${j.max_attempts}` : ''}
                   </td>
                   <td>{formatDateTime(j.created_at ?? j.scheduled_at)}</td>
-                  <td className="error-cell">{j.last_error ?? ''}</td>
+                  <td className="error-cell">
+                    <JobReason job={j} />
+                  </td>
+                  <td>
+                    {canTryAgain(j.status) && (
+                      <button type="button" onClick={() => retry.mutate(j.id)} disabled={retry.isPending}>
+                        Try again
+                      </button>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       )}
+      <FormError error={retry.error} />
       {jobs.hasNextPage && (
         <button type="button" onClick={() => jobs.fetchNextPage()} disabled={jobs.isFetchingNextPage}>
           Show more jobs

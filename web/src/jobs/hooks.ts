@@ -18,7 +18,7 @@ export const jobKeys = {
 };
 
 /** Whether a job may still change (the views poll while one does). */
-export const isActive = (j: Job) => j.status === 'QUEUED' || j.status === 'RUNNING';
+export const isActive = (j: Job) => j.status === 'QUEUED' || j.status === 'RUNNING' || j.status === 'RETRYING';
 
 /** How often to poll while any job shown may still change. */
 const pollWhileActive = (jobs: readonly Job[]) => (jobs.some(isActive) ? 2000 : false);
@@ -59,6 +59,16 @@ export function useStartJob() {
   const qc = useQueryClient();
   return useMutation({
     mutationFn: (body: { type: JobType; item_id: string }) => unwrap(api.POST('/api/v1/jobs', { body })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: jobKeys.all }),
+  });
+}
+
+/** Runs a job again now ("try again"); every job list refreshes. */
+export function useRetryJob() {
+  const { api } = useSession();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => unwrap(api.POST('/api/v1/jobs/{id}/retry', { params: { path: { id } } })),
     onSuccess: () => qc.invalidateQueries({ queryKey: jobKeys.all }),
   });
 }

@@ -61,6 +61,7 @@ export function item(over: Partial<Item> = {}): Item {
     created_by: me.id,
     version: 1,
     index_status: 'indexed',
+    enrichment: 'done',
     page_text: { status: 'none', size_bytes: 0, truncated: false, language: '', skip_reason: '', extracted_at: null },
     link: { status: 'ok', http_status: 200, moved_to: null, soft_404: false, detail: '', checked_at: null, changed_at: null },
     created_at: '2026-01-01T10:00:00Z',

@@ -1,0 +1,93 @@
+// One item in a collection's list, as a card or a compact row: what the
+// person saved and what Atlas learnt about the link, with state chips from
+// the API, and a checkbox for bulk actions.
+import type { MouseEvent, ReactNode } from 'react';
+import { Link } from 'react-router';
+import type { Item } from '../api/types';
+import { formatDateTime } from '../ui/format';
+import { LinkBadge } from './LinkBadge';
+
+interface Props {
+  item: Item;
+  selectable: boolean;
+  selected: boolean;
+  focused: boolean;
+  onSelect(e: MouseEvent<HTMLInputElement>): void;
+  /** Per-item actions (edit, delete) for those who may change it. */
+  actions?: ReactNode;
+}
+
+/** A string field of the enrichment metadata, or ''. */
+function meta(it: Item, key: string): string {
+  const v = it.metadata_json?.[key];
+  return typeof v === 'string' ? v : '';
+}
+
+/** "go.dev" from "https://go.dev/ref/mem". */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}
+
+export function ItemCard({ item: it, selectable, selected, focused, onSelect, actions }: Props) {
+  // The page's own title fills in for a link saved by URL alone.
+  const title = it.title === it.source_url && meta(it, 'title') ? meta(it, 'title') : it.title;
+  const description = it.description || meta(it, 'description');
+  const site = meta(it, 'site_name') || (it.source_url ? hostOf(it.source_url) : '');
+  const notes = it.notes.length > 160 ? `${it.notes.slice(0, 160)}…` : it.notes;
+  return (
+    <li className={`item-card${selected ? ' selected' : ''}`} data-focused={focused || undefined} data-item-id={it.id}>
+      {selectable && (
+        <input
+          type="checkbox"
+          className="select-box"
+          checked={selected}
+          onChange={() => undefined}
+          onClick={onSelect}
+          aria-label={`Select ${title}`}
+        />
+      )}
+      <div className="item-main">
+        <h3>
+          <Link to={`/items/${it.id}`}>{title}</Link>
+          <LinkBadge link={it.link} />
+        </h3>
+        {site && <p className="url">{site}</p>}
+        {description && <p className="card-text description">{description}</p>}
+        {notes && <p className="card-text notes">{notes}</p>}
+        {(it.tags ?? []).length > 0 && (
+          <ul className="chips" aria-label="Tags">
+            {(it.tags ?? []).map((t) => (
+              <li key={t} className="chip">
+                {t}
+              </li>
+            ))}
+          </ul>
+        )}
+        <StateChips item={it} />
+        <p className="muted small saved">Saved {formatDateTime(it.created_at)}</p>
+      </div>
+      {actions && <div className="card-actions">{actions}</div>}
+    </li>
+  );
+}
+
+/** Enriching / failed / indexed, as the server reports them. */
+export function StateChips({ item }: { item: Item }) {
+  const chips: { key: string; label: string }[] = [];
+  if (item.enrichment === 'enriching') chips.push({ key: 'enriching', label: 'Fetching details…' });
+  if (item.enrichment === 'failed') chips.push({ key: 'failed', label: 'Fetch failed' });
+  chips.push(item.index_status === 'indexed' ? { key: 'indexed', label: 'Searchable' } : { key: 'pending', label: 'Indexing…' });
+  return (
+    <ul className="chips state-chips" aria-label="State">
+      {chips.map((c) => (
+        <li key={c.key} className={`chip state-${c.key}`}>
+          {c.label}
+        </li>
+      ))}
+    </ul>
+  );
+}
