@@ -39,10 +39,13 @@ type Endpoint struct {
 	UpdatedAt               time.Time
 }
 
-// accountEvents are about a user, not a collection: they are never sent to
-// a webhook.
+// accountEvents are about a user or a team, not a collection: they are
+// never sent to a webhook (the dispatcher skips events without a
+// collection), so no endpoint may subscribe to them.
 var accountEvents = []events.Type{events.SessionRevoked, events.RefreshTokenReuseDetected,
-	events.PasswordChanged, events.APITokenCreated, events.APITokenRevoked}
+	events.PasswordChanged, events.APITokenCreated, events.APITokenRevoked, events.SSOLinked, events.UserLoggedIn,
+	events.TeamCreated, events.TeamUpdated, events.TeamDeleted,
+	events.TeamMemberAdded, events.TeamMemberRoleChanged, events.TeamMemberRemoved}
 
 // EventTypes lists the event types an endpoint may subscribe to: every
 // event of the catalogue (events.Types) that is about a collection.
