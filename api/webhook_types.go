@@ -16,7 +16,7 @@ type Webhook struct {
 	OwnerID      uuid.UUID  `json:"owner_id" doc:"Who registered it; events stop when they may no longer manage the collection."`
 	URL          string     `json:"url" example:"https://hooks.example.com/atlas"`
 	Description  string     `json:"description"`
-	EventTypes   []string   `json:"event_types" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved,ImportFinished" doc:"The event types it receives."`
+	EventTypes   []string   `json:"event_types" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved,ImportFinished,InvitationCreated,InvitationAccepted,InvitationRevoked,PublicLinkCreated,PublicLinkRevoked,ItemLinkStatusChanged" doc:"The event types it receives."`
 	Enabled      bool       `json:"enabled"`
 	// DisabledReason is set when Atlas turned it off.
 	DisabledReason *string    `json:"disabled_reason" doc:"Why Atlas disabled it (the receiver answered 410 Gone, or failed for a day); null otherwise. Enable it again once the receiver is fixed."`
@@ -95,7 +95,7 @@ func toWebhookDelivery(m webhook.Message) WebhookDelivery {
 // OpenAPI document's webhooks section.
 type WebhookEvent struct {
 	EventID     uuid.UUID       `json:"event_id" doc:"UUIDv7; also the webhook-id header. Deduplicate on it."`
-	Type        string          `json:"type" doc:"The event type (ItemCreated, ItemUpdated, ItemDeleted, CollectionCreated, CollectionUpdated, CollectionDeleted, MembershipAdded, MembershipRoleChanged, MembershipRemoved, ImportFinished; WebhookTest for a test event)." example:"ItemCreated"`
+	Type        string          `json:"type" doc:"The event type (ItemCreated, ItemUpdated, ItemDeleted, CollectionCreated, CollectionUpdated, CollectionDeleted, MembershipAdded, MembershipRoleChanged, MembershipRemoved, ImportFinished, InvitationCreated, InvitationAccepted, InvitationRevoked, PublicLinkCreated, PublicLinkRevoked, ItemLinkStatusChanged; WebhookTest for a test event)." example:"ItemCreated"`
 	Version     int             `json:"version" doc:"Envelope version." example:"1"`
 	OccurredAt  time.Time       `json:"occurred_at" doc:"When the change was committed (RFC 3339, UTC, microseconds)."`
 	ActorUserID *uuid.UUID      `json:"actor_user_id" doc:"Who made the change; null for the system."`

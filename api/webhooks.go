@@ -20,7 +20,7 @@ type WebhookPath struct {
 // WebhookBody registers a webhook.
 type WebhookBody struct {
 	URL         string   `json:"url" minLength:"8" maxLength:"2048" doc:"Where events are POSTed: https:// (plain http and private addresses only for hosts the operator lists in ATLAS_FETCH_ALLOW); no credentials in it." example:"https://hooks.example.com/atlas"`
-	EventTypes  []string `json:"event_types" minItems:"1" maxItems:"50" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved,ImportFinished" doc:"Event types to receive (the catalogue's events about a collection)." example:"[\"ItemCreated\",\"ItemDeleted\"]"`
+	EventTypes  []string `json:"event_types" minItems:"1" maxItems:"50" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved,ImportFinished,InvitationCreated,InvitationAccepted,InvitationRevoked,PublicLinkCreated,PublicLinkRevoked,ItemLinkStatusChanged" doc:"Event types to receive (the catalogue's events about a collection)." example:"[\"ItemCreated\",\"ItemDeleted\"]"`
 	Description string   `json:"description,omitempty" maxLength:"500"`
 	Enabled     *bool    `json:"enabled,omitempty" doc:"Default true."`
 }
@@ -58,7 +58,7 @@ type UpdateWebhookInput struct {
 	WebhookPath
 	Body struct {
 		URL         *string   `json:"url,omitempty" minLength:"8" maxLength:"2048"`
-		EventTypes  *[]string `json:"event_types,omitempty" minItems:"1" maxItems:"50" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved,ImportFinished"`
+		EventTypes  *[]string `json:"event_types,omitempty" minItems:"1" maxItems:"50" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved,ImportFinished,InvitationCreated,InvitationAccepted,InvitationRevoked,PublicLinkCreated,PublicLinkRevoked,ItemLinkStatusChanged"`
 		Description *string   `json:"description,omitempty" maxLength:"500"`
 		Enabled     *bool     `json:"enabled,omitempty" doc:"true also clears disabled_reason and the failing streak."`
 	}

@@ -2458,7 +2458,7 @@ export interface components {
             description?: string;
             /** @description true also clears disabled_reason and the failing streak. */
             enabled?: boolean;
-            event_types?: ("ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "ImportFinished")[];
+            event_types?: ("ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "ImportFinished" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked" | "PublicLinkCreated" | "PublicLinkRevoked" | "ItemLinkStatusChanged")[];
             url?: string;
         };
         User: {
@@ -2488,7 +2488,7 @@ export interface components {
             disabled_reason: string | null;
             enabled: boolean;
             /** @description The event types it receives. */
-            event_types: ("ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "ImportFinished")[] | null;
+            event_types: ("ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "ImportFinished" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked" | "PublicLinkCreated" | "PublicLinkRevoked" | "ItemLinkStatusChanged")[] | null;
             /**
              * Format: date-time
              * @description First failed attempt since the last success; null while healthy.
@@ -2519,7 +2519,7 @@ export interface components {
              *       "ItemDeleted"
              *     ]
              */
-            event_types: ("ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "ImportFinished")[] | null;
+            event_types: ("ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "ImportFinished" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked" | "PublicLinkCreated" | "PublicLinkRevoked" | "ItemLinkStatusChanged")[] | null;
             /**
              * @description Where events are POSTed: https:// (plain http and private addresses only for hosts the operator lists in ATLAS_FETCH_ALLOW); no credentials in it.
              * @example https://hooks.example.com/atlas
@@ -2593,7 +2593,7 @@ export interface components {
             /** @description W3C trace id of the write. */
             trace_id: string;
             /**
-             * @description The event type (ItemCreated, ItemUpdated, ItemDeleted, CollectionCreated, CollectionUpdated, CollectionDeleted, MembershipAdded, MembershipRoleChanged, MembershipRemoved, ImportFinished; WebhookTest for a test event).
+             * @description The event type (ItemCreated, ItemUpdated, ItemDeleted, CollectionCreated, CollectionUpdated, CollectionDeleted, MembershipAdded, MembershipRoleChanged, MembershipRemoved, ImportFinished, InvitationCreated, InvitationAccepted, InvitationRevoked, PublicLinkCreated, PublicLinkRevoked, ItemLinkStatusChanged; WebhookTest for a test event).
              * @example ItemCreated
              */
             type: string;
@@ -2614,7 +2614,7 @@ export interface components {
             disabled_reason: string | null;
             enabled: boolean;
             /** @description The event types it receives. */
-            event_types: ("ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "ImportFinished")[] | null;
+            event_types: ("ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "ImportFinished" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked" | "PublicLinkCreated" | "PublicLinkRevoked" | "ItemLinkStatusChanged")[] | null;
             /**
              * Format: date-time
              * @description First failed attempt since the last success; null while healthy.
