@@ -36,7 +36,7 @@ export function ArchivePanel({ item }: { item: Item }) {
       )}
       {copies[0] && (
         <p>
-          Archived {formatDateTime(copies[0].created_at)} ({formatBytes(size)})
+          {a.captured_by === 'browser' ? 'Kept as you saw it in your browser' : 'Archived'} {formatDateTime(copies[0].created_at)} ({formatBytes(size)})
           {a.blocked_resources > 0 ? `; ${a.blocked_resources} resources on addresses Atlas may not fetch were left out` : ''}.
         </p>
       )}
