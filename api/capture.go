@@ -54,7 +54,7 @@ func (s *Server) registerCapture() {
 			"It is sanitised like a copy Atlas captures itself (scripts, event handlers, javascript: URLs, frames and " +
 			"refreshes removed), replaces the item's copies, and is preferred over Atlas' own capture of the same URL. " +
 			"A page over ATLAS_ARCHIVE_MAX_BYTES_PER_ITEM is refused with 413; a read-only token gets 403.",
-		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity},
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusRequestEntityTooLarge, http.StatusUnprocessableEntity, http.StatusServiceUnavailable},
 	}, func(ctx context.Context, in *UploadCaptureInput) (*ItemArchiveOutput, error) {
 		if s.archive == nil {
 			if _, err := s.items.Get(ctx, caller(ctx), in.ID); err != nil {

@@ -3,9 +3,7 @@
 // extra package.
 declare namespace chrome {
   namespace runtime {
-    const lastError: { message?: string } | undefined;
     function openOptionsPage(): Promise<void>;
-    function getURL(path: string): string;
     const onInstalled: { addListener(cb: () => void): void };
   }
   namespace storage {
@@ -24,7 +22,6 @@ declare namespace chrome {
     }
     function query(q: { active?: boolean; currentWindow?: boolean; lastFocusedWindow?: boolean; url?: string }): Promise<Tab[]>;
     function get(id: number): Promise<Tab>;
-    function create(p: { url: string }): Promise<Tab>;
   }
   namespace scripting {
     interface InjectionResult<T> {

@@ -45,7 +45,7 @@ function startSite() {
 /** Opens the popup as a page for the tab showing url (the toolbar button cannot be clicked headless). */
 async function openPopup(s, url) {
   // Runs in an extension page, where chrome.tabs is available.
-  const tabId = await s.extOptions.evaluate(async (u) => (await globalThis.chrome.tabs.query({ url: u }))[0]?.id, url);
+  const tabId = await s.extOptions.evaluate(async (u) => (await globalThis.chrome.tabs.query({})).find((t) => t.url === u)?.id, url);
   check(tabId, `a tab shows ${url}`);
   const popup = await s.ext.newPage();
   await popup.goto(`chrome-extension://${s.extensionId}/popup.html?tab=${tabId}`);
@@ -58,6 +58,11 @@ async function signInExtension(s, server, secret) {
   await o.getByLabel('Server').fill(server);
   await o.getByLabel('Token').fill(secret);
   await o.getByRole('button', { name: 'Save and check' }).click();
+  // Checked against the server, then kept in extension storage.
+  await eventually(() => o.evaluate(async (t) => (await globalThis.chrome.storage.local.get(['token'])).token === t, secret), {
+    message: 'the token kept in extension storage',
+  });
+  await o.getByText(`Signed in as ${owner.name}`).waitFor();
 }
 
 export const extensionSteps = [
@@ -98,7 +103,6 @@ export const extensionSteps = [
       s.extOptions = await s.ext.newPage();
       s.page = s.extOptions;
       await signInExtension(s, baseURL, s.extToken);
-      await s.extOptions.getByText(`Signed in as ${owner.name}`).waitFor();
     },
   },
   {
@@ -155,12 +159,10 @@ export const extensionSteps = [
       const t = await token(owner);
       const made = await api('POST', '/api/v1/auth/tokens', { token: t, body: { name: 'Short-lived', scope: 'write' } });
       await signInExtension(s, baseURL, made.body.token);
-      await s.extOptions.getByText(`Signed in as ${owner.name}`).waitFor();
       check((await api('DELETE', `/api/v1/auth/tokens/${made.body.id}`, { token: t })).status === 204, 'revoke');
       const popup = (s.page = await openPopup(s, s.articleURL));
       await popup.getByRole('alert').getByText('Your token no longer works (revoked or expired): sign in again').waitFor();
       await signInExtension(s, baseURL, s.extToken);
-      await s.extOptions.getByText(`Signed in as ${owner.name}`).waitFor();
     },
   },
   {
