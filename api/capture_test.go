@@ -18,12 +18,12 @@ import (
 
 // browserPage is a page as the extension sends it, with everything a copy
 // must not keep alive.
-const browserPage = `<!doctype html><html><head><title>Seen in the browser</title>
+var browserPage = `<!doctype html><html><head><title>Seen in the browser</title>
 <meta http-equiv="refresh" content="0;url=https://elsewhere.example/">
 <script>document.title = "script ran"</script></head>
 <body onload="document.title='handler ran'"><article><h1>Behind the sign-in</h1>
 <p>Only the signed-in person sees this paragraph of the article, which is long enough to be read.</p>
-<p>Another paragraph of the article that readability keeps for the reading view of the item.</p>
+<p>` + strings.Repeat("Another paragraph of the article that readability keeps for the reading view of the item. ", 20) + `</p>
 <a href="javascript:alert(1)">run</a> <a href="https://go.dev/" onclick="steal()">go</a>
 <iframe src="https://tracker.example/frame"></iframe>
 <svg><script>alert(2)</script><a xlink:href="javascript:alert(3)"><text>svg</text></a></svg>
