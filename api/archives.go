@@ -27,8 +27,10 @@ type ItemArchive struct {
 	// SourceURL is the URL that was archived.
 	SourceURL string `json:"source_url,omitempty"`
 	// BlockedResources counts resources of the page on addresses Atlas may not fetch.
-	BlockedResources int        `json:"blocked_resources"`
-	AttemptedAt      *time.Time `json:"attempted_at,omitempty"`
+	BlockedResources int `json:"blocked_resources"`
+	// CapturedBy says who made the copies: server (Atlas fetched the page) or browser (the extension sent it as the person saw it; preferred).
+	CapturedBy  string     `json:"captured_by,omitempty" enum:"server,browser"`
+	AttemptedAt *time.Time `json:"attempted_at,omitempty"`
 	// Copies are the stored copies (those of the latest successful attempt).
 	Copies []ArchiveCopy `json:"copies"`
 }
@@ -69,7 +71,7 @@ type CollectionArchiveUsageOutput struct {
 
 func toItemArchive(st archive.Status) ItemArchive {
 	out := ItemArchive{ItemID: st.ItemID, Status: st.State, Code: string(st.Code), Reason: st.Reason, SourceURL: st.SourceURL,
-		BlockedResources: st.BlockedResources, Copies: []ArchiveCopy{}}
+		BlockedResources: st.BlockedResources, CapturedBy: st.CapturedBy, Copies: []ArchiveCopy{}}
 	if !st.AttemptedAt.IsZero() {
 		at := st.AttemptedAt
 		out.AttemptedAt = &at

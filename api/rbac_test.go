@@ -155,9 +155,13 @@ var rbacMatrix = map[string]rbacCase{
 	"get-item-archive":             {http.MethodGet, "/api/v1/items/{i}/archive", nil, statuses(200, 200, 200, 404, 401)},
 	"get-item-archive-copy":        {http.MethodGet, "/api/v1/items/{i}/archive/html", nil, statuses(404, 404, 404, 404, 401)},
 	"get-collection-archive-usage": {http.MethodGet, "/api/v1/collections/{c}/archive-usage", nil, statuses(200, 200, 200, 404, 401)},
-	"create-job":                   {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
-	"get-job":                      {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
-	"list-item-link-checks":        {http.MethodGet, "/api/v1/items/{i}/link-checks", nil, statuses(200, 200, 200, 404, 401)},
+	// The extension's page upload: writers pass authorisation and meet the
+	// fixture item's lack of a link (422; capture_test.go stores real ones).
+	"upload-item-archive-capture": {http.MethodPut, "/api/v1/items/{i}/archive/capture", func(fixture) any { return apitest.RawBody("<html><body>Page</body></html>") }, statuses(422, 422, 403, 404, 401)},
+	"lookup-items-by-url":         {http.MethodGet, "/api/v1/items/by-url?url=https://example.com/", nil, statuses(200, 200, 200, 200, 401)},
+	"create-job":                  {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
+	"get-job":                     {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
+	"list-item-link-checks":       {http.MethodGet, "/api/v1/items/{i}/link-checks", nil, statuses(200, 200, 200, 404, 401)},
 	// Bulk: the fixture's collection is also the move/copy target, so a
 	// viewer is refused on the target and a non-member does not find it.
 	"bulk-tag-items": {http.MethodPost, "/api/v1/items/bulk/tags", func(f fixture) any {

@@ -75,7 +75,11 @@ func (s *Server) edge(p EdgeParams) []func(http.Handler) http.Handler {
 	if importLimit <= 0 {
 		importLimit = item.DefaultImportMaxBytes
 	}
-	chain = append(chain, limitBody(limit, importLimit+importFormSlack), clientIP(p.RateLimit.TrustedProxies), noteClientIP) // sessions record the client's IP; the access log too
+	captureLimit := limit
+	if s.archive != nil {
+		captureLimit = s.archive.MaxUploadBytes()
+	}
+	chain = append(chain, limitBody(limit, importLimit+importFormSlack, captureLimit), clientIP(p.RateLimit.TrustedProxies), noteClientIP) // sessions record the client's IP; the access log too
 	if p.RateLimit.Enabled {
 		chain = append(chain, s.rateLimit(p.RateLimit))
 	}
@@ -110,13 +114,16 @@ func securityHeaders(hsts bool) func(http.Handler) http.Handler {
 // runs: at once when the request declares its length, else (chunked) after
 // reading at most limit+1 bytes, which the handler then gets back. An
 // import upload may have up to importLimit bytes and is streamed, never
-// buffered here.
-func limitBody(limit, importLimit int64) func(http.Handler) http.Handler {
+// buffered here; a page the browser extension sends as an archived copy
+// may have up to captureLimit bytes.
+func limitBody(limit, importLimit, captureLimit int64) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			limit, upload := limit, isImportUpload(r)
 			if upload {
 				limit = importLimit
+			} else if isCaptureUpload(r) {
+				limit = captureLimit
 			}
 			switch {
 			case r.ContentLength > limit:

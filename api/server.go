@@ -130,6 +130,7 @@ func NewServer(p Params) *Server {
 	s.registerInvitations()
 	s.registerItems()
 	s.registerArchives()
+	s.registerCapture()
 	s.registerDuplicates()
 	s.registerLinks()
 	s.registerBulk()

@@ -86,6 +86,9 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[PageArgs]) error {
 	if err != nil {
 		return err
 	}
+	if st.CapturedBy == CapturedByBrowser {
+		return record(ctx, map[string]any{"outcome": "kept", "reason": "the copy sent from the browser is kept"})
+	}
 	var size int64
 	for _, c := range st.Copies {
 		size += c.Size

@@ -62,16 +62,19 @@ func NewService(p ServiceParams) *Service {
 
 // ArchiveItem captures the page behind an item's source_url and stores its
 // copies, for the ARCHIVE_PAGE job. Either every copy of the capture is
-// stored and recorded, or none is: the blobs are written under new keys
-// first, then the rows are replaced in one transaction, then the blobs the
-// old rows named are removed. A failed capture records its reason on the
-// item (earlier copies stay) and returns the *Failure; a transient one
-// (network error) is returned without recording it, for the job to retry.
+// stored and recorded, or none is (see storeCopies). A failed capture
+// records its reason on the item (earlier copies stay) and returns the
+// *Failure; a transient one (network error) is returned without recording
+// it, for the job to retry. A copy the browser extension sent for the same
+// URL is preferred: it is kept and returned, and nothing is fetched.
 func (s *Service) ArchiveItem(ctx context.Context, it item.Item) (Status, error) {
 	if it.SourceURL == nil {
 		return Status{}, atlas.Invalid("source_url", "the item has no source_url to archive")
 	}
-	st := Status{ItemID: it.ID, CollectionID: it.CollectionID, SourceURL: *it.SourceURL}
+	if kept, ok, err := s.browserCopy(ctx, it); err != nil || ok {
+		return kept, err
+	}
+	st := Status{ItemID: it.ID, CollectionID: it.CollectionID, SourceURL: *it.SourceURL, CapturedBy: CapturedByServer}
 	capture, err := s.capturer.Capture(ctx, *it.SourceURL)
 	st.AttemptedAt = s.now().UTC()
 	var f *Failure
@@ -80,8 +83,12 @@ func (s *Service) ArchiveItem(ctx context.Context, it item.Item) (Status, error)
 			return Status{}, err
 		}
 		st.State, st.Code, st.Reason = StateFailed, f.Code, f.Reason
-		if err := s.store.putStatus(ctx, s.pool, st); err != nil {
+		applied, err := s.store.putStatus(ctx, s.pool, st)
+		if err != nil {
 			return Status{}, err
+		}
+		if !applied {
+			return s.store.get(ctx, s.pool, it.ID)
 		}
 		return st, f
 	}
@@ -89,11 +96,34 @@ func (s *Service) ArchiveItem(ctx context.Context, it item.Item) (Status, error)
 		return Status{}, err
 	}
 	st.State, st.BlockedResources = StateArchived, capture.Blocked
-	copies := []Copy{s.newCopy(it, KindHTML, capture.HTML, "text/html; charset=utf-8", st.AttemptedAt)}
-	if capture.Readable != nil {
-		copies = append(copies, s.newCopy(it, KindReadable, capture.Readable, "text/html; charset=utf-8", st.AttemptedAt))
+	return s.storeCopies(ctx, it, st, capture.HTML, capture.Readable)
+}
+
+// browserCopy returns the item's archive when its copies came from the
+// browser extension for the item's current source_url.
+func (s *Service) browserCopy(ctx context.Context, it item.Item) (Status, bool, error) {
+	st, err := s.store.get(ctx, s.pool, it.ID)
+	if errors.Is(err, atlas.ErrNotFound) {
+		return Status{}, false, nil
 	}
-	data := map[Kind][]byte{KindHTML: capture.HTML, KindReadable: capture.Readable}
+	if err != nil {
+		return Status{}, false, err
+	}
+	ok := st.CapturedBy == CapturedByBrowser && st.State == StateArchived && st.SourceURL == *it.SourceURL
+	return st, ok, nil
+}
+
+// storeCopies stores the copies of a successful capture and records st.
+// The blobs are written under new keys first, then the status and the
+// copy rows are replaced in one transaction, then the blobs the old rows
+// named are removed. A server capture that meets the browser's copy of the
+// same URL in that transaction leaves it in place and returns it.
+func (s *Service) storeCopies(ctx context.Context, it item.Item, st Status, page, readableHTML []byte) (Status, error) {
+	copies := []Copy{s.newCopy(it, KindHTML, page, "text/html; charset=utf-8", st.AttemptedAt)}
+	if readableHTML != nil {
+		copies = append(copies, s.newCopy(it, KindReadable, readableHTML, "text/html; charset=utf-8", st.AttemptedAt))
+	}
+	data := map[Kind][]byte{KindHTML: page, KindReadable: readableHTML}
 	for i, c := range copies {
 		if err := s.blobs.Put(ctx, c.BlobKey, data[c.Kind], c.ContentType); err != nil {
 			s.removeBlobs(ctx, keysOf(copies[:i]))
@@ -101,16 +131,23 @@ func (s *Service) ArchiveItem(ctx context.Context, it item.Item) (Status, error)
 		}
 	}
 	var old []string
-	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := s.store.putStatus(ctx, tx, st); err != nil {
+	applied := true
+	err := db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		if applied, err = s.store.putStatus(ctx, tx, st); err != nil || !applied {
 			return err
 		}
 		old, err = s.store.replaceCopies(ctx, tx, it.ID, copies)
 		return err
 	})
+	if err != nil || !applied {
+		s.removeUnnamed(ctx, keysOf(copies))
+	}
 	if err != nil {
-		s.removeBlobs(ctx, keysOf(copies))
 		return Status{}, fmt.Errorf("archive item %s: %w", it.ID, err)
+	}
+	if !applied {
+		return s.store.get(ctx, s.pool, it.ID)
 	}
 	s.removeBlobs(ctx, slices.DeleteFunc(old, func(k string) bool { return slices.Contains(keysOf(copies), k) }))
 	st.Copies = copies
@@ -131,6 +168,18 @@ func keysOf(copies []Copy) []string {
 		out[i] = c.BlobKey
 	}
 	return out
+}
+
+// removeUnnamed deletes those of keys that no copy row names (the blobs
+// of a capture that was not recorded; one with the same content as a
+// recorded copy has its key).
+func (s *Service) removeUnnamed(ctx context.Context, keys []string) {
+	named, err := s.store.known(context.WithoutCancel(ctx), s.pool, keys)
+	if err != nil {
+		s.log.WarnContext(ctx, "archive: could not check blobs to remove; reconcile will", slog.Any("error", err))
+		return
+	}
+	s.removeBlobs(ctx, slices.DeleteFunc(keys, func(k string) bool { return named[k] }))
 }
 
 // removeBlobs deletes blobs nothing names any more; a failure leaves an

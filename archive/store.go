@@ -38,6 +38,9 @@ type Status struct {
 	// BlockedResources counts sub-resources the guard refused.
 	BlockedResources int
 	AttemptedAt      time.Time
+	// CapturedBy says who made the copies: CapturedByServer or
+	// CapturedByBrowser.
+	CapturedBy string
 	// Copies are the stored copies (from the latest successful attempt).
 	Copies []Copy
 }
@@ -60,6 +63,15 @@ const (
 	StateNone = "none"
 )
 
+// Who made an item's copies (Status.CapturedBy).
+const (
+	// CapturedByServer: the ARCHIVE_PAGE job fetched the page.
+	CapturedByServer = "server"
+	// CapturedByBrowser: the browser extension sent the page as the person
+	// saw it; preferred over the server's capture of the same URL.
+	CapturedByBrowser = "browser"
+)
+
 // Prefix is where the blobs of all archived copies live in the blob store.
 const Prefix = "items/"
 
@@ -74,7 +86,7 @@ func collectionPrefix(collectionID uuid.UUID) string { return Prefix + collectio
 type store struct{}
 
 const statusSQL = `
-SELECT a.item_id, a.collection_id, a.source_url, a.status, a.code, a.reason, a.blocked_resources, a.attempted_at
+SELECT a.item_id, a.collection_id, a.source_url, a.status, a.code, a.reason, a.blocked_resources, a.attempted_at, a.captured_by
 FROM item_archives a WHERE a.item_id = $1`
 
 const copiesSQL = `
@@ -85,7 +97,7 @@ FROM item_archive_copies WHERE item_id = $1 ORDER BY kind`
 func (store) get(ctx context.Context, q db.Querier, itemID uuid.UUID) (Status, error) {
 	var s Status
 	var code string
-	err := q.QueryRow(ctx, statusSQL, itemID).Scan(&s.ItemID, &s.CollectionID, &s.SourceURL, &s.State, &code, &s.Reason, &s.BlockedResources, &s.AttemptedAt)
+	err := q.QueryRow(ctx, statusSQL, itemID).Scan(&s.ItemID, &s.CollectionID, &s.SourceURL, &s.State, &code, &s.Reason, &s.BlockedResources, &s.AttemptedAt, &s.CapturedBy)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Status{}, atlas.ErrNotFound
 	}
@@ -109,19 +121,32 @@ func (store) get(ctx context.Context, q db.Querier, itemID uuid.UUID) (Status, e
 }
 
 const upsertStatusSQL = `
-INSERT INTO item_archives (item_id, collection_id, source_url, status, code, reason, blocked_resources, attempted_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO item_archives (item_id, collection_id, source_url, status, code, reason, blocked_resources, attempted_at, captured_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 ON CONFLICT (item_id) DO UPDATE SET source_url = excluded.source_url, status = excluded.status,
     code = excluded.code, reason = excluded.reason, blocked_resources = excluded.blocked_resources,
-    attempted_at = excluded.attempted_at`
+    attempted_at = excluded.attempted_at, captured_by = excluded.captured_by
+WHERE excluded.captured_by = 'browser' OR item_archives.captured_by = 'server'
+   OR item_archives.status <> 'archived' OR item_archives.source_url <> excluded.source_url
+RETURNING item_id`
 
-// putStatus records an attempt (the copies are left as they are).
-func (store) putStatus(ctx context.Context, q db.Querier, s Status) error {
-	_, err := q.Exec(ctx, upsertStatusSQL, s.ItemID, s.CollectionID, s.SourceURL, s.State, string(s.Code), s.Reason, s.BlockedResources, s.AttemptedAt)
-	if err != nil {
-		return fmt.Errorf("record archive status: %w", notFoundIfGone(err))
+// putStatus records an attempt (the copies are left as they are). It
+// reports false, changing nothing, when a server attempt meets the
+// browser's copy of the same URL, which is preferred.
+func (store) putStatus(ctx context.Context, q db.Querier, s Status) (bool, error) {
+	if s.CapturedBy == "" {
+		s.CapturedBy = CapturedByServer
 	}
-	return nil
+	var id uuid.UUID
+	err := q.QueryRow(ctx, upsertStatusSQL, s.ItemID, s.CollectionID, s.SourceURL, s.State, string(s.Code), s.Reason,
+		s.BlockedResources, s.AttemptedAt, s.CapturedBy).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("record archive status: %w", notFoundIfGone(err))
+	}
+	return true, nil
 }
 
 const deleteCopiesSQL = `DELETE FROM item_archive_copies WHERE item_id = $1 RETURNING blob_key`

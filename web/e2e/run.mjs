@@ -5,7 +5,8 @@
 // (an invitation and a password reset read back from Mailpit); reloads and
 // tabs that stay signed in, signing out everywhere from a second browser, API
 // tokens, feeds and public links, webhooks to a local receiver, and single
-// sign-on through a real OpenID provider. Each feature's
+// sign-on through a real OpenID provider; the browser extension, the share
+// target and the bookmarklet. Each feature's
 // steps live in a module of its own; this runner puts them in the flow's
 // order (later steps build on earlier ones). Every route ships with the
 // server, so one that answers 404 fails its step; only the steps that need
@@ -16,6 +17,7 @@ import { auditSteps } from './audit.mjs';
 import { registerSteps, sessionSteps, signOutSteps } from './auth.mjs';
 import { collectionSteps, phoneSteps } from './collections.mjs';
 import { emailSteps } from './email.mjs';
+import { extensionSteps } from './extension.mjs';
 import { baseURL, newPage, outDir } from './context.mjs';
 import { dashboardSteps } from './dashboard.mjs';
 import { runSteps } from './harness.mjs';
@@ -44,6 +46,7 @@ const steps = [
   ...auditSteps,
   ...dashboardSteps,
   ...phoneSteps,
+  ...extensionSteps,
   ...emailSteps,
   ...signOutSteps,
   ...ssoSteps,

@@ -15,6 +15,7 @@ import { RequireAuth } from './auth/RequireAuth';
 import { SessionProvider } from './auth/session';
 import { CollectionLayout } from './collections/CollectionLayout';
 import { CollectionsPage } from './collections/CollectionsPage';
+import { SavePage } from './capture/SavePage';
 import { ItemPage } from './items/ItemPage';
 import { ItemsPage } from './items/ItemsPage';
 import { NewItemPage } from './items/NewItemPage';
@@ -91,6 +92,7 @@ export function AppRoutes() {
           <Route path="jobs" element={<JobsPage />} />
           <Route path="audit" element={<AuditPage />} />
           <Route path="account" element={<AccountPage />} />
+          <Route path="save" element={<SavePage />} />
           <Route
             path="*"
             element={

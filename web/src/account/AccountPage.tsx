@@ -8,6 +8,7 @@ import { PageHeader } from '../ui/PageHeader';
 import { ErrorState, FormError, Loading } from '../ui/States';
 import { LinkedSignInsSection } from '../auth/sso';
 import { EmailSection } from '../email/EmailSection';
+import { CaptureSection } from '../capture/CaptureSection';
 import { ApiTokensSection } from './ApiTokensSection';
 import { useChangePassword, useRevokeOtherSessions, useRevokeSession, useSessions, useUpdateProfile } from './hooks';
 
@@ -21,6 +22,7 @@ export function AccountPage() {
       <LinkedSignInsSection />
       <EmailSection />
       <SessionsSection />
+      <CaptureSection />
       <ApiTokensSection />
     </>
   );

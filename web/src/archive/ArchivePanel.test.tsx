@@ -2,7 +2,7 @@ import { screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { collection, fakeApi, item, json, page } from '../test/fakeApi';
 import { renderSignedIn } from '../test/render';
-import { sanitizeReadable } from './ArchivePanel';
+import { inertForFrame, sanitizeReadable } from './ArchivePanel';
 
 const copies = [
   { kind: 'html', url: '/api/v1/items/i1/archive/html', content_type: 'text/html; charset=utf-8', size_bytes: 2048, sha256: 'ab', created_at: '2026-01-02T10:00:00Z' },
@@ -61,5 +61,17 @@ describe('sanitizeReadable', () => {
     for (const bad of ['<script', 'onerror', 'javascript:', '<style', '<iframe', 'position:fixed']) {
       expect(out).not.toContain(bad);
     }
+  });
+});
+
+describe('inertForFrame', () => {
+  it('keeps the page and drops styles the dashboard policy would refuse, and anything that runs', () => {
+    const out = inertForFrame(
+      '<html><head><style>p{color:red}</style><link rel="stylesheet" href="data:text/css,p{}"></head>' +
+        '<body><p style="color:blue" onclick="alert(1)">Kept</p><img src="data:image/png;base64,AA=="><script>alert(2)</script></body></html>',
+    );
+    expect(out).toContain('Kept');
+    expect(out).toContain('<img src="data:image/png;base64,AA==">');
+    for (const gone of ['<style', '<link', 'style=', 'onclick', '<script']) expect(out).not.toContain(gone);
   });
 });

@@ -16,6 +16,21 @@ export function sanitizeReadable(html: string): string {
   });
 }
 
+/**
+ * Prepares the archived page for the dashboard's frame. A srcdoc frame lives
+ * under the dashboard's own Content-Security-Policy, which allows no inline
+ * or data: styles and fonts: they would be refused (and logged) anyway, so
+ * they are removed here, with anything else that could run, leaving the
+ * page's text, links and images.
+ */
+export function inertForFrame(html: string): string {
+  return DOMPurify.sanitize(html, {
+    WHOLE_DOCUMENT: true,
+    FORBID_TAGS: ['style', 'link', 'form', 'iframe', 'object', 'embed'],
+    FORBID_ATTR: ['style'],
+  });
+}
+
 export function ArchivePanel({ item }: { item: Item }) {
   const archive = useItemArchive(item.id);
   const [open, setOpen] = useState<CopyKind | null>(null);
@@ -36,7 +51,7 @@ export function ArchivePanel({ item }: { item: Item }) {
       )}
       {copies[0] && (
         <p>
-          Archived {formatDateTime(copies[0].created_at)} ({formatBytes(size)})
+          {a.captured_by === 'browser' ? 'Kept as you saw it in your browser' : 'Archived'} {formatDateTime(copies[0].created_at)} ({formatBytes(size)})
           {a.blocked_resources > 0 ? `; ${a.blocked_resources} resources on addresses Atlas may not fetch were left out` : ''}.
         </p>
       )}
@@ -70,5 +85,5 @@ function ArchivedPage({ itemId, title }: { itemId: string; title: string }) {
   if (copy.isPending) return <p className="muted">Loading the archived copy…</p>;
   if (copy.isError) return <p className="error-text">The archived copy could not be loaded.</p>;
   // sandbox="" without allow-scripts: nothing in the copy runs, and it gets an opaque origin.
-  return <iframe className="archived-page" title={`Archived copy of ${title}`} sandbox="" srcDoc={copy.data} data-testid="archived-page" />;
+  return <iframe className="archived-page" title={`Archived copy of ${title}`} sandbox="" srcDoc={inertForFrame(copy.data)} data-testid="archived-page" />;
 }
