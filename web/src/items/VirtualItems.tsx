@@ -5,7 +5,7 @@
 // rendered ones are padding. The next page loads as its end comes into view.
 // j/k scroll the item they move to into view before focusing it.
 import { useWindowVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 import type { Item } from '../api/types';
 
 /** Where a card sits in the virtual list: its row, and the ref that measures the row (the row's first card). */
@@ -46,9 +46,10 @@ export function VirtualItems({ items, view, focused, hasMore, loadingMore, loadM
   const { cols, gap } = shape;
   const rowCount = Math.ceil(items.length / cols);
 
+  const estimateSize = useCallback(() => (view === 'list' ? 72 : 200), [view]);
   const virtualizer = useWindowVirtualizer({
     count: rowCount,
-    estimateSize: () => (view === 'list' ? 72 : 200),
+    estimateSize,
     overscan: 3,
     gap,
     scrollMargin,
