@@ -44,10 +44,15 @@ export const itemSteps = [
       await page.reload();
       await stillSignedIn(page, s.collectionURL);
       // The first page has 20; the list loads the rest as its end comes into view.
-      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
       await page.getByText('Showing 23 items.').waitFor();
       check((await page.getByRole('button', { name: 'Show more items' }).count()) === 0, 'no more pages');
-      await page.getByRole('link', { name: 'The Go Memory Model', exact: true }).waitFor();
+      await eventually(
+        async () => {
+          await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+          return page.getByRole('link', { name: 'The Go Memory Model', exact: true }).isVisible();
+        },
+        { message: 'the oldest item at the end of the list' },
+      );
       await page.evaluate(() => window.scrollTo(0, 0));
     },
   },

@@ -50,7 +50,9 @@ export function VirtualItems({ items, view, focused, hasMore, loadingMore, loadM
   const virtualizer = useWindowVirtualizer({
     count: rowCount,
     estimateSize,
-    overscan: 3,
+    // Rows kept in the page beyond the screen each way: a short collection is
+    // whole in the page, a long one keeps about two screens of cards.
+    overscan: 6,
     gap,
     scrollMargin,
   });
