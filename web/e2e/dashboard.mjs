@@ -1,7 +1,8 @@
 // The dashboard in the e2e flow: quick add (the card shows Atlas fetching
 // the link and updates without a reload), bulk tag / move / delete with
 // undo, and every main page checked with axe-core (WCAG 2.1 A and AA) in
-// light and dark at 1280 and 390 px, with screenshots of each.
+// light and dark at 1280, 390 and 360 px (on phones also: no sideways
+// scrolling, 44 px touch targets), with screenshots of each.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -77,7 +78,7 @@ export const dashboardSteps = [
     },
   },
   {
-    name: 'no axe violations in light and dark, wide and narrow',
+    name: 'no axe violations in light and dark, wide and narrow (1280, 390, 360 px)',
     async run(s) {
       s.page = undefined;
       const pages = [
@@ -88,7 +89,7 @@ export const dashboardSteps = [
         ['collections', '/', 'Collections'],
       ];
       const problems = [];
-      for (const [width, height] of [[1280, 860], [390, 844]]) {
+      for (const [width, height] of [[1280, 860], [390, 844], [360, 740]]) {
         // CSP stays on for the app; only this checking context may add axe's script.
         const context = await s.browser.newContext({ baseURL, viewport: { width, height }, bypassCSP: true });
         const page = await context.newPage();
@@ -109,6 +110,21 @@ export const dashboardSteps = [
               return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')})`);
             });
             for (const v of violations) problems.push(`${name} ${theme} ${width}px: ${v}`);
+            if (width < 700 && theme === 'light') {
+              // Phones: nothing scrolls sideways, and every control is a 44 px touch target.
+              const narrow = await page.evaluate(() => {
+                const found = [];
+                const over = document.documentElement.scrollWidth - window.innerWidth;
+                if (over > 0) found.push(`the page is ${over} px wider than the screen`);
+                for (const el of document.querySelectorAll('button, select, input:not([type="hidden"]), nav a, .tabs a, .card-actions a')) {
+                  const r = el.getBoundingClientRect();
+                  if (r.width <= 1 || r.height <= 1) continue; // hidden: the folded menu, visually hidden controls
+                  if (r.height < 43.5) found.push(`${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 30)}" is ${r.height.toFixed(0)} px high`);
+                }
+                return found;
+              });
+              for (const n of narrow) problems.push(`${name} ${width}px: ${n}`);
+            }
             await page.screenshot({ path: join(outDir, `dashboard-${name}-${theme}-${width}.png`), fullPage: true });
           }
         }

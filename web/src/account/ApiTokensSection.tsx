@@ -81,7 +81,9 @@ export function ApiTokensSection() {
       ) : tokens.isError ? (
         <ErrorState error={tokens.error} retry={() => tokens.refetch()} title="Could not load your tokens" />
       ) : all.length === 0 ? (
-        <Empty title="No API tokens yet" />
+        <Empty title="No API tokens yet">
+          <p>Create one above for a script or the browser extension: give it a name and a scope, and copy it when it is shown.</p>
+        </Empty>
       ) : (
         <div className="table-wrap">
           <table>

@@ -83,7 +83,7 @@ export function ImportPage() {
       ) : list.isError ? (
         <ErrorState error={list.error} retry={() => list.refetch()} />
       ) : (list.data.items ?? []).length === 0 ? (
-        <p>No imports yet.</p>
+        <p className="muted">No imports yet. Export your bookmarks from a browser (or another bookmark service) as an HTML file and upload it above.</p>
       ) : (
         <ul className="import-list">
           {(list.data.items ?? []).map((i) => (

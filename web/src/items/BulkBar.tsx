@@ -3,18 +3,21 @@
 import { useState, type FormEvent } from 'react';
 import { useCollections } from '../collections/hooks';
 import { FormError } from '../ui/States';
-import { useBulkDelete, useBulkMove, useBulkTags } from './bulkHooks';
+import { bulkLimit, useBulkDelete, useBulkMove, useBulkTags } from './bulkHooks';
 
 interface Props {
   collectionId: string;
   selected: string[];
+  /** How many items are loaded, and whether the server has more (then "select all" loads them, up to bulkLimit). */
   total: number;
+  more: boolean;
+  selectingAll: boolean;
   onSelectAll(): void;
   onClear(): void;
   onDeleted(undoToken: string, count: number): void;
 }
 
-export function BulkBar({ collectionId, selected, total, onSelectAll, onClear, onDeleted }: Props) {
+export function BulkBar({ collectionId, selected, total, more, selectingAll, onSelectAll, onClear, onDeleted }: Props) {
   const [tag, setTag] = useState('');
   const [target, setTarget] = useState('');
   const tags = useBulkTags();
@@ -39,9 +42,9 @@ export function BulkBar({ collectionId, selected, total, onSelectAll, onClear, o
     <section className="bulk-bar" aria-label="Bulk actions">
       <p className="bulk-count" aria-live="polite">
         <strong>{n}</strong> selected
-        {n < total && (
-          <button type="button" className="link" onClick={onSelectAll}>
-            Select all {total}
+        {(n < total || more) && n < bulkLimit && (
+          <button type="button" className="link" onClick={onSelectAll} disabled={selectingAll}>
+            {selectingAll ? 'Selecting…' : more ? `Select all matching (up to ${bulkLimit.toLocaleString('en')})` : `Select all ${total}`}
           </button>
         )}
         <button type="button" className="link" onClick={onClear}>

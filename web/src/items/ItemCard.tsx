@@ -15,6 +15,9 @@ interface Props {
   onSelect(e: MouseEvent<HTMLInputElement>): void;
   /** Per-item actions (edit, delete) for those who may change it. */
   actions?: ReactNode;
+  /** In a virtual list: the card's row, and (on a row's first card) the ref that measures the row. */
+  row?: number;
+  measure?: (el: HTMLLIElement | null) => void;
 }
 
 /** A string field of the enrichment metadata, or ''. */
@@ -32,14 +35,14 @@ export function hostOf(url: string): string {
   }
 }
 
-export function ItemCard({ item: it, selectable, selected, focused, onSelect, actions }: Props) {
+export function ItemCard({ item: it, selectable, selected, focused, onSelect, actions, row, measure }: Props) {
   // The page's own title fills in for a link saved by URL alone.
   const title = it.title === it.source_url && meta(it, 'title') ? meta(it, 'title') : it.title;
   const description = it.description || meta(it, 'description');
   const site = meta(it, 'site_name') || (it.source_url ? hostOf(it.source_url) : '');
   const notes = it.notes.length > 160 ? `${it.notes.slice(0, 160)}…` : it.notes;
   return (
-    <li className={`item-card${selected ? ' selected' : ''}`} data-focused={focused || undefined} data-item-id={it.id}>
+    <li ref={measure} data-index={row} className={`item-card${selected ? ' selected' : ''}`} data-focused={focused || undefined} data-item-id={it.id}>
       {selectable && (
         <input
           type="checkbox"

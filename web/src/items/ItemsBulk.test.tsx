@@ -57,6 +57,30 @@ describe('ItemsPage bulk actions', () => {
     expect(fake.callsTo('POST', '/api/v1/items/bulk/restore')[0]?.body).toEqual({ undo_token: 'tok' });
   });
 
+  it('selects all matching items across pages', async () => {
+    const more = [item({ id: 'i4', title: 'Four' }), item({ id: 'i5', title: 'Five' })];
+    const fake = api({
+      'GET /api/v1/collections/:id/items': ({ url }) => (url.searchParams.get('cursor') === 'p2' ? json(200, page(more)) : json(200, page(three, 'p2'))),
+      'POST /api/v1/items/bulk/delete': () => json(200, { item_ids: [], undo_token: 'tok', undo_until: '2026-01-01T10:10:00Z' }),
+    });
+    await renderSignedIn('/collections/c1', fake);
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: /^Select all/ }));
+    const bar = await screen.findByRole('region', { name: 'Bulk actions' });
+    await user.click(await within(bar).findByRole('button', { name: 'Delete 5' }));
+    expect(fake.callsTo('POST', '/api/v1/items/bulk/delete')[0]?.body).toEqual({ item_ids: ['i1', 'i2', 'i3', 'i4', 'i5'] });
+  });
+
+  it('moves with j and k, focuses the item and selects it with x', async () => {
+    await renderSignedIn('/collections/c1', api());
+    const user = userEvent.setup();
+    await screen.findByRole('link', { name: 'Three' });
+    await user.keyboard('jjjkx');
+    expect(screen.getByRole('link', { name: 'Two' })).toHaveFocus();
+    expect(screen.getByRole('checkbox', { name: 'Select Two' })).toBeChecked();
+    expect(screen.getByRole('checkbox', { name: 'Select One' })).not.toBeChecked();
+  });
+
   it('saves a pasted link at once', async () => {
     const fake = api({ 'POST /api/v1/collections/:id/items': () => json(201, item({ id: 'i9', title: 'https://example.com/a', enrichment: 'enriching' })) });
     await renderSignedIn('/collections/c1', fake);

@@ -1,8 +1,9 @@
 // A collection's items as cards or a compact list (the choice is
 // remembered): filter by tags, quick add a link, select many (checkboxes,
-// shift-click ranges, select all, j/k/x from the keyboard) for bulk actions
-// with undo, and page with "Show more".
-import { useState, type MouseEvent } from 'react';
+// shift-click ranges, select all matching, j/k/x from the keyboard) for bulk
+// actions with undo. The list is virtualised and loads the next page as its
+// end comes into view ("Show more" does the same by hand).
+import { useCallback, useState, type MouseEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { describeProblem } from '../api/problem';
 import type { Item } from '../api/types';
@@ -10,12 +11,13 @@ import { useCurrentCollection } from '../collections/CollectionLayout';
 import { ConfirmDialog } from '../ui/Dialog';
 import { Empty, ErrorState, Loading } from '../ui/States';
 import { BulkBar } from './BulkBar';
-import { useBulkRestore } from './bulkHooks';
+import { bulkLimit, useBulkRestore } from './bulkHooks';
 import { useDeleteItem, useItems, useTags } from './hooks';
 import { ItemCard } from './ItemCard';
 import { QuickAdd } from './QuickAdd';
 import { clickSelect } from './selection';
 import { useListKeys } from './useListKeys';
+import { VirtualItems } from './VirtualItems';
 
 type View = 'cards' | 'list';
 const viewKey = 'atlas.items.view';
@@ -48,6 +50,25 @@ export function ItemsPage() {
   const chosen = ids.filter((id) => selected.has(id));
   const toggleOne = (id: string) => setSelected((s) => clickSelect(ids, s, id, null, false));
   const focused = useListKeys(ids, editable ? toggleOne : undefined);
+  const { fetchNextPage } = items;
+  const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
+  const [selectingAll, setSelectingAll] = useState(false);
+
+  /** Selects every item the list shows (the filter's matches), loading the pages not loaded yet, up to what one bulk request takes. */
+  async function selectAllMatching() {
+    setSelectingAll(true);
+    try {
+      let r = items;
+      while (r.hasNextPage && (r.data?.pages ?? []).reduce((n, p) => n + (p.items ?? []).length, 0) < bulkLimit) {
+        r = await r.fetchNextPage();
+        if (r.isFetchNextPageError) break;
+      }
+      const every = (r.data?.pages ?? []).flatMap((p) => p.items ?? []).map((it) => it.id);
+      setSelected(new Set(every.slice(0, bulkLimit)));
+    } finally {
+      setSelectingAll(false);
+    }
+  }
 
   function choose(v: View) {
     setView(v);
@@ -130,7 +151,9 @@ export function ItemsPage() {
           collectionId={collection.id}
           selected={chosen}
           total={all.length}
-          onSelectAll={() => setSelected(new Set(ids))}
+          more={items.hasNextPage}
+          selectingAll={selectingAll}
+          onSelectAll={() => void selectAllMatching()}
           onClear={() => setSelected(new Set())}
           onDeleted={(token, count) => {
             setSelected(new Set());
@@ -139,7 +162,7 @@ export function ItemsPage() {
         />
       )}
 
-      {items.isPending ? (
+      {items.isPending || tags.isPending ? (
         <Loading label="Loading items…" />
       ) : items.isError && !items.isFetchNextPageError ? (
         <ErrorState error={items.error} retry={() => items.refetch()} title="Could not load the items" />
@@ -160,16 +183,24 @@ export function ItemsPage() {
             {filterTags.length > 0 ? ` tagged ${filterTags.join(' + ')}` : ''}
             {items.hasNextPage ? ' (more available)' : ''}.{' '}
             {editable && chosen.length === 0 && (
-              <button type="button" className="link" onClick={() => setSelected(new Set(ids))}>
-                Select all
+              <button type="button" className="link" onClick={() => void selectAllMatching()} disabled={selectingAll}>
+                {items.hasNextPage ? 'Select all matching' : 'Select all'}
               </button>
             )}
           </p>
-          <ul className={view === 'list' ? 'item-list compact' : 'item-grid'} aria-label="Items">
-            {all.map((it) => (
+          <VirtualItems
+            items={all}
+            view={view}
+            focused={focused}
+            hasMore={items.hasNextPage && !items.isFetchNextPageError}
+            loadingMore={items.isFetchingNextPage}
+            loadMore={loadMore}
+            renderItem={(it, place) => (
               <ItemCard
                 key={it.id}
                 item={it}
+                row={place.row}
+                measure={place.measure}
                 selectable={editable}
                 selected={selected.has(it.id)}
                 focused={focused === it.id}
@@ -187,8 +218,8 @@ export function ItemsPage() {
                   )
                 }
               />
-            ))}
-          </ul>
+            )}
+          />
           {items.hasNextPage && (
             <button type="button" onClick={() => items.fetchNextPage()} disabled={items.isFetchingNextPage}>
               {items.isFetchingNextPage ? 'Loading more…' : 'Show more items'}

@@ -4,6 +4,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { unwrap } from '../api/client';
 import { useSession } from '../auth/session';
 
+/** The most items one bulk request may name (the bulk routes' maxItems). */
+export const bulkLimit = 1000;
+
 /** Runs after any bulk write: every list of items and tags may have changed. */
 function useRefreshAll() {
   const qc = useQueryClient();

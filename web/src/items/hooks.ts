@@ -12,9 +12,12 @@ export const itemKeys = {
   tags: (collectionId: string) => ['tags', collectionId] as const,
 };
 
+/** The first page's size: what fills a screen, quickly. */
 export const pageSize = 20;
+/** Later pages' size, as a long list scrolls (the API's largest). */
+export const morePageSize = 100;
 
-/** A collection's items, newest first, filtered to those carrying every tag given. */
+/** A collection's items, newest first, filtered to those carrying every tag given: a short first page, then longer ones. */
 export function useItems(collectionId: string, tags: readonly string[]) {
   const { api } = useSession();
   return useInfiniteQuery({
@@ -25,7 +28,7 @@ export function useItems(collectionId: string, tags: readonly string[]) {
         api.GET('/api/v1/collections/{id}/items', {
           params: {
             path: { id: collectionId },
-            query: { limit: pageSize, cursor: pageParam, tag: tags.length > 0 ? [...tags] : undefined },
+            query: { limit: pageParam ? morePageSize : pageSize, cursor: pageParam, tag: tags.length > 0 ? [...tags] : undefined },
           },
           signal,
         }),

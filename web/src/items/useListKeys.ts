@@ -1,6 +1,6 @@
 // j/k move through a list of items, x selects the focused one, Enter opens
-// it (the focused card's link takes focus). Keys typed into fields are left
-// alone.
+// it (the list scrolls the focused card into view and its link takes focus:
+// VirtualItems). Keys typed into fields are left alone.
 import { useEffect, useState } from 'react';
 
 /** Whether a key event comes from a place where typing means text. */
@@ -24,9 +24,7 @@ export function useListKeys(ids: readonly string[], onSelect?: (id: string) => v
         return;
       }
       const next = e.key === 'j' ? Math.min(at + 1, ids.length - 1) : Math.max(at - 1, 0);
-      const id = ids[next] ?? null;
-      setFocused(id);
-      document.querySelector<HTMLElement>(`[data-item-id="${id}"] h3 a`)?.focus();
+      setFocused(ids[next] ?? null);
     }
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);

@@ -73,7 +73,7 @@ export function JobsPage() {
           <p>Jobs appear when items with links are added or changed.</p>
         </Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap stack-narrow">
           <table>
             <caption className="visually-hidden">Jobs{jobs.isRefetching ? ' (refreshing)' : ''}</caption>
             <thead>
@@ -90,17 +90,17 @@ export function JobsPage() {
             <tbody>
               {all.map((j) => (
                 <tr key={String(j.id)}>
-                  <td>
+                  <td data-label="Status">
                     <JobStatusBadge job={j} />
                   </td>
-                  <td>{j.type === 'ENRICH_URL' ? 'Fetch link details' : 'Update search'}</td>
-                  <td>{j.item_id ? <Link to={`/items/${j.item_id}`}>Open item</Link> : '—'}</td>
-                  <td>
+                  <td data-label="Type">{j.type === 'ENRICH_URL' ? 'Fetch link details' : 'Update search'}</td>
+                  <td data-label="Item">{j.item_id ? <Link to={`/items/${j.item_id}`}>Open item</Link> : '—'}</td>
+                  <td data-label="Attempts">
                     {j.attempts ?? 0}
                     {j.max_attempts ? ` of ${j.max_attempts}` : ''}
                   </td>
-                  <td>{formatDateTime(j.created_at ?? j.scheduled_at)}</td>
-                  <td className="error-cell">
+                  <td data-label="Created">{formatDateTime(j.created_at ?? j.scheduled_at)}</td>
+                  <td data-label="Why" className="error-cell">
                     <JobReason job={j} />
                   </td>
                   <td>

@@ -62,7 +62,9 @@ export function MembersPage() {
       ) : members.isError ? (
         <ErrorState error={members.error} retry={() => members.refetch()} title="Could not load the members" />
       ) : all.length === 0 ? (
-        <Empty title="No members" />
+        <Empty title="No members">
+          <p>Invite someone below, or share the collection with a team.</p>
+        </Empty>
       ) : (
         <div className="table-wrap">
           <table>

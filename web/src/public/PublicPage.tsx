@@ -86,7 +86,9 @@ export function PublicPage() {
       ) : items.isError ? (
         <ErrorState error={items.error} retry={() => items.refetch()} title="Could not load the items" />
       ) : all.length === 0 ? (
-        <Empty title={q ? 'Nothing matches' : 'No items yet'} />
+        <Empty title={q ? 'Nothing matches' : 'No items yet'}>
+          <p>{q ? 'Try fewer or other words, or clear the search to see every item.' : 'The people who share this collection have not added anything yet; come back later.'}</p>
+        </Empty>
       ) : (
         <ul aria-label="Items" className="item-list">
           {all.map((it) => (

@@ -63,7 +63,9 @@ export function PublicLinkPanel({ collectionId, owner }: { collectionId: string;
       ) : links.isError ? (
         <ErrorState error={links.error} retry={() => links.refetch()} title="Could not load the public links" />
       ) : all.length === 0 ? (
-        <Empty title="Not published" />
+        <Empty title="Not published">
+          <p>{owner ? 'Publish a public link above to let people without an account read this collection.' : 'Only an owner can publish this collection.'}</p>
+        </Empty>
       ) : (
         <div className="table-wrap">
           <table>

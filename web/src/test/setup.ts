@@ -12,6 +12,9 @@ if (!HTMLDialogElement.prototype.showModal) {
   };
 }
 
+// jsdom does not scroll; the virtualised lists ask it to (j/k, measuring).
+window.scrollTo = () => undefined;
+
 // findBy* waits up to 8 s: CI machines with two cores are slow to render the first test of a file.
 configure({ asyncUtilTimeout: 8000 });
 

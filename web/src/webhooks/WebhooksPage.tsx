@@ -49,7 +49,9 @@ function WebhookList({ collectionId }: { collectionId: string }) {
       ) : hooks.isError ? (
         <ErrorState error={hooks.error} retry={() => hooks.refetch()} title="Could not load the webhooks" />
       ) : all.length === 0 ? (
-        <Empty title="No webhooks yet" />
+        <Empty title="No webhooks yet">
+          <p>Register one below to have Atlas post this collection&apos;s changes to your service as they happen.</p>
+        </Empty>
       ) : (
         <ul className="webhooks" aria-label="Webhooks">
           {all.map((w) => (
