@@ -17,7 +17,8 @@ type LinkCheck struct {
 	LinkCheckTimeout time.Duration `env:"ATLAS_LINKCHECK_TIMEOUT" envDefault:"10s" json:"linkcheck_timeout"`
 	// LinkCheckHostInterval is the least time between two requests to one host.
 	LinkCheckHostInterval time.Duration `env:"ATLAS_LINKCHECK_HOST_INTERVAL" envDefault:"1s" json:"linkcheck_host_interval"`
-	// LinkCheckConcurrency is how many hosts a worker checks at once.
+	// LinkCheckConcurrency is how many requests a worker's checker has in
+	// flight at once, over all hosts.
 	LinkCheckConcurrency int `env:"ATLAS_LINKCHECK_CONCURRENCY" envDefault:"8" json:"linkcheck_concurrency"`
 	// LinkCheckMaxPerSweep caps the links one sweep (one a minute) checks.
 	LinkCheckMaxPerSweep int `env:"ATLAS_LINKCHECK_MAX_PER_SWEEP" envDefault:"500" json:"linkcheck_max_per_sweep"`

@@ -41,10 +41,14 @@ type Params struct {
 	ConfirmAfter time.Duration
 	// Timeout bounds one check, redirects included (DefaultTimeout).
 	Timeout time.Duration
-	// HostInterval is the least time between two requests to one host
-	// (DefaultHostInterval); a host gets one request at a time.
+	// HostInterval is the least time between the starts of two requests
+	// to one host (DefaultHostInterval), every request counted (HEAD, GET,
+	// redirect hops, whichever link they check); a host gets one request
+	// at a time.
 	HostInterval time.Duration
-	// Concurrency is how many hosts are checked at once (DefaultConcurrency).
+	// Concurrency is how many requests are in flight at once, over all
+	// hosts (DefaultConcurrency); a host's links waiting for its turn take
+	// none.
 	Concurrency int
 	// MaxPerSweep caps the links one sweep takes (DefaultMaxPerSweep).
 	MaxPerSweep int
@@ -90,8 +94,10 @@ func New(p Params) *Checker {
 	if p.NowFunc == nil {
 		p.NowFunc = time.Now
 	}
-	return &Checker{p: p, probe: &prober{fetcher: enrich.NewFetcher(p.Fetch), timeout: p.Timeout, now: p.NowFunc},
-		hosts: newHosts(p.HostInterval),
+	hs := newHosts(p.HostInterval)
+	return &Checker{p: p, probe: &prober{fetcher: enrich.NewFetcher(p.Fetch), timeout: p.Timeout, now: p.NowFunc,
+		pace: hs.acquire, slots: make(chan struct{}, p.Concurrency)},
+		hosts: hs,
 		policy: item.LinkPolicy{Interval: p.Interval, ConfirmAfter: p.ConfirmAfter,
 			Jitter: func() float64 { return 0.9 + 0.2*rand.Float64() }}}
 }
@@ -110,9 +116,10 @@ func (c *Checker) budget(links int) int {
 }
 
 // Sweep takes the links that are due (up to the budget) and checks them:
-// hosts in parallel (Concurrency), each host's links one at a time and
-// HostInterval apart; links of a backed-off host, or of a host that asked
-// to wait, are put off without a check.
+// hosts in parallel (at most Concurrency requests in flight), each host's
+// links one at a time, its requests HostInterval apart; links of a
+// backed-off host, or of a host that asked to wait, are put off without a
+// check.
 func (c *Checker) Sweep(ctx context.Context) (SweepResult, error) {
 	now := c.p.NowFunc()
 	links, due, err := c.p.Items.LinkCounts(ctx, now)
@@ -151,12 +158,8 @@ func (c *Checker) Check(ctx context.Context, targets []item.LinkTarget) (SweepRe
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	sem := make(chan struct{}, c.p.Concurrency)
 	for _, h := range order {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
+		wg.Go(func() {
 			r, err := c.checkHost(ctx, h, byHost[h])
 			mu.Lock()
 			defer mu.Unlock()
@@ -164,14 +167,15 @@ func (c *Checker) Check(ctx context.Context, targets []item.LinkTarget) (SweepRe
 			if err != nil && firstErr == nil {
 				firstErr = err
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	c.p.Metrics.backedOff.Set(float64(c.hosts.backedOffCount(c.p.NowFunc())))
 	return res, firstErr
 }
 
-// checkHost checks one host's links in turn.
+// checkHost checks one host's links in turn (each request waits for the
+// host's turn: see hosts.acquire).
 func (c *Checker) checkHost(ctx context.Context, host string, ts []item.LinkTarget) (SweepResult, error) {
 	var res SweepResult
 	for _, t := range ts {
@@ -182,15 +186,6 @@ func (c *Checker) checkHost(ctx context.Context, host string, ts []item.LinkTarg
 			c.p.Metrics.deferred.WithLabelValues("backed_off").Inc()
 			res.Deferred++
 			continue
-		}
-		if wait := c.hosts.reserve(host, c.p.NowFunc()); wait > 0 {
-			timer := time.NewTimer(wait)
-			select {
-			case <-ctx.Done():
-				timer.Stop()
-				return res, ctx.Err()
-			case <-timer.C:
-			}
 		}
 		start := time.Now()
 		p := c.probe.check(ctx, t.URL, t.ETag, t.LastModified)

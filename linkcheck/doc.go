@@ -14,11 +14,13 @@
 // check's timeout.
 //
 // Politeness: one request at a time per host and ATLAS_LINKCHECK_HOST_INTERVAL
-// apart; a 429, or a 503 with Retry-After, puts the host's links off for
-// as long as asked, without recording anything; a host whose links fail
-// three times in a row (for everyone: it is the host that is down) is
-// backed off, from 15 minutes doubling up to a day. This state is kept per
-// worker process.
+// apart, every request counted (a HEAD and its GET, each hop of a
+// redirect, and hops from other hosts' links that redirect there); the
+// wait for a host's turn does not count against the check's timeout. A
+// 429, or a 503 with Retry-After, puts the host's links off for as long as
+// asked, without recording anything; a host whose links fail three times
+// in a row (for everyone: it is the host that is down) is backed off, from
+// 15 minutes doubling up to a day. This state is kept per worker process.
 //
 // What a check finds is recorded through item.Service.RecordLinkCheck:
 // each check goes into the item's short history, but its status changes

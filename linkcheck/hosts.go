@@ -1,6 +1,7 @@
 package linkcheck
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -19,9 +20,11 @@ const (
 	hostBackoffMax  = 24 * time.Hour
 )
 
-// hosts is the politeness state of one checker: when each host may be
-// asked again (the per-host rate), and which hosts are backed off after
-// failing for every link or asking to wait. It lives in the worker
+// hosts is the politeness state of one checker: whether a request to a
+// host is in flight and when the host may be asked again (the per-host
+// limits, kept for every request: HEAD and GET, and each hop of a
+// redirect, whatever link it belongs to), and which hosts are backed off
+// after failing for every link or asking to wait. It lives in the worker
 // process; several workers each keep their own.
 type hosts struct {
 	mu   sync.Mutex
@@ -30,9 +33,10 @@ type hosts struct {
 }
 
 type hostState struct {
-	nextAt       time.Time // the earliest next request (rate limit)
-	fails        int       // failed checks in a row
-	backoffUntil time.Time
+	nextAt       time.Time     // the earliest start of the next request (wall clock)
+	busy         chan struct{} // closed when the request in flight ends; nil when none is
+	fails        int           // failed checks in a row
+	backoffUntil time.Time     // the checker's clock
 }
 
 func newHosts(gap time.Duration) *hosts {
@@ -56,18 +60,48 @@ func (h *hosts) backedOff(host string, now time.Time) (time.Time, bool) {
 	return s.backoffUntil, now.Before(s.backoffUntil)
 }
 
-// reserve takes the host's next request slot and returns how long to wait
-// for it (0: go now).
-func (h *hosts) reserve(host string, now time.Time) time.Duration {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	s := h.state(host)
-	at := now
-	if s.nextAt.After(now) {
-		at = s.nextAt
+// acquire waits until a request may be sent to host (none in flight to it,
+// and the interval since the last one was sent has passed) and marks it in
+// flight; release, given when the request was sent, ends that. The wait is
+// on the wall clock: politeness is owed to the host in real time. It
+// returns ctx's error if ctx ends first.
+func (h *hosts) acquire(ctx context.Context, host string) (release func(sent time.Time), err error) {
+	for {
+		h.mu.Lock()
+		s := h.state(host)
+		now := time.Now()
+		if s.busy == nil && !now.Before(s.nextAt) {
+			done := make(chan struct{})
+			s.busy, s.nextAt = done, now.Add(h.gap)
+			h.mu.Unlock()
+			return func(sent time.Time) {
+				h.mu.Lock()
+				s.busy = nil
+				if next := sent.Add(h.gap); next.After(s.nextAt) {
+					s.nextAt = next
+				}
+				h.mu.Unlock()
+				close(done)
+			}, nil
+		}
+		busy, wait := s.busy, s.nextAt.Sub(now)
+		h.mu.Unlock()
+		if busy != nil {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-busy:
+			}
+			continue
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil, ctx.Err()
+		case <-timer.C:
+		}
 	}
-	s.nextAt = at.Add(h.gap)
-	return at.Sub(now)
 }
 
 // observe records a check of a link on host: a host whose links fail
@@ -103,7 +137,7 @@ func (h *hosts) backedOffCount(now time.Time) int {
 		switch {
 		case now.Before(s.backoffUntil):
 			n++
-		case s.fails == 0 && !now.Before(s.nextAt):
+		case s.fails == 0 && s.busy == nil && !time.Now().Before(s.nextAt):
 			delete(h.host, name)
 		}
 	}

@@ -37,8 +37,17 @@ type Probe struct {
 // enrich.Fetcher.
 type prober struct {
 	fetcher *enrich.Fetcher
+	// timeout bounds the time a check's requests take, all hops together;
+	// waiting for a host's turn (pace) is not counted.
 	timeout time.Duration
 	now     func() time.Time
+	// pace waits for a host's turn before each request and returns the
+	// function that ends it (hosts.acquire).
+	pace func(ctx context.Context, host string) (release func(sent time.Time), err error)
+	// slots holds a token for every request in flight: its capacity is
+	// the checker's Concurrency. A request takes one once its host's turn
+	// has come, so waiting for a turn holds none.
+	slots chan struct{}
 }
 
 // softNotFound matches a page title that says the page is not there.
@@ -50,8 +59,7 @@ var softNotFound = regexp.MustCompile(`(?i)<title[^>]*>[^<]*(not found|404|page 
 // address reported as unreachable; a chain of permanent redirects to
 // another page reported as moved.
 func (p *prober) check(ctx context.Context, rawURL, etag, lastModified string) Probe {
-	ctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
+	left := p.timeout // what the check's requests may still take
 	start, err := urlnorm.Normalize(rawURL)
 	if err != nil {
 		return unreachable(0, "not an http(s) URL")
@@ -61,13 +69,13 @@ func (p *prober) check(ctx context.Context, rawURL, etag, lastModified string) P
 	permanent := true
 	for hop := 0; hop < maxHops; hop++ {
 		cond := hop == 0
-		resp, body, err := p.fetch(ctx, http.MethodHead, current, cond, etag, lastModified)
+		resp, body, err := p.fetch(ctx, &left, http.MethodHead, current, cond, etag, lastModified)
 		if err == nil && (resp.StatusCode == http.StatusMethodNotAllowed || resp.StatusCode == http.StatusNotImplemented ||
 			(resp.StatusCode >= 400 && resp.StatusCode != http.StatusTooManyRequests && resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusGone) ||
 			(resp.StatusCode >= 200 && resp.StatusCode < 300 && isHTML(resp))) {
 			// HEAD refused, failed oddly, or an HTML page whose title tells a
 			// soft 404: ask for the start of the body.
-			resp, body, err = p.fetch(ctx, http.MethodGet, current, cond, etag, lastModified)
+			resp, body, err = p.fetch(ctx, &left, http.MethodGet, current, cond, etag, lastModified)
 		}
 		if err != nil {
 			return p.failure(ctx, err)
@@ -137,9 +145,32 @@ func (a answer) Location() (*url.URL, error) {
 	return a.location, nil
 }
 
-// fetch sends one request and reads at most sniffBytes of a GET's body.
-func (p *prober) fetch(ctx context.Context, method, rawURL string, conditional bool, etag, lastModified string) (answer, []byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, rawURL, nil)
+// fetch sends one request when its host's turn comes and reads at most
+// sniffBytes of a GET's body, within what is left of the check's time
+// (the time it took is taken off left).
+func (p *prober) fetch(ctx context.Context, left *time.Duration, method, rawURL string, conditional bool, etag, lastModified string) (answer, []byte, error) {
+	release, err := p.pace(ctx, hostOf(rawURL))
+	if err != nil {
+		return answer{}, nil, err
+	}
+	select {
+	case p.slots <- struct{}{}:
+	case <-ctx.Done():
+		release(time.Now())
+		return answer{}, nil, ctx.Err()
+	}
+	began := time.Now()
+	defer func() {
+		*left -= time.Since(began)
+		<-p.slots
+		release(began)
+	}()
+	if *left <= 0 {
+		return answer{}, nil, context.DeadlineExceeded
+	}
+	rctx, cancel := context.WithTimeout(ctx, *left)
+	defer cancel()
+	req, err := http.NewRequestWithContext(rctx, method, rawURL, nil)
 	if err != nil {
 		return answer{}, nil, fmt.Errorf("%w: %w", enrich.ErrInvalidURL, err)
 	}
