@@ -5,7 +5,8 @@
 // (an invitation and a password reset read back from Mailpit); reloads and
 // tabs that stay signed in, signing out everywhere from a second browser, API
 // tokens, feeds and public links, webhooks to a local receiver, and single
-// sign-on through a real OpenID provider. Each feature's
+// sign-on through a real OpenID provider; a link on a local test site that dies
+// (its archived copy offered), duplicates warned on save and merged. Each feature's
 // steps live in a module of its own; this runner puts them in the flow's
 // order (later steps build on earlier ones). Every route ships with the
 // server, so one that answers 404 fails its step; only the steps that need
@@ -22,6 +23,7 @@ import { runSteps } from './harness.mjs';
 import { importSteps } from './imports.mjs';
 import { itemSteps } from './items.mjs';
 import { jobSteps } from './jobs.mjs';
+import { linkHealthSteps } from './linkhealth.mjs';
 import { memberSteps } from './members.mjs';
 import { publicSteps } from './public.mjs';
 import { searchSteps } from './search.mjs';
@@ -43,6 +45,7 @@ const steps = [
   ...webhookSteps,
   ...auditSteps,
   ...dashboardSteps,
+  ...linkHealthSteps,
   ...phoneSteps,
   ...emailSteps,
   ...signOutSteps,
