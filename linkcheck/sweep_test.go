@@ -3,6 +3,7 @@ package linkcheck_test
 import (
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,4 +24,27 @@ func TestSweep_TakesItsShareOfTheLinksForItsPeriod(t *testing.T) {
 	assert.Equal(t, 2, f.sweep(t).Checked)
 	assert.Equal(t, 2, f.sweep(t).Checked, "the other half")
 	assert.Zero(t, f.sweep(t).Checked, "every link is checked until the next interval")
+}
+
+func TestCheck_A503WithAnHTTPDateRetryAfterPutsTheHostOffUntilThen(t *testing.T) {
+	t.Parallel()
+	f := setup(t, func(p *linkcheck.Params) { p.Interval = time.Minute })
+	var hits atomic.Int64
+	s := server(t, func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		// Retry-After as a date: half an hour after the test's clock.
+		w.Header().Set("Retry-After", f.clock.Now().Add(30*time.Minute).Format(http.TimeFormat))
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	it := f.save(t, s.URL+"/busy")
+	assert.Equal(t, linkcheck.SweepResult{Deferred: 1}, f.sweep(t))
+	assert.Empty(t, f.history(t, it), "a throttled check records nothing")
+	assert.Empty(t, f.changes(t, it))
+
+	f.later(20 * time.Minute)
+	assert.Zero(t, f.sweep(t).Checked, "not before the date it gave")
+	assert.Equal(t, int64(1), hits.Load())
+	f.later(20 * time.Minute)
+	f.sweep(t)
+	assert.Equal(t, int64(2), hits.Load(), "asked again after the date")
 }
