@@ -51,9 +51,9 @@ type Params struct {
 	MaxPerSweep int
 	// SweepEvery is how often the periodic sweep runs (DefaultSweepEvery).
 	SweepEvery time.Duration
-	Metrics     *Metrics
-	Logger      *slog.Logger
-	NowFunc     func() time.Time
+	Metrics    *Metrics
+	Logger     *slog.Logger
+	NowFunc    func() time.Time
 }
 
 // Checker checks links politely and records what it finds on the items.
