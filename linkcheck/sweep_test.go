@@ -40,11 +40,12 @@ func TestCheck_A503WithAnHTTPDateRetryAfterPutsTheHostOffUntilThen(t *testing.T)
 	assert.Equal(t, linkcheck.SweepResult{Deferred: 1}, f.sweep(t))
 	assert.Empty(t, f.history(t, it), "a throttled check records nothing")
 	assert.Empty(t, f.changes(t, it))
+	asked := hits.Load() // HEAD, then GET: a 503 may be HEAD's alone
 
 	f.later(20 * time.Minute)
 	assert.Zero(t, f.sweep(t).Checked, "not before the date it gave")
-	assert.Equal(t, int64(1), hits.Load())
+	assert.Equal(t, asked, hits.Load())
 	f.later(20 * time.Minute)
 	f.sweep(t)
-	assert.Equal(t, int64(2), hits.Load(), "asked again after the date")
+	assert.Greater(t, hits.Load(), asked, "asked again after the date")
 }
