@@ -147,8 +147,8 @@ func TestNormalize_UnusualEncodingsMeetOnOneKey(t *testing.T) {
 		{"escaped dots resolve like dots", "https://example.com/b", []string{
 			"https://example.com/a/%2e%2e/b", "https://example.com/a/%2E./b", "https://example.com/a/../b/", "https://example.com/%2e/b",
 		}},
-		{"a stray percent sign is escaped", "https://example.com/100%25", []string{
-			"https://example.com/100%25", "https://example.com/100%",
+		{"a stray percent sign in the query is escaped", "https://example.com/q?off=100%25", []string{
+			"https://example.com/q?off=100%", "https://example.com/q?off=100%25",
 		}},
 		{"IPv4-mapped IPv6 literals", "http://[::ffff:192.0.2.1]/x", []string{
 			"http://[::ffff:c000:201]/x", "http://[::FFFF:192.0.2.1]:80/x/",
