@@ -67,6 +67,18 @@ type MergeDuplicatesInput struct {
 	}
 }
 
+// CheckDuplicatesInput asks, before saving a link, where it is saved already.
+type CheckDuplicatesInput struct {
+	URL string `query:"url" required:"true" minLength:"1" maxLength:"2048" doc:"The http(s) link about to be saved; compared by its normalised form." example:"https://www.go.dev/ref/mem?utm_source=x"`
+}
+
+// CheckDuplicatesOutput lists the items that already hold a link.
+type CheckDuplicatesOutput struct {
+	Body struct {
+		Items []DuplicateMatch `json:"items" doc:"Items holding the same normalised URL in collections the caller can read, oldest first (at most 20); empty when the link is new."`
+	}
+}
+
 func (s *Server) registerDuplicates() {
 	tags := []string{"Duplicates"}
 	huma.Register(s.api, huma.Operation{
@@ -79,6 +91,22 @@ func (s *Server) registerDuplicates() {
 			return nil, s.problem(ctx, err, inputAt{"kind", "query.kind"})
 		}
 		return listOf(gs, next, toDuplicateGroup), nil
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "check-duplicates", Method: http.MethodGet, Path: "/api/v1/duplicates/check",
+		Summary:     "Find where a link is saved already, before saving it",
+		Description: "The same matches that adding the link would report in duplicates, over every collection the caller can read; nothing is saved.",
+		Tags:        tags, Security: secured,
+		Errors: []int{http.StatusUnauthorized, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *CheckDuplicatesInput) (*CheckDuplicatesOutput, error) {
+		ds, err := s.items.CheckDuplicates(ctx, caller(ctx), in.URL)
+		if err != nil {
+			return nil, s.problem(ctx, err, inputAt{"source_url", "query.url"}, inputAt{"url", "query.url"})
+		}
+		out := &CheckDuplicatesOutput{}
+		out.Body.Items = toDuplicateMatches(ds)
+		return out, nil
 	})
 
 	huma.Register(s.api, huma.Operation{

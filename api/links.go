@@ -53,7 +53,29 @@ type LinkHistoryOutput struct {
 	}
 }
 
+// UseMovedURLInput adopts a moved link's new address.
+type UseMovedURLInput struct {
+	ItemPath
+	Body struct {
+		Version int64 `json:"version" minimum:"1" doc:"The item's version the caller read; refused (409) if it changed since."`
+	}
+}
+
 func (s *Server) registerLinks() {
+	huma.Register(s.api, huma.Operation{
+		OperationID: "use-moved-url", Method: http.MethodPost, Path: "/api/v1/items/{id}/use-moved-url",
+		Summary:     "Make a moved link's new address the item's URL (owners, editors)",
+		Description: "Sets source_url to the link's moved_to, as the link checker confirmed it. 409 when the link is not moved or the item changed since version.",
+		Tags:        []string{"Items"}, Security: secured,
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity},
+	}, func(ctx context.Context, in *UseMovedURLInput) (*ItemOutput, error) {
+		it, err := s.items.UseMovedURL(ctx, caller(ctx), in.ID, in.Body.Version)
+		if err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return &ItemOutput{Body: toItem(it)}, nil
+	})
+
 	huma.Register(s.api, huma.Operation{
 		OperationID: "list-item-link-checks", Method: http.MethodGet, Path: "/api/v1/items/{id}/link-checks",
 		Summary: "List the latest checks of an item's link", Tags: []string{"Items"}, Security: secured,

@@ -193,6 +193,11 @@ var rbacMatrix = map[string]rbacCase{
 	"merge-duplicates": {http.MethodPost, "/api/v1/duplicates/merge", func(f fixture) any {
 		return map[string]any{"keep": map[string]any{"id": f.itemID, "version": 1}, "others": []any{map[string]any{"id": f.dupID, "version": 1}}}
 	}, statuses(200, 200, 403, 404, 401)},
+	// Before saving: where is this link saved already (over what the caller can read; nothing for a non-member).
+	"check-duplicates": {http.MethodGet, "/api/v1/duplicates/check?url=https%3A%2F%2Fexample.com%2F", nil, statuses(200, 200, 200, 200, 401)},
+	// A moved link's new address: editors of the item; the fixture item has no
+	// link, so those allowed get 409 (links_moved_test.go adopts a moved one).
+	"use-moved-url":     {http.MethodPost, "/api/v1/items/{i}/use-moved-url", func(fixture) any { return map[string]any{"version": 1} }, statuses(409, 409, 403, 404, 401)},
 	"export-collection": {http.MethodGet, "/api/v1/collections/{c}/export?format=json", nil, statuses(200, 200, 200, 404, 401)},
 	// Teams: here the callers' roles are in the team {tm}: the owner owns
 	// it, the editor is a member, the viewer and the non-member are not in

@@ -170,6 +170,7 @@ var variables = []variable{
 	{"ATLAS_LINKCHECK_HOST_INTERVAL", "5s", func(t *testing.T, c config.Config) { assert.Equal(t, 5*time.Second, c.LinkCheckHostInterval) }},
 	{"ATLAS_LINKCHECK_CONCURRENCY", "3", func(t *testing.T, c config.Config) { assert.Equal(t, 3, c.LinkCheckConcurrency) }},
 	{"ATLAS_LINKCHECK_MAX_PER_SWEEP", "50", func(t *testing.T, c config.Config) { assert.Equal(t, 50, c.LinkCheckMaxPerSweep) }},
+	{"ATLAS_LINKCHECK_SWEEP_EVERY", "5s", func(t *testing.T, c config.Config) { assert.Equal(t, 5*time.Second, c.LinkCheckSweepEvery) }},
 }
 
 func TestLoad_EachVariable(t *testing.T) {
@@ -251,7 +252,12 @@ var failures = []failure{
 	{[]string{"ATLAS_ARCHIVE_MAX_BYTES_PER_ITEM=10"}, "ATLAS_ARCHIVE_MAX_BYTES_PER_ITEM: must be between 65536 and 1073741824, got 10"},
 	{[]string{"ATLAS_ARCHIVE_MAX_RESOURCE_BYTES=999999999"}, "ATLAS_ARCHIVE_MAX_RESOURCE_BYTES: must be between 16384 and ATLAS_ARCHIVE_MAX_BYTES_PER_ITEM (20971520), got 999999999"},
 	{[]string{"ATLAS_ARCHIVE_TIMEOUT=0s"}, "ATLAS_ARCHIVE_TIMEOUT: must be between 1s and 10m, got 0s"},
-	{[]string{"ATLAS_LINKCHECK_INTERVAL=5m"}, "ATLAS_LINKCHECK_INTERVAL: must be 0 (off) or between 1h and 8760h, got 5m0s"},
+	{[]string{"ATLAS_ENV=production", "ATLAS_JWT_SECRET=" + jwt32, "ATLAS_LINKCHECK_INTERVAL=5m"}, "ATLAS_LINKCHECK_INTERVAL: must be 0 (off) or between 1h and 8760h, got 5m0s"},
+	{[]string{"ATLAS_LINKCHECK_INTERVAL=5s"}, "ATLAS_LINKCHECK_INTERVAL: must be 0 (off) or between 10s and 8760h in development, got 5s"},
+	{[]string{"ATLAS_ENV=production", "ATLAS_JWT_SECRET=" + jwt32, "ATLAS_LINKCHECK_CONFIRM_AFTER=30s"}, "ATLAS_LINKCHECK_CONFIRM_AFTER: must be between 1m and 720h, got 30s"},
+	{[]string{"ATLAS_LINKCHECK_CONFIRM_AFTER=0s"}, "ATLAS_LINKCHECK_CONFIRM_AFTER: must be between 1s and 720h in development, got 0s"},
+	{[]string{"ATLAS_LINKCHECK_SWEEP_EVERY=0s"}, "ATLAS_LINKCHECK_SWEEP_EVERY: must be between 1s and 1h, got 0s"},
+	{[]string{"ATLAS_LINKCHECK_INTERVAL=20s", "ATLAS_LINKCHECK_SWEEP_EVERY=30s"}, "ATLAS_LINKCHECK_SWEEP_EVERY: must not be longer than ATLAS_LINKCHECK_INTERVAL (20s), got 30s"},
 	{[]string{"ATLAS_LINKCHECK_TIMEOUT=0s"}, "ATLAS_LINKCHECK_TIMEOUT: must be between 1s and 2m, got 0s"},
 	{[]string{"ATLAS_LINKCHECK_CONCURRENCY=0"}, "ATLAS_LINKCHECK_CONCURRENCY: must be between 1 and 256, got 0"},
 }

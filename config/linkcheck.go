@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -20,17 +21,51 @@ type LinkCheck struct {
 	// LinkCheckConcurrency is how many requests a worker's checker has in
 	// flight at once, over all hosts.
 	LinkCheckConcurrency int `env:"ATLAS_LINKCHECK_CONCURRENCY" envDefault:"8" json:"linkcheck_concurrency"`
-	// LinkCheckMaxPerSweep caps the links one sweep (one a minute) checks.
+	// LinkCheckMaxPerSweep caps the links one sweep checks.
 	LinkCheckMaxPerSweep int `env:"ATLAS_LINKCHECK_MAX_PER_SWEEP" envDefault:"500" json:"linkcheck_max_per_sweep"`
+	// LinkCheckSweepEvery is how often the sweep runs; each takes its share
+	// of the links, so this changes how the work is sliced, not how often a
+	// link is checked.
+	LinkCheckSweepEvery time.Duration `env:"ATLAS_LINKCHECK_SWEEP_EVERY" envDefault:"1m" json:"linkcheck_sweep_every"`
+}
+
+// linkCheckFloors are the shortest interval and confirmation gap allowed:
+// in production a link is checked at most hourly and a change confirmed
+// at least a minute later; development (the browser end-to-end test)
+// may go down to seconds to watch a link die.
+func (c *Config) linkCheckFloors() (interval, confirm time.Duration, in string) {
+	if c.Env == EnvDevelopment {
+		return 10 * time.Second, time.Second, " in development"
+	}
+	return time.Hour, time.Minute, ""
+}
+
+// short prints d without zero units ("1h", not "1h0m0s").
+func short(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }
 
 func (c *Config) validateLinkCheck() error {
 	l := c.LinkCheck
-	if l.LinkCheckInterval != 0 && (l.LinkCheckInterval < time.Hour || l.LinkCheckInterval > 365*24*time.Hour) {
-		return fmt.Errorf("ATLAS_LINKCHECK_INTERVAL: must be 0 (off) or between 1h and 8760h, got %s", l.LinkCheckInterval)
+	minInterval, minConfirm, in := c.linkCheckFloors()
+	if l.LinkCheckInterval != 0 && (l.LinkCheckInterval < minInterval || l.LinkCheckInterval > 365*24*time.Hour) {
+		return fmt.Errorf("ATLAS_LINKCHECK_INTERVAL: must be 0 (off) or between %s and 8760h%s, got %s", short(minInterval), in, l.LinkCheckInterval)
 	}
-	if l.LinkCheckConfirmAfter < time.Minute || l.LinkCheckConfirmAfter > 30*24*time.Hour {
-		return fmt.Errorf("ATLAS_LINKCHECK_CONFIRM_AFTER: must be between 1m and 720h, got %s", l.LinkCheckConfirmAfter)
+	if l.LinkCheckConfirmAfter < minConfirm || l.LinkCheckConfirmAfter > 30*24*time.Hour {
+		return fmt.Errorf("ATLAS_LINKCHECK_CONFIRM_AFTER: must be between %s and 720h%s, got %s", short(minConfirm), in, l.LinkCheckConfirmAfter)
+	}
+	if l.LinkCheckSweepEvery < time.Second || l.LinkCheckSweepEvery > time.Hour {
+		return fmt.Errorf("ATLAS_LINKCHECK_SWEEP_EVERY: must be between 1s and 1h, got %s", l.LinkCheckSweepEvery)
+	}
+	if l.LinkCheckInterval != 0 && l.LinkCheckSweepEvery > l.LinkCheckInterval {
+		return fmt.Errorf("ATLAS_LINKCHECK_SWEEP_EVERY: must not be longer than ATLAS_LINKCHECK_INTERVAL (%s), got %s", l.LinkCheckInterval, l.LinkCheckSweepEvery)
 	}
 	if l.LinkCheckTimeout < time.Second || l.LinkCheckTimeout > 2*time.Minute {
 		return fmt.Errorf("ATLAS_LINKCHECK_TIMEOUT: must be between 1s and 2m, got %s", l.LinkCheckTimeout)

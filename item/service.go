@@ -292,34 +292,40 @@ func (s *Service) Update(ctx context.Context, actor, id uuid.UUID, p UpdateParam
 				return err
 			}
 		}
-		changes := diff(before, it)
-		out = it
-		if len(changes) == 0 {
-			return nil // nothing changed: no write, no version bump, no event
-		}
-		it.Version++
-		it.UpdatedAt = s.nowUTC()
-		out = it
-		_, tagsChanged := changes["tags"]
-		ev := &pgx.Batch{}
-		if err := s.events.Queue(ctx, ev, events.ItemUpdated, &actor, itemEntity(it),
-			map[string]any{"changes": changes, "version": it.Version}); err != nil {
-			return err
-		}
-		if err := s.store.Update(ctx, tx, it, tagsChanged, ev); err != nil {
-			return err
-		}
-		for _, hook := range s.onUpdate {
-			if err := hook(ctx, tx, before, it); err != nil {
-				return err
-			}
-		}
-		return nil
+		out, err = s.write(ctx, tx, actor, before, it)
+		return err
 	})
 	if err != nil {
 		return Item{}, fmt.Errorf("update item: %w", err)
 	}
 	return out, nil
+}
+
+// write stores an actor's change of an item (before → it) in tx with its
+// ItemUpdated event and the update hooks, bumping the version; a change
+// that changes nothing writes nothing and returns before.
+func (s *Service) write(ctx context.Context, tx pgx.Tx, actor uuid.UUID, before, it Item) (Item, error) {
+	changes := diff(before, it)
+	if len(changes) == 0 {
+		return before, nil // nothing changed: no write, no version bump, no event
+	}
+	it.Version++
+	it.UpdatedAt = s.nowUTC()
+	_, tagsChanged := changes["tags"]
+	ev := &pgx.Batch{}
+	if err := s.events.Queue(ctx, ev, events.ItemUpdated, &actor, itemEntity(it),
+		map[string]any{"changes": changes, "version": it.Version}); err != nil {
+		return Item{}, err
+	}
+	if err := s.store.Update(ctx, tx, it, tagsChanged, ev); err != nil {
+		return Item{}, err
+	}
+	for _, hook := range s.onUpdate {
+		if err := hook(ctx, tx, before, it); err != nil {
+			return Item{}, err
+		}
+	}
+	return it, nil
 }
 
 // SetMetadata stores enrichment results for an item on behalf of the system

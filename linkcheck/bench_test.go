@@ -128,7 +128,7 @@ func BenchmarkLinkCheck_100kLinksOn1000Hosts(b *testing.B) {
 		worker := testfactory.On(b, pool, env.Config, testfactory.Opts{})
 		checker := linkcheck.New(linkcheck.Params{Items: worker.Items,
 			Fetch:    enrich.FetcherOpts{AllowLoopback: true, ResolveFunc: f.resolve},
-			Interval: time.Duration(links/rate) * time.Second, MaxPerSweep: rate * int(linkcheck.SweepEvery/time.Second),
+			Interval: time.Duration(links/rate) * time.Second, MaxPerSweep: rate * int(linkcheck.DefaultSweepEvery/time.Second),
 			Concurrency: concurrency})
 
 		path := "/api/v1/collections/" + writes.ID.String() + "/items"
@@ -143,7 +143,7 @@ func BenchmarkLinkCheck_100kLinksOn1000Hosts(b *testing.B) {
 		done := make(chan error, 1)
 		go func() {
 			for i := range sweeps {
-				if wait := time.Until(start.Add(time.Duration(i) * linkcheck.SweepEvery)); wait > 0 {
+				if wait := time.Until(start.Add(time.Duration(i) * linkcheck.DefaultSweepEvery)); wait > 0 {
 					time.Sleep(wait)
 				}
 				t := time.Now()
@@ -157,9 +157,9 @@ func BenchmarkLinkCheck_100kLinksOn1000Hosts(b *testing.B) {
 			}
 			done <- nil
 		}()
-		during := writeLoad(b, env, owner.Token, path, time.Duration(sweeps)*linkcheck.SweepEvery)
+		during := writeLoad(b, env, owner.Token, path, time.Duration(sweeps)*linkcheck.DefaultSweepEvery)
 		require.NoError(b, <-done)
-		elapsed := max(time.Since(start), time.Duration(sweeps)*linkcheck.SweepEvery)
+		elapsed := max(time.Since(start), time.Duration(sweeps)*linkcheck.DefaultSweepEvery)
 		after := writeLoad(b, env, owner.Token, path, idle)
 		b.StopTimer()
 

@@ -23,9 +23,10 @@ const (
 	DefaultHostInterval = time.Second
 	DefaultConcurrency  = 8
 	DefaultMaxPerSweep  = 500
-	// SweepEvery is how often the periodic sweep runs; each takes its share
-	// of the links so that all of them are checked once per Interval.
-	SweepEvery = time.Minute
+	// DefaultSweepEvery is how often the periodic sweep runs; each takes
+	// its share of the links so that all of them are checked once per
+	// Interval.
+	DefaultSweepEvery = time.Minute
 )
 
 // Params configures a Checker.
@@ -52,9 +53,11 @@ type Params struct {
 	Concurrency int
 	// MaxPerSweep caps the links one sweep takes (DefaultMaxPerSweep).
 	MaxPerSweep int
-	Metrics     *Metrics
-	Logger      *slog.Logger
-	NowFunc     func() time.Time
+	// SweepEvery is how often the periodic sweep runs (DefaultSweepEvery).
+	SweepEvery time.Duration
+	Metrics    *Metrics
+	Logger     *slog.Logger
+	NowFunc    func() time.Time
 }
 
 // Checker checks links politely and records what it finds on the items.
@@ -85,6 +88,9 @@ func New(p Params) *Checker {
 	if p.MaxPerSweep <= 0 {
 		p.MaxPerSweep = DefaultMaxPerSweep
 	}
+	if p.SweepEvery <= 0 {
+		p.SweepEvery = DefaultSweepEvery
+	}
 	if p.Metrics == nil {
 		p.Metrics = NewMetrics(nil)
 	}
@@ -111,7 +117,7 @@ type SweepResult struct {
 // spreads one check of each over the interval (at least one, at most
 // MaxPerSweep; a backlog drains at that pace, never in a burst).
 func (c *Checker) budget(links int) int {
-	n := int(math.Ceil(float64(links) * float64(SweepEvery) / float64(c.p.Interval)))
+	n := int(math.Ceil(float64(links) * float64(c.p.SweepEvery) / float64(c.p.Interval)))
 	return min(max(n, 1), c.p.MaxPerSweep)
 }
 

@@ -1,7 +1,8 @@
 // Package linkcheck re-checks the links people saved, over and over, so a
 // library tells which of its links went dead or moved.
 //
-// A periodic River job (the sweep, every minute on one worker) takes the
+// A periodic River job (the sweep, every ATLAS_LINKCHECK_SWEEP_EVERY, a
+// minute by default, on one worker) takes the
 // links that are due, as many as spread one check of every link over
 // ATLAS_LINKCHECK_INTERVAL (a week by default), and checks them: HEAD
 // first, then a GET of the first 4 KiB when HEAD is refused or the page is

@@ -45,9 +45,9 @@ func (w *Worker) Work(ctx context.Context, _ *river.Job[JobArgs]) error {
 	return err
 }
 
-// PeriodicJob is the sweep every SweepEvery.
-func PeriodicJob() *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(SweepEvery), func() (river.JobArgs, *river.InsertOpts) {
+// PeriodicJob is the sweep, every Params.SweepEvery of c.
+func PeriodicJob(c *Checker) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(c.p.SweepEvery), func() (river.JobArgs, *river.InsertOpts) {
 		return JobArgs{}, nil
 	}, &river.PeriodicJobOpts{RunOnStart: true})
 }

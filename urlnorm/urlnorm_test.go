@@ -127,3 +127,41 @@ func TestNormalize_IsIdempotent(t *testing.T) {
 		require.Equal(t, once, twice, in)
 	}
 }
+
+func TestNormalize_UnusualEncodingsMeetOnOneKey(t *testing.T) {
+	t.Parallel()
+	groups := []struct {
+		name string
+		want string
+		in   []string
+	}{
+		{"full-width and upper-case host letters", "https://example.com/a", []string{
+			"https://ＥＸＡＭＰＬＥ.com/a", "https://EXAMPLE.COM./a", "https://www.ｅｘａｍｐｌｅ.com/a/",
+		}},
+		{"composed and decomposed IDN hosts", "https://xn--caf-dma.example", []string{
+			"https://café.example", "https://cafe\u0301.example/", "https://XN--CAF-DMA.EXAMPLE/",
+		}},
+		{"non-UTF-8 bytes and lower-case escapes", "https://example.com/caf%E9", []string{
+			"https://example.com/caf%e9", "https://example.com/caf\xe9", "https://example.com/caf%E9/",
+		}},
+		{"escaped dots resolve like dots", "https://example.com/b", []string{
+			"https://example.com/a/%2e%2e/b", "https://example.com/a/%2E./b", "https://example.com/a/../b/", "https://example.com/%2e/b",
+		}},
+		{"a stray percent sign in the query is escaped", "https://example.com/q?off=100%25", []string{
+			"https://example.com/q?off=100%", "https://example.com/q?off=100%25",
+		}},
+		{"IPv4-mapped IPv6 literals", "http://[::ffff:192.0.2.1]/x", []string{
+			"http://[::ffff:c000:201]/x", "http://[::FFFF:192.0.2.1]:80/x/",
+		}},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			t.Parallel()
+			for _, in := range g.in {
+				got, err := urlnorm.Normalize(in)
+				require.NoError(t, err, in)
+				require.Equal(t, g.want, got, "Normalize(%q)", in)
+			}
+		})
+	}
+}

@@ -206,5 +206,5 @@ func LinkChecker(c config.Config) (linkcheck.Params, error) {
 	}
 	return linkcheck.Params{Fetch: fetch, Interval: c.LinkCheckInterval, ConfirmAfter: c.LinkCheckConfirmAfter,
 		Timeout: c.LinkCheckTimeout, HostInterval: c.LinkCheckHostInterval, Concurrency: c.LinkCheckConcurrency,
-		MaxPerSweep: c.LinkCheckMaxPerSweep}, nil
+		MaxPerSweep: c.LinkCheckMaxPerSweep, SweepEvery: c.LinkCheckSweepEvery}, nil
 }

@@ -22,7 +22,8 @@ func withLinkCheck(cfg config.Config, log *slog.Logger, core *app.Core, reg prom
 		return nil, nil, err
 	}
 	p.Items, p.Metrics, p.Logger = core.Items, linkcheck.NewMetrics(reg), log
-	w := linkcheck.NewWorker(linkcheck.New(p))
+	checker := linkcheck.New(p)
+	w := linkcheck.NewWorker(checker)
 	withWorker := func(ws *river.Workers) error {
 		if err := register(ws); err != nil {
 			return err
@@ -32,6 +33,6 @@ func withLinkCheck(cfg config.Config, log *slog.Logger, core *app.Core, reg prom
 	if cfg.LinkCheckInterval == 0 {
 		return withWorker, periodic, nil
 	}
-	log.Info("periodic link check", slog.Duration("interval", cfg.LinkCheckInterval))
-	return withWorker, append(periodic, linkcheck.PeriodicJob()), nil
+	log.Info("periodic link check", slog.Duration("interval", cfg.LinkCheckInterval), slog.Duration("sweep_every", cfg.LinkCheckSweepEvery))
+	return withWorker, append(periodic, linkcheck.PeriodicJob(checker)), nil
 }

@@ -6,7 +6,8 @@
 // tabs that stay signed in, signing out everywhere from a second browser, API
 // tokens, feeds and public links, webhooks to a local receiver, and single
 // sign-on through a real OpenID provider; the browser extension, the share
-// target and the bookmarklet. Each feature's
+// target and the bookmarklet; a link on a local test site that dies (its
+// archived copy offered), duplicates warned on save and merged. Each feature's
 // steps live in a module of its own; this runner puts them in the flow's
 // order (later steps build on earlier ones). Every route ships with the
 // server, so one that answers 404 fails its step; only the steps that need
@@ -24,6 +25,7 @@ import { runSteps } from './harness.mjs';
 import { importSteps } from './imports.mjs';
 import { itemSteps } from './items.mjs';
 import { jobSteps } from './jobs.mjs';
+import { linkHealthSteps } from './linkhealth.mjs';
 import { memberSteps } from './members.mjs';
 import { publicSteps } from './public.mjs';
 import { searchSteps } from './search.mjs';
@@ -45,6 +47,7 @@ const steps = [
   ...webhookSteps,
   ...auditSteps,
   ...dashboardSteps,
+  ...linkHealthSteps,
   ...phoneSteps,
   ...extensionSteps,
   ...emailSteps,

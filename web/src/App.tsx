@@ -16,10 +16,12 @@ import { SessionProvider } from './auth/session';
 import { CollectionLayout } from './collections/CollectionLayout';
 import { CollectionsPage } from './collections/CollectionsPage';
 import { SavePage } from './capture/SavePage';
+import { DuplicatesPage } from './duplicates/DuplicatesPage';
 import { ItemPage } from './items/ItemPage';
 import { ItemsPage } from './items/ItemsPage';
 import { NewItemPage } from './items/NewItemPage';
 import { JobsPage } from './jobs/JobsPage';
+import { NeedsAttentionPage } from './links/NeedsAttentionPage';
 import { MembersPage } from './members/MembersPage';
 import { PublicPage } from './public/PublicPage';
 import { SearchPage } from './search/SearchPage';
@@ -80,6 +82,7 @@ export function AppRoutes() {
           <Route path="collections/:id" element={<CollectionLayout />}>
             <Route index element={<ItemsPage />} />
             <Route path="items/new" element={<NewItemPage />} />
+            <Route path="attention" element={<NeedsAttentionPage />} />
             <Route path="members" element={<MembersPage />} />
             <Route path="activity" element={<CollectionActivity />} />
             <Route path="import" element={<ImportPage />} />
@@ -87,6 +90,7 @@ export function AppRoutes() {
           </Route>
           <Route path="items/:itemId" element={<ItemPage />} />
           <Route path="search" element={<SearchPage />} />
+          <Route path="duplicates" element={<DuplicatesPage />} />
           <Route path="teams" element={<TeamsPage />} />
           <Route path="teams/:teamId" element={<TeamPage />} />
           <Route path="jobs" element={<JobsPage />} />

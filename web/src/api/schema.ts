@@ -711,6 +711,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/duplicates/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Find where a link is saved already, before saving it
+         * @description The same matches that adding the link would report in duplicates, over every collection the caller can read; nothing is saved.
+         */
+        get: operations["check-duplicates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/duplicates/merge": {
         parameters: {
             query?: never;
@@ -855,6 +875,26 @@ export interface paths {
         get: operations["list-item-link-checks"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/items/{id}/use-moved-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Make a moved link's new address the item's URL (owners, editors)
+         * @description Sets source_url to the link's moved_to, as the link checker confirmed it. 409 when the link is not moved or the item changed since version.
+         */
+        post: operations["use-moved-url"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1543,6 +1583,10 @@ export interface components {
         ChangeTeamMembershipRoleInputBody: {
             /** @enum {string} */
             role: "owner" | "editor" | "viewer";
+        };
+        CheckDuplicatesOutputBody: {
+            /** @description Items holding the same normalised URL in collections the caller can read, oldest first (at most 20); empty when the link is new. */
+            items: components["schemas"]["DuplicateMatch"][] | null;
         };
         Collection: {
             /** Format: date-time */
@@ -2505,6 +2549,13 @@ export interface components {
             enabled?: boolean;
             event_types?: ("ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "ImportFinished" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked" | "PublicLinkCreated" | "PublicLinkRevoked" | "ItemLinkStatusChanged")[];
             url?: string;
+        };
+        UseMovedURLInputBody: {
+            /**
+             * Format: int64
+             * @description The item's version the caller read; refused (409) if it changed since.
+             */
+            version: number;
         };
         User: {
             /** Format: date-time */
@@ -7055,6 +7106,76 @@ export interface operations {
             };
         };
     };
+    "check-duplicates": {
+        parameters: {
+            query: {
+                /** @description The http(s) link about to be saved; compared by its normalised form. */
+                url: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckDuplicatesOutputBody"];
+                };
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "merge-duplicates": {
         parameters: {
             query?: never;
@@ -7910,6 +8031,117 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "use-moved-url": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Item id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UseMovedURLInputBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Item"];
+                };
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Content Too Large: the request body exceeds the size limit. */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,7 +2,6 @@
 // the reading view (the readable copy, sanitised again here with DOMPurify)
 // and the archived page itself, shown in a sandboxed frame where no script runs.
 import DOMPurify from 'dompurify';
-import { useState } from 'react';
 import type { Item } from '../api/types';
 import { formatDateTime } from '../ui/format';
 import { formatBytes } from '../items/EnrichmentPanel';
@@ -31,9 +30,9 @@ export function inertForFrame(html: string): string {
   });
 }
 
-export function ArchivePanel({ item }: { item: Item }) {
+/** The item page keeps which copy is open, so that a dead link's notice can open the archived copy. */
+export function ArchivePanel({ item, open, setOpen }: { item: Item; open: CopyKind | null; setOpen(kind: CopyKind | null): void }) {
   const archive = useItemArchive(item.id);
-  const [open, setOpen] = useState<CopyKind | null>(null);
   const a = archive.data;
   if (!a || (a.status === 'none' && !item.source_url)) return null;
   const copies = a.copies ?? [];

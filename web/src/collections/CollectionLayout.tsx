@@ -1,4 +1,5 @@
-// The frame of one collection: its name, your role, and tabs for items, members, activity, import and (owners) webhooks.
+// The frame of one collection: its name, your role, and tabs for items, links that need attention, members,
+// activity, import and (owners) webhooks.
 import { NavLink, Outlet, useOutletContext, useParams } from 'react-router';
 import { isStatus } from '../api/problem';
 import type { Collection } from '../api/types';
@@ -42,6 +43,7 @@ export function CollectionLayout() {
         <NavLink to={`/collections/${c.id}`} end>
           Items
         </NavLink>
+        <NavLink to={`/collections/${c.id}/attention`}>Needs attention</NavLink>
         <NavLink to={`/collections/${c.id}/members`}>Members</NavLink>
         <NavLink to={`/collections/${c.id}/activity`}>Activity</NavLink>
         <NavLink to={`/collections/${c.id}/import`}>Import</NavLink>

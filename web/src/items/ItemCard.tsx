@@ -35,9 +35,13 @@ export function hostOf(url: string): string {
   }
 }
 
+/** The item's title; for a link saved by URL alone, the page's own title once Atlas fetched it. */
+export function displayTitle(it: Item): string {
+  return it.title === it.source_url && meta(it, 'title') ? meta(it, 'title') : it.title;
+}
+
 export function ItemCard({ item: it, selectable, selected, focused, onSelect, actions, row, measure }: Props) {
-  // The page's own title fills in for a link saved by URL alone.
-  const title = it.title === it.source_url && meta(it, 'title') ? meta(it, 'title') : it.title;
+  const title = displayTitle(it);
   const description = it.description || meta(it, 'description');
   const site = meta(it, 'site_name') || (it.source_url ? hostOf(it.source_url) : '');
   const notes = it.notes.length > 160 ? `${it.notes.slice(0, 160)}…` : it.notes;

@@ -10,6 +10,8 @@ import { formatDateTime, RoleBadge } from '../ui/format';
 import { PageHeader } from '../ui/PageHeader';
 import { ErrorState, Loading } from '../ui/States';
 import { ArchivePanel } from '../archive/ArchivePanel';
+import type { CopyKind } from '../archive/hooks';
+import { LinkNotice } from '../links/LinkNotice';
 import { EnrichmentPanel } from './EnrichmentPanel';
 import { useDeleteItem, useItem, useTags, useUpdateItem } from './hooks';
 import { IndexBadge } from './IndexBadge';
@@ -40,6 +42,7 @@ function ItemView({ item }: { item: Item }) {
   const remove = useDeleteItem(item.collection_id);
   const tags = useTags(item.collection_id);
   const [confirmDelete, setConfirmDelete] = useState(false);
+  const [archiveOpen, setArchiveOpen] = useState<CopyKind | null>(null);
   const role = collection.data?.role;
   const editable = collection.data?.permissions.write_items ?? false;
   const editing = editable && params.get('edit') === '1';
@@ -74,6 +77,15 @@ function ItemView({ item }: { item: Item }) {
           You are a viewer in this collection: you can read this item but not change it.
         </p>
       )}
+
+      <LinkNotice
+        item={item}
+        editable={editable}
+        openArchive={() => {
+          setArchiveOpen('html');
+          document.getElementById('archive-heading')?.scrollIntoView?.({ block: 'start' });
+        }}
+      />
 
       {editing ? (
         <section className="panel" aria-labelledby="edit-heading">
@@ -133,7 +145,7 @@ function ItemView({ item }: { item: Item }) {
       )}
 
       <EnrichmentPanel item={item} editable={editable} />
-      <ArchivePanel item={item} />
+      <ArchivePanel item={item} open={archiveOpen} setOpen={setArchiveOpen} />
 
       <p>
         <Link to={`/audit?entity_type=item&entity_id=${item.id}`}>History of this item</Link>

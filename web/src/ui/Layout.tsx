@@ -52,6 +52,9 @@ export function Layout() {
               <NavLink to="/search">Search</NavLink>
             </li>
             <li>
+              <NavLink to="/duplicates">Duplicates</NavLink>
+            </li>
+            <li>
               <NavLink to="/teams">Teams</NavLink>
             </li>
             <li>
