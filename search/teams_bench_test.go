@@ -115,4 +115,3 @@ func BenchmarkSearchWithTeams(b *testing.B) {
 		srv.Close()
 	}
 }
-
