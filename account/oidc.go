@@ -51,6 +51,10 @@ type SSOParams struct {
 	Providers []OIDCProvider
 	// HTTPClient talks to the providers (default: 10 s timeout).
 	HTTPClient *http.Client
+	// NoPasswordLogin is set when password sign-in is off
+	// (ATLAS_AUTH_PASSWORD_LOGIN=false): a password is then no way to sign
+	// in, and the last linked identity cannot be unlinked.
+	NoPasswordLogin bool
 }
 
 // SSO signs users in with OpenID Connect providers (authorization code
@@ -63,6 +67,8 @@ type SSO struct {
 	client    *http.Client
 	providers []*ssoProvider
 	byName    map[string]*ssoProvider
+	// noPassword: password sign-in is off.
+	noPassword bool
 }
 
 // ssoProvider is a configured provider and its discovery, made on first
@@ -81,7 +87,7 @@ func NewSSO(p SSOParams) *SSO {
 	if p.HTTPClient == nil {
 		p.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
-	s := &SSO{accounts: p.Accounts, client: p.HTTPClient, byName: map[string]*ssoProvider{}}
+	s := &SSO{accounts: p.Accounts, client: p.HTTPClient, byName: map[string]*ssoProvider{}, noPassword: p.NoPasswordLogin}
 	for _, c := range p.Providers {
 		sp := &ssoProvider{cfg: c}
 		s.providers = append(s.providers, sp)
@@ -404,6 +410,9 @@ func (s *SSO) complete(ctx context.Context, p *ssoProvider, c idClaims, pending 
 			return err
 		}
 		out.SignIn = &in
+		if err := a.noteSignInTx(ctx, tx, ident.UserID, client); err != nil {
+			return err
+		}
 		return a.events.Record(ctx, tx, events.UserLoggedIn, &ident.UserID, events.UserEntity(ident.UserID),
 			map[string]any{"provider": p.cfg.Name, "session_id": in.Session.ID})
 	})
@@ -453,7 +462,9 @@ func (s *SSO) linkOrCreate(ctx context.Context, tx pgx.Tx, p *ssoProvider, c idC
 
 // createUser makes the account of a first sign-in. Its password is a
 // random secret nobody knows (password sign-in stays impossible until one
-// is set).
+// is set: password_set is false). It is hashed with the same parameters as
+// every password, so a password sign-in attempt takes as long for this
+// account as for any other.
 func (s *SSO) createUser(ctx context.Context, tx pgx.Tx, email, name string, now time.Time) (uuid.UUID, error) {
 	if strings.TrimSpace(name) == "" {
 		name, _, _ = strings.Cut(email, "@")
@@ -467,15 +478,7 @@ func (s *SSO) createUser(ctx context.Context, tx pgx.Tx, email, name string, now
 		return uuid.Nil, fmt.Errorf("hash password: %w", err)
 	}
 	u := User{ID: uuid.Must(uuid.NewV7()), Email: email, DisplayName: name, CreatedAt: now}
-	return u.ID, s.accounts.store.Insert(ctx, tx, u, hash)
-}
-
-// Identities lists the principal's linked sign-ins.
-func (s *SSO) Identities(ctx context.Context, p Principal) ([]Identity, error) {
-	if err := p.Authorize(AccessRead); err != nil {
-		return nil, err
-	}
-	return s.store.list(ctx, s.accounts.pool, p.UserID)
+	return u.ID, s.accounts.store.Insert(ctx, tx, u, hash, false)
 }
 
 // AuthorizeLink checks that the principal may link a provider to its

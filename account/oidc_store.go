@@ -22,6 +22,9 @@ type Identity struct {
 	Email       string
 	CreatedAt   time.Time
 	LastLoginAt time.Time
+	// Unlinkable is set by SSO.Identities: unlinking it now would leave the
+	// account another way to sign in.
+	Unlinkable bool
 }
 
 // pendingLogin is a sign-in between the redirect to the provider and its

@@ -142,7 +142,7 @@ func (s *Service) Register(ctx context.Context, p RegisterParams) (User, error) 
 	}
 	u := User{ID: uuid.Must(uuid.NewV7()), Email: email, DisplayName: name, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
 	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		if err := s.store.Insert(ctx, tx, u, hash); err != nil {
+		if err := s.store.Insert(ctx, tx, u, hash, true); err != nil {
 			return err
 		}
 		return s.onRegistered(ctx, tx, u)

@@ -40,12 +40,14 @@ func scanUser(row pgx.Row, extra ...any) (User, error) {
 }
 
 const insertUserSQL = `
-INSERT INTO users (id, email, display_name, password_hash, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $5)`
+INSERT INTO users (id, email, display_name, password_hash, password_set, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $6)`
 
-// Insert stores a new user; a taken email is atlas.ErrConflict.
-func (Store) Insert(ctx context.Context, q db.Querier, u User, passwordHash string) error {
-	_, err := q.Exec(ctx, insertUserSQL, u.ID, u.Email, u.DisplayName, passwordHash, u.CreatedAt)
+// Insert stores a new user; a taken email is atlas.ErrConflict. passwordSet
+// is false when the hash is of a secret nobody knows (an account made by a
+// single sign-on), until a password is set.
+func (Store) Insert(ctx context.Context, q db.Querier, u User, passwordHash string, passwordSet bool) error {
+	_, err := q.Exec(ctx, insertUserSQL, u.ID, u.Email, u.DisplayName, passwordHash, passwordSet, u.CreatedAt)
 	if db.IsUniqueViolation(err, "users_email_key") {
 		return atlas.Errorf(atlas.ErrConflict, "an account with this email already exists")
 	}
@@ -94,9 +96,9 @@ func (Store) passwordHash(ctx context.Context, q db.Querier, id uuid.UUID) (stri
 }
 
 //nolint:gosec // G101: SQL text, not a credential
-const setPasswordSQL = `UPDATE users SET password_hash = $2, updated_at = $3 WHERE id = $1`
+const setPasswordSQL = `UPDATE users SET password_hash = $2, password_set = true, updated_at = $3 WHERE id = $1`
 
-// setPassword stores a new password hash.
+// setPassword stores a new password hash (one its owner knows).
 func (Store) setPassword(ctx context.Context, q db.Querier, id uuid.UUID, hash string, now time.Time) error {
 	if _, err := q.Exec(ctx, setPasswordSQL, id, hash, now); err != nil {
 		return fmt.Errorf("set password: %w", err)

@@ -224,23 +224,27 @@ const (
 // noteSignIn remembers the device (user agent) a user signed in from and,
 // when it is new and not their first, sends a security notice naming it.
 func (s *Service) noteSignIn(ctx context.Context, user uuid.UUID, c Client) error {
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error { return s.noteSignInTx(ctx, tx, user, c) })
+}
+
+// noteSignInTx is noteSignIn in the caller's transaction (a single sign-on
+// notes the device in the sign-in's own transaction).
+func (s *Service) noteSignInTx(ctx context.Context, tx pgx.Tx, user uuid.UUID, c Client) error {
 	device := sha256.Sum256([]byte(clip(c.UserAgent, 512)))
-	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
-		tag, err := tx.Exec(ctx, addDeviceSQL, user, device[:], s.now().UTC())
-		if err != nil || tag.RowsAffected() == 0 {
-			return err
-		}
-		var n int
-		if err := tx.QueryRow(ctx, countDeviceSQL, user).Scan(&n); err != nil || n < 2 {
-			return err
-		}
-		detail := clip(c.UserAgent, 200)
-		if detail == "" {
-			detail = "an unnamed client"
-		}
-		if c.IP != "" {
-			detail += ", from " + clip(c.IP, 64)
-		}
-		return s.notice(ctx, tx, user, mail.NoticeNewSignIn, detail)
-	})
+	tag, err := tx.Exec(ctx, addDeviceSQL, user, device[:], s.now().UTC())
+	if err != nil || tag.RowsAffected() == 0 {
+		return err
+	}
+	var n int
+	if err := tx.QueryRow(ctx, countDeviceSQL, user).Scan(&n); err != nil || n < 2 {
+		return err
+	}
+	detail := clip(c.UserAgent, 200)
+	if detail == "" {
+		detail = "an unnamed client"
+	}
+	if c.IP != "" {
+		detail += ", from " + clip(c.IP, 64)
+	}
+	return s.notice(ctx, tx, user, mail.NoticeNewSignIn, detail)
 }

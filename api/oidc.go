@@ -133,6 +133,7 @@ type LinkedIdentity struct {
 	Email       string    `json:"email" doc:"The address the provider gave at the last sign-in."`
 	CreatedAt   time.Time `json:"created_at"`
 	LastLoginAt time.Time `json:"last_login_at"`
+	Unlinkable  bool      `json:"unlinkable" doc:"Whether it may be unlinked now: false when it is the account's last way to sign in."`
 }
 
 // IdentitiesOutput lists linked identities.
@@ -252,8 +253,23 @@ func (s *Server) registerSSO() {
 		out := &IdentitiesOutput{}
 		out.Body.Items = make([]LinkedIdentity, 0, len(ids))
 		for _, i := range ids {
-			out.Body.Items = append(out.Body.Items, LinkedIdentity{Provider: i.Provider, Email: i.Email, CreatedAt: i.CreatedAt, LastLoginAt: i.LastLoginAt})
+			out.Body.Items = append(out.Body.Items, LinkedIdentity{Provider: i.Provider, Email: i.Email, CreatedAt: i.CreatedAt, LastLoginAt: i.LastLoginAt,
+				Unlinkable: i.Unlinkable})
 		}
 		return out, nil
+	})
+
+	huma.Register(s.api, huma.Operation{
+		OperationID: "sso-unlink", Method: http.MethodDelete, Path: "/api/v1/auth/identities/{provider}",
+		Summary: "Unlink a provider from your account", Tags: []string{"Auth"}, Security: secured, DefaultStatus: http.StatusNoContent,
+		Description: "Removes the linked sign-in (sessions only: API tokens get 403). Refused with 409 when it is the account's " +
+			"last way to sign in: an account made by a single sign-on whose password was never set (reset it by email), or any " +
+			"account while password sign-in is off, keeps its last provider until another is linked.",
+		Errors: []int{http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound, http.StatusConflict},
+	}, func(ctx context.Context, in *ProviderPath) (*struct{}, error) {
+		if err := s.sso.Unlink(ctx, principal(ctx), in.Provider); err != nil {
+			return nil, s.problem(ctx, err)
+		}
+		return nil, nil
 	})
 }

@@ -133,8 +133,10 @@ var rbacMatrix = map[string]rbacCase{
 	"revoke-api-token":      {http.MethodDelete, "/api/v1/auth/tokens/{t}", nil, statuses(204, 204, 204, 204, 401)},
 	// Single sign-on: this server has no providers, so linking one is 404
 	// once the caller is authenticated (oidc_test.go links a real one).
-	"sso-link":           {http.MethodPost, "/api/v1/auth/oidc/nosuch/link", func(fixture) any { return map[string]any{} }, statuses(404, 404, 404, 404, 401)},
-	"list-identities":    {http.MethodGet, "/api/v1/auth/identities", nil, statuses(200, 200, 200, 200, 401)},
+	"sso-link":        {http.MethodPost, "/api/v1/auth/oidc/nosuch/link", func(fixture) any { return map[string]any{} }, statuses(404, 404, 404, 404, 401)},
+	"list-identities": {http.MethodGet, "/api/v1/auth/identities", nil, statuses(200, 200, 200, 200, 401)},
+	// No identity is linked to the fixture's users: 404 once authenticated.
+	"sso-unlink":         {http.MethodDelete, "/api/v1/auth/identities/local", nil, statuses(404, 404, 404, 404, 401)},
 	"create-collection":  {http.MethodPost, "/api/v1/collections", func(fixture) any { return map[string]any{"name": "New"} }, statuses(201, 201, 201, 201, 401)},
 	"list-collections":   {http.MethodGet, "/api/v1/collections", nil, statuses(200, 200, 200, 200, 401)},
 	"get-collection":     {http.MethodGet, "/api/v1/collections/{c}", nil, statuses(200, 200, 200, 404, 401)},

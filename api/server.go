@@ -97,7 +97,7 @@ func NewServer(p Params) *Server {
 	s := &Server{accounts: p.Accounts, collections: p.Collections, items: p.Items, audit: p.Audit, jobs: p.Jobs, search: p.Search, publicLinks: p.PublicLinks, webhooks: p.Webhooks, archive: p.Archive, log: p.Logger, metrics: p.Metrics,
 		cookies: newCookieParams(p.Edge), sso: p.SSO, noPasswordLogin: p.NoPasswordLogin}
 	if s.sso == nil {
-		s.sso = account.NewSSO(account.SSOParams{Accounts: p.Accounts})
+		s.sso = account.NewSSO(account.SSOParams{Accounts: p.Accounts, NoPasswordLogin: p.NoPasswordLogin})
 	}
 
 	r := chi.NewRouter()

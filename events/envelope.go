@@ -82,6 +82,9 @@ const (
 	// (data.provider, data.subject) was linked to the account, at its first
 	// single sign-on or from the account page (data.via).
 	SSOLinked Type = "SSOLinked"
+	// SSOUnlinked: the user removed a linked identity (data.provider,
+	// data.subject) from their account page.
+	SSOUnlinked Type = "SSOUnlinked"
 	// UserLoggedIn (user.login): the user signed in through single sign-on
 	// (data.provider, data.session_id).
 	UserLoggedIn Type = "UserLoggedIn"
@@ -116,7 +119,7 @@ func Types() []Type {
 		SessionRevoked, RefreshTokenReuseDetected, PasswordChanged, APITokenCreated, APITokenRevoked,
 		ImportFinished,
 		TeamCreated, TeamUpdated, TeamDeleted, TeamMemberAdded, TeamMemberRoleChanged, TeamMemberRemoved,
-		SSOLinked, UserLoggedIn,
+		SSOLinked, SSOUnlinked, UserLoggedIn,
 		InvitationCreated, InvitationAccepted, InvitationRevoked,
 		PublicLinkCreated, PublicLinkRevoked,
 		ItemLinkStatusChanged,

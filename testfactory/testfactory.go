@@ -97,6 +97,9 @@ type Opts struct {
 	// Logger receives the logs (default: discarded); api/apitest's server
 	// logs its requests to it.
 	Logger *slog.Logger
+	// Hash tunes password hashing (default CheapHash; a benchmark that
+	// measures sign-ins passes production's, argon2id.DefaultParams).
+	Hash *argon2id.Params
 }
 
 // Config is a valid configuration for tests.
@@ -131,11 +134,14 @@ func New(t testing.TB, opts ...Opts) *Env {
 
 // On wires the domain services on pool with cfg (another process on the
 // same database: a replica with caches of its own). Only o.Outbox,
-// o.NowFunc and o.Logger are used.
+// o.NowFunc, o.Logger and o.Hash are used.
 func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 	t.Helper()
 	if o.NowFunc == nil {
 		o.NowFunc = time.Now
+	}
+	if o.Hash == nil {
+		o.Hash = CheapHash
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -156,7 +162,7 @@ func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 		mails = mail.NewQueue(rc)
 	}
 	accounts, err := account.NewService(account.ServiceParams{Pool: pool, Tokens: tokens, Cursors: codec, Recorder: recorder,
-		SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL, Hash: CheapHash, NowFunc: o.NowFunc, Mail: mails})
+		SessionIdleTTL: cfg.SessionIdleTTL, SessionMaxTTL: cfg.SessionMaxTTL, Hash: o.Hash, NowFunc: o.NowFunc, Mail: mails})
 	require.NoError(t, err)
 	collections := collection.NewService(collection.ServiceParams{Pool: pool, Cursors: codec, Recorder: recorder, NowFunc: o.NowFunc, Mail: mails})
 	js := jobs.NewService(jobs.ServiceParams{Pool: pool, River: rc, Cursors: codec})

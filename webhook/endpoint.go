@@ -43,7 +43,7 @@ type Endpoint struct {
 // never sent to a webhook (the dispatcher skips events without a
 // collection), so no endpoint may subscribe to them.
 var accountEvents = []events.Type{events.SessionRevoked, events.RefreshTokenReuseDetected,
-	events.PasswordChanged, events.APITokenCreated, events.APITokenRevoked, events.SSOLinked, events.UserLoggedIn,
+	events.PasswordChanged, events.APITokenCreated, events.APITokenRevoked, events.SSOLinked, events.SSOUnlinked, events.UserLoggedIn,
 	events.TeamCreated, events.TeamUpdated, events.TeamDeleted,
 	events.TeamMemberAdded, events.TeamMemberRoleChanged, events.TeamMemberRemoved}
 

@@ -161,7 +161,7 @@ func SSO(c config.Config, accounts *account.Service) *account.SSO {
 		ps = append(ps, account.OIDCProvider{Name: p.Name, DisplayName: p.DisplayName, Issuer: p.Issuer, ClientID: p.ClientID,
 			ClientSecret: p.ClientSecret.Value(), Scopes: p.Scopes, AllowedDomains: p.AllowedDomains, RequiredGroup: p.RequiredGroup})
 	}
-	return account.NewSSO(account.SSOParams{Accounts: accounts, Providers: ps})
+	return account.NewSSO(account.SSOParams{Accounts: accounts, Providers: ps, NoPasswordLogin: !c.PasswordLogin})
 }
 
 // ArchiveCapture are the limits of ARCHIVE_PAGE's captures; their fetches

@@ -31,6 +31,9 @@ export const ssoSteps = [
       check((await page.getByText(ssoUser.email).count()) > 0, 'the account has the provider’s email');
       const linked = page.getByRole('region', { name: 'Linked sign-ins' });
       await linked.getByText('Local SSO').waitFor();
+      // The account was made by the sign-on: its password is unknown, so the provider is its only way in.
+      await linked.getByText('your only way to sign in', { exact: false }).waitFor();
+      check((await linked.getByRole('button', { name: 'Unlink' }).count()) === 0, 'the last way to sign in offers no Unlink');
       s.ssoPage = page;
     },
   },

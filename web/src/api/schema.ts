@@ -79,6 +79,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/identities/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Unlink a provider from your account
+         * @description Removes the linked sign-in (sessions only: API tokens get 403). Refused with 409 when it is the account's last way to sign in: an account made by a single sign-on whose password was never set (reset it by email), or any account while password sign-in is off, keeps its last provider until another is linked.
+         */
+        delete: operations["sso-unlink"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1505,7 +1525,7 @@ export interface components {
             /** @description W3C trace id of the request that caused the change. */
             trace_id: string;
             /** @enum {string} */
-            type: "ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "SessionRevoked" | "RefreshTokenReuseDetected" | "PasswordChanged" | "APITokenCreated" | "APITokenRevoked" | "ImportFinished" | "TeamCreated" | "TeamUpdated" | "TeamDeleted" | "TeamMemberAdded" | "TeamMemberRoleChanged" | "TeamMemberRemoved" | "SSOLinked" | "UserLoggedIn" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked" | "PublicLinkCreated" | "PublicLinkRevoked" | "ItemLinkStatusChanged";
+            type: "ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "SessionRevoked" | "RefreshTokenReuseDetected" | "PasswordChanged" | "APITokenCreated" | "APITokenRevoked" | "ImportFinished" | "TeamCreated" | "TeamUpdated" | "TeamDeleted" | "TeamMemberAdded" | "TeamMemberRoleChanged" | "TeamMemberRemoved" | "SSOLinked" | "SSOUnlinked" | "UserLoggedIn" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked" | "PublicLinkCreated" | "PublicLinkRevoked" | "ItemLinkStatusChanged";
             /**
              * Format: int64
              * @description Envelope schema version.
@@ -2040,6 +2060,8 @@ export interface components {
             /** Format: date-time */
             last_login_at: string;
             provider: string;
+            /** @description Whether it may be unlinked now: false when it is the account's last way to sign in. */
+            unlinkable: boolean;
         };
         LinkHealth: {
             /**
@@ -3062,6 +3084,101 @@ export interface operations {
             };
             /** @description Forbidden */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "sso-unlink": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The provider's name (ATLAS_OIDC_<NAME>_*, lower case). */
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,20 +1,24 @@
 // Single sign-on: the providers the login page offers (GET /api/v1/auth/providers),
-// the linked sign-ins on the account page, and linking another provider.
-import { useMutation, useQuery } from '@tanstack/react-query';
+// the linked sign-ins on the account page, linking another provider and unlinking one.
+import { useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { unwrap } from '../api/client';
 import type { components } from '../api/schema';
 import { describeProblem } from '../api/problem';
+import { ConfirmDialog } from '../ui/Dialog';
 import { formatDateTime } from '../ui/format';
 import { ErrorState, Loading } from '../ui/States';
 import { useSession } from './session';
 
 export type AuthProvider = components['schemas']['AuthProvider'];
 
+export const ssoKeys = { methods: ['auth', 'methods'] as const, identities: ['account', 'identities'] as const };
+
 /** How one can sign in: password on or off, and the providers with whether each answers. */
 export function useAuthMethods() {
   const { api } = useSession();
   return useQuery({
-    queryKey: ['auth', 'methods'],
+    queryKey: ssoKeys.methods,
     queryFn: ({ signal }) => unwrap(api.GET('/api/v1/auth/providers', { signal })),
     staleTime: 15_000,
   });
@@ -60,14 +64,32 @@ export function ProviderSignOutLinks({ providers }: { providers: AuthProvider[] 
   );
 }
 
-/** The account page's list of linked sign-ins, with a button to link each other provider. */
+/** The caller's linked sign-ins, each with whether the server lets it be unlinked now. */
+export function useIdentities() {
+  const { api } = useSession();
+  return useQuery({
+    queryKey: ssoKeys.identities,
+    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/auth/identities', { signal })),
+  });
+}
+
+/** Unlinks a provider (the server refuses, 409, when it is the account's last way to sign in). */
+export function useUnlinkIdentity() {
+  const { api } = useSession();
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (provider: string) => unwrap(api.DELETE('/api/v1/auth/identities/{provider}', { params: { path: { provider } } })),
+    onSuccess: () => qc.invalidateQueries({ queryKey: ssoKeys.identities }),
+  });
+}
+
+/** The account page's list of linked sign-ins, with a button to link each other provider and to unlink each linked one. */
 export function LinkedSignInsSection() {
   const { api } = useSession();
   const methods = useAuthMethods();
-  const identities = useQuery({
-    queryKey: ['account', 'identities'],
-    queryFn: ({ signal }) => unwrap(api.GET('/api/v1/auth/identities', { signal })),
-  });
+  const identities = useIdentities();
+  const unlink = useUnlinkIdentity();
+  const [confirming, setConfirming] = useState<string | null>(null);
   const link = useMutation({
     mutationFn: (provider: string) =>
       unwrap(api.POST('/api/v1/auth/oidc/{provider}/link', { params: { path: { provider } }, body: { next: '/account' } })),
@@ -91,7 +113,14 @@ export function LinkedSignInsSection() {
         <ul className="linked-sign-ins">
           {(identities.data.items ?? []).map((i) => (
             <li key={i.provider}>
-              <strong>{names.get(i.provider) ?? i.provider}</strong> {i.email && <>as {i.email}</>} · last used {formatDateTime(i.last_login_at)}
+              <strong>{names.get(i.provider) ?? i.provider}</strong> {i.email && <>as {i.email}</>} · last used {formatDateTime(i.last_login_at)}{' '}
+              {i.unlinkable ? (
+                <button type="button" onClick={() => setConfirming(i.provider)}>
+                  Unlink
+                </button>
+              ) : (
+                <span className="muted">(your only way to sign in: set a password by resetting it, or link another provider, to unlink it)</span>
+              )}
             </li>
           ))}
         </ul>
@@ -108,6 +137,19 @@ export function LinkedSignInsSection() {
             Link {p.display_name}
           </button>
         ))}
+      <ConfirmDialog
+        open={confirming !== null}
+        title="Unlink this sign-in?"
+        message={`You will no longer be able to sign in with ${confirming ? (names.get(confirming) ?? confirming) : ''}, until you link it again.`}
+        confirmLabel="Unlink"
+        busy={unlink.isPending}
+        error={unlink.isError ? `Could not unlink: ${describeProblem(unlink.error)}` : null}
+        onConfirm={() => confirming && unlink.mutate(confirming, { onSuccess: () => setConfirming(null) })}
+        onClose={() => {
+          setConfirming(null);
+          unlink.reset();
+        }}
+      />
     </section>
   );
 }
