@@ -130,6 +130,7 @@ func NewServer(p Params) *Server {
 	s.registerInvitations()
 	s.registerItems()
 	s.registerArchives()
+	s.registerImages()
 	s.registerDuplicates()
 	s.registerLinks()
 	s.registerBulk()
