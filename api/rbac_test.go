@@ -177,10 +177,9 @@ var rbacMatrix = map[string]rbacCase{
 	"get-item-archive":             {http.MethodGet, "/api/v1/items/{i}/archive", nil, statuses(200, 200, 200, 404, 401)},
 	"get-item-archive-copy":        {http.MethodGet, "/api/v1/items/{i}/archive/html", nil, statuses(404, 404, 404, 404, 401)},
 	"get-collection-archive-usage": {http.MethodGet, "/api/v1/collections/{c}/archive-usage", nil, statuses(200, 200, 200, 404, 401)},
-	// Thumbnails: the fixture item has none, so readers get 404 too
-	// (TestItemImages_ServedWithAtlasHeadersToMembersOnly serves real ones).
-	"get-item-preview":      {http.MethodGet, "/api/v1/items/{i}/preview", nil, statuses(404, 404, 404, 404, 401)},
-	"get-item-icon":         {http.MethodGet, "/api/v1/items/{i}/icon", nil, statuses(404, 404, 404, 404, 401)},
+	// Thumbnails of the fixture item (storeFixtureImages): its readers see them
+	"get-item-preview":      {http.MethodGet, "/api/v1/items/{i}/preview", nil, statuses(200, 200, 200, 404, 401)},
+	"get-item-icon":         {http.MethodGet, "/api/v1/items/{i}/icon", nil, statuses(200, 200, 200, 404, 401)},
 	"create-job":            {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
 	"get-job":               {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
 	"list-item-link-checks": {http.MethodGet, "/api/v1/items/{i}/link-checks", nil, statuses(200, 200, 200, 404, 401)},
