@@ -1,8 +1,13 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"image"
+	"image/png"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -66,6 +71,7 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 	env.AddMember(t, f.users[owner], c.ID, f.target, collection.RoleViewer)
 	it := env.NewItem(t, f.users[owner], c.ID, item.CreateParams{Title: "Fixture", Tags: []string{"a"}})
 	f.collectionID, f.itemID = c.ID.String(), it.ID.String()
+	storeFixtureImages(t, env, it)
 	f.dupID = env.NewItem(t, f.users[owner], c.ID, item.CreateParams{Title: "Fixture copy"}).ID.String()
 	j, err := env.App.Jobs.Create(context.Background(), f.users[owner].ID, jobs.TypeReindexItem, it.ID)
 	require.NoError(t, err)
@@ -94,6 +100,22 @@ func newFixture(t *testing.T, env *apitest.Env) fixture {
 	require.NoError(t, err)
 	f.undoToken = del.UndoToken.String()
 	return f
+}
+
+// storeFixtureImages gives the fixture item a preview image and an icon,
+// made from a PNG on a loopback site (the metadata naming them is handed to
+// the archive directly, so the item's version stays 1).
+func storeFixtureImages(t *testing.T, env *apitest.Env, it item.Item) {
+	t.Helper()
+	var img bytes.Buffer
+	require.NoError(t, png.Encode(&img, image.NewGray(image.Rect(0, 0, 90, 60))))
+	site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(img.Bytes()) }))
+	t.Cleanup(site.Close)
+	it.Metadata = json.RawMessage(`{"image_url": "` + site.URL + `/og.png", "favicon_url": "` + site.URL + `/icon.png"}`)
+	out, err := env.App.Archive.StoreImages(context.Background(), it)
+	require.NoError(t, err)
+	require.Len(t, out, 2)
+	require.Equal(t, "stored", out[1].Outcome, "%+v", out)
 }
 
 // emailOn turns email on for the matrix (invitations need it); no worker
@@ -161,9 +183,12 @@ var rbacMatrix = map[string]rbacCase{
 	// fixture item's lack of a link (422; capture_test.go stores real ones).
 	"upload-item-archive-capture": {http.MethodPut, "/api/v1/items/{i}/archive/capture", func(fixture) any { return apitest.RawBody("<html><body>Page</body></html>") }, statuses(422, 422, 403, 404, 401)},
 	"lookup-items-by-url":         {http.MethodGet, "/api/v1/items/by-url?url=https://example.com/", nil, statuses(200, 200, 200, 200, 401)},
-	"create-job":                  {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
-	"get-job":                     {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
-	"list-item-link-checks":       {http.MethodGet, "/api/v1/items/{i}/link-checks", nil, statuses(200, 200, 200, 404, 401)},
+	// Thumbnails of the fixture item (storeFixtureImages): its readers see them
+	"get-item-preview":      {http.MethodGet, "/api/v1/items/{i}/preview", nil, statuses(200, 200, 200, 404, 401)},
+	"get-item-icon":         {http.MethodGet, "/api/v1/items/{i}/icon", nil, statuses(200, 200, 200, 404, 401)},
+	"create-job":            {http.MethodPost, "/api/v1/jobs", func(f fixture) any { return map[string]any{"type": "REINDEX_ITEM", "item_id": f.itemID} }, statuses(202, 202, 403, 404, 401)},
+	"get-job":               {http.MethodGet, "/api/v1/jobs/{j}", nil, statuses(200, 200, 200, 404, 401)},
+	"list-item-link-checks": {http.MethodGet, "/api/v1/items/{i}/link-checks", nil, statuses(200, 200, 200, 404, 401)},
 	// Bulk: the fixture's collection is also the move/copy target, so a
 	// viewer is refused on the target and a non-member does not find it.
 	"bulk-tag-items": {http.MethodPost, "/api/v1/items/bulk/tags", func(f fixture) any {

@@ -131,6 +131,7 @@ func NewServer(p Params) *Server {
 	s.registerItems()
 	s.registerArchives()
 	s.registerCapture()
+	s.registerImages()
 	s.registerDuplicates()
 	s.registerLinks()
 	s.registerBulk()

@@ -10,6 +10,7 @@ import (
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/preview"
 )
 
 // PageParams are the pagination query parameters of every list.
@@ -134,6 +135,8 @@ type Item struct {
 	PageText     PageText         `json:"page_text" doc:"Whether the readable text of the page behind source_url is captured (and searchable)."`
 	Enrichment   string           `json:"enrichment" enum:"none,enriching,done,failed" doc:"Fetching the link's details: enriching while its ENRICH_URL job waits, retries or runs; done; failed (for good: see the job's reason); none without a job."`
 	Link         LinkHealth       `json:"link" doc:"What the link checker knows of source_url."`
+	PreviewURL   string           `json:"preview_url,omitempty" doc:"Where Atlas serves its thumbnail of the page's preview image (og:image), to the item's readers; absent when there is none. Fetched once by the worker, never hot-linked." example:"/api/v1/items/0190c3a0-6c4e-7b0a-9c1e-2f6d4b8a9e01/preview?v=3f2a9c1e0b7d4e65"`
+	IconURL      string           `json:"icon_url,omitempty" doc:"Where Atlas serves its thumbnail of the site's icon; absent when there is none." example:"/api/v1/items/0190c3a0-6c4e-7b0a-9c1e-2f6d4b8a9e01/icon?v=9e8d7c6b5a493827"`
 	Duplicates   []DuplicateMatch `json:"duplicates,omitempty" doc:"Create only: other items with the same link (normalised URL) in collections the caller can read, oldest first (at most 20)."`
 }
 
@@ -181,6 +184,12 @@ func toItem(it item.Item) Item {
 	}
 	if it.IndexPending() {
 		out.IndexStatus = indexPending
+	}
+	if it.PreviewImage != "" {
+		out.PreviewURL = imageURL(it.ID, preview.KindPreview, it.PreviewImage)
+	}
+	if it.IconImage != "" {
+		out.IconURL = imageURL(it.ID, preview.KindIcon, it.IconImage)
 	}
 	return out
 }

@@ -117,8 +117,13 @@ func newCore(p Params, codec *cursor.Codec) (*Core, error) {
 			_ = closeStore()
 			return nil, err
 		}
+		images, err := params.PreviewImages(p.Config)
+		if err != nil {
+			_ = closeStore()
+			return nil, err
+		}
 		archives = archive.NewService(archive.ServiceParams{Pool: p.Pool, Blobs: store, Collections: collections, Capture: capture,
-			Logger: p.Logger, NowFunc: p.NowFunc})
+			Images: images, Logger: p.Logger, NowFunc: p.NowFunc})
 	}
 	return &Core{Collections: collections, Items: items, Jobs: jobService, River: rc, Archive: archives,
 		closeArchive: closeStore, recorder: recorder, mails: mails}, nil

@@ -20,6 +20,7 @@ import (
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/preview"
 )
 
 // ServiceParams configures a Service.
@@ -31,7 +32,10 @@ type ServiceParams struct {
 	// Capture configures the captures of ArchiveItem (unused by processes
 	// that only serve copies).
 	Capture CaptureOpts
-	Logger  *slog.Logger
+	// Images configures the preview images and site icons of
+	// FETCH_IMAGES; nil leaves them off (ATLAS_PREVIEW_IMAGES=false).
+	Images *preview.Opts
+	Logger *slog.Logger
 	// NowFunc is the clock (defaults to time.Now).
 	NowFunc func() time.Time
 }
@@ -43,6 +47,7 @@ type Service struct {
 	blobs    blob.Store
 	colls    *collection.Service
 	capturer *Capturer
+	images   *preview.Maker // nil: preview images are off
 	log      *slog.Logger
 	now      func() time.Time
 	store    store
@@ -56,6 +61,9 @@ func NewService(p ServiceParams) *Service {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if p.Images != nil {
+		s.images = preview.NewMaker(*p.Images)
 	}
 	return s
 }

@@ -187,9 +187,11 @@ func (store) usage(ctx context.Context, q db.Querier, collectionID uuid.UUID) (i
 	return n, nil
 }
 
-const knownKeysSQL = `SELECT blob_key FROM item_archive_copies WHERE blob_key = ANY($1)`
+const knownKeysSQL = `SELECT blob_key FROM item_archive_copies WHERE blob_key = ANY($1)
+UNION ALL SELECT blob_key FROM item_images WHERE blob_key = ANY($1)`
 
-// known returns which of keys a copy row names.
+// known returns which of keys a row names: an archived copy's or an item
+// image's (both live under Prefix).
 func (store) known(ctx context.Context, q db.Querier, keys []string) (map[string]bool, error) {
 	rows, err := q.Query(ctx, knownKeysSQL, keys)
 	if err != nil {

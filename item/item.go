@@ -46,6 +46,10 @@ type Item struct {
 	// Enrichment is the state of the item's latest ENRICH_URL job: none,
 	// enriching, done or failed (read with the item).
 	Enrichment string
+	// PreviewImage and IconImage are the versions of the thumbnails of the
+	// page's preview image and site icon that the archive package stored
+	// (the first 8 bytes of their SHA-256 in hex), "" when there is none.
+	PreviewImage, IconImage string
 }
 
 // IndexPending reports whether the search index has not caught up with

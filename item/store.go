@@ -31,7 +31,22 @@ const itemColumns = `i.id, i.collection_id, i.title, i.source_url, i.description
 	COALESCE((SELECT s.version FROM search_index_state s WHERE s.item_id = i.id), 0) AS indexed_version,
 	` + pageTextSummarySQL + ` AS page_text,
 	` + linkHealthSQL + ` AS link,
-	` + enrichmentSQL + ` AS enrichment`
+	` + enrichmentSQL + ` AS enrichment,
+	` + previewImageSQL + ` AS preview_image,
+	` + iconImageSQL + ` AS icon_image`
+
+// previewImageSQL and iconImageSQL are the versions (the first 8 bytes of
+// the SHA-256, in hex) of the item's stored thumbnails, "" when there is
+// none. The archive package makes, stores and serves them (table
+// item_images); items only say which exist, so that a list shows a
+// placeholder without asking for an image that is not there. Served by
+// item_images' primary key.
+const (
+	previewImageSQL = `COALESCE((SELECT encode(substr(m.sha256, 1, 8), 'hex') FROM item_images m
+		WHERE m.item_id = i.id AND m.kind = 'preview'), '')`
+	iconImageSQL = `COALESCE((SELECT encode(substr(m.sha256, 1, 8), 'hex') FROM item_images m
+		WHERE m.item_id = i.id AND m.kind = 'icon'), '')`
+)
 
 // enrichmentSQL is the state of the item's latest ENRICH_URL job, read from
 // River's river_job (the jobs package adds and runs those jobs; items only
@@ -50,7 +65,8 @@ const enrichmentSQL = `COALESCE((SELECT CASE
 func scanItem(row pgx.Row, extra ...any) (Item, error) {
 	var it Item
 	dest := append([]any{&it.ID, &it.CollectionID, &it.Title, &it.SourceURL, &it.Description, &it.Notes,
-		&it.Metadata, &it.CreatedBy, &it.Version, &it.CreatedAt, &it.UpdatedAt, &it.Tags, &it.IndexedVersion, &it.PageText, &it.Link, &it.Enrichment}, extra...)
+		&it.Metadata, &it.CreatedBy, &it.Version, &it.CreatedAt, &it.UpdatedAt, &it.Tags, &it.IndexedVersion, &it.PageText, &it.Link, &it.Enrichment,
+		&it.PreviewImage, &it.IconImage}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return Item{}, atlas.Errorf(atlas.ErrNotFound, "item not found")

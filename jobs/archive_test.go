@@ -1,12 +1,16 @@
 package jobs_test
 
 import (
+	"bytes"
 	"context"
+	"image"
+	pngenc "image/png"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -81,4 +85,43 @@ func archiveJobs(t *testing.T, f fixture, it item.Item) int {
 		archive.KindArchivePage, it.ID.String()).Scan(&n)
 	require.NoError(t, err)
 	return n
+}
+
+// An enriched page's og:image and icon become the item's thumbnails by a
+// FETCH_IMAGES job that ENRICH_URL adds on its own queue.
+func TestEnrich_QueuesFetchImagesAndTheItemGetsItsThumbnails(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	var png bytes.Buffer
+	require.NoError(t, pngenc.Encode(&png, image.NewGray(image.Rect(0, 0, 300, 150))))
+	site := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/og.png", "/icon.png":
+			w.Header().Set("Content-Type", "image/png")
+			_, _ = w.Write(png.Bytes())
+		default:
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte(`<html><head><title>Page</title><meta property="og:image" content="/og.png">` +
+				`<link rel="icon" href="/icon.png"></head><body><p>words</p></body></html>`))
+		}
+	})
+	p := f.testHandlers()
+	p.Archive = f.env.Archive
+	f.startWorker(t, p)
+
+	it := f.newItem(t, site.URL+"/page")
+	require.EventuallyWithT(t, func(c *assert.CollectT) {
+		got, err := f.env.Items.Get(context.Background(), f.owner.ID, it.ID)
+		require.NoError(c, err)
+		require.NotEmpty(c, got.PreviewImage)
+		require.NotEmpty(c, got.IconImage)
+	}, 15*time.Second, 50*time.Millisecond)
+	var queues []string
+	rows, err := f.env.Pool.Query(context.Background(), `SELECT queue FROM river_job WHERE kind IN ($1, $2) AND args->>'item_id' = $3`,
+		archive.KindFetchImages, jobs.KindEnrichURL, it.ID.String())
+	require.NoError(t, err)
+	queues, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.Len(t, queues, 2)
+	require.Equal(t, queues[0], queues[1], "FETCH_IMAGES runs on the enrichment's queue")
 }

@@ -85,6 +85,7 @@ type EnrichWorker struct {
 	now     func() time.Time
 	hosts   *hostLimiter
 	archive bool
+	images  bool
 	// retryAfter carries a server's Retry-After from Work to NextRetry,
 	// which River calls right after Work fails, by job id.
 	retryAfter sync.Map
@@ -94,7 +95,8 @@ type EnrichWorker struct {
 func NewEnrichWorker(p HandlerParams) *EnrichWorker {
 	w := &EnrichWorker{items: p.Items, fetcher: enrich.NewFetcher(p.Fetch),
 		timeout: p.EnrichTimeout, backoff: p.EnrichRetry.Or(retry.Backoff{Base: DefaultEnrichRetryBase, Max: DefaultRetryMax}), now: p.NowFunc,
-		hosts: newHostLimiter(p.EnrichPerHost), archive: p.Archive != nil}
+		hosts: newHostLimiter(p.EnrichPerHost), archive: p.Archive != nil,
+		images: p.Archive != nil && p.Archive.ImagesOn()}
 	if w.timeout <= 0 {
 		total := p.Fetch.TotalTimeout
 		if total <= 0 {
@@ -188,7 +190,30 @@ func (w *EnrichWorker) Work(ctx context.Context, job *river.Job[EnrichURLArgs]) 
 		}
 		out["archive"] = "queued"
 	}
+	if w.images {
+		// Every time: the job keeps what it made from the same URLs and
+		// removes the images a page no longer names.
+		if err := enqueueImages(ctx, job, it); err != nil {
+			return fmt.Errorf("enrich item %s: %w", id, err)
+		}
+		out["images"] = "queued"
+	}
 	return recordOutput(ctx, out)
+}
+
+// enqueueImages adds the FETCH_IMAGES job of an enriched item on the
+// enrichment job's own queue and priority, as enqueueArchive does.
+func enqueueImages(ctx context.Context, job *river.Job[EnrichURLArgs], it item.Item) error {
+	client, err := river.ClientFromContextSafely[pgx.Tx](ctx)
+	if err != nil {
+		return fmt.Errorf("add %s job: %w", archive.KindFetchImages, err)
+	}
+	_, err = client.Insert(ctx, archive.ImagesArgs{ItemID: it.ID, CollectionID: it.CollectionID},
+		&river.InsertOpts{Queue: job.Queue, Priority: job.Priority, Metadata: job.Metadata})
+	if err != nil {
+		return fmt.Errorf("add %s job: %w", archive.KindFetchImages, err)
+	}
+	return nil
 }
 
 // pageTextOf is the page text to store for a fetch of sourceURL.

@@ -65,14 +65,16 @@ type HandlerParams struct {
 	// NowFunc is the clock (defaults to time.Now).
 	NowFunc func() time.Time
 	// Archive, when set, archives pages: ENRICH_URL adds an ARCHIVE_PAGE
-	// job after enriching an HTML page, and Register adds its worker. Nil
-	// when no archive store is configured.
+	// job after enriching an HTML page, and Register adds its worker; when
+	// its preview images are on, ENRICH_URL adds a FETCH_IMAGES job after
+	// every enrichment too. Nil when no archive store is configured.
 	Archive *archive.Service
 }
 
 // Register returns the function WorkerParams.Register takes: it adds the
-// ENRICH_URL, REINDEX_ITEM and IMPORT_BOOKMARKS workers, and ARCHIVE_PAGE's
-// when HandlerParams.Archive is set.
+// ENRICH_URL, REINDEX_ITEM and IMPORT_BOOKMARKS workers, ARCHIVE_PAGE's
+// when HandlerParams.Archive is set, and FETCH_IMAGES' when its preview
+// images are on.
 func Register(p HandlerParams) func(*river.Workers) error {
 	return func(w *river.Workers) error {
 		if err := river.AddWorkerSafely(w, NewEnrichWorker(p)); err != nil {
@@ -94,6 +96,11 @@ func Register(p HandlerParams) func(*river.Workers) error {
 		if p.Archive != nil {
 			if err := river.AddWorkerSafely(w, archive.NewWorker(p.Archive, p.Items)); err != nil {
 				return fmt.Errorf("register %s worker: %w", archive.KindArchivePage, err)
+			}
+		}
+		if p.Archive != nil && p.Archive.ImagesOn() {
+			if err := river.AddWorkerSafely(w, archive.NewImagesWorker(p.Archive, p.Items)); err != nil {
+				return fmt.Errorf("register %s worker: %w", archive.KindFetchImages, err)
 			}
 		}
 		return nil

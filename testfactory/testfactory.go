@@ -34,6 +34,7 @@ import (
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/mail"
+	"github.com/atlasapp/atlas/preview"
 	"github.com/atlasapp/atlas/publiclink"
 	"github.com/atlasapp/atlas/webhook"
 )
@@ -67,9 +68,10 @@ type Services struct {
 	// Webhooks manages webhooks (their URLs judged by the configuration's
 	// ATLAS_FETCH_ALLOW).
 	Webhooks *webhook.Service
-	// Archive archives into ArchiveBlobs, a directory of the test's own;
-	// its captures may reach loopback (a test-only setting, for httptest
-	// sites).
+	// Archive archives into ArchiveBlobs, a directory of the test's own,
+	// and makes preview images there (unless ATLAS_PREVIEW_IMAGES=false);
+	// its captures and image fetches may reach loopback (a test-only
+	// setting, for httptest sites).
 	Archive      *archive.Service
 	ArchiveBlobs blob.Store
 }
@@ -178,8 +180,12 @@ func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 	capture, err := params.ArchiveCapture(cfg)
 	require.NoError(t, err)
 	capture.Fetch.AllowLoopback = true
+	images := &preview.Opts{Fetch: capture.Fetch, MaxBytes: cfg.PreviewMaxBytes, MaxPixels: cfg.PreviewMaxPixels}
+	if !cfg.PreviewImages {
+		images = nil
+	}
 	archives := archive.NewService(archive.ServiceParams{Pool: pool, Blobs: blobs, Collections: collections, Capture: capture,
-		Logger: o.Logger, NowFunc: o.NowFunc})
+		Images: images, Logger: o.Logger, NowFunc: o.NowFunc})
 	return &Env{Pool: pool, Config: cfg, Logger: o.Logger, Services: Services{Webhooks: webhook.NewService(wp), Accounts: accounts, Collections: collections, Items: items,
 		Audit:        audit.NewService(audit.ServiceParams{Pool: pool, Collections: collections, Cursors: codec}),
 		Jobs:         js,

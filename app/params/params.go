@@ -23,6 +23,7 @@ import (
 	"github.com/atlasapp/atlas/enrich"
 	"github.com/atlasapp/atlas/jobs"
 	"github.com/atlasapp/atlas/linkcheck"
+	"github.com/atlasapp/atlas/preview"
 	"github.com/atlasapp/atlas/search"
 	"github.com/atlasapp/atlas/webhook"
 )
@@ -173,6 +174,20 @@ func ArchiveCapture(c config.Config) (archive.CaptureOpts, error) {
 	}
 	return archive.CaptureOpts{Fetch: fetch, MaxBytesPerItem: c.ArchiveMaxBytesPerItem,
 		MaxResourceBytes: c.ArchiveMaxResourceBytes, TimeBudget: c.ArchiveTimeout}, nil
+}
+
+// PreviewImages are the limits of FETCH_IMAGES (nil when it is off: no
+// archive store, or ATLAS_PREVIEW_IMAGES=false); its fetches go through the
+// same guard as ENRICH_URL's.
+func PreviewImages(c config.Config) (*preview.Opts, error) {
+	if !c.PreviewImagesOn() {
+		return nil, nil
+	}
+	fetch, err := Fetcher(c)
+	if err != nil {
+		return nil, err
+	}
+	return &preview.Opts{Fetch: fetch, MaxBytes: c.PreviewMaxBytes, MaxPixels: c.PreviewMaxPixels, Timeout: c.EnrichTimeout}, nil
 }
 
 // ArchiveStore opens the blob store of archived copies: the directory of

@@ -884,6 +884,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/items/{id}/icon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An item's site icon (a PNG made from the page's icon) (members)
+         * @description A thumbnail Atlas made itself (the site's bytes are never passed on), served with `Content-Type` set by Atlas, `X-Content-Type-Options: nosniff`, an `ETag` and, for the URL the item names, `Cache-Control: private, max-age=31536000, immutable`. 404 when the item has none (the item's `icon_url` is then absent).
+         */
+        get: operations["get-item-icon"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/items/{id}/link-checks": {
         parameters: {
             query?: never;
@@ -893,6 +913,26 @@ export interface paths {
         };
         /** List the latest checks of an item's link */
         get: operations["list-item-link-checks"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/items/{id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An item's preview image (a JPEG made from the page's og:image) (members)
+         * @description A thumbnail Atlas made itself (the site's bytes are never passed on), served with `Content-Type` set by Atlas, `X-Content-Type-Options: nosniff`, an `ETag` and, for the URL the item names, `Cache-Control: private, max-age=31536000, immutable`. 404 when the item has none (the item's `preview_url` is then absent).
+         */
+        get: operations["get-item-preview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1902,6 +1942,11 @@ export interface components {
              * @enum {string}
              */
             enrichment: "none" | "enriching" | "done" | "failed";
+            /**
+             * @description Where Atlas serves its thumbnail of the site's icon; absent when there is none.
+             * @example /api/v1/items/0190c3a0-6c4e-7b0a-9c1e-2f6d4b8a9e01/icon?v=9e8d7c6b5a493827
+             */
+            icon_url?: string;
             id: string;
             /**
              * @description Whether search has caught up with this version of the item: pending for a moment after each change (search may miss it or show its previous state), then indexed.
@@ -1917,6 +1962,11 @@ export interface components {
             notes: string;
             /** @description Whether the readable text of the page behind source_url is captured (and searchable). */
             page_text: components["schemas"]["PageText"];
+            /**
+             * @description Where Atlas serves its thumbnail of the page's preview image (og:image), to the item's readers; absent when there is none. Fetched once by the worker, never hot-linked.
+             * @example /api/v1/items/0190c3a0-6c4e-7b0a-9c1e-2f6d4b8a9e01/preview?v=3f2a9c1e0b7d4e65
+             */
+            preview_url?: string;
             /**
              * @description The item's URL, if any.
              * @example https://go.dev/ref/mem
@@ -8107,6 +8157,98 @@ export interface operations {
             };
         };
     };
+    "get-item-icon": {
+        parameters: {
+            query?: {
+                /** @description The version named by the item's preview_url or icon_url; with it, the answer may be cached for a year. */
+                v?: string;
+            };
+            header?: {
+                /** @description An ETag of the thumbnail already held: 304 when it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description Item id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thumbnail. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description Not modified: the If-None-Match ETag is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
     "list-item-link-checks": {
         parameters: {
             query?: never;
@@ -8127,6 +8269,98 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["LinkHistoryOutputBody"];
                 };
+            };
+            /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Not Found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Too Many Requests: a rate limit refused the request; retry after the number of seconds in Retry-After. */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ErrorModel"];
+                };
+            };
+        };
+    };
+    "get-item-preview": {
+        parameters: {
+            query?: {
+                /** @description The version named by the item's preview_url or icon_url; with it, the answer may be cached for a year. */
+                v?: string;
+            };
+            header?: {
+                /** @description An ETag of the thumbnail already held: 304 when it is still current. */
+                "If-None-Match"?: string;
+            };
+            path: {
+                /** @description Item id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The thumbnail. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                };
+            };
+            /** @description Not modified: the If-None-Match ETag is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad Request: a path or query parameter is malformed (errors[].location names it), or the request cannot be read. */
             400: {

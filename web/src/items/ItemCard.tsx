@@ -1,10 +1,12 @@
 // One item in a collection's list, as a card or a compact row: what the
-// person saved and what Atlas learnt about the link, with state chips from
-// the API, and a checkbox for bulk actions.
+// person saved and what Atlas learnt about the link (with the preview image
+// on a card and the site icon in both), with state chips from the API, and a
+// checkbox for bulk actions.
 import type { MouseEvent, ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { Item } from '../api/types';
 import { formatDateTime } from '../ui/format';
+import { CardPreview, SiteIcon } from './ItemImages';
 import { LinkBadge } from './LinkBadge';
 
 interface Props {
@@ -58,11 +60,17 @@ export function ItemCard({ item: it, selectable, selected, focused, onSelect, ac
         />
       )}
       <div className="item-main">
+        {it.source_url && <CardPreview item={it} title={title} site={site} />}
         <h3>
           <Link to={`/items/${it.id}`}>{title}</Link>
           <LinkBadge link={it.link} />
         </h3>
-        {site && <p className="url">{site}</p>}
+        {site && (
+          <p className="url">
+            <SiteIcon item={it} />
+            {site}
+          </p>
+        )}
         {description && <p className="card-text description">{description}</p>}
         {notes && <p className="card-text notes">{notes}</p>}
         {(it.tags ?? []).length > 0 && (

@@ -39,9 +39,15 @@ export function useItems(collectionId: string, tags: readonly string[]) {
   });
 }
 
-/** Whether an item's card is still filling in: its link is being fetched, or was just saved and not picked up yet. */
+/**
+ * Whether an item's card is still filling in: its link is being fetched, or was just saved and not picked up yet,
+ * or was just fetched and names a preview image that Atlas is still making.
+ */
 export function fillingIn(it: Item): boolean {
   if (it.enrichment === 'enriching') return true;
+  if (it.enrichment === 'done' && !it.preview_url && typeof it.metadata_json?.image_url === 'string') {
+    return Date.now() - new Date(it.updated_at).getTime() < 60_000;
+  }
   return it.enrichment === 'none' && !!it.source_url && Date.now() - new Date(it.created_at).getTime() < 60_000;
 }
 
