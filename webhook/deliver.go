@@ -94,6 +94,10 @@ type DeliverParams struct {
 	Timeout time.Duration
 	// Retry is the backoff between attempts (RetrySchedule).
 	Retry retry.Backoff
+	// Workers is the webhook queue's concurrency in this process (Workers
+	// when zero): an endpoint gets at most a quarter of them at once, and
+	// failing or slow endpoints together at most half.
+	Workers int
 	// RootCAs replaces the system roots (tests trust their TLS receivers).
 	RootCAs *x509.CertPool
 	Logger  *slog.Logger
@@ -108,6 +112,8 @@ type DeliverWorker struct {
 	access access
 	client *http.Client
 	store  store
+	// flights keeps suspect endpoints from taking every worker.
+	flights *inflight
 }
 
 // NewDeliverWorker returns the delivery worker.
@@ -122,6 +128,9 @@ func NewDeliverWorker(p DeliverParams) *DeliverWorker {
 	if p.NowFunc == nil {
 		p.NowFunc = time.Now
 	}
+	if p.Workers <= 0 {
+		p.Workers = Workers
+	}
 	transport := &http.Transport{
 		Proxy:                  nil, // never a proxy from the environment
 		DialContext:            p.Guard.DialContext,
@@ -132,7 +141,7 @@ func NewDeliverWorker(p DeliverParams) *DeliverWorker {
 		IdleConnTimeout:        30 * time.Second,
 		MaxResponseHeaderBytes: 64 << 10,
 	}
-	return &DeliverWorker{p: p, rules: urlRules{guard: p.Guard, requireHTTPS: p.RequireHTTPS},
+	return &DeliverWorker{p: p, rules: urlRules{guard: p.Guard, requireHTTPS: p.RequireHTTPS}, flights: newInflight(p.Workers),
 		access: access{collections: p.Collections, admins: p.AdminEmails},
 		client: &http.Client{Transport: transport, Timeout: p.Timeout,
 			// Redirects are never followed: a receiver that moved updates its URL.
@@ -182,6 +191,11 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if err != nil {
 		return w.record(ctx, job, ep, msg, Attempt{Outcome: OutcomeRefused, Error: err.Error(), At: now})
 	}
+	release, ok := w.flights.acquire(ep.ID, ep.FailingSince != nil, time.Now())
+	if !ok {
+		return river.JobSnooze(snoozeFor(w.p.Timeout, job.Metadata))
+	}
+	defer release()
 	secrets, err := w.store.secrets(ctx, w.p.Pool, ep.ID, now)
 	if err != nil {
 		return err

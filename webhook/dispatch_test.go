@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -95,4 +96,61 @@ func TestDispatch_OwnerDemotedToViewerGetsNoMoreEvents(t *testing.T) {
 		assert.Empty(c, ms[0].Attempts, "nothing was sent")
 	}, waitTimeout, 20*time.Millisecond)
 	assert.Len(t, rc.requests(), 1)
+}
+
+// delivery is an event as the dispatcher's consumer hands it over.
+func delivery(t *testing.T, typ events.Type, actor uuid.UUID, coll uuid.UUID) events.Delivery {
+	t.Helper()
+	env, err := events.New(typ, &actor, events.Entity{Type: events.EntityItem, ID: uuid.New(), CollectionID: coll},
+		map[string]any{"title": "x"}, events.Meta{RequestID: "req-batch"})
+	require.NoError(t, err)
+	value, err := json.Marshal(env)
+	require.NoError(t, err)
+	return events.Delivery{Envelope: env, Value: value}
+}
+
+func TestDispatch_ABatchGoesToEachSubscribedEndpointOnce(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	admin := f.env.NewUser(t)
+	svc := newService(f.env, f.guard, false, []string{admin.Email})
+	other := f.env.NewCollection(t, f.owner).ID
+	created, _ := f.register(t, "http://127.0.0.1:9/created", "ItemCreated")
+	deleted, _ := f.register(t, "http://127.0.0.1:9/deleted", "ItemDeleted")
+	elsewhere, _, err := f.svc.Create(context.Background(), f.owner.ID, webhook.CreateParams{CollectionID: &other,
+		URL: "http://127.0.0.1:9/other", EventTypes: []string{"ItemCreated"}})
+	require.NoError(t, err)
+	global, _, err := svc.Create(context.Background(), admin.ID, webhook.CreateParams{URL: "http://127.0.0.1:9/all",
+		EventTypes: []string{"ItemCreated", "ItemDeleted"}})
+	require.NoError(t, err)
+
+	a := delivery(t, events.ItemCreated, f.owner.ID, f.coll)
+	b := delivery(t, events.ItemDeleted, f.owner.ID, f.coll)
+	c := delivery(t, events.ItemCreated, f.owner.ID, other)
+	d := webhook.NewDispatcher(f.env.Pool, f.env.River)
+	require.NoError(t, d.Handle(context.Background(), []events.Delivery{a, b, a, c})) // a twice: redelivered within the batch
+	require.NoError(t, d.Handle(context.Background(), []events.Delivery{b, c}))       // and a replay of the others
+
+	eventIDs := func(ms []webhook.Message) []uuid.UUID {
+		out := make([]uuid.UUID, len(ms))
+		for i, m := range ms {
+			out[i] = m.EventID
+		}
+		return out
+	}
+	assert.Equal(t, []uuid.UUID{a.Envelope.EventID}, eventIDs(f.messages(t, created.ID)))
+	assert.Equal(t, []uuid.UUID{b.Envelope.EventID}, eventIDs(f.messages(t, deleted.ID)))
+	ms, _, err := f.svc.Messages(context.Background(), f.owner.ID, elsewhere.ID, pageAll)
+	require.NoError(t, err)
+	assert.Equal(t, []uuid.UUID{c.Envelope.EventID}, eventIDs(ms))
+	ms, _, err = svc.Messages(context.Background(), admin.ID, global.ID, pageAll)
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []uuid.UUID{a.Envelope.EventID, b.Envelope.EventID, c.Envelope.EventID}, eventIDs(ms))
+	for _, m := range ms {
+		assert.Equal(t, webhook.StatusPending, m.Status)
+	}
+	var jobs int
+	require.NoError(t, f.env.Pool.QueryRow(context.Background(),
+		`SELECT count(*) FROM river_job WHERE kind = $1`, webhook.KindDeliver).Scan(&jobs))
+	assert.Equal(t, 6, jobs, "one delivery job per (event, endpoint)")
 }

@@ -106,6 +106,39 @@ func (store) insertMessage(ctx context.Context, q db.Querier, m Message) (bool, 
 	return true, nil
 }
 
+// insertMessagesSQL stores messages unless their endpoint has one for the
+// event already (a replay), and returns the ids of those stored.
+const insertMessagesSQL = `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, collection_id, payload, status, created_at, updated_at)
+SELECT m.id, m.endpoint_id, m.event_id, m.event_type, m.collection_id, m.payload, 'pending', $7, $7
+FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::bytea[]) AS m (id, endpoint_id, event_id, event_type, collection_id, payload)
+ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING id`
+
+// insertMessages stores ms (all created at the same time) in one statement
+// and returns the ids of those that are new.
+func (store) insertMessages(ctx context.Context, q db.Querier, ms []Message) (map[uuid.UUID]bool, error) {
+	fresh := make(map[uuid.UUID]bool, len(ms))
+	if len(ms) == 0 {
+		return fresh, nil
+	}
+	ids, endpoints, eventIDs, colls := make([]uuid.UUID, len(ms)), make([]uuid.UUID, len(ms)), make([]uuid.UUID, len(ms)), make([]*uuid.UUID, len(ms))
+	types, payloads := make([]string, len(ms)), make([][]byte, len(ms))
+	for i, m := range ms {
+		ids[i], endpoints[i], eventIDs[i], types[i], colls[i], payloads[i] = m.ID, m.EndpointID, m.EventID, string(m.EventType), m.CollectionID, m.Payload
+	}
+	rows, err := q.Query(ctx, insertMessagesSQL, ids, endpoints, eventIDs, types, colls, payloads, ms[0].CreatedAt)
+	if err != nil {
+		return nil, fmt.Errorf("insert webhook messages: %w", err)
+	}
+	stored, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	if err != nil {
+		return nil, fmt.Errorf("insert webhook messages: %w", err)
+	}
+	for _, id := range stored {
+		fresh[id] = true
+	}
+	return fresh, nil
+}
+
 func (store) message(ctx context.Context, q db.Querier, id uuid.UUID) (Message, error) {
 	m, err := scanMessage(q.QueryRow(ctx, `SELECT `+messageColumns+` FROM webhook_messages WHERE id = $1`, id))
 	if err != nil && !errors.Is(err, atlas.ErrNotFound) {

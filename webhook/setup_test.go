@@ -1,6 +1,7 @@
 package webhook_test
 
 import (
+	"cmp"
 	"context"
 	"io"
 	"log/slog"
@@ -67,11 +68,12 @@ func (f fixture) deliverParams() webhook.DeliverParams {
 		Timeout: 2 * time.Second, Retry: retry.Backoff{Base: 5 * time.Millisecond, Max: 20 * time.Millisecond}}
 }
 
-// startWorker works the webhook queue with p until the test ends.
+// startWorker works the webhook queue with p (p.Workers workers, default
+// 5) until the test ends.
 func (f fixture) startWorker(t *testing.T, p webhook.DeliverParams) {
 	t.Helper()
 	c, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: f.env.Pool, Register: webhook.Register(p, 0),
-		Queues: map[string]river.QueueConfig{webhook.Queue: {MaxWorkers: 5}}, PollInterval: 50 * time.Millisecond})
+		Queues: map[string]river.QueueConfig{webhook.Queue: {MaxWorkers: cmp.Or(p.Workers, 5)}}, PollInterval: 50 * time.Millisecond})
 	require.NoError(t, err)
 	require.NoError(t, c.Start(context.Background()))
 	t.Cleanup(func() {

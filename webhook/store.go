@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -130,19 +131,36 @@ func (store) secrets(ctx context.Context, q db.Querier, id uuid.UUID, now time.T
 	return out, nil
 }
 
-// dispatchTargetsSQL finds the enabled endpoints an event goes to: the
-// collection's and the global ones subscribed to its type.
-const dispatchTargetsSQL = `SELECT id FROM webhook_endpoints
-WHERE enabled AND $2 = ANY (event_types) AND (collection_id = $1 OR collection_id IS NULL)`
+// dispatchTargetsSQL finds the enabled endpoints events about the
+// collections $1 may go to: theirs and the global ones.
+const dispatchTargetsSQL = `SELECT id, collection_id, event_types FROM webhook_endpoints
+WHERE enabled AND (collection_id = ANY ($1) OR collection_id IS NULL) ORDER BY created_at, id`
 
-func (store) dispatchTargets(ctx context.Context, q db.Querier, collectionID uuid.UUID, t events.Type) ([]uuid.UUID, error) {
-	rows, err := q.Query(ctx, dispatchTargetsSQL, collectionID, string(t))
+// target is an endpoint events may go to.
+type target struct {
+	id         uuid.UUID
+	collection *uuid.UUID // nil: every collection
+	types      []string
+}
+
+// receives reports whether an event of type t about collection coll goes
+// to the endpoint.
+func (t target) receives(coll uuid.UUID, typ events.Type) bool {
+	return (t.collection == nil || *t.collection == coll) && slices.Contains(t.types, string(typ))
+}
+
+func (store) dispatchTargets(ctx context.Context, q db.Querier, colls []uuid.UUID) ([]target, error) {
+	rows, err := q.Query(ctx, dispatchTargetsSQL, colls)
 	if err != nil {
 		return nil, fmt.Errorf("find webhook endpoints: %w", err)
 	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[uuid.UUID])
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (target, error) {
+		var t target
+		err := r.Scan(&t.id, &t.collection, &t.types)
+		return t, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("find webhook endpoints: %w", err)
 	}
-	return ids, nil
+	return out, nil
 }

@@ -11,10 +11,6 @@ import (
 	"github.com/atlasapp/atlas/webhook"
 )
 
-// webhookWorkers is the delivery queue's concurrency per worker process:
-// deliveries mostly wait on receivers, so more than the default queue's.
-const webhookWorkers = 20
-
 // withWebhooks adds the webhook delivery and cleanup workers to register,
 // their queue and the cleanup's schedule: `atlas worker` delivers webhooks.
 func withWebhooks(p *proc, core *app.Core, register func(*river.Workers) error) (func(*river.Workers) error, map[string]river.QueueConfig, *river.PeriodicJob, error) {
@@ -30,7 +26,7 @@ func withWebhooks(p *proc, core *app.Core, register func(*river.Workers) error) 
 		}
 		return hooks(ws)
 	}
-	return both, map[string]river.QueueConfig{webhook.Queue: {MaxWorkers: webhookWorkers}}, webhook.CleanupPeriodicJob(), nil
+	return both, map[string]river.QueueConfig{webhook.Queue: {MaxWorkers: webhook.Workers}}, webhook.CleanupPeriodicJob(), nil
 }
 
 // startWebhookDispatcher runs the webhook dispatcher (consumer group
