@@ -18,6 +18,7 @@ type Webhook struct {
 	Description  string     `json:"description"`
 	EventTypes   []string   `json:"event_types" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved,ImportFinished,InvitationCreated,InvitationAccepted,InvitationRevoked,PublicLinkCreated,PublicLinkRevoked,ItemLinkStatusChanged" doc:"The event types it receives."`
 	Enabled      bool       `json:"enabled"`
+	Ordered      bool       `json:"ordered" doc:"Each entity's events are delivered in the order they happened (a later one waits while an earlier one is retried)."`
 	// DisabledReason is set when Atlas turned it off.
 	DisabledReason *string    `json:"disabled_reason" doc:"Why Atlas disabled it (the receiver answered 410 Gone, or failed for a day); null otherwise. Enable it again once the receiver is fixed."`
 	FailingSince   *time.Time `json:"failing_since" doc:"First failed attempt since the last success; null while healthy."`
@@ -29,7 +30,7 @@ type Webhook struct {
 
 func toWebhook(e webhook.Endpoint) Webhook {
 	out := Webhook{ID: e.ID, CollectionID: e.CollectionID, OwnerID: e.OwnerID, URL: e.URL, Description: e.Description,
-		EventTypes: make([]string, len(e.EventTypes)), Enabled: e.Enabled, FailingSince: e.FailingSince,
+		EventTypes: make([]string, len(e.EventTypes)), Enabled: e.Enabled, Ordered: e.Ordered, FailingSince: e.FailingSince,
 		PreviousSecretExpiresAt: e.PreviousSecretExpiresAt, CreatedAt: e.CreatedAt, UpdatedAt: e.UpdatedAt}
 	for i, t := range e.EventTypes {
 		out.EventTypes[i] = string(t)

@@ -23,6 +23,7 @@ type WebhookBody struct {
 	EventTypes  []string `json:"event_types" minItems:"1" maxItems:"50" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved,ImportFinished,InvitationCreated,InvitationAccepted,InvitationRevoked,PublicLinkCreated,PublicLinkRevoked,ItemLinkStatusChanged" doc:"Event types to receive (the catalogue's events about a collection)." example:"[\"ItemCreated\",\"ItemDeleted\"]"`
 	Description string   `json:"description,omitempty" maxLength:"500"`
 	Enabled     *bool    `json:"enabled,omitempty" doc:"Default true."`
+	Ordered     bool     `json:"ordered,omitempty" doc:"Deliver the events of one entity (an item, a collection) in the order they happened: a later event waits while an earlier one is retried. Default false (events are delivered as they come, each retried on its own)."`
 }
 
 // CreateCollectionWebhookInput registers a webhook of a collection.
@@ -61,6 +62,7 @@ type UpdateWebhookInput struct {
 		EventTypes  *[]string `json:"event_types,omitempty" minItems:"1" maxItems:"50" enum:"ItemCreated,ItemUpdated,ItemDeleted,CollectionCreated,CollectionUpdated,CollectionDeleted,MembershipAdded,MembershipRoleChanged,MembershipRemoved,ImportFinished,InvitationCreated,InvitationAccepted,InvitationRevoked,PublicLinkCreated,PublicLinkRevoked,ItemLinkStatusChanged"`
 		Description *string   `json:"description,omitempty" maxLength:"500"`
 		Enabled     *bool     `json:"enabled,omitempty" doc:"true also clears disabled_reason and the failing streak."`
+		Ordered     *bool     `json:"ordered,omitempty" doc:"Deliver each entity's events in order; false lets the deliveries waiting for an earlier one go."`
 	}
 }
 
@@ -90,7 +92,7 @@ type WebhookDeliveryOutput struct {
 }
 
 func (b WebhookBody) params(collectionID *uuid.UUID) webhook.CreateParams {
-	return webhook.CreateParams{CollectionID: collectionID, URL: b.URL, Description: b.Description, EventTypes: b.EventTypes, Enabled: b.Enabled}
+	return webhook.CreateParams{CollectionID: collectionID, URL: b.URL, Description: b.Description, EventTypes: b.EventTypes, Enabled: b.Enabled, Ordered: b.Ordered}
 }
 
 func webhookCreated(e webhook.Endpoint, secret string) *WebhookSecretOutput {
@@ -159,7 +161,7 @@ func (s *Server) registerWebhooks() {
 		Summary: "Change, disable or re-enable a webhook", Tags: tags, Security: secured, Errors: invalid,
 	}, func(ctx context.Context, in *UpdateWebhookInput) (*WebhookOutput, error) {
 		e, err := s.webhooks.Update(ctx, caller(ctx), in.ID, webhook.UpdateParams{URL: in.Body.URL, Description: in.Body.Description,
-			EventTypes: in.Body.EventTypes, Enabled: in.Body.Enabled})
+			EventTypes: in.Body.EventTypes, Enabled: in.Body.Enabled, Ordered: in.Body.Ordered})
 		if err != nil {
 			return nil, s.problem(ctx, err)
 		}

@@ -42,6 +42,29 @@ func TestWebhooks_SecretShownOnceAndBadURLsAreProblems(t *testing.T) {
 	assert.Contains(t, string(resp.Body), "body.event_types")
 }
 
+func TestWebhooks_OrderedIsSetAtRegistrationAndChangedByPatch(t *testing.T) {
+	t.Parallel()
+	env := apitest.New(t)
+	owner := env.NewUser(t)
+	c := env.NewCollection(t, owner)
+	var hook struct {
+		ID      string `json:"id"`
+		Ordered bool   `json:"ordered"`
+	}
+	resp := env.Do(t, http.MethodPost, "/api/v1/collections/"+c.ID.String()+"/webhooks", owner.Token,
+		map[string]any{"url": "https://hooks.example.com/sync", "event_types": []string{"ItemCreated"}, "ordered": true})
+	require.Equal(t, http.StatusCreated, resp.Status, string(resp.Body))
+	resp.JSON(t, &hook)
+	assert.True(t, hook.Ordered)
+	resp = env.Do(t, http.MethodPatch, "/api/v1/webhooks/"+hook.ID, owner.Token, map[string]any{"ordered": false})
+	require.Equal(t, http.StatusOK, resp.Status, string(resp.Body))
+	resp.JSON(t, &hook)
+	assert.False(t, hook.Ordered)
+	resp = env.Do(t, http.MethodGet, "/api/v1/webhooks/"+hook.ID, owner.Token, nil)
+	resp.JSON(t, &hook)
+	assert.False(t, hook.Ordered, "stored")
+}
+
 func TestWebhooks_OpenAPIDescribesThePayload(t *testing.T) {
 	t.Parallel()
 	env := apitest.New(t)

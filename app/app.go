@@ -129,6 +129,10 @@ func newCore(p Params, codec *cursor.Codec) (*Core, error) {
 		closeArchive: closeStore, recorder: recorder, mails: mails}, nil
 }
 
+// Recorder records events in the outbox (the webhook worker's
+// WebhookDisabled).
+func (c *Core) Recorder() *events.Recorder { return c.recorder }
+
 // Close releases what the Core opened: the archive's blob store client.
 func (c *Core) Close() {
 	if c.closeArchive != nil {
@@ -196,7 +200,7 @@ func NewServices(p Params) (*Services, error) {
 	if err != nil {
 		return nil, err
 	}
-	wp.Pool, wp.Collections, wp.River, wp.Cursors, wp.NowFunc = p.Pool, core.Collections, core.River, codec, p.NowFunc
+	wp.Pool, wp.Collections, wp.River, wp.Cursors, wp.Recorder, wp.NowFunc = p.Pool, core.Collections, core.River, codec, core.recorder, p.NowFunc
 	index, owns := p.SearchIndex, p.SearchIndex == nil
 	if owns {
 		if index, err = params.NewSearchIndex(p.Config); err != nil {

@@ -144,6 +144,11 @@ type Config struct {
 	WebhookTimeout time.Duration `env:"ATLAS_WEBHOOK_TIMEOUT" envDefault:"10s" json:"webhook_timeout"`
 	// WebhookRetention is how long the webhook delivery log is kept.
 	WebhookRetention time.Duration `env:"ATLAS_WEBHOOK_RETENTION" envDefault:"720h" json:"webhook_retention"`
+	// JobRescueAfter is how long a River job may stay running before it is
+	// presumed stranded by a worker that died (killed mid-delivery, OOM)
+	// and run again; never less than twice ATLAS_ENRICH_TIMEOUT or an
+	// attempt of a webhook delivery plus 30 s (params.JobWorker).
+	JobRescueAfter time.Duration `env:"ATLAS_JOB_RESCUE_AFTER" envDefault:"2m" json:"job_rescue_after"`
 
 	// OpsAddr is where /health, /ready and /metrics are served: empty means
 	// the process's default (serve and dev: their HTTP address; worker
@@ -392,6 +397,9 @@ func (c *Config) validateJobs() error {
 	}
 	if c.WebhookTimeout < time.Second || c.WebhookTimeout > time.Minute {
 		return fmt.Errorf("ATLAS_WEBHOOK_TIMEOUT: must be between 1s and 1m, got %s", c.WebhookTimeout)
+	}
+	if c.JobRescueAfter < 30*time.Second || c.JobRescueAfter > 24*time.Hour {
+		return fmt.Errorf("ATLAS_JOB_RESCUE_AFTER: must be between 30s and 24h, got %s", c.JobRescueAfter)
 	}
 	if c.WebhookRetention < 24*time.Hour || c.WebhookRetention > 366*24*time.Hour {
 		return fmt.Errorf("ATLAS_WEBHOOK_RETENTION: must be between 24h and 8784h, got %s", c.WebhookRetention)

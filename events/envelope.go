@@ -104,6 +104,20 @@ const (
 	// item's source_url (data.from, data.to, data.http_status,
 	// data.moved_to, data.version); flapping links emit nothing.
 	ItemLinkStatusChanged Type = "ItemLinkStatusChanged"
+	// WebhookCreated, WebhookUpdated, WebhookSecretRotated and
+	// WebhookDeleted: an owner (or an administrator) registered, changed
+	// (data.changes), gave a new secret to (data.previous_expires_at) or
+	// deleted a webhook endpoint; WebhookDisabled: Atlas disabled one
+	// (data.reason; no actor). Entity: the collection; a global endpoint's
+	// events are about its administrator (entity type user, no
+	// collection). data.webhook_id and data.host (never the URL's path or
+	// query, which may carry a receiver's token). They are never sent to
+	// webhooks.
+	WebhookCreated       Type = "WebhookCreated"
+	WebhookUpdated       Type = "WebhookUpdated"
+	WebhookSecretRotated Type = "WebhookSecretRotated"
+	WebhookDisabled      Type = "WebhookDisabled"
+	WebhookDeleted       Type = "WebhookDeleted"
 )
 
 // Types lists every event type in the order of the constants above. It is
@@ -123,6 +137,7 @@ func Types() []Type {
 		InvitationCreated, InvitationAccepted, InvitationRevoked,
 		PublicLinkCreated, PublicLinkRevoked,
 		ItemLinkStatusChanged,
+		WebhookCreated, WebhookUpdated, WebhookSecretRotated, WebhookDisabled, WebhookDeleted,
 	}
 }
 

@@ -41,9 +41,12 @@ const (
 	TemplateInvitation     = "invitation"
 	TemplateVerifyEmail    = "verify_email"
 	TemplateSecurityNotice = "security_notice"
+	// TemplateWebhookDisabled tells a webhook's owner that Atlas disabled
+	// it (the receiver answered 410 Gone, or failed for a day).
+	TemplateWebhookDisabled = "webhook_disabled"
 )
 
-var templateNames = []string{TemplatePasswordReset, TemplateInvitation, TemplateVerifyEmail, TemplateSecurityNotice}
+var templateNames = []string{TemplatePasswordReset, TemplateInvitation, TemplateVerifyEmail, TemplateSecurityNotice, TemplateWebhookDisabled}
 
 // LoadTemplates parses the embedded templates.
 func LoadTemplates() (*Templates, error) {

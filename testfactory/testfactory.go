@@ -65,6 +65,8 @@ type Services struct {
 	River *river.Client[pgx.Tx]
 	// Cursors signs the services' cursors.
 	Cursors *cursor.Codec
+	// Recorder records the services' events in the table outbox.
+	Recorder *events.Recorder
 	// Webhooks manages webhooks (their URLs judged by the configuration's
 	// ATLAS_FETCH_ALLOW).
 	Webhooks *webhook.Service
@@ -174,7 +176,7 @@ func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 		OnImportQueued: []item.OnImportQueuedFunc{js.EnqueueImport}, OnImport: []item.OnImportFunc{js.EnqueueImportEnrichment}})
 	wp, err := params.WebhookService(cfg)
 	require.NoError(t, err)
-	wp.Pool, wp.Collections, wp.River, wp.Cursors, wp.NowFunc = pool, collections, rc, codec, o.NowFunc
+	wp.Pool, wp.Collections, wp.River, wp.Cursors, wp.Recorder, wp.NowFunc = pool, collections, rc, codec, recorder, o.NowFunc
 	blobs, err := blob.NewDir(t.TempDir())
 	require.NoError(t, err)
 	capture, err := params.ArchiveCapture(cfg)
@@ -192,6 +194,7 @@ func On(t testing.TB, pool *pgxpool.Pool, cfg config.Config, o Opts) *Env {
 		PublicLinks:  publiclink.NewService(publiclink.ServiceParams{Pool: pool, Collections: collections, Cursors: codec, Recorder: recorder, NowFunc: o.NowFunc}),
 		River:        rc,
 		Cursors:      codec,
+		Recorder:     recorder,
 		Archive:      archives,
 		ArchiveBlobs: blobs,
 	}}

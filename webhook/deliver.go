@@ -23,6 +23,8 @@ import (
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/enrich"
+	"github.com/atlasapp/atlas/events"
+	"github.com/atlasapp/atlas/mail"
 	"github.com/atlasapp/atlas/retry"
 )
 
@@ -100,8 +102,13 @@ type DeliverParams struct {
 	Workers int
 	// RootCAs replaces the system roots (tests trust their TLS receivers).
 	RootCAs *x509.CertPool
-	Logger  *slog.Logger
-	NowFunc func() time.Time
+	// Mail emails an endpoint's owner when Atlas disables it (nil: email
+	// is off; the dashboard shows the reason either way).
+	Mail *mail.Queue
+	// Recorder records WebhookDisabled when Atlas disables an endpoint.
+	Recorder *events.Recorder
+	Logger   *slog.Logger
+	NowFunc  func() time.Time
 }
 
 // DeliverWorker works WEBHOOK_DELIVER jobs.
@@ -180,9 +187,15 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if err != nil {
 		return err
 	}
+	if !ep.Ordered || msg.EventType == TestEventType {
+		msg.EntityID = nil // no order to keep
+	}
+	if waits, err := w.mustWait(ctx, msg); err != nil || waits {
+		return err // an earlier message of the entity enqueues it again when it ends
+	}
 	now := w.p.NowFunc().UTC()
 	if !ep.Enabled && msg.EventType != TestEventType {
-		return w.giveUp(ctx, msg, "the endpoint is disabled", now)
+		return w.giveUp(ctx, ep, msg, "the endpoint is disabled", now)
 	}
 	if err := w.allowed(ctx, ep, msg); err != nil {
 		return err
@@ -224,15 +237,27 @@ func (w *DeliverWorker) allowed(ctx context.Context, ep Endpoint, msg Message) e
 	case err == nil:
 		return nil
 	case errors.Is(err, atlas.ErrNotFound), errors.Is(err, atlas.ErrForbidden):
-		return w.giveUp(ctx, msg, "the endpoint's owner may no longer manage the collection", w.p.NowFunc().UTC())
+		return w.giveUp(ctx, ep, msg, "the endpoint's owner may no longer manage the collection", w.p.NowFunc().UTC())
 	default:
 		return err
 	}
 }
 
-// giveUp marks the message failed without an attempt and ends the job.
-func (w *DeliverWorker) giveUp(ctx context.Context, msg Message, reason string, now time.Time) error {
-	if err := w.store.giveUp(ctx, w.p.Pool, msg.ID, msg.Send, reason, now); err != nil {
+// giveUp marks the message failed without an attempt (and lets the next
+// message of its entity go) and ends the job.
+func (w *DeliverWorker) giveUp(ctx context.Context, ep Endpoint, msg Message, reason string, now time.Time) error {
+	err := db.InTx(ctx, w.p.Pool, func(tx pgx.Tx) error {
+		if msg.EntityID != nil {
+			if err := lockEntity(ctx, tx, ep.ID, *msg.EntityID); err != nil {
+				return err
+			}
+		}
+		if err := w.store.giveUp(ctx, tx, msg.ID, msg.Send, reason, now); err != nil {
+			return err
+		}
+		return wakeNext(ctx, tx, msg)
+	})
+	if err != nil {
 		return err
 	}
 	return river.JobCancel(errors.New(reason))
@@ -277,6 +302,11 @@ func (w *DeliverWorker) send(req *http.Request, at time.Time) Attempt {
 func (w *DeliverWorker) record(ctx context.Context, job *river.Job[DeliverArgs], ep Endpoint, msg Message, a Attempt) error {
 	var result error
 	err := db.InTx(ctx, w.p.Pool, func(tx pgx.Tx) error {
+		if msg.EntityID != nil {
+			if err := lockEntity(ctx, tx, ep.ID, *msg.EntityID); err != nil {
+				return err
+			}
+		}
 		status, reason := StatusPending, ""
 		switch a.Outcome {
 		case OutcomeDelivered:
@@ -287,7 +317,7 @@ func (w *DeliverWorker) record(ctx context.Context, job *river.Job[DeliverArgs],
 			}
 		case OutcomeGone:
 			status, reason = StatusFailed, "the receiver answered 410 Gone; the endpoint was disabled"
-			if err := disable(ctx, tx, ep.ID, "the receiver answered 410 Gone", a.At); err != nil {
+			if err := w.disable(ctx, tx, ep, "the receiver answered 410 Gone", a.At); err != nil {
 				return err
 			}
 			result = river.JobCancel(errors.New(reason))
@@ -299,7 +329,7 @@ func (w *DeliverWorker) record(ctx context.Context, job *river.Job[DeliverArgs],
 			switch {
 			case a.At.Sub(failingSince) >= FailingLimit:
 				status, reason = StatusFailed, "the endpoint failed for a day and was disabled"
-				if err := disable(ctx, tx, ep.ID, "failing for more than a day", a.At); err != nil {
+				if err := w.disable(ctx, tx, ep, "failing for more than a day", a.At); err != nil {
 					return err
 				}
 				result = river.JobCancel(errors.New(reason))
@@ -310,7 +340,13 @@ func (w *DeliverWorker) record(ctx context.Context, job *river.Job[DeliverArgs],
 				result = fmt.Errorf("%w: %s", errRetry, describe(a))
 			}
 		}
-		return w.store.insertAttempt(ctx, tx, msg.ID, msg.Send, a, status, reason)
+		if err := w.store.insertAttempt(ctx, tx, msg.ID, msg.Send, a, status, reason); err != nil {
+			return err
+		}
+		if status == StatusPending {
+			return nil
+		}
+		return wakeNext(ctx, tx, msg)
 	})
 	if err != nil {
 		return err
@@ -337,11 +373,22 @@ func markFailing(ctx context.Context, tx pgx.Tx, id uuid.UUID, at time.Time) (ti
 	return since, nil
 }
 
-// disable turns an endpoint off with the reason its owner sees.
-func disable(ctx context.Context, tx pgx.Tx, id uuid.UUID, reason string, at time.Time) error {
-	_, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = $3 WHERE id = $1`, id, reason, at)
+// disable turns an endpoint off with the reason its owner sees, records
+// WebhookDisabled and, when email is on, emails the owner (once: only the
+// attempt that turns it off does).
+func (w *DeliverWorker) disable(ctx context.Context, tx pgx.Tx, ep Endpoint, reason string, at time.Time) error {
+	tag, err := tx.Exec(ctx, `UPDATE webhook_endpoints SET enabled = false, disabled_reason = $2, updated_at = $3 WHERE id = $1 AND enabled`, ep.ID, reason, at)
 	if err != nil {
 		return fmt.Errorf("disable webhook: %w", err)
 	}
-	return nil
+	if tag.RowsAffected() == 0 {
+		return nil
+	}
+	if err := recordEvent(ctx, w.p.Recorder, tx, events.WebhookDisabled, nil, ep, map[string]any{"reason": reason}); err != nil {
+		return err
+	}
+	if w.p.Mail == nil {
+		return nil
+	}
+	return w.p.Mail.Enqueue(ctx, tx, mail.Args{Template: mail.TemplateWebhookDisabled, Ref: ep.ID, Detail: reason, At: at})
 }

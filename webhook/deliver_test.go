@@ -212,3 +212,38 @@ func TestDeliver_FailingForADayDisablesTheEndpoint(t *testing.T) {
 	assert.False(t, ep.Enabled)
 	assert.Contains(t, ep.DisabledReason, "more than a day")
 }
+
+func TestDeliver_500ForAnHourKeepsRetryingAndTheEndpointStaysEnabled(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	rc := newReceiver(t, func(n int, w http.ResponseWriter, _ *http.Request) {
+		if n < 3 {
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	e, secret := f.register(t, rc.URL)
+	rc.setSecret(secret)
+	var offset atomic.Int64 // the worker's clock runs 30 min ahead more after each attempt
+	p := f.deliverParams()
+	p.NowFunc = func() time.Time { return time.Now().Add(time.Duration(offset.Add(int64(30 * time.Minute)))) }
+	f.startWorker(t, p)
+	_, err := f.svc.SendTest(context.Background(), f.owner.ID, e.ID)
+	require.NoError(t, err)
+
+	m := f.waitForMessage(t, e.ID, webhook.StatusDelivered)
+	require.Len(t, m.Attempts, 4, "500 at 30, 60 and 90 minutes, delivered at two hours")
+	assert.Equal(t, time.Hour, m.Attempts[2].At.Sub(m.Attempts[0].At).Round(time.Minute), "the receiver failed for an hour")
+	for _, a := range m.Attempts[:3] {
+		assert.Equal(t, webhook.OutcomeFailed, a.Outcome)
+		assert.Equal(t, http.StatusInternalServerError, *a.StatusCode)
+	}
+	ep, err := f.svc.Get(context.Background(), f.owner.ID, e.ID)
+	require.NoError(t, err)
+	assert.True(t, ep.Enabled, "an hour of failures does not disable an endpoint")
+	assert.Nil(t, ep.FailingSince, "the success ends the failing streak")
+	for _, r := range rc.requests() { // (signed in the worker's future: not verifiable against the wall clock)
+		assert.Equal(t, m.EventID.String(), r.ID, "every retry carries the same webhook-id")
+	}
+}

@@ -59,14 +59,14 @@ func (d *Dispatcher) Handle(ctx context.Context, batch []events.Delivery) error 
 		var ms []Message
 		for _, dl := range batch {
 			env := dl.Envelope
-			coll := env.Entity.CollectionID
+			coll, entity := env.Entity.CollectionID, env.Entity.ID
 			if coll == uuid.Nil {
 				continue
 			}
 			for _, t := range targets {
 				if t.receives(coll, env.Type) {
 					ms = append(ms, Message{ID: uuid.Must(uuid.NewV7()), EndpointID: t.id, EventID: env.EventID, EventType: env.Type,
-						CollectionID: &coll, Payload: dl.Value, CreatedAt: now})
+						CollectionID: &coll, EntityID: &entity, Payload: dl.Value, CreatedAt: now})
 				}
 			}
 		}

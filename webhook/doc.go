@@ -25,15 +25,22 @@
 //  3. A 2xx answer is delivered; 410 Gone disables the endpoint; anything
 //     else is retried with exponential backoff and jitter for about a day
 //     (RetrySchedule). An endpoint that has failed without a success for a
-//     day is disabled, with the reason shown to its owner.
+//     day is disabled, with the reason shown to its owner, who is also
+//     emailed (TemplateWebhookDisabled through the mail queue, when email
+//     is on and they take notices).
 //
 // Every attempt is logged (outcome, status code, latency, the first bytes
 // of the answer) and kept for ATLAS_WEBHOOK_RETENTION (the WEBHOOK_CLEANUP
 // periodic job). Owners list the log, send a message again and send a test
 // event through the Service.
 //
+// Endpoint changes (registered, changed, secret rotated, disabled by
+// Atlas, deleted) are Webhook* events in the audit trail; they are never
+// offered to endpoints.
+//
 // Guarantees: at least once per (event, endpoint) while the endpoint is
 // enabled and its owner allowed; the same webhook-id on every attempt and
-// every resend. No order is promised across events: receivers that need
-// one order by the envelope's occurred_at per entity.
+// every resend. An endpoint registered Ordered gets each entity's events in
+// the order they happened (see order.go: a later event waits while an
+// earlier one is retried); others get events as they come.
 package webhook

@@ -27,6 +27,10 @@ type Endpoint struct {
 	Description  string
 	EventTypes   []events.Type
 	Enabled      bool
+	// Ordered: the events of one entity (an item, a collection) are
+	// delivered in the order they happened; a later one waits while an
+	// earlier one is retried (see the package doc).
+	Ordered bool
 	// DisabledReason says why Atlas disabled the endpoint (410 Gone, or
 	// failing for a day), "" when it did not.
 	DisabledReason string
@@ -39,20 +43,13 @@ type Endpoint struct {
 	UpdatedAt               time.Time
 }
 
-// accountEvents are about a user or a team, not a collection: they are
-// never sent to a webhook (the dispatcher skips events without a
-// collection), so no endpoint may subscribe to them.
-var accountEvents = []events.Type{events.SessionRevoked, events.RefreshTokenReuseDetected,
-	events.PasswordChanged, events.APITokenCreated, events.APITokenRevoked, events.SSOLinked, events.SSOUnlinked, events.UserLoggedIn,
-	events.TeamCreated, events.TeamUpdated, events.TeamDeleted,
-	events.TeamMemberAdded, events.TeamMemberRoleChanged, events.TeamMemberRemoved}
-
 // EventTypes lists the event types an endpoint may subscribe to: every
-// event of the catalogue (events.Types) that is about a collection.
+// event of the catalogue (events.Types) that is about a collection, but
+// the endpoints' own.
 func EventTypes() []events.Type {
 	var out []events.Type
 	for _, t := range events.Types() {
-		if !slices.Contains(accountEvents, t) {
+		if !slices.Contains(notOffered, t) {
 			out = append(out, t)
 		}
 	}

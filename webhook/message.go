@@ -54,9 +54,12 @@ type Message struct {
 	EventID      uuid.UUID
 	EventType    events.Type
 	CollectionID *uuid.UUID
-	Payload      []byte
-	Status       Status
-	Reason       string
+	// EntityID is the event's entity (nil for test events): the key of an
+	// ordered endpoint's order.
+	EntityID *uuid.UUID
+	Payload  []byte
+	Status   Status
+	Reason   string
 	// Send counts the times it was sent again ("send again").
 	Send      int
 	CreatedAt time.Time
@@ -76,11 +79,11 @@ type Attempt struct {
 	At              time.Time
 }
 
-const messageColumns = `id, endpoint_id, event_id, event_type, collection_id, payload, status, reason, send, created_at, updated_at`
+const messageColumns = `id, endpoint_id, event_id, event_type, collection_id, entity_id, payload, status, reason, send, created_at, updated_at`
 
 func scanMessage(row pgx.Row) (Message, error) {
 	var m Message
-	err := row.Scan(&m.ID, &m.EndpointID, &m.EventID, &m.EventType, &m.CollectionID, &m.Payload, &m.Status, &m.Reason, &m.Send, &m.CreatedAt, &m.UpdatedAt)
+	err := row.Scan(&m.ID, &m.EndpointID, &m.EventID, &m.EventType, &m.CollectionID, &m.EntityID, &m.Payload, &m.Status, &m.Reason, &m.Send, &m.CreatedAt, &m.UpdatedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Message{}, atlas.Errorf(atlas.ErrNotFound, "delivery not found")
 	}
@@ -89,14 +92,14 @@ func scanMessage(row pgx.Row) (Message, error) {
 
 // insertMessageSQL stores a message unless the endpoint has one for the
 // event already (a replay): then nothing is returned.
-const insertMessageSQL = `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, collection_id, payload, status, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)
+const insertMessageSQL = `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, collection_id, payload, status, created_at, updated_at, entity_id)
+VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7, $8)
 ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING id`
 
 // insertMessage stores m and reports whether it is new.
 func (store) insertMessage(ctx context.Context, q db.Querier, m Message) (bool, error) {
 	var id uuid.UUID
-	err := q.QueryRow(ctx, insertMessageSQL, m.ID, m.EndpointID, m.EventID, string(m.EventType), m.CollectionID, m.Payload, m.CreatedAt).Scan(&id)
+	err := q.QueryRow(ctx, insertMessageSQL, m.ID, m.EndpointID, m.EventID, string(m.EventType), m.CollectionID, m.Payload, m.CreatedAt, m.EntityID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
@@ -108,9 +111,11 @@ func (store) insertMessage(ctx context.Context, q db.Querier, m Message) (bool, 
 
 // insertMessagesSQL stores messages unless their endpoint has one for the
 // event already (a replay), and returns the ids of those stored.
-const insertMessagesSQL = `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, collection_id, payload, status, created_at, updated_at)
-SELECT m.id, m.endpoint_id, m.event_id, m.event_type, m.collection_id, m.payload, 'pending', $7, $7
-FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::bytea[]) AS m (id, endpoint_id, event_id, event_type, collection_id, payload)
+const insertMessagesSQL = `INSERT INTO webhook_messages (id, endpoint_id, event_id, event_type, collection_id, payload, status, created_at, updated_at, entity_id)
+SELECT m.id, m.endpoint_id, m.event_id, m.event_type, m.collection_id, m.payload, 'pending', $7, $7, m.entity_id
+FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::bytea[], $8::uuid[])
+  WITH ORDINALITY AS m (id, endpoint_id, event_id, event_type, collection_id, payload, entity_id, n)
+ORDER BY m.n
 ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING id`
 
 // insertMessages stores ms (all created at the same time) in one statement
@@ -121,11 +126,13 @@ func (store) insertMessages(ctx context.Context, q db.Querier, ms []Message) (ma
 		return fresh, nil
 	}
 	ids, endpoints, eventIDs, colls := make([]uuid.UUID, len(ms)), make([]uuid.UUID, len(ms)), make([]uuid.UUID, len(ms)), make([]*uuid.UUID, len(ms))
-	types, payloads := make([]string, len(ms)), make([][]byte, len(ms))
+	types, payloads, entities := make([]string, len(ms)), make([][]byte, len(ms)), make([]*uuid.UUID, len(ms))
 	for i, m := range ms {
 		ids[i], endpoints[i], eventIDs[i], types[i], colls[i], payloads[i] = m.ID, m.EndpointID, m.EventID, string(m.EventType), m.CollectionID, m.Payload
+		entities[i] = m.EntityID
 	}
-	rows, err := q.Query(ctx, insertMessagesSQL, ids, endpoints, eventIDs, types, colls, payloads, ms[0].CreatedAt)
+	// In the batch's order, so that an ordered endpoint's sequence follows the events'.
+	rows, err := q.Query(ctx, insertMessagesSQL, ids, endpoints, eventIDs, types, colls, payloads, ms[0].CreatedAt, entities)
 	if err != nil {
 		return nil, fmt.Errorf("insert webhook messages: %w", err)
 	}
@@ -218,7 +225,7 @@ func (store) giveUp(ctx context.Context, q db.Querier, msgID uuid.UUID, send int
 // sendAgain queues a message again and returns its new send number.
 func (store) sendAgain(ctx context.Context, q db.Querier, msgID uuid.UUID, now time.Time) (int, error) {
 	var send int
-	err := q.QueryRow(ctx, `UPDATE webhook_messages SET status = 'pending', reason = '', send = send + 1, updated_at = $2 WHERE id = $1 RETURNING send`, msgID, now).Scan(&send)
+	err := q.QueryRow(ctx, `UPDATE webhook_messages SET status = 'pending', reason = '', waiting = false, send = send + 1, updated_at = $2 WHERE id = $1 RETURNING send`, msgID, now).Scan(&send)
 	if err != nil {
 		return 0, fmt.Errorf("send webhook message again: %w", err)
 	}

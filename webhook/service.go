@@ -36,6 +36,8 @@ type ServiceParams struct {
 	// River enqueues deliveries (sends again, test events).
 	River   *river.Client[pgx.Tx]
 	Cursors *cursor.Codec
+	// Recorder records the endpoints' own events (WebhookCreated, ...).
+	Recorder *events.Recorder
 	// Guard is the SSRF guard whose rules (and allow list) endpoint URLs
 	// must satisfy.
 	Guard enrich.Guard
@@ -54,6 +56,7 @@ type Service struct {
 	collections *collection.Service
 	river       *river.Client[pgx.Tx]
 	cursors     *cursor.Codec
+	events      *events.Recorder
 	rules       urlRules
 	access      access
 	now         func() time.Time
@@ -65,7 +68,7 @@ func NewService(p ServiceParams) *Service {
 	if p.NowFunc == nil {
 		p.NowFunc = time.Now
 	}
-	return &Service{pool: p.Pool, collections: p.Collections, river: p.River, cursors: p.Cursors,
+	return &Service{pool: p.Pool, collections: p.Collections, river: p.River, cursors: p.Cursors, events: p.Recorder,
 		rules:  urlRules{guard: p.Guard, requireHTTPS: p.RequireHTTPS},
 		access: access{collections: p.Collections, admins: p.AdminEmails}, now: p.NowFunc}
 }
@@ -128,6 +131,8 @@ type CreateParams struct {
 	EventTypes   []string
 	// Enabled defaults to true.
 	Enabled *bool
+	// Ordered delivers each entity's events in order (Endpoint.Ordered).
+	Ordered bool
 }
 
 // Create registers an endpoint and returns it with its secret, which is
@@ -150,9 +155,16 @@ func (s *Service) Create(ctx context.Context, actor uuid.UUID, p CreateParams) (
 	}
 	now := s.nowUTC()
 	e := Endpoint{ID: uuid.Must(uuid.NewV7()), OwnerID: actor, CollectionID: p.CollectionID, URL: u.String(), Description: desc,
-		EventTypes: types, Enabled: p.Enabled == nil || *p.Enabled, CreatedAt: now, UpdatedAt: now}
+		EventTypes: types, Enabled: p.Enabled == nil || *p.Enabled, Ordered: p.Ordered, CreatedAt: now, UpdatedAt: now}
 	secret := newSecret()
-	if err := s.store.insertEndpoint(ctx, s.pool, e, secret); err != nil {
+	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.store.insertEndpoint(ctx, tx, e, secret); err != nil {
+			return err
+		}
+		return recordEvent(ctx, s.events, tx, events.WebhookCreated, &actor, e, map[string]any{
+			"event_types": e.EventTypes, "enabled": e.Enabled, "ordered": e.Ordered})
+	})
+	if err != nil {
 		return Endpoint{}, "", err
 	}
 	return e, secret, nil
@@ -187,6 +199,8 @@ type UpdateParams struct {
 	EventTypes  *[]string
 	// Enabled true also clears the reason Atlas disabled it for.
 	Enabled *bool
+	// Ordered false lets the messages waiting for an earlier one go.
+	Ordered *bool
 }
 
 // Update changes an endpoint.
@@ -195,6 +209,7 @@ func (s *Service) Update(ctx context.Context, actor, id uuid.UUID, p UpdateParam
 	if err != nil {
 		return Endpoint{}, err
 	}
+	before := e
 	if p.URL != nil {
 		u, err := s.rules.check(*p.URL)
 		if err != nil {
@@ -218,8 +233,27 @@ func (s *Service) Update(ctx context.Context, actor, id uuid.UUID, p UpdateParam
 		}
 		e.Enabled = *p.Enabled
 	}
+	release := p.Ordered != nil && e.Ordered && !*p.Ordered
+	if p.Ordered != nil {
+		e.Ordered = *p.Ordered
+	}
 	e.UpdatedAt = s.nowUTC()
-	if err := s.store.updateEndpoint(ctx, s.pool, e); err != nil {
+	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.store.updateEndpoint(ctx, tx, e); err != nil {
+			return err
+		}
+		if changes := changed(before, e); len(changes) > 0 {
+			err := recordEvent(ctx, s.events, tx, events.WebhookUpdated, &actor, e, map[string]any{"changes": changes, "enabled": e.Enabled})
+			if err != nil {
+				return err
+			}
+		}
+		if release {
+			return releaseWaiting(ctx, s.river, tx, e.ID)
+		}
+		return nil
+	})
+	if err != nil {
 		return Endpoint{}, err
 	}
 	return e, nil
@@ -227,10 +261,16 @@ func (s *Service) Update(ctx context.Context, actor, id uuid.UUID, p UpdateParam
 
 // Delete removes an endpoint and its delivery log.
 func (s *Service) Delete(ctx context.Context, actor, id uuid.UUID) error {
-	if _, err := s.endpointFor(ctx, actor, id); err != nil {
+	e, err := s.endpointFor(ctx, actor, id)
+	if err != nil {
 		return err
 	}
-	return s.store.deleteEndpoint(ctx, s.pool, id)
+	return db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.store.deleteEndpoint(ctx, tx, id); err != nil {
+			return err
+		}
+		return recordEvent(ctx, s.events, tx, events.WebhookDeleted, &actor, e, nil)
+	})
 }
 
 // RotateSecret gives the endpoint a new secret, returned once. The old one
@@ -243,16 +283,25 @@ func (s *Service) RotateSecret(ctx context.Context, actor, id uuid.UUID, overlap
 	if overlap == 0 {
 		overlap = DefaultRotationOverlap
 	}
-	if _, err := s.endpointFor(ctx, actor, id); err != nil {
+	e, err := s.endpointFor(ctx, actor, id)
+	if err != nil {
 		return Endpoint{}, "", err
 	}
 	now := s.nowUTC()
 	secret := newSecret()
-	if err := s.store.rotateSecret(ctx, s.pool, id, secret, now.Add(overlap), now); err != nil {
+	err = db.InTx(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := s.store.rotateSecret(ctx, tx, id, secret, now.Add(overlap), now); err != nil {
+			return err
+		}
+		if e, err = s.store.endpoint(ctx, tx, id); err != nil {
+			return err
+		}
+		return recordEvent(ctx, s.events, tx, events.WebhookSecretRotated, &actor, e, map[string]any{"previous_expires_at": e.PreviousSecretExpiresAt})
+	})
+	if err != nil {
 		return Endpoint{}, "", err
 	}
-	e, err := s.store.endpoint(ctx, s.pool, id)
-	return e, secret, err
+	return e, secret, nil
 }
 
 // Messages lists an endpoint's delivery log, newest first.
@@ -331,4 +380,24 @@ func enqueue(ctx context.Context, rc *river.Client[pgx.Tx], tx pgx.Tx, args Deli
 // sanitizeExcerpt makes the start of an answer storable as text.
 func sanitizeExcerpt(b []byte) string {
 	return strings.ReplaceAll(strings.ToValidUTF8(string(b), "\uFFFD"), "\x00", "")
+}
+
+// changed names the fields an update changed.
+func changed(before, after Endpoint) []string {
+	var out []string
+	for _, c := range []struct {
+		name string
+		diff bool
+	}{
+		{"url", before.URL != after.URL},
+		{"description", before.Description != after.Description},
+		{"event_types", !slices.Equal(before.EventTypes, after.EventTypes)},
+		{"enabled", before.Enabled != after.Enabled},
+		{"ordered", before.Ordered != after.Ordered},
+	} {
+		if c.diff {
+			out = append(out, c.name)
+		}
+	}
+	return out
 }

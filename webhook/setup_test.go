@@ -59,12 +59,12 @@ func setup(t *testing.T) fixture {
 
 func newService(env *testfactory.Env, guard enrich.Guard, https bool, admins []string) *webhook.Service {
 	return webhook.NewService(webhook.ServiceParams{Pool: env.Pool, Collections: env.Collections, River: env.River,
-		Cursors: env.Cursors, Guard: guard, RequireHTTPS: https, AdminEmails: admins})
+		Cursors: env.Cursors, Recorder: env.Recorder, Guard: guard, RequireHTTPS: https, AdminEmails: admins})
 }
 
 // deliverParams are fast test settings: 2 s attempts, millisecond retries.
 func (f fixture) deliverParams() webhook.DeliverParams {
-	return webhook.DeliverParams{Pool: f.env.Pool, Collections: f.env.Collections, Guard: f.guard,
+	return webhook.DeliverParams{Pool: f.env.Pool, Collections: f.env.Collections, Recorder: f.env.Recorder, Guard: f.guard,
 		Timeout: 2 * time.Second, Retry: retry.Backoff{Base: 5 * time.Millisecond, Max: 20 * time.Millisecond}}
 }
 
@@ -173,6 +173,15 @@ type receiver struct {
 // respond; nil answers 204.
 func newReceiver(t *testing.T, respond func(n int, w http.ResponseWriter, r *http.Request)) *receiver {
 	t.Helper()
+	if respond == nil {
+		return newReceiverBody(t, nil)
+	}
+	return newReceiverBody(t, func(n int, w http.ResponseWriter, r *http.Request, _ []byte) { respond(n, w, r) })
+}
+
+// newReceiverBody is newReceiver whose respond also gets the body read.
+func newReceiverBody(t *testing.T, respond func(n int, w http.ResponseWriter, r *http.Request, body []byte)) *receiver {
+	t.Helper()
 	rc := &receiver{}
 	rc.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -188,7 +197,7 @@ func newReceiver(t *testing.T, respond func(n int, w http.ResponseWriter, r *htt
 			w.WriteHeader(http.StatusNoContent)
 			return
 		}
-		respond(n, w, r)
+		respond(n, w, r, body)
 	}))
 	t.Cleanup(rc.Close)
 	return rc

@@ -19,13 +19,13 @@ import (
 // store is the SQL of endpoints, messages and attempts.
 type store struct{}
 
-const endpointColumns = `id, owner_id, collection_id, url, description, event_types, enabled, disabled_reason,
+const endpointColumns = `id, owner_id, collection_id, url, description, event_types, enabled, ordered, disabled_reason,
 	failing_since, previous_expires_at, created_at, updated_at`
 
 func scanEndpoint(row pgx.Row, extra ...any) (Endpoint, error) {
 	var e Endpoint
 	var types []string
-	err := row.Scan(append([]any{&e.ID, &e.OwnerID, &e.CollectionID, &e.URL, &e.Description, &types, &e.Enabled,
+	err := row.Scan(append([]any{&e.ID, &e.OwnerID, &e.CollectionID, &e.URL, &e.Description, &types, &e.Enabled, &e.Ordered,
 		&e.DisabledReason, &e.FailingSince, &e.PreviousSecretExpiresAt, &e.CreatedAt, &e.UpdatedAt}, extra...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Endpoint{}, atlas.Errorf(atlas.ErrNotFound, "webhook not found")
@@ -47,11 +47,11 @@ func typeStrings(ts []events.Type) []string {
 	return out
 }
 
-const insertEndpointSQL = `INSERT INTO webhook_endpoints (id, owner_id, collection_id, url, description, event_types, enabled, secret, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)`
+const insertEndpointSQL = `INSERT INTO webhook_endpoints (id, owner_id, collection_id, url, description, event_types, enabled, secret, created_at, updated_at, ordered)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)`
 
 func (store) insertEndpoint(ctx context.Context, q db.Querier, e Endpoint, secret string) error {
-	_, err := q.Exec(ctx, insertEndpointSQL, e.ID, e.OwnerID, e.CollectionID, e.URL, e.Description, typeStrings(e.EventTypes), e.Enabled, secret, e.CreatedAt)
+	_, err := q.Exec(ctx, insertEndpointSQL, e.ID, e.OwnerID, e.CollectionID, e.URL, e.Description, typeStrings(e.EventTypes), e.Enabled, secret, e.CreatedAt, e.Ordered)
 	if err != nil {
 		return fmt.Errorf("insert webhook: %w", err)
 	}
@@ -84,10 +84,10 @@ func (store) endpoints(ctx context.Context, q db.Querier, collectionID *uuid.UUI
 }
 
 const updateEndpointSQL = `UPDATE webhook_endpoints SET url = $2, description = $3, event_types = $4, enabled = $5,
-	disabled_reason = $6, failing_since = $7, updated_at = $8 WHERE id = $1`
+	disabled_reason = $6, failing_since = $7, updated_at = $8, ordered = $9 WHERE id = $1`
 
 func (store) updateEndpoint(ctx context.Context, q db.Querier, e Endpoint) error {
-	_, err := q.Exec(ctx, updateEndpointSQL, e.ID, e.URL, e.Description, typeStrings(e.EventTypes), e.Enabled, e.DisabledReason, e.FailingSince, e.UpdatedAt)
+	_, err := q.Exec(ctx, updateEndpointSQL, e.ID, e.URL, e.Description, typeStrings(e.EventTypes), e.Enabled, e.DisabledReason, e.FailingSince, e.UpdatedAt, e.Ordered)
 	if err != nil {
 		return fmt.Errorf("update webhook: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/config"
 	"github.com/atlasapp/atlas/mail"
+	"github.com/atlasapp/atlas/webhook"
 )
 
 // SMTP returns the SMTP sender's settings; ok is false when email is off
@@ -45,10 +46,11 @@ func MailWorker(c config.Config, pool *pgxpool.Pool, now func() time.Time, opts 
 	}
 	p := mail.WorkerParams{Sender: sender, Templates: templates, PublicURL: c.PublicURL,
 		Prepare: map[string]mail.PrepareFunc{
-			mail.TemplatePasswordReset:  account.PrepareResetEmail(pool, now),
-			mail.TemplateInvitation:     collection.PrepareInvitationEmail(pool, now),
-			mail.TemplateVerifyEmail:    account.PrepareVerifyEmail(pool, now),
-			mail.TemplateSecurityNotice: account.PrepareSecurityNotice(pool),
+			mail.TemplatePasswordReset:   account.PrepareResetEmail(pool, now),
+			mail.TemplateInvitation:      collection.PrepareInvitationEmail(pool, now),
+			mail.TemplateVerifyEmail:     account.PrepareVerifyEmail(pool, now),
+			mail.TemplateSecurityNotice:  account.PrepareSecurityNotice(pool),
+			mail.TemplateWebhookDisabled: webhook.PrepareDisabledEmail(pool),
 		}}
 	for _, o := range opts {
 		o(&p)

@@ -103,11 +103,17 @@ func Cursors(c config.Config) (*cursor.Codec, error) {
 
 // JobWorker are the River worker client's settings of `atlas worker`
 // (its pool, logger and registered workers are the caller's).
+//
+// A job is rescued after ATLAS_JOB_RESCUE_AFTER, but never before the
+// longest job of the configuration could still be running: twice an
+// enrichment's timeout, an attempt of a webhook delivery (or, with
+// archiving on, a capture) plus 30 s.
 func JobWorker(c config.Config) jobs.WorkerParams {
-	return jobs.WorkerParams{
-		BulkWorkers:          c.ImportEnrichWorkers,
-		RescueStuckJobsAfter: max(jobs.DefaultRescueStuckJobsAfter, 2*c.EnrichTimeout),
+	rescue := max(c.JobRescueAfter, 2*c.EnrichTimeout, c.WebhookTimeout+30*time.Second)
+	if c.ArchiveEnabled() {
+		rescue = max(rescue, c.ArchiveTimeout+30*time.Second)
 	}
+	return jobs.WorkerParams{BulkWorkers: c.ImportEnrichWorkers, RescueStuckJobsAfter: rescue}
 }
 
 // Fetcher are the ENRICH_URL page fetcher's timeouts and the operator's

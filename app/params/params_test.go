@@ -3,6 +3,7 @@ package params_test
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,4 +64,22 @@ func TestArchiveStore_OffWithoutAStoreOnDiskWithADirectory(t *testing.T) {
 	defer func() { require.NoError(t, closeStore()) }()
 	require.NoError(t, s.Put(t.Context(), "items/k", []byte("x"), "text/plain"))
 	assert.FileExists(t, filepath.Join(dir, "items", "k"))
+}
+
+func TestJobWorker_RescueNeverBeforeTheLongestJobCouldEnd(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env  []string
+		want time.Duration
+	}{
+		{nil, 2 * time.Minute},
+		{[]string{"ATLAS_JOB_RESCUE_AFTER=30s"}, 40 * time.Second}, // a webhook attempt (10 s) plus 30 s
+		{[]string{"ATLAS_JOB_RESCUE_AFTER=30s", "ATLAS_WEBHOOK_TIMEOUT=2s"}, 32 * time.Second},
+		{[]string{"ATLAS_JOB_RESCUE_AFTER=30s", "ATLAS_ENRICH_TIMEOUT=40s"}, 80 * time.Second},
+		{[]string{"ATLAS_JOB_RESCUE_AFTER=30s", "ATLAS_ARCHIVE_DIR=" + t.TempDir()}, 90 * time.Second}, // a capture (60 s) plus 30 s
+	} {
+		cfg, err := config.LoadFrom(tc.env)
+		require.NoError(t, err)
+		assert.Equal(t, tc.want, params.JobWorker(cfg).RescueStuckJobsAfter, "%v", tc.env)
+	}
 }

@@ -7,8 +7,12 @@
 // handler and its offset commit. After each fault it waits for Postgres, the
 // audit trail and the search index to agree again and prints a table: the
 // fault, client errors while it lasted, time to converge, writes lost and
-// duplicated. It exits 1 on any loss, duplication or fault that did not
-// converge within the deadline.
+// duplicated. Each writer's collection has a webhook to a receiver in this
+// process (signatures verified with the reference Standard Webhooks
+// library, deduplication on webhook-id); after the last fault, every
+// ItemCreated must have been processed there exactly once, which is the
+// table's last row. It exits 1 on any loss, duplication or fault that did
+// not converge within the deadline.
 package main
 
 import (
@@ -40,7 +44,9 @@ type options struct {
 	apiPort                   int
 	writers                   int
 	interval, settle, outage  time.Duration
-	deadline                  time.Duration
+	kafkaOutage               time.Duration
+	deadline, hookDeadline    time.Duration
+	hookDelay                 time.Duration
 	faults                    string
 	failFast                  bool
 }
@@ -57,8 +63,12 @@ func main() {
 	flag.IntVar(&o.writers, "writers", 4, "concurrent writing clients")
 	flag.DurationVar(&o.interval, "interval", 100*time.Millisecond, "pause between one client's requests")
 	flag.DurationVar(&o.settle, "settle", 3*time.Second, "writing before and after each fault")
-	flag.DurationVar(&o.outage, "outage", 15*time.Second, "how long Kafka and Elasticsearch stay stopped")
+	flag.DurationVar(&o.outage, "outage", 15*time.Second, "how long Elasticsearch stays stopped")
+	flag.DurationVar(&o.kafkaOutage, "kafka-outage", time.Minute, "how long Kafka stays stopped")
 	flag.DurationVar(&o.deadline, "deadline", 60*time.Second, "time allowed to converge after a fault ends")
+	flag.DurationVar(&o.hookDeadline, "webhook-deadline", 3*time.Minute,
+		"time allowed, after the last fault, for every ItemCreated to reach the webhook receiver (a delivery stranded by a killed worker is rescued after ATLAS_JOB_RESCUE_AFTER, then retried)")
+	flag.DurationVar(&o.hookDelay, "webhook-delay", 200*time.Millisecond, "how long the webhook receiver takes to answer (so that kills catch deliveries under way)")
 	flag.StringVar(&o.faults, "faults", strings.Join(faultNames, ","), "faults to inject, in order")
 	flag.BoolVar(&o.failFast, "fail-fast", false, "stop at the first fault that fails")
 	flag.Parse()
@@ -134,6 +144,9 @@ func run(ctx context.Context, o options) (bool, error) {
 		"ATLAS_RECONCILE_INTERVAL=0", // a periodic repair would hide losses
 		"ATLAS_RATE_LIMIT_ENABLED=false",
 		"ATLAS_LOG_LEVEL=info",
+		"ATLAS_FETCH_ALLOW=127.0.0.1", // the webhook receiver listens on loopback
+		"ATLAS_WEBHOOK_TIMEOUT=2s",
+		"ATLAS_JOB_RESCUE_AFTER=30s", // a delivery stranded by a killed worker runs again within about a minute
 	}
 	if out, err := command(ctx, o.atlas, env, "migrate"); err != nil {
 		return false, fmt.Errorf("migrate: %v: %s", err, out)
@@ -176,13 +189,17 @@ func run(ctx context.Context, o options) (bool, error) {
 		return false, err
 	}
 
+	hooks, err := startReceiver(ctx, o.hookDelay)
+	if err != nil {
+		return false, err
+	}
 	ack := newAcks()
 	var writing atomic.Bool
 	wctx, stopWriters := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() { stopWriters(); wg.Wait() }()
 	for i := range o.writers {
-		w, err := newWriter(ctx, client, i, ack)
+		w, err := newWriter(ctx, client, i, ack, hooks)
 		if err != nil {
 			return false, fmt.Errorf("writer %d: %w", i, err)
 		}
@@ -244,9 +261,13 @@ func run(ctx context.Context, o options) (bool, error) {
 		}
 	}
 
+	hookResult := waitHooks(ctx, o, pool, ack, hooks, log)
+	if !hookResult.ok() {
+		allOK = false
+	}
 	verify, verr := command(ctx, o.atlas, env, "audit", "verify")
 	recon, rerr := command(ctx, o.atlas, env, "reconcile", "--grace", "0")
-	printTable(os.Stdout, results)
+	printTable(os.Stdout, results, hookResult)
 	fmt.Printf("\natlas audit verify: %s\n", strings.TrimSpace(verify))
 	fmt.Printf("atlas reconcile --grace 0:\n%s\n", strings.TrimSpace(recon))
 	fmt.Printf("requests acknowledged: %d, failed: %d; process logs in %s\n", ack.oks.Load(), ack.errors.Load(), o.runDir)
@@ -305,13 +326,13 @@ func faultTable(o options, env []string, procs map[string]*proc, log *slog.Logge
 		"kill-indexer":                kill("indexer"),
 		"crash-before-commit-audit":   crash("audit-consumer"),
 		"crash-before-commit-indexer": crash("indexer"),
-		"stop-kafka":                  service("kafka", "ATLAS_KAFKA_PORT", o.kafkaPort, o.outage),
+		"stop-kafka":                  service("kafka", "ATLAS_KAFKA_PORT", o.kafkaPort, o.kafkaOutage),
 		"stop-elasticsearch":          service("elasticsearch", "ATLAS_ES_PORT", o.esPort, o.outage),
 		"restart-postgres":            service("postgres", "ATLAS_PG_PORT", o.pgPort, 0),
 	}
 }
 
-func printTable(w *os.File, results []result) {
+func printTable(w *os.File, results []result, hooks hookResult) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "fault\trequests\tclient errors\tconverged after\tlost\tduplicated\t")
 	for _, r := range results {
@@ -321,12 +342,20 @@ func printTable(w *os.File, results []result) {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%d\t\n", r.fault, r.requests, r.clientErrors, conv, r.state.Lost, r.state.Duplicated)
 	}
+	conv := "NOT within deadline"
+	if hooks.converged >= 0 {
+		conv = hooks.converged.Round(100*time.Millisecond).String() + " after the last fault's check"
+	}
+	fmt.Fprintf(tw, "webhooks: every ItemCreated at a receiver deduplicating on webhook-id\t%d\t%d\t%s\t%d\t%d\t\n",
+		hooks.state.Requests, hooks.state.Unverified, conv, hooks.state.Missing, hooks.state.Duplicated)
 	_ = tw.Flush() // a report to the terminal: nothing to do if it fails
 	for _, r := range results {
 		if r.state.Detail != "" {
 			fmt.Fprintf(w, "  %s: %s\n", r.fault, r.state.Detail)
 		}
 	}
+	fmt.Fprintf(w, "  webhooks: %d events processed once each; %d requests, %d of them redeliveries dropped by the deduplication, %d cut off by a killed worker before the answer, %d not verified%s\n",
+		hooks.state.Events, hooks.state.Requests, hooks.state.Redelivered, hooks.state.Cut, hooks.state.Unverified, detail(hooks.state.Detail))
 }
 
 func command(ctx context.Context, bin string, env []string, args ...string) (string, error) {

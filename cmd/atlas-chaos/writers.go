@@ -110,7 +110,8 @@ func newAcks() *acks {
 	return &acks{items: map[uuid.UUID]itemAck{}, members: map[[2]uuid.UUID]memberAck{}}
 }
 
-// writer creates, updates and deletes items in its own collection and adds
+// writer creates, updates and deletes items in its own collection (which
+// has a webhook to the run's receiver for its ItemCreated events) and adds
 // and removes a guest member, recording every outcome.
 type writer struct {
 	api    api
@@ -123,7 +124,7 @@ type writer struct {
 	rng    *rand.Rand
 }
 
-func newWriter(ctx context.Context, a api, n int, ack *acks) (*writer, error) {
+func newWriter(ctx context.Context, a api, n int, ack *acks, hooks *receiver) (*writer, error) {
 	owner, err := a.register(ctx, fmt.Sprintf("writer%d", n))
 	if err != nil {
 		return nil, err
@@ -136,6 +137,9 @@ func newWriter(ctx context.Context, a api, n int, ack *acks) (*writer, error) {
 		ID uuid.UUID `json:"id"`
 	}
 	if _, err := a.call(ctx, "POST", "/api/v1/collections", owner.Token, map[string]string{"name": fmt.Sprintf("chaos %d", n)}, &c); err != nil {
+		return nil, err
+	}
+	if err := registerHook(ctx, a, owner, c.ID, hooks, fmt.Sprintf("writer%d", n)); err != nil {
 		return nil, err
 	}
 	return &writer{api: a, owner: owner, guest: guest, coll: c.ID, acks: ack, rng: rand.New(rand.NewPCG(uint64(n), 42))}, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/atlasapp/atlas/app"
 	"github.com/atlasapp/atlas/app/params"
+	"github.com/atlasapp/atlas/mail"
 	"github.com/atlasapp/atlas/webhook"
 )
 
@@ -18,7 +19,10 @@ func withWebhooks(p *proc, core *app.Core, register func(*river.Workers) error) 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	dp.Pool, dp.Collections, dp.Logger = p.pool, core.Collections, p.log
+	dp.Pool, dp.Collections, dp.Logger, dp.Recorder = p.pool, core.Collections, p.log, core.Recorder()
+	if p.cfg.EmailOn() {
+		dp.Mail = mail.NewQueue(core.River) // owners are emailed when Atlas disables their endpoint
+	}
 	hooks := webhook.Register(dp, p.cfg.WebhookRetention)
 	both := func(ws *river.Workers) error {
 		if err := register(ws); err != nil {

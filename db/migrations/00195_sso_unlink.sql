@@ -16,8 +16,8 @@ ALTER TABLE users ADD COLUMN password_set boolean NOT NULL DEFAULT true;
 UPDATE users u SET password_set = false
 WHERE EXISTS (SELECT 1 FROM user_identities i WHERE i.user_id = u.id AND i.created_at = u.created_at);
 
--- Every event type of the catalogue (events.Types), as 00150, plus
--- SSOUnlinked.
+-- Every event type of the catalogue (events.Types), as 00181 (00150 and
+-- the webhook endpoints' events), plus SSOUnlinked.
 ALTER TABLE audit_events DROP CONSTRAINT audit_events_type_check;
 ALTER TABLE audit_events ADD CONSTRAINT audit_events_type_check CHECK (type IN ('ItemCreated', 'ItemUpdated',
     'ItemDeleted', 'CollectionCreated', 'CollectionUpdated', 'CollectionDeleted',
@@ -28,7 +28,8 @@ ALTER TABLE audit_events ADD CONSTRAINT audit_events_type_check CHECK (type IN (
     'SSOLinked', 'SSOUnlinked', 'UserLoggedIn',
     'InvitationCreated', 'InvitationAccepted', 'InvitationRevoked',
     'PublicLinkCreated', 'PublicLinkRevoked',
-    'ItemLinkStatusChanged'));
+    'ItemLinkStatusChanged',
+    'WebhookCreated', 'WebhookUpdated', 'WebhookSecretRotated', 'WebhookDisabled', 'WebhookDeleted'));
 
 -- +goose Down
 -- The append-only trail keeps the events recorded meanwhile: the wider

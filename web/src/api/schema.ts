@@ -1565,7 +1565,7 @@ export interface components {
             /** @description W3C trace id of the request that caused the change. */
             trace_id: string;
             /** @enum {string} */
-            type: "ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "SessionRevoked" | "RefreshTokenReuseDetected" | "PasswordChanged" | "APITokenCreated" | "APITokenRevoked" | "ImportFinished" | "TeamCreated" | "TeamUpdated" | "TeamDeleted" | "TeamMemberAdded" | "TeamMemberRoleChanged" | "TeamMemberRemoved" | "SSOLinked" | "SSOUnlinked" | "UserLoggedIn" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked" | "PublicLinkCreated" | "PublicLinkRevoked" | "ItemLinkStatusChanged";
+            type: "ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "SessionRevoked" | "RefreshTokenReuseDetected" | "PasswordChanged" | "APITokenCreated" | "APITokenRevoked" | "ImportFinished" | "TeamCreated" | "TeamUpdated" | "TeamDeleted" | "TeamMemberAdded" | "TeamMemberRoleChanged" | "TeamMemberRemoved" | "SSOLinked" | "SSOUnlinked" | "UserLoggedIn" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked" | "PublicLinkCreated" | "PublicLinkRevoked" | "ItemLinkStatusChanged" | "WebhookCreated" | "WebhookUpdated" | "WebhookSecretRotated" | "WebhookDisabled" | "WebhookDeleted";
             /**
              * Format: int64
              * @description Envelope schema version.
@@ -2620,6 +2620,8 @@ export interface components {
             /** @description true also clears disabled_reason and the failing streak. */
             enabled?: boolean;
             event_types?: ("ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "ImportFinished" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked" | "PublicLinkCreated" | "PublicLinkRevoked" | "ItemLinkStatusChanged")[];
+            /** @description Deliver each entity's events in order; false lets the deliveries waiting for an earlier one go. */
+            ordered?: boolean;
             url?: string;
         };
         UseMovedURLInputBody: {
@@ -2664,6 +2666,8 @@ export interface components {
             failing_since: string | null;
             /** @description Webhook id. */
             id: string;
+            /** @description Each entity's events are delivered in the order they happened (a later one waits while an earlier one is retried). */
+            ordered: boolean;
             /** @description Who registered it; events stop when they may no longer manage the collection. */
             owner_id: string;
             /**
@@ -2688,6 +2692,8 @@ export interface components {
              *     ]
              */
             event_types: ("ItemCreated" | "ItemUpdated" | "ItemDeleted" | "CollectionCreated" | "CollectionUpdated" | "CollectionDeleted" | "MembershipAdded" | "MembershipRoleChanged" | "MembershipRemoved" | "ImportFinished" | "InvitationCreated" | "InvitationAccepted" | "InvitationRevoked" | "PublicLinkCreated" | "PublicLinkRevoked" | "ItemLinkStatusChanged")[] | null;
+            /** @description Deliver the events of one entity (an item, a collection) in the order they happened: a later event waits while an earlier one is retried. Default false (events are delivered as they come, each retried on its own). */
+            ordered?: boolean;
             /**
              * @description Where events are POSTed: https:// (plain http and private addresses only for hosts the operator lists in ATLAS_FETCH_ALLOW); no credentials in it.
              * @example https://hooks.example.com/atlas
@@ -2790,6 +2796,8 @@ export interface components {
             failing_since: string | null;
             /** @description Webhook id. */
             id: string;
+            /** @description Each entity's events are delivered in the order they happened (a later one waits while an earlier one is retried). */
+            ordered: boolean;
             /** @description Who registered it; events stop when they may no longer manage the collection. */
             owner_id: string;
             /**

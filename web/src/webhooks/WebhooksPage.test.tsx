@@ -12,6 +12,7 @@ const hook: Webhook = {
   description: 'chat',
   event_types: ['ItemCreated'],
   enabled: false,
+  ordered: false,
   disabled_reason: 'the receiver answered 410 Gone',
   failing_since: null,
   previous_secret_expires_at: null,
@@ -46,6 +47,21 @@ function api(role: Role) {
 }
 
 describe('WebhooksPage', () => {
+  it('registers a webhook that gets each item\'s events in order', async () => {
+    const fake = api('owner');
+    const { user } = await renderSignedIn('/collections/c1/webhooks', fake);
+    const form = await screen.findByRole('form', { name: 'Register a webhook' });
+    await user.type(within(form).getByLabelText('Endpoint URL'), 'https://hooks.example.com/sync');
+    await user.click(within(form).getByRole('checkbox', { name: /In order per item/ }));
+    await user.click(within(form).getByRole('button', { name: 'Register webhook' }));
+    await within(form).findByLabelText('Signing secret');
+    expect(fake.callsTo('POST', '/api/v1/collections/c1/webhooks')[0]?.body).toEqual({
+      url: 'https://hooks.example.com/sync',
+      event_types: ['ItemCreated'],
+      ordered: true,
+    });
+  });
+
   it('registers a webhook and shows its secret once', async () => {
     const fake = api('owner');
     const { user } = await renderSignedIn('/collections/c1/webhooks', fake);

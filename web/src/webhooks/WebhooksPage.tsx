@@ -68,6 +68,7 @@ function RegisterForm({ collectionId }: { collectionId: string }) {
   const [url, setUrl] = useState('');
   const [description, setDescription] = useState('');
   const [types, setTypes] = useState<WebhookEventType[]>(['ItemCreated']);
+  const [ordered, setOrdered] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
   const errors = fieldErrors(create.error);
 
@@ -75,12 +76,13 @@ function RegisterForm({ collectionId }: { collectionId: string }) {
     e.preventDefault();
     setSecret(null);
     create.mutate(
-      { url: url.trim(), event_types: types, description: description.trim() || undefined },
+      { url: url.trim(), event_types: types, description: description.trim() || undefined, ordered: ordered || undefined },
       {
         onSuccess: (w) => {
           setSecret(w.secret);
           setUrl('');
           setDescription('');
+          setOrdered(false);
         },
       },
     );
@@ -111,6 +113,10 @@ function RegisterForm({ collectionId }: { collectionId: string }) {
         ))}
       </fieldset>
       {errors.event_types && <p className="field-error">{errors.event_types}</p>}
+      <label>
+        <input type="checkbox" checked={ordered} onChange={(e) => setOrdered(e.target.checked)} /> In order per item: an
+        item&apos;s later event waits while an earlier one is retried
+      </label>
       <button type="submit" className="primary" disabled={create.isPending || types.length === 0}>
         {create.isPending ? 'Registering…' : 'Register webhook'}
       </button>
@@ -138,6 +144,7 @@ function WebhookCard({ collectionId, webhook: w }: { collectionId: string; webho
       </p>
       <p>
         {w.enabled ? <span className="badge job-succeeded">Enabled</span> : <span className="badge job-failed">Disabled</span>}
+        {w.ordered && <span className="badge"> In order per item</span>}
         {w.disabled_reason && <span className="error-text"> Atlas disabled it: {w.disabled_reason}.</span>}
         {w.failing_since && <span className="muted small"> Failing since {formatDateTime(w.failing_since)}.</span>}
       </p>

@@ -26,7 +26,7 @@ export function useCreateWebhook(collectionId: string) {
   const { api } = useSession();
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { url: string; event_types: WebhookEventType[]; description?: string }) =>
+    mutationFn: (body: { url: string; event_types: WebhookEventType[]; description?: string; ordered?: boolean }) =>
       unwrap(api.POST('/api/v1/collections/{id}/webhooks', { params: { path: { id: collectionId } }, body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: webhookKeys.list(collectionId) }),
   });
