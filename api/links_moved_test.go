@@ -89,6 +89,8 @@ func TestCheckDuplicates_ReportsWhereALinkIsSavedWithoutSavingIt(t *testing.T) {
 	resp := env.Do(t, http.MethodGet, "/api/v1/duplicates/check?url=javascript%3Aalert(1)", u.Token, nil)
 	require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s", resp.Body)
 	require.Contains(t, string(resp.Body), "query.url")
+	// A missing query parameter is a malformed request (400), as on every route.
 	resp = env.Do(t, http.MethodGet, "/api/v1/duplicates/check", u.Token, nil)
-	require.Equal(t, http.StatusUnprocessableEntity, resp.Status, "%s", resp.Body)
+	require.Equal(t, http.StatusBadRequest, resp.Status, "%s", resp.Body)
+	require.Contains(t, string(resp.Body), "query.url")
 }
