@@ -10,13 +10,14 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/atlasapp/atlas/app/params"
 	"github.com/atlasapp/atlas/mail"
 	"github.com/atlasapp/atlas/testfactory"
 	"github.com/atlasapp/atlas/webhook"
 )
 
-// setupMail is setup with email on, sending to Mailpit, and the SEND_EMAIL
-// worker running.
+// setupMail is setup with email on, sending to Mailpit; startWorker runs the
+// SEND_EMAIL worker beside the deliveries.
 func setupMail(t *testing.T) (fixture, testfactory.Mailpit) {
 	t.Helper()
 	mp := testfactory.NewMailpit(t)
@@ -24,8 +25,9 @@ func setupMail(t *testing.T) (fixture, testfactory.Mailpit) {
 	owner := env.NewUser(t)
 	c := env.NewCollection(t, owner)
 	guard := loopbackAllowed(t)
-	env.StartMailWorker(t)
-	return fixture{env: env, owner: owner, coll: c.ID, guard: guard, svc: newService(env, guard, false, nil)}, mp
+	w, err := params.MailWorker(env.Config, env.Pool, nil)
+	require.NoError(t, err)
+	return fixture{env: env, owner: owner, coll: c.ID, guard: guard, svc: newService(env, guard, false, nil), mail: w.Register}, mp
 }
 
 func (f fixture) mailingDeliverParams() webhook.DeliverParams {

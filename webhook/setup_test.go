@@ -46,6 +46,10 @@ type fixture struct {
 	coll  uuid.UUID
 	svc   *webhook.Service
 	guard enrich.Guard
+	// mail registers the SEND_EMAIL worker beside the deliveries (setupMail):
+	// a worker client works the default queue, so one without that worker
+	// would take email jobs it cannot run and push them into River's backoff.
+	mail func(*river.Workers) error
 }
 
 func setup(t *testing.T) fixture {
@@ -72,7 +76,16 @@ func (f fixture) deliverParams() webhook.DeliverParams {
 // 5) until the test ends.
 func (f fixture) startWorker(t *testing.T, p webhook.DeliverParams) {
 	t.Helper()
-	c, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: f.env.Pool, Register: webhook.Register(p, 0),
+	register := webhook.Register(p, 0)
+	if f.mail != nil {
+		register = func(w *river.Workers) error {
+			if err := webhook.Register(p, 0)(w); err != nil {
+				return err
+			}
+			return f.mail(w)
+		}
+	}
+	c, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: f.env.Pool, Register: register,
 		Queues: map[string]river.QueueConfig{webhook.Queue: {MaxWorkers: cmp.Or(p.Workers, 5)}}, PollInterval: 50 * time.Millisecond})
 	require.NoError(t, err)
 	require.NoError(t, c.Start(context.Background()))
