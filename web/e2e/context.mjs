@@ -47,7 +47,7 @@ export async function newPage(browser, consoleErrors, who, viewport = { width: 1
   page.on('pageerror', (err) => consoleErrors.push(`[${who}] ${err.message}`));
   page.on('console', (msg) => {
     // Failed fetches (a 403 or a 404 the app explains) are logged by Chromium; they are not app errors.
-    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) consoleErrors.push(`[${who}] ${msg.text()}`);
+    if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) consoleErrors.push(`[${who}] ${msg.text()} (on ${page.url()}${msg.location().url ? `, from ${msg.location().url}` : ''})`);
   });
   return page;
 }

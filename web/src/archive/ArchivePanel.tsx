@@ -23,7 +23,9 @@ export function sanitizeReadable(html: string): string {
  * page's text, links and images.
  */
 export function inertForFrame(html: string): string {
-  return DOMPurify.sanitize(html, {
+  // Chromium parses for DOMPurify under this page's policy too, and reports every <style> it meets there as
+  // a refused inline style: drop those elements before parsing (DOMPurify still removes anything left).
+  return DOMPurify.sanitize(html.replace(/<style\b[^>]*>[\s\S]*?<\/style\s*>/gi, ''), {
     WHOLE_DOCUMENT: true,
     FORBID_TAGS: ['style', 'link', 'form', 'iframe', 'object', 'embed'],
     FORBID_ATTR: ['style'],

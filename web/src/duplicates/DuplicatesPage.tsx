@@ -86,16 +86,17 @@ function Group({ group, onMerged }: { group: DuplicateGroup; onMerged(m: { item:
 
   function run() {
     if (!kept) return;
-    merge.mutate(
-      { keep: { id: kept.item_id, version: kept.version }, others: others.map((o) => ({ id: o.item_id, version: o.version })) },
-      {
-        onSuccess: (it) => {
+    // Not mutate's callbacks: the merge refetches the groups first, this group leaves the list and unmounts,
+    // and callbacks given to mutate never run for an unmounted component (the page would not say it merged).
+    merge
+      .mutateAsync({ keep: { id: kept.item_id, version: kept.version }, others: others.map((o) => ({ id: o.item_id, version: o.version })) })
+      .then(
+        (it) => {
           setConfirming(false);
           onMerged({ item: it, count: others.length });
         },
-        onError: () => setConfirming(false),
-      },
-    );
+        () => setConfirming(false),
+      );
   }
 
   return (

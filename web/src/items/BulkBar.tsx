@@ -86,7 +86,14 @@ export function BulkBar({ collectionId, selected, total, more, selectingAll, onS
         type="button"
         className="danger"
         disabled={busy}
-        onClick={() => del.mutate({ item_ids: selected }, { onSuccess: (r) => onDeleted(r.undo_token, r.item_ids.length) })}
+        onClick={() =>
+          // Not mutate's onSuccess: the list can refetch before the answer arrives, drop the deleted
+          // items from the selection and unmount this bar, and then that callback never runs (no undo).
+          del.mutateAsync({ item_ids: selected }).then(
+            (r) => onDeleted(r.undo_token, r.item_ids.length),
+            () => undefined, // the bar shows del.error while it is there
+          )
+        }
       >
         Delete {n}
       </button>
