@@ -1,35 +1,52 @@
 // Routes and providers. AppProviders is shared with the tests.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useState, type ReactNode } from 'react';
+import { lazy, Suspense, useState, type ComponentType, type ReactNode } from 'react';
 import { Link, Route, Routes } from 'react-router';
-import { AccountPage } from './account/AccountPage';
 import type { ApiClientOptions } from './api/client';
 import { isStatus } from './api/problem';
-import { AuditPage, CollectionActivity } from './audit/AuditPage';
 import { AcceptInvitationPage, VerifyEmailPage } from './email/LinkPages';
 import { ForgotPasswordPage, ResetPasswordPage } from './email/PasswordResetPages';
-import { ImportPage } from './imports/ImportPage';
 import { LoginPage } from './auth/LoginPage';
 import { RegisterPage } from './auth/RegisterPage';
 import { RequireAuth } from './auth/RequireAuth';
 import { SessionProvider } from './auth/session';
 import { CollectionLayout } from './collections/CollectionLayout';
 import { CollectionsPage } from './collections/CollectionsPage';
-import { SavePage } from './capture/SavePage';
-import { DuplicatesPage } from './duplicates/DuplicatesPage';
-import { ItemPage } from './items/ItemPage';
 import { ItemsPage } from './items/ItemsPage';
 import { NewItemPage } from './items/NewItemPage';
-import { JobsPage } from './jobs/JobsPage';
-import { NeedsAttentionPage } from './links/NeedsAttentionPage';
-import { MembersPage } from './members/MembersPage';
-import { PublicPage } from './public/PublicPage';
 import { SearchPage } from './search/SearchPage';
-import { TeamPage } from './teams/TeamPage';
-import { TeamsPage } from './teams/TeamsPage';
 import { Layout } from './ui/Layout';
-import { Empty } from './ui/States';
-import { WebhooksPage } from './webhooks/WebhooksPage';
+import { Empty, Loading } from './ui/States';
+
+/**
+ * A page loaded when first opened: the first load carries the collections and items pages only (the
+ * JavaScript budget), the others (and DOMPurify with the item page) come as their own chunks.
+ */
+function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  const Lazy: ComponentType = lazy(() => load().then((m): { default: ComponentType } => ({ default: m[name] })));
+  return function Page() {
+    return (
+      <Suspense fallback={<Loading />}>
+        <Lazy />
+      </Suspense>
+    );
+  };
+}
+
+const AccountPage = page(() => import('./account/AccountPage'), 'AccountPage');
+const ImportPage = page(() => import('./imports/ImportPage'), 'ImportPage');
+const SavePage = page(() => import('./capture/SavePage'), 'SavePage');
+const DuplicatesPage = page(() => import('./duplicates/DuplicatesPage'), 'DuplicatesPage');
+const ItemPage = page(() => import('./items/ItemPage'), 'ItemPage');
+const JobsPage = page(() => import('./jobs/JobsPage'), 'JobsPage');
+const NeedsAttentionPage = page(() => import('./links/NeedsAttentionPage'), 'NeedsAttentionPage');
+const MembersPage = page(() => import('./members/MembersPage'), 'MembersPage');
+const PublicPage = page(() => import('./public/PublicPage'), 'PublicPage');
+const TeamPage = page(() => import('./teams/TeamPage'), 'TeamPage');
+const TeamsPage = page(() => import('./teams/TeamsPage'), 'TeamsPage');
+const WebhooksPage = page(() => import('./webhooks/WebhooksPage'), 'WebhooksPage');
+const AuditPage = page(() => import('./audit/AuditPage'), 'AuditPage');
+const CollectionActivity = page(() => import('./audit/AuditPage'), 'CollectionActivity');
 
 /** A QueryClient tuned for this API: client errors (4xx) are answers, not glitches, so they are not retried. */
 export function newQueryClient(opts: { retryDelay?: number } = {}): QueryClient {
