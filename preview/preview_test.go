@@ -241,7 +241,7 @@ func ico(t *testing.T, pngData string) string {
 	t.Helper()
 	var b bytes.Buffer
 	_ = binary.Write(&b, binary.LittleEndian, []uint16{0, 1, 1})
-	b.Write([]byte{0, 0, 0, 0})                               // 256 × 256, no palette, reserved
+	b.Write([]byte{0, 0, 0, 0})                                // 256 × 256, no palette, reserved
 	_ = binary.Write(&b, binary.LittleEndian, []uint16{1, 32}) // planes, bits per pixel
 	_ = binary.Write(&b, binary.LittleEndian, []uint32{uint32(len(pngData)), 22})
 	b.WriteString(pngData)
