@@ -110,9 +110,10 @@ func NewWorkerClient(p WorkerParams) (*river.Client[pgx.Tx], error) {
 		Workers:           workers,
 		FetchCooldown:     p.FetchCooldown,
 		FetchPollInterval: p.PollInterval,
-		// Jobs without a Timeout of their own (none today) get River's
-		// default minute; rescue comes after the longest of them.
-		JobTimeout:           time.Minute,
+		// Jobs without a Timeout of their own get River's default minute,
+		// or less when rescue comes sooner (ATLAS_JOB_RESCUE_AFTER may be
+		// 30 s): such a job must have timed out before River rescues it.
+		JobTimeout:           min(time.Minute, p.RescueStuckJobsAfter),
 		RescueStuckJobsAfter: p.RescueStuckJobsAfter,
 		Queues:               queues,
 		Middleware:           []rivertype.Middleware{tracing(), &logMiddleware{log: p.Logger}},

@@ -105,3 +105,19 @@ func TestWorkerClient_BulkQueueIsBoundedAndApartFromTheDefaultQueue(t *testing.T
 	defer w.mu.Unlock()
 	assert.Equal(t, 2, w.most[jobs.QueueBulk], "bulk jobs at once")
 }
+
+// The shortest rescue the configuration allows (ATLAS_JOB_RESCUE_AFTER=30s,
+// what the chaos run sets) starts a worker: a job without a timeout of its
+// own then times out before River would rescue it, instead of River
+// refusing the settings and the worker exiting at every start.
+func TestWorkerClient_StartsWithTheShortestRescue(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c, err := jobs.NewWorkerClient(jobs.WorkerParams{Pool: f.env.Pool, RescueStuckJobsAfter: 30 * time.Second,
+		Register: func(ws *river.Workers) error { return river.AddWorkerSafely(ws, &holdWorker{}) }})
+	require.NoError(t, err)
+	require.NoError(t, c.Start(context.Background()))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(t, c.Stop(ctx))
+}
