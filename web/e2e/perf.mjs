@@ -78,7 +78,7 @@ function firstLoadJS() {
 
 // Installed before the app's own scripts: records LCP, layout shifts and long tasks from the start.
 const observe = () => {
-  const perf = (window.__perf = { lcp: 0, lcpElement: '', shifts: [], longTasks: [] });
+  const perf = (window.__perf = { lcp: 0, lcpElement: '', shifts: [], longTasks: [], frames: [] });
   new PerformanceObserver((l) => {
     for (const e of l.getEntries()) {
       perf.lcp = e.startTime;
@@ -91,6 +91,23 @@ const observe = () => {
   new PerformanceObserver((l) => {
     for (const e of l.getEntries()) perf.longTasks.push({ t: e.startTime, d: e.duration });
   }).observe({ type: 'longtask', buffered: true });
+  // Long animation frames say where a long task's time went (scripts, style and layout), for the report.
+  if (PerformanceObserver.supportedEntryTypes.includes('long-animation-frame')) {
+    new PerformanceObserver((l) => {
+      for (const e of l.getEntries()) {
+        perf.frames.push({
+          t: e.startTime,
+          d: e.duration,
+          layout: e.styleAndLayoutStart ? e.startTime + e.duration - e.styleAndLayoutStart : 0,
+          scripts: e.scripts.map((s) => ({
+            what: `${s.invoker || s.invokerType} ${s.sourceFunctionName || ''}`.trim(),
+            d: s.duration,
+            forcedLayout: s.forcedStyleAndLayoutDuration,
+          })),
+        });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  }
 };
 
 /** CLS as browsers define it: the largest sum of shifts in a session window (gaps < 1 s, at most 5 s long). */
@@ -212,7 +229,16 @@ try {
 
   if (load.lcp <= 0 || load.lcp > limits.lcpMs) failures.push(`LCP ${load.lcp.toFixed(0)} ms is over ${limits.lcpMs} ms`);
   if (shift > limits.cls) failures.push(`CLS ${shift.toFixed(4)} is over ${limits.cls}: ${JSON.stringify(after.shifts.filter((s) => s.v > 0.001))}`);
-  if (during.length > 0) failures.push(`${during.length} long task(s) while scrolling: ${during.map((t) => `${t.d.toFixed(0)} ms at ${(t.t - scroll.start).toFixed(0)} ms`).join(', ')}`);
+  if (during.length > 0) {
+    failures.push(`${during.length} long task(s) while scrolling: ${during.map((t) => `${t.d.toFixed(0)} ms at ${(t.t - scroll.start).toFixed(0)} ms`).join(', ')}`);
+    // Where the time went: the long animation frames around each long task.
+    for (const t of during) {
+      for (const f of after.frames.filter((f) => f.t <= t.t + t.d && f.t + f.d >= t.t)) {
+        const scripts = f.scripts.map((s) => `${s.what} ${s.d.toFixed(0)} ms (forced layout ${s.forcedLayout.toFixed(0)} ms)`).join('; ');
+        console.log(`  frame at ${(f.t - scroll.start).toFixed(0)} ms: ${f.d.toFixed(0)} ms, style and layout ${f.layout.toFixed(0)} ms; ${scripts || 'no script'}`);
+      }
+    }
+  }
   if (js.kb > limits.jsKB) failures.push(`first-load JavaScript ${js.kb.toFixed(1)} KB gz is over ${limits.jsKB} KB`);
   if (!scroll.last.startsWith('Item 1:')) failures.push(`the list's last card is "${scroll.last}", want the oldest item ("Item 1: …")`);
   if (scroll.maxRendered > 200) failures.push(`${scroll.maxRendered} cards were in the page at once: the list is not virtualised`);

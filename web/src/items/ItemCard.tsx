@@ -1,8 +1,9 @@
 // One item in a collection's list, as a card or a compact row: what the
 // person saved and what Atlas learnt about the link (with the preview image
 // on a card and the site icon in both), with state chips from the API, and a
-// checkbox for bulk actions.
-import type { MouseEvent, ReactNode } from 'react';
+// checkbox for bulk actions. Cards are memoised: as a long list scrolls,
+// only the cards coming into view render, not every card in the page.
+import { memo, type MouseEvent } from 'react';
 import { Link } from 'react-router';
 import type { Item } from '../api/types';
 import { formatDateTime } from '../ui/format';
@@ -14,9 +15,10 @@ interface Props {
   selectable: boolean;
   selected: boolean;
   focused: boolean;
-  onSelect(e: MouseEvent<HTMLInputElement>): void;
-  /** Per-item actions (edit, delete) for those who may change it. */
-  actions?: ReactNode;
+  /** The checkbox was clicked (with shift held: a range). Keep it stable across renders, or the card re-renders. */
+  onSelect(id: string, e: MouseEvent<HTMLInputElement>): void;
+  /** Asks to delete the item; with it the card offers Edit and Delete (for those who may change it). Stable, as onSelect. */
+  onDelete?: (it: Item) => void;
   /** In a virtual list: the card's row, and (on a row's first card) the ref that measures the row. */
   row?: number;
   measure?: (el: HTMLLIElement | null) => void;
@@ -42,7 +44,7 @@ export function displayTitle(it: Item): string {
   return it.title === it.source_url && meta(it, 'title') ? meta(it, 'title') : it.title;
 }
 
-export function ItemCard({ item: it, selectable, selected, focused, onSelect, actions, row, measure }: Props) {
+export const ItemCard = memo(function ItemCard({ item: it, selectable, selected, focused, onSelect, onDelete, row, measure }: Props) {
   const title = displayTitle(it);
   const description = it.description || meta(it, 'description');
   const site = meta(it, 'site_name') || (it.source_url ? hostOf(it.source_url) : '');
@@ -55,7 +57,7 @@ export function ItemCard({ item: it, selectable, selected, focused, onSelect, ac
           className="select-box"
           checked={selected}
           onChange={() => undefined}
-          onClick={onSelect}
+          onClick={(e) => onSelect(it.id, e)}
           aria-label={`Select ${title}`}
         />
       )}
@@ -85,10 +87,19 @@ export function ItemCard({ item: it, selectable, selected, focused, onSelect, ac
         <StateChips item={it} />
         <p className="muted small saved">Saved {formatDateTime(it.created_at)}</p>
       </div>
-      {actions && <div className="card-actions">{actions}</div>}
+      {onDelete && (
+        <div className="card-actions">
+          <Link to={`/items/${it.id}?edit=1`} aria-label={`Edit ${it.title}`}>
+            Edit
+          </Link>
+          <button type="button" className="danger-link" onClick={() => onDelete(it)} aria-label={`Delete ${it.title}`}>
+            Delete
+          </button>
+        </div>
+      )}
     </li>
   );
-}
+});
 
 /** Enriching / failed / indexed, as the server reports them. */
 export function StateChips({ item }: { item: Item }) {

@@ -3,7 +3,7 @@
 // shift-click ranges, select all matching, j/k/x from the keyboard) for bulk
 // actions with undo. The list is virtualised and loads the next page as its
 // end comes into view ("Show more" does the same by hand).
-import { useCallback, useState, type MouseEvent } from 'react';
+import { useCallback, useLayoutEffect, useRef, useState, type MouseEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { describeProblem } from '../api/problem';
 import type { Item } from '../api/types';
@@ -86,10 +86,17 @@ export function ItemsPage() {
     set.forEach((t) => next.append('tag', t));
     setParams(next, { replace: true });
   }
-  function select(id: string, e: MouseEvent<HTMLInputElement>) {
+  // The cards' checkbox handler stays the same function while the list grows,
+  // so that a memoised card renders again only when its own props change.
+  const latest = useRef({ ids, anchor });
+  useLayoutEffect(() => {
+    latest.current = { ids, anchor };
+  });
+  const onSelect = useCallback((id: string, e: MouseEvent<HTMLInputElement>) => {
+    const { ids, anchor } = latest.current;
     setSelected((s) => clickSelect(ids, s, id, anchor, e.shiftKey));
     setAnchor(id);
-  }
+  }, []);
 
   return (
     <section aria-labelledby="items-heading">
@@ -204,19 +211,8 @@ export function ItemsPage() {
                 selectable={editable}
                 selected={selected.has(it.id)}
                 focused={focused === it.id}
-                onSelect={(e) => select(it.id, e)}
-                actions={
-                  editable && (
-                    <>
-                      <Link to={`/items/${it.id}?edit=1`} aria-label={`Edit ${it.title}`}>
-                        Edit
-                      </Link>
-                      <button type="button" className="danger-link" onClick={() => setDeleting(it)} aria-label={`Delete ${it.title}`}>
-                        Delete
-                      </button>
-                    </>
-                  )
-                }
+                onSelect={onSelect}
+                onDelete={editable ? setDeleting : undefined}
               />
             )}
           />
