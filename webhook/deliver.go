@@ -170,22 +170,17 @@ var errRetry = errors.New("webhook: delivery failed")
 
 // Work implements river.Worker: one attempt at one message.
 func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
-	msg, err := w.store.message(ctx, w.p.Pool, job.Args.MessageID)
+	now := w.p.NowFunc().UTC()
+	d, err := w.store.delivery(ctx, w.p.Pool, job.Args.MessageID, now)
 	if errors.Is(err, atlas.ErrNotFound) {
 		return nil // its endpoint was deleted, or the log expired
 	}
 	if err != nil {
 		return err
 	}
+	msg, ep := d.msg, d.ep
 	if msg.Send != job.Args.Send || msg.Status != StatusPending {
 		return nil // superseded by a later send, or done
-	}
-	ep, err := w.store.endpoint(ctx, w.p.Pool, msg.EndpointID)
-	if errors.Is(err, atlas.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
 	}
 	if !ep.Ordered || msg.EventType == TestEventType {
 		msg.EntityID = nil // no order to keep
@@ -193,11 +188,10 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 	if waits, err := w.mustWait(ctx, msg); err != nil || waits {
 		return err // an earlier message of the entity enqueues it again when it ends
 	}
-	now := w.p.NowFunc().UTC()
 	if !ep.Enabled && msg.EventType != TestEventType {
 		return w.giveUp(ctx, ep, msg, "the endpoint is disabled", now)
 	}
-	if err := w.allowed(ctx, ep, msg); err != nil {
+	if err := w.allowed(ctx, d); err != nil {
 		return err
 	}
 	u, err := w.rules.check(ep.URL)
@@ -209,11 +203,7 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 		return river.JobSnooze(snoozeFor(w.p.Timeout, job.Metadata))
 	}
 	defer release()
-	secrets, err := w.store.secrets(ctx, w.p.Pool, ep.ID, now)
-	if err != nil {
-		return err
-	}
-	sig, err := signatureHeader(secrets, msg.EventID.String(), now, msg.Payload)
+	sig, err := signatureHeader(d.secrets, msg.EventID.String(), now, msg.Payload)
 	if err != nil {
 		return err
 	}
@@ -230,14 +220,22 @@ func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) e
 }
 
 // allowed gives the message up (and returns the job's end) when the
-// endpoint's owner may no longer manage the collection, nil otherwise.
-func (w *DeliverWorker) allowed(ctx context.Context, ep Endpoint, msg Message) error {
-	err := w.access.check(ctx, w.p.Pool, ep.OwnerID, ep.CollectionID)
+// endpoint's owner may no longer manage the collection, nil otherwise. The
+// owner's role in the endpoint's collection came with the delivery; a
+// global endpoint's owner must still be an administrator.
+func (w *DeliverWorker) allowed(ctx context.Context, d delivery) error {
+	var err error
+	if d.ep.CollectionID != nil {
+		role, member := collection.MemberRole(d.role)
+		err = collection.Decide(role, member, collection.ActionManage)
+	} else {
+		err = w.access.check(ctx, w.p.Pool, d.ep.OwnerID, nil)
+	}
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, atlas.ErrNotFound), errors.Is(err, atlas.ErrForbidden):
-		return w.giveUp(ctx, ep, msg, "the endpoint's owner may no longer manage the collection", w.p.NowFunc().UTC())
+		return w.giveUp(ctx, d.ep, d.msg, "the endpoint's owner may no longer manage the collection", w.p.NowFunc().UTC())
 	default:
 		return err
 	}
@@ -300,6 +298,9 @@ func (w *DeliverWorker) send(req *http.Request, at time.Time) Attempt {
 // returns what River should do: nil when done, an error to retry, a
 // cancellation when there is no point.
 func (w *DeliverWorker) record(ctx context.Context, job *river.Job[DeliverArgs], ep Endpoint, msg Message, a Attempt) error {
+	if a.Outcome == OutcomeDelivered && msg.EntityID == nil {
+		return w.recordDelivered(ctx, ep, msg, a)
+	}
 	var result error
 	err := db.InTx(ctx, w.p.Pool, func(tx pgx.Tx) error {
 		if msg.EntityID != nil {
@@ -352,6 +353,22 @@ func (w *DeliverWorker) record(ctx context.Context, job *river.Job[DeliverArgs],
 		return err
 	}
 	return result
+}
+
+// recordDelivered is record for the common case, a delivered message
+// whose entity has no order to keep: its statements go in one round trip
+// (one batch runs as one implicit transaction). The endpoint's failing
+// streak, when it had one as the delivery read it, ends.
+func (w *DeliverWorker) recordDelivered(ctx context.Context, ep Endpoint, msg Message, a Attempt) error {
+	b := &pgx.Batch{}
+	if ep.FailingSince != nil {
+		b.Queue(`UPDATE webhook_endpoints SET failing_since = NULL WHERE id = $1`, ep.ID)
+	}
+	queueAttempt(b, msg.ID, msg.Send, a, StatusDelivered, "")
+	if err := w.p.Pool.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("log webhook attempt: %w", err)
+	}
+	return nil
 }
 
 // describe is an attempt's failure in a line, for the job's error.

@@ -81,9 +81,14 @@ type Attempt struct {
 
 const messageColumns = `id, endpoint_id, event_id, event_type, collection_id, entity_id, payload, status, reason, send, created_at, updated_at`
 
+// dest is where a row of messageColumns is scanned.
+func (m *Message) dest() []any {
+	return []any{&m.ID, &m.EndpointID, &m.EventID, &m.EventType, &m.CollectionID, &m.EntityID, &m.Payload, &m.Status, &m.Reason, &m.Send, &m.CreatedAt, &m.UpdatedAt}
+}
+
 func scanMessage(row pgx.Row) (Message, error) {
 	var m Message
-	err := row.Scan(&m.ID, &m.EndpointID, &m.EventID, &m.EventType, &m.CollectionID, &m.EntityID, &m.Payload, &m.Status, &m.Reason, &m.Send, &m.CreatedAt, &m.UpdatedAt)
+	err := row.Scan(m.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Message{}, atlas.Errorf(atlas.ErrNotFound, "delivery not found")
 	}
@@ -203,14 +208,20 @@ FROM webhook_attempts WHERE message_id = ANY ($1) ORDER BY id`, ids)
 // the message was sent again meanwhile (its send is no longer send).
 func (store) insertAttempt(ctx context.Context, q db.Querier, msgID uuid.UUID, send int, a Attempt, status Status, reason string) error {
 	b := &pgx.Batch{}
-	b.Queue(`INSERT INTO webhook_attempts (message_id, outcome, status_code, latency_ms, response_excerpt, error, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)`, msgID, string(a.Outcome), a.StatusCode, a.Latency.Milliseconds(), a.ResponseExcerpt, a.Error, a.At)
-	b.Queue(`UPDATE webhook_messages SET status = $2, reason = $3, attempts = attempts + 1, updated_at = $4 WHERE id = $1 AND send = $5`,
-		msgID, string(status), reason, a.At, send)
+	queueAttempt(b, msgID, send, a, status, reason)
 	if err := q.SendBatch(ctx, b).Close(); err != nil {
 		return fmt.Errorf("log webhook attempt: %w", err)
 	}
 	return nil
+}
+
+// queueAttempt queues on b the statements that log attempt a at message
+// msgID (of send) and move the message to status.
+func queueAttempt(b *pgx.Batch, msgID uuid.UUID, send int, a Attempt, status Status, reason string) {
+	b.Queue(`INSERT INTO webhook_attempts (message_id, outcome, status_code, latency_ms, response_excerpt, error, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)`, msgID, string(a.Outcome), a.StatusCode, a.Latency.Milliseconds(), a.ResponseExcerpt, a.Error, a.At)
+	b.Queue(`UPDATE webhook_messages SET status = $2, reason = $3, attempts = attempts + 1, updated_at = $4 WHERE id = $1 AND send = $5`,
+		msgID, string(status), reason, a.At, send)
 }
 
 // giveUp marks a message of send failed without an attempt.

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/collection"
 	"github.com/atlasapp/atlas/cursor"
 	"github.com/atlasapp/atlas/db"
 	"github.com/atlasapp/atlas/events"
@@ -22,21 +24,40 @@ type store struct{}
 const endpointColumns = `id, owner_id, collection_id, url, description, event_types, enabled, ordered, disabled_reason,
 	failing_since, previous_expires_at, created_at, updated_at`
 
+// dest is where a row of endpointColumns is scanned; the event types go
+// to types (see setTypes).
+func (e *Endpoint) dest(types *[]string) []any {
+	return []any{&e.ID, &e.OwnerID, &e.CollectionID, &e.URL, &e.Description, types, &e.Enabled, &e.Ordered,
+		&e.DisabledReason, &e.FailingSince, &e.PreviousSecretExpiresAt, &e.CreatedAt, &e.UpdatedAt}
+}
+
+func (e *Endpoint) setTypes(types []string) {
+	for _, t := range types {
+		e.EventTypes = append(e.EventTypes, events.Type(t))
+	}
+}
+
 func scanEndpoint(row pgx.Row, extra ...any) (Endpoint, error) {
 	var e Endpoint
 	var types []string
-	err := row.Scan(append([]any{&e.ID, &e.OwnerID, &e.CollectionID, &e.URL, &e.Description, &types, &e.Enabled, &e.Ordered,
-		&e.DisabledReason, &e.FailingSince, &e.PreviousSecretExpiresAt, &e.CreatedAt, &e.UpdatedAt}, extra...)...)
+	err := row.Scan(append(e.dest(&types), extra...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Endpoint{}, atlas.Errorf(atlas.ErrNotFound, "webhook not found")
 	}
 	if err != nil {
 		return Endpoint{}, err
 	}
-	for _, t := range types {
-		e.EventTypes = append(e.EventTypes, events.Type(t))
-	}
+	e.setTypes(types)
 	return e, nil
+}
+
+// qualified is a column list with each column prefixed by alias.
+func qualified(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }
 
 func typeStrings(ts []events.Type) []string {
@@ -114,21 +135,50 @@ func (store) rotateSecret(ctx context.Context, q db.Querier, id uuid.UUID, secre
 	return nil
 }
 
-// secrets returns the secrets that sign now: the current one and, during a
-// rotation's overlap, the previous one.
-func (store) secrets(ctx context.Context, q db.Querier, id uuid.UUID, now time.Time) ([]string, error) {
-	var cur string
-	var prev *string
-	var until *time.Time
-	err := q.QueryRow(ctx, `SELECT secret, previous_secret, previous_expires_at FROM webhook_endpoints WHERE id = $1`, id).Scan(&cur, &prev, &until)
-	if err != nil {
-		return nil, fmt.Errorf("read webhook secrets: %w", err)
-	}
+// signingSecrets are the secrets that sign at now: the current one and,
+// until the rotation's overlap ends, the previous one.
+func signingSecrets(cur string, prev *string, until *time.Time, now time.Time) []string {
 	out := []string{cur}
 	if prev != nil && until != nil && now.Before(*until) {
 		out = append(out, *prev)
 	}
-	return out, nil
+	return out
+}
+
+// delivery is what one attempt at a message needs, read in one round trip:
+// the message, its endpoint, the endpoint's signing secrets and its owner's
+// role in the endpoint's collection (nil: not a member, or a global
+// endpoint, whose owner deliver checks apart).
+type delivery struct {
+	msg     Message
+	ep      Endpoint
+	secrets []string
+	role    *collection.Role
+}
+
+var deliverySQL = `SELECT ` + qualified("wm", messageColumns) + `, ` + qualified("we", endpointColumns) + `,
+	we.secret, we.previous_secret, CASE WHEN we.collection_id IS NULL THEN NULL ELSE ` + collection.RoleSQL("we.collection_id", "we.owner_id") + ` END
+FROM webhook_messages wm JOIN webhook_endpoints we ON we.id = wm.endpoint_id
+WHERE wm.id = $1`
+
+// delivery reads the message id with its endpoint (atlas.ErrNotFound when
+// either is gone), the secrets that sign at now and the owner's role.
+func (store) delivery(ctx context.Context, q db.Querier, id uuid.UUID, now time.Time) (delivery, error) {
+	var d delivery
+	var types []string
+	var secret string
+	var previous *string
+	dest := append(d.msg.dest(), d.ep.dest(&types)...)
+	err := q.QueryRow(ctx, deliverySQL, id).Scan(append(dest, &secret, &previous, &d.role)...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return delivery{}, atlas.Errorf(atlas.ErrNotFound, "delivery not found")
+	}
+	if err != nil {
+		return delivery{}, fmt.Errorf("read webhook delivery: %w", err)
+	}
+	d.ep.setTypes(types)
+	d.secrets = signingSecrets(secret, previous, d.ep.PreviousSecretExpiresAt, now)
+	return d, nil
 }
 
 // dispatchTargetsSQL finds the enabled endpoints events about the
