@@ -90,12 +90,23 @@ var (
 		DuplicateCanonical: `i.canonical_url`,
 		DuplicateTitleHost: `(i.url_host || ' ' || lower(i.title))`,
 	}
+	// keyPresent: the items that have a key of the kind (what the kinds'
+	// partial indexes hold).
+	keyPresent = map[DuplicateKind]string{
+		DuplicateExact:     `i.normalized_url IS NOT NULL`,
+		DuplicateCanonical: `i.canonical_url IS NOT NULL`,
+		DuplicateTitleHost: `i.url_host IS NOT NULL`,
+	}
 	// groupRule: an exact group has several items; a near-duplicate group
-	// several distinct URLs (otherwise it is an exact group already).
+	// several distinct URLs (otherwise it is an exact group already). Two
+	// distinct URLs are a smallest and a largest that differ: unlike
+	// count(DISTINCT …), which sorts every group's rows, min and max let
+	// Postgres group by hashing (title_host over 100k items: p99 284 ms
+	// with count(DISTINCT …)).
 	groupRule = map[DuplicateKind]string{
 		DuplicateExact:     `count(*) > 1`,
-		DuplicateCanonical: `count(DISTINCT i.normalized_url) > 1`,
-		DuplicateTitleHost: `count(DISTINCT i.normalized_url) > 1`,
+		DuplicateCanonical: `min(i.normalized_url) <> max(i.normalized_url)`,
+		DuplicateTitleHost: `min(i.normalized_url) <> max(i.normalized_url)`,
 	}
 )
 
@@ -136,7 +147,7 @@ func (s *Service) Duplicates(ctx context.Context, actor uuid.UUID, p DuplicatesP
 		}
 	}
 	keysSQL := `SELECT ` + expr + ` FROM items i
-WHERE i.collection_id IN ` + collection.VisibleIDsSQL("$1") + ` AND ` + expr + ` > $2
+WHERE ` + keyPresent[p.Kind] + ` AND i.collection_id IN ` + collection.VisibleIDsSQL("$1") + ` AND ` + expr + ` > $2
 GROUP BY 1 HAVING ` + groupRule[p.Kind] + ` ORDER BY 1 LIMIT $3`
 	rows, err := s.pool.Query(ctx, keysSQL, actor, after, p.Page.Limit+1)
 	if err != nil {
