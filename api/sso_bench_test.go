@@ -54,7 +54,7 @@ func ssoSignInTimed(b *testing.B, env *apitest.Env, user string) ssoRound {
 	done := br.Get(b, callback)
 	r.callback = time.Since(t)
 	require.Equal(b, http.StatusSeeOther, done.Status, "%s", done.Body)
-	require.Equal(b, "/collections", done.Location)
+	require.Equal(b, "/collections", done.Header.Get("Location"))
 
 	// The dashboard's first call: its session cookie, from its own origin.
 	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, env.URL+"/api/v1/auth/refresh", nil)
