@@ -16,7 +16,7 @@ import (
 // Job is a background job on an item, as the jobs API shows it.
 type Job struct {
 	ID            int64      `json:"id" doc:"Job id." example:"42"`
-	Type          string     `json:"type" enum:"ENRICH_URL,REINDEX_ITEM" doc:"ENRICH_URL fetches the item's source_url into metadata_json; REINDEX_ITEM re-sends the item to the search index."`
+	Type          string     `json:"type" enum:"ENRICH_URL,REINDEX_ITEM,ARCHIVE_PAGE,FETCH_IMAGES" doc:"ENRICH_URL fetches the item's source_url into metadata_json; REINDEX_ITEM re-sends the item to the search index; ARCHIVE_PAGE keeps a copy of the page (when archiving is on); FETCH_IMAGES makes the thumbnails of the page's preview image and site icon (when preview images are on). The last two follow ENRICH_URL by themselves and cannot be started here."`
 	Status        string     `json:"status" enum:"QUEUED,RETRYING,RUNNING,SUCCEEDED,FAILED,CANCELLED" doc:"QUEUED (waiting for its first attempt), RETRYING (an attempt failed with a passing error such as a DNS failure, a timeout, a 5xx or a 429; the next one is due at next_attempt_at), RUNNING, SUCCEEDED (done), FAILED (for good: out of attempts, or a permanent failure such as a refused address or a 404), CANCELLED (by an operator)."`
 	ItemID        uuid.UUID  `json:"item_id"`
 	CollectionID  uuid.UUID  `json:"collection_id"`
@@ -76,7 +76,7 @@ type JobPath struct {
 type ListJobsInput struct {
 	PageParams
 	Status string              `query:"status" enum:"QUEUED,RETRYING,RUNNING,SUCCEEDED,FAILED,CANCELLED" doc:"Only jobs in this status."`
-	Type   string              `query:"type" enum:"ENRICH_URL,REINDEX_ITEM" doc:"Only jobs of this type."`
+	Type   string              `query:"type" enum:"ENRICH_URL,REINDEX_ITEM,ARCHIVE_PAGE,FETCH_IMAGES" doc:"Only jobs of this type."`
 	ItemID Optional[uuid.UUID] `query:"item_id" format:"uuid" doc:"Only the jobs of this item."`
 }
 

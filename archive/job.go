@@ -12,6 +12,7 @@ import (
 
 	"github.com/atlasapp/atlas"
 	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/jobs/outcome"
 )
 
 // KindArchivePage is the River kind of ARCHIVE_PAGE.
@@ -77,8 +78,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[PageArgs]) error {
 	st, err := w.service.ArchiveItem(ctx, it)
 	var f *Failure
 	if errors.As(err, &f) && !f.Transient {
-		_ = record(ctx, map[string]any{"outcome": "failed", "code": string(f.Code), "reason": f.Reason})
-		return river.JobCancel(err)
+		return outcome.Fail(ctx, err, map[string]any{"outcome": outcome.Failed, "code": string(f.Code), "reason": f.Reason})
 	}
 	if errors.Is(err, atlas.ErrNotFound) {
 		return record(ctx, map[string]any{"outcome": "skipped", "reason": "the item was deleted during the capture"})

@@ -53,13 +53,13 @@ const (
 // summarise them so that a list shows which links are still being fetched):
 // enriching while it waits, retries or runs, done, failed (for good), or
 // none (no job, or one an operator cancelled). Served per row by the partial
-// index river_job_atlas_item_idx.
+// index river_job_atlas_item_kinds_idx, whose kind list the query repeats.
 const enrichmentSQL = `COALESCE((SELECT CASE
 		WHEN j.state IN ('available', 'scheduled', 'pending', 'retryable', 'running') THEN 'enriching'
 		WHEN j.state = 'completed' THEN 'done'
 		WHEN j.state = 'discarded' OR j.metadata->>'atlas_outcome' = 'failed' THEN 'failed'
 		ELSE 'none' END
-	FROM river_job j WHERE j.args->>'item_id' = i.id::text AND j.kind IN ('enrich_url', 'reindex_item') AND j.kind = 'enrich_url'
+	FROM river_job j WHERE j.args->>'item_id' = i.id::text AND j.kind IN ('enrich_url', 'reindex_item', 'archive_page', 'fetch_images') AND j.kind = 'enrich_url'
 	ORDER BY j.id DESC LIMIT 1), 'none')`
 
 func scanItem(row pgx.Row, extra ...any) (Item, error) {

@@ -46,12 +46,23 @@ func TestEnrich_QueuesArchivePageForHTML(t *testing.T) {
 		require.Len(c, st.Copies, 2)
 	}, 15*time.Second, 50*time.Millisecond)
 
-	f.waitStatus(t, f.onlyJob(t, doc.ID).ID, jobs.StatusSucceeded)
+	f.waitStatus(t, f.jobOfType(t, doc.ID, jobs.TypeEnrichURL).ID, jobs.StatusSucceeded)
 	st, err := f.env.Archive.Get(context.Background(), f.owner.ID, doc.ID)
 	require.NoError(t, err)
 	require.Equal(t, archive.StateNone, st.State, "a text document is not archived")
 	require.Equal(t, 0, archiveJobs(t, f, doc), "no ARCHIVE_PAGE for a text document")
 	require.Equal(t, 1, archiveJobs(t, f, page))
+
+	// The jobs API lists the ARCHIVE_PAGE job with the item's others, and
+	// filters by its type.
+	var types []jobs.Type
+	for _, j := range f.itemJobs(t, page.ID) {
+		types = append(types, j.Type)
+	}
+	require.Contains(t, types, jobs.TypeEnrichURL)
+	require.Contains(t, types, jobs.TypeArchivePage)
+	j := f.waitStatus(t, f.jobOfType(t, page.ID, jobs.TypeArchivePage).ID, jobs.StatusSucceeded)
+	require.Equal(t, page.CollectionID, j.CollectionID)
 }
 
 // An import's items are archived on the bulk queue, as their enrichment is.

@@ -19,7 +19,8 @@
 //
 // Both carry the item and its collection in their args (ItemRef): the jobs
 // API filters on river_job.args in SQL, served by the partial expression
-// indexes of migration 00004. Only the item id takes part in uniqueness:
+// indexes of migration 00240 (which also cover the ARCHIVE_PAGE and
+// FETCH_IMAGES jobs of package archive, listed by the same API). Only the item id takes part in uniqueness:
 // one job per kind and item may be queued or running at a time (adding
 // another returns the existing one), so an item is never enriched twice at
 // once. River's row locking (FOR UPDATE SKIP LOCKED) keeps any number of

@@ -13,6 +13,7 @@ import (
 	"github.com/atlasapp/atlas/archive"
 	"github.com/atlasapp/atlas/correlation"
 	"github.com/atlasapp/atlas/enrich"
+	"github.com/atlasapp/atlas/jobs/outcome"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
 	"github.com/atlasapp/atlas/retry"
@@ -111,11 +112,7 @@ func Register(p HandlerParams) func(*river.Workers) error {
 // good (see StatusOf), its reason as the job's output, and cancels the job
 // so River does not retry it.
 func markFailed(ctx context.Context, err error) error {
-	if mErr := river.MetadataSet(ctx, outcomeKey, outcomeFailed); mErr != nil {
-		return fmt.Errorf("%w (and marking the failure: %v)", err, mErr)
-	}
-	_ = river.RecordOutput(ctx, map[string]any{"outcome": outcomeFailed, "reason": err.Error()})
-	return river.JobCancel(err)
+	return outcome.Fail(ctx, err, map[string]any{"outcome": outcome.Failed, "reason": err.Error()})
 }
 
 // logMiddleware runs every job attempt under the correlation ids of the

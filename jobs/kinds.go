@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -8,7 +9,9 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/atlasapp/atlas"
+	"github.com/atlasapp/atlas/archive"
 	"github.com/atlasapp/atlas/enrich"
+	"github.com/atlasapp/atlas/jobs/outcome"
 )
 
 // Type is a job type as the API names it.
@@ -21,7 +24,16 @@ const (
 	TypeEnrichURL Type = "ENRICH_URL"
 	// TypeReindexItem sends an item to the search index again.
 	TypeReindexItem Type = "REINDEX_ITEM"
+	// TypeArchivePage keeps a copy of the page behind an item's source_url
+	// (package archive; listed, not started through the jobs API).
+	TypeArchivePage Type = "ARCHIVE_PAGE"
+	// TypeFetchImages makes the thumbnails of a page's preview image and
+	// site icon (package archive; listed, not started through the jobs API).
+	TypeFetchImages Type = "FETCH_IMAGES"
 )
+
+// Types lists the types the jobs API shows.
+var Types = []Type{TypeEnrichURL, TypeReindexItem, TypeArchivePage, TypeFetchImages}
 
 // River job kinds of the types. River kinds are lower-case; the API shows
 // the Type names.
@@ -31,9 +43,9 @@ const (
 )
 
 // kindSQLList is the kinds as an SQL list literal. Queries spell the kinds
-// out so that the planner can use the partial indexes of migration 00004,
+// out so that the planner can use the partial indexes of migration 00240,
 // whose predicate is the same list.
-const kindSQLList = `('enrich_url', 'reindex_item')`
+const kindSQLList = `('enrich_url', 'reindex_item', 'archive_page', 'fetch_images')`
 
 // Per-kind retry and time limits.
 const (
@@ -64,8 +76,28 @@ func typeOfKind(kind string) Type {
 		return TypeEnrichURL
 	case KindReindexItem:
 		return TypeReindexItem
+	case archive.KindArchivePage:
+		return TypeArchivePage
+	case archive.KindFetchImages:
+		return TypeFetchImages
 	}
 	return ""
+}
+
+// listKind returns the River kind of a type the jobs list filters by
+// (every type the API shows).
+func listKind(t Type) (string, error) {
+	switch t {
+	case TypeArchivePage:
+		return archive.KindArchivePage, nil
+	case TypeFetchImages:
+		return archive.KindFetchImages, nil
+	}
+	k, err := t.Kind()
+	if err != nil {
+		return "", atlas.Invalid("type", "must be ENRICH_URL, REINDEX_ITEM, ARCHIVE_PAGE or FETCH_IMAGES")
+	}
+	return k, nil
 }
 
 // ItemRef is what every item job carries: the item and its collection. The
@@ -153,11 +185,10 @@ const (
 var Statuses = []Status{StatusQueued, StatusRetrying, StatusRunning, StatusSucceeded, StatusFailed, StatusCancelled}
 
 // outcomeKey is the job metadata key a handler sets to outcomeFailed when it
-// cancels its job because of a permanent failure: River has no "failed now"
-// state, so the key tells such a job apart from one an operator cancelled.
+// cancels its job because of a permanent failure (package outcome).
 const (
-	outcomeKey    = "atlas_outcome"
-	outcomeFailed = "failed"
+	outcomeKey    = outcome.Key
+	outcomeFailed = outcome.Failed
 )
 
 // failureKey is the job metadata key under which a handler stores what its
@@ -264,8 +295,21 @@ func (j Job) Reason() string {
 	if j.Failure != nil {
 		return j.Failure.Reason()
 	}
-	if j.Type == TypeReindexItem {
+	switch j.Type {
+	case TypeReindexItem:
 		return "Couldn't update the search index"
+	case TypeArchivePage, TypeFetchImages:
+		// Their handlers record why they gave up, in people's words.
+		var out struct {
+			Reason string `json:"reason"`
+		}
+		if j.Status == StatusFailed && json.Unmarshal(j.Result, &out) == nil && out.Reason != "" {
+			return out.Reason
+		}
+		if j.Type == TypeArchivePage {
+			return "Couldn't keep a copy of the page"
+		}
+		return "Couldn't fetch the preview image"
 	}
 	return "Couldn't fetch the page"
 }

@@ -38,3 +38,16 @@ func TestStatusOf_MapsEveryRiverState(t *testing.T) {
 		assert.True(t, seen[s], "River state %s has no mapping test", s)
 	}
 }
+
+// An ARCHIVE_PAGE or FETCH_IMAGES job that failed for good tells why in
+// the words its handler recorded; one that will be retried says what it
+// could not do.
+func TestReason_ArchiveJobsUseTheirRecordedReason(t *testing.T) {
+	t.Parallel()
+	failed := jobs.Job{Type: jobs.TypeArchivePage, Status: jobs.StatusFailed,
+		Result: []byte(`{"outcome":"failed","code":"too_large","reason":"The page is larger than 20 MiB"}`)}
+	assert.Equal(t, "The page is larger than 20 MiB", failed.Reason())
+	assert.Equal(t, "Couldn't keep a copy of the page", jobs.Job{Type: jobs.TypeArchivePage, Status: jobs.StatusRetrying}.Reason())
+	assert.Equal(t, "Couldn't fetch the preview image", jobs.Job{Type: jobs.TypeFetchImages, Status: jobs.StatusFailed}.Reason())
+	assert.Empty(t, jobs.Job{Type: jobs.TypeArchivePage, Status: jobs.StatusSucceeded}.Reason())
+}

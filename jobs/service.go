@@ -141,7 +141,7 @@ func (s *Service) List(ctx context.Context, actor uuid.UUID, p ListParams) ([]Jo
 		return nil, "", err
 	}
 	if p.Type != "" {
-		kind, err := p.Type.Kind()
+		kind, err := listKind(p.Type)
 		if err != nil {
 			return nil, "", err
 		}

@@ -90,6 +90,15 @@ func (f fixture) itemJobs(t *testing.T, itemID uuid.UUID) []jobs.Job {
 	return list
 }
 
+// jobOfType returns an item's one job of type typ.
+func (f fixture) jobOfType(t *testing.T, itemID uuid.UUID, typ jobs.Type) jobs.Job {
+	t.Helper()
+	list, _, err := f.env.Jobs.List(context.Background(), f.owner.ID, jobs.ListParams{ItemID: &itemID, Type: typ, Page: pageOf(10)})
+	require.NoError(t, err)
+	require.Len(t, list, 1, "%s jobs of item %s", typ, itemID)
+	return list[0]
+}
+
 // onlyJob returns the one job of an item.
 func (f fixture) onlyJob(t *testing.T, itemID uuid.UUID) jobs.Job {
 	t.Helper()

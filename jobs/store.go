@@ -172,8 +172,8 @@ func (store) MoveItemJobs(ctx context.Context, tx pgx.Tx, itemID, collectionID u
 }
 
 // listSQL pages the item jobs of the collections a user belongs to, newest
-// first, keyset on id. Served by river_job_atlas_collection_idx (or
-// river_job_atlas_item_idx with an item filter).
+// first, keyset on id. Served by river_job_atlas_collection_kinds_idx (or
+// river_job_atlas_item_kinds_idx with an item filter).
 var listSQL = `
 SELECT ` + jobColumns + `
 FROM river_job j

@@ -2080,10 +2080,10 @@ export interface components {
              */
             status: "QUEUED" | "RETRYING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
             /**
-             * @description ENRICH_URL fetches the item's source_url into metadata_json; REINDEX_ITEM re-sends the item to the search index.
+             * @description ENRICH_URL fetches the item's source_url into metadata_json; REINDEX_ITEM re-sends the item to the search index; ARCHIVE_PAGE keeps a copy of the page (when archiving is on); FETCH_IMAGES makes the thumbnails of the page's preview image and site icon (when preview images are on). The last two follow ENRICH_URL by themselves and cannot be started here.
              * @enum {string}
              */
-            type: "ENRICH_URL" | "REINDEX_ITEM";
+            type: "ENRICH_URL" | "REINDEX_ITEM" | "ARCHIVE_PAGE" | "FETCH_IMAGES";
         };
         Joined: {
             collection_id: string;
@@ -9111,7 +9111,7 @@ export interface operations {
                 /** @description Only jobs in this status. */
                 status?: "QUEUED" | "RETRYING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELLED";
                 /** @description Only jobs of this type. */
-                type?: "ENRICH_URL" | "REINDEX_ITEM";
+                type?: "ENRICH_URL" | "REINDEX_ITEM" | "ARCHIVE_PAGE" | "FETCH_IMAGES";
             };
             header?: never;
             path?: never;

@@ -8,7 +8,15 @@ import { useJobs, useRetryJob } from './hooks';
 import { canTryAgain, JobReason, JobStatusBadge, statusLabel } from './JobStatusBadge';
 
 const statuses: readonly JobStatus[] = ['QUEUED', 'RETRYING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED'];
-const types: readonly JobType[] = ['ENRICH_URL', 'REINDEX_ITEM'];
+const types: readonly JobType[] = ['ENRICH_URL', 'REINDEX_ITEM', 'ARCHIVE_PAGE', 'FETCH_IMAGES'];
+
+/** What each job type does, in people's words. */
+const typeLabels: Record<JobType, string> = {
+  ENRICH_URL: 'Fetch link details',
+  REINDEX_ITEM: 'Update search',
+  ARCHIVE_PAGE: 'Keep a copy of the page',
+  FETCH_IMAGES: 'Fetch preview images',
+};
 
 /** The value if it is one of the allowed ones (URL parameters are free text). */
 function oneOf<T extends string>(allowed: readonly T[], v: string | null): T | undefined {
@@ -53,7 +61,7 @@ export function JobsPage() {
             <option value="">Any</option>
             {types.map((t) => (
               <option key={t} value={t}>
-                {t}
+                {typeLabels[t]}
               </option>
             ))}
           </select>
@@ -93,7 +101,7 @@ export function JobsPage() {
                   <td data-label="Status">
                     <JobStatusBadge job={j} />
                   </td>
-                  <td data-label="Type">{j.type === 'ENRICH_URL' ? 'Fetch link details' : 'Update search'}</td>
+                  <td data-label="Type">{typeLabels[j.type]}</td>
                   <td data-label="Item">{j.item_id ? <Link to={`/items/${j.item_id}`}>Open item</Link> : '—'}</td>
                   <td data-label="Attempts">
                     {j.attempts ?? 0}

@@ -58,7 +58,7 @@ export function useStartJob() {
   const { api } = useSession();
   const qc = useQueryClient();
   return useMutation({
-    mutationFn: (body: { type: JobType; item_id: string }) => unwrap(api.POST('/api/v1/jobs', { body })),
+    mutationFn: (body: { type: Extract<JobType, 'ENRICH_URL' | 'REINDEX_ITEM'>; item_id: string }) => unwrap(api.POST('/api/v1/jobs', { body })),
     onSuccess: () => qc.invalidateQueries({ queryKey: jobKeys.all }),
   });
 }
