@@ -13,9 +13,9 @@ import (
 	"github.com/atlasapp/atlas/archive"
 	"github.com/atlasapp/atlas/correlation"
 	"github.com/atlasapp/atlas/enrich"
-	"github.com/atlasapp/atlas/jobs/outcome"
 	"github.com/atlasapp/atlas/events"
 	"github.com/atlasapp/atlas/item"
+	"github.com/atlasapp/atlas/jobs/outcome"
 	"github.com/atlasapp/atlas/retry"
 )
 
