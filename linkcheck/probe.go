@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/atlasapp/atlas/enrich"
@@ -160,16 +162,25 @@ func (p *prober) fetch(ctx context.Context, left *time.Duration, method, rawURL 
 		return answer{}, nil, ctx.Err()
 	}
 	began := time.Now()
+	// The host's interval counts from when the request left, not from when
+	// it began: a new connection's dial would otherwise shorten the gap the
+	// host sees before the next request, which may reuse the connection.
+	var wrote atomic.Int64
 	defer func() {
 		*left -= time.Since(began)
 		<-p.slots
-		release(began)
+		sent := began
+		if ns := wrote.Load(); ns != 0 {
+			sent = time.Unix(0, ns)
+		}
+		release(sent)
 	}()
 	if *left <= 0 {
 		return answer{}, nil, context.DeadlineExceeded
 	}
 	rctx, cancel := context.WithTimeout(ctx, *left)
 	defer cancel()
+	rctx = httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{WroteHeaders: func() { wrote.Store(time.Now().UnixNano()) }})
 	req, err := http.NewRequestWithContext(rctx, method, rawURL, nil)
 	if err != nil {
 		return answer{}, nil, fmt.Errorf("%w: %w", enrich.ErrInvalidURL, err)
