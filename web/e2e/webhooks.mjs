@@ -75,7 +75,7 @@ export const webhookSteps = [
         const row = page.getByRole('row').filter({ hasText: 'ItemCreated' });
         await row.getByText('delivered').waitFor({ timeout: 20_000 });
         await row.getByText(/HTTP 204/).waitFor();
-        await row.getByRole('button', { name: 'Send ItemCreated again' }).click();
+        await row.getByRole('button', { name: 'Send again: ItemCreated' }).click();
         await eventually(async () => receiver.got.length > 1, { timeout: 20_000, message: 'the delivery was sent again' });
         check(receiver.got[1].id === first.id && receiver.got[1].problem === '', 'sent again: same webhook-id, verified');
       } finally {

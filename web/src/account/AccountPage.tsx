@@ -137,7 +137,7 @@ function SessionsSection() {
       ) : sessions.isError ? (
         <ErrorState error={sessions.error} retry={() => sessions.refetch()} title="Could not load your sessions" />
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap stack-narrow">
           <table>
             <caption className="visually-hidden">Your sessions</caption>
             <thead>
@@ -154,13 +154,13 @@ function SessionsSection() {
             <tbody>
               {all.map((s) => (
                 <tr key={s.id}>
-                  <td>
+                  <td data-label="Browser or client">
                     {s.user_agent || 'Unknown'}
                     {s.current && <span className="muted"> (this browser)</span>}
                   </td>
-                  <td>{s.ip || '—'}</td>
-                  <td>{formatDateTime(s.created_at)}</td>
-                  <td>{formatDateTime(s.last_used_at)}</td>
+                  <td data-label="Address">{s.ip || '—'}</td>
+                  <td data-label="Signed in">{formatDateTime(s.created_at)}</td>
+                  <td data-label="Last active">{formatDateTime(s.last_used_at)}</td>
                   <td>
                     {!s.current && (
                       <button type="button" onClick={() => revoke.mutate(s.id)} disabled={revoke.isPending}>

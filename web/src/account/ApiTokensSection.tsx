@@ -85,7 +85,7 @@ export function ApiTokensSection() {
           <p>Create one above for a script or the browser extension: give it a name and a scope, and copy it when it is shown.</p>
         </Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap stack-narrow">
           <table>
             <caption className="visually-hidden">Your API tokens</caption>
             <thead>
@@ -103,11 +103,11 @@ export function ApiTokensSection() {
             <tbody>
               {all.map((t) => (
                 <tr key={t.id}>
-                  <td>{t.name}</td>
-                  <td>{scopeLabels[t.scope]}</td>
-                  <td>{formatDateTime(t.created_at)}</td>
-                  <td>{t.expires_at ? formatDateTime(t.expires_at) : 'Never'}</td>
-                  <td>{t.last_used_at ? formatDateTime(t.last_used_at) : 'Never'}</td>
+                  <td data-label="Name">{t.name}</td>
+                  <td data-label="Scope">{scopeLabels[t.scope]}</td>
+                  <td data-label="Created">{formatDateTime(t.created_at)}</td>
+                  <td data-label="Expires">{t.expires_at ? formatDateTime(t.expires_at) : 'Never'}</td>
+                  <td data-label="Last used">{t.last_used_at ? formatDateTime(t.last_used_at) : 'Never'}</td>
                   <td>
                     <button type="button" onClick={() => revoke.mutate(t.id)} disabled={revoke.isPending}>
                       Revoke<span className="visually-hidden"> {t.name}</span>

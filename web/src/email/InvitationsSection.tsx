@@ -21,7 +21,7 @@ export function InvitationsSection({ collectionId }: { collectionId: string }) {
           Could not revoke: {describeProblem(revoke.error)}
         </p>
       )}
-      <div className="table-wrap">
+      <div className="table-wrap stack-narrow">
         <table>
           <thead>
             <tr>
@@ -36,11 +36,11 @@ export function InvitationsSection({ collectionId }: { collectionId: string }) {
           <tbody>
             {all.map((inv) => (
               <tr key={inv.id}>
-                <td>{inv.email}</td>
-                <td>
+                <td data-label="Email">{inv.email}</td>
+                <td data-label="Role">
                   <RoleBadge role={inv.role} />
                 </td>
-                <td>
+                <td data-label="Link works until">
                   {formatDateTime(inv.expires_at)}
                   {Date.parse(inv.expires_at) < now && <span className="muted"> (expired: invite again to renew)</span>}
                 </td>

@@ -28,7 +28,7 @@ export function NeedsAttentionPage() {
           <p>No link of this collection needs attention.</p>
         </Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap stack-narrow">
           <table aria-labelledby="attention-heading">
             <thead>
               <tr>
@@ -62,16 +62,16 @@ function AttentionRow({ item, editable }: { item: Item; editable: boolean }) {
   const link = item.link;
   return (
     <tr>
-      <td>
+      <td data-label="Item">
         <Link to={`/items/${item.id}`}>{displayTitle(item)}</Link>
         <div className="muted small">{item.source_url}</div>
       </td>
-      <td>
+      <td data-label="Link">
         <span className={`badge link-${link.status}`}>{linkStatusLabel(link.status)}</span>
         <div className="small">{linkDetail(link)}</div>
         {link.moved_to && <div className="small">Now at {link.moved_to}</div>}
       </td>
-      <td>{link.checked_at ? formatDateTime(link.checked_at) : <span className="muted">never</span>}</td>
+      <td data-label="Last check">{link.checked_at ? formatDateTime(link.checked_at) : <span className="muted">never</span>}</td>
       <td>
         {link.status === 'moved' && link.moved_to && editable && (
           <button type="button" onClick={() => adopt.mutate({ id: item.id, version: item.version, collectionId: item.collection_id })} disabled={adopt.isPending}

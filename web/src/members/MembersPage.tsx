@@ -66,7 +66,7 @@ export function MembersPage() {
           <p>Invite someone below, or share the collection with a team.</p>
         </Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap stack-narrow">
           <table>
             <caption className="visually-hidden">Members of {collection.name}</caption>
             <thead>
@@ -87,13 +87,13 @@ export function MembersPage() {
                 const id = (team ? m.team_id : m.user_id) ?? '';
                 return (
                   <tr key={`${m.kind}-${id}`}>
-                    <td>
+                    <td data-label="Name">
                       {nameOf(m)}
                       {team && <span className="badge team">Team</span>}
                       {me && <span className="muted"> (you)</span>}
                     </td>
-                    <td>{team ? <span className="muted">Every member of the team</span> : m.email}</td>
-                    <td>
+                    <td data-label="Email">{team ? <span className="muted">Every member of the team</span> : m.email}</td>
+                    <td data-label="Role">
                       {owner ? (
                         <select
                           aria-label={`Role of ${nameOf(m)}`}
@@ -114,7 +114,7 @@ export function MembersPage() {
                         <RoleBadge role={m.role} />
                       )}
                     </td>
-                    <td>{formatDateTime(m.joined_at)}</td>
+                    <td data-label="Joined">{formatDateTime(m.joined_at)}</td>
                     <td>
                       {me ? (
                         <button type="button" className="danger-link" onClick={() => setRemoving(m)}>

@@ -67,7 +67,7 @@ export function PublicLinkPanel({ collectionId, owner }: { collectionId: string;
           <p>{owner ? 'Publish a public link above to let people without an account read this collection.' : 'Only an owner can publish this collection.'}</p>
         </Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap stack-narrow">
           <table>
             <caption className="visually-hidden">Public links</caption>
             <thead>
@@ -83,9 +83,9 @@ export function PublicLinkPanel({ collectionId, owner }: { collectionId: string;
             <tbody>
               {all.map((l) => (
                 <tr key={l.id}>
-                  <td>{formatDateTime(l.created_at)}</td>
-                  <td>{l.expires_at ? formatDateTime(l.expires_at) : 'Never'}</td>
-                  <td>{l.indexable ? 'May index' : 'Asked not to index'}</td>
+                  <td data-label="Published">{formatDateTime(l.created_at)}</td>
+                  <td data-label="Expires">{l.expires_at ? formatDateTime(l.expires_at) : 'Never'}</td>
+                  <td data-label="Search engines">{l.indexable ? 'May index' : 'Asked not to index'}</td>
                   <td>
                     {owner && (
                       <button type="button" className="danger-link" onClick={() => revoke.mutate(l.id)} disabled={revoke.isPending}>

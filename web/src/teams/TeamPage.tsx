@@ -74,7 +74,7 @@ function TeamView({ team }: { team: Team }) {
       ) : members.isError ? (
         <ErrorState error={members.error} retry={() => members.refetch()} title="Could not load the members" />
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap stack-narrow">
           <table>
             <caption className="visually-hidden">Members of {team.name}</caption>
             <thead>
@@ -93,12 +93,12 @@ function TeamView({ team }: { team: Team }) {
                 const me = m.user_id === user?.id;
                 return (
                   <tr key={m.user_id}>
-                    <td>
+                    <td data-label="Name">
                       {m.display_name}
                       {me && <span className="muted"> (you)</span>}
                     </td>
-                    <td>{m.email}</td>
-                    <td>
+                    <td data-label="Email">{m.email}</td>
+                    <td data-label="Role">
                       {team.can_manage ? (
                         <select
                           aria-label={`Team role of ${m.display_name}`}
@@ -115,7 +115,7 @@ function TeamView({ team }: { team: Team }) {
                         teamRoleLabel(m.role)
                       )}
                     </td>
-                    <td>{formatDateTime(m.joined_at)}</td>
+                    <td data-label="Joined">{formatDateTime(m.joined_at)}</td>
                     <td>
                       {(me || team.can_manage) && (
                         <button

@@ -23,7 +23,7 @@ export function TeamsPage() {
           <p>Create one, or ask a team's owner to add you.</p>
         </Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap stack-narrow">
           <table>
             <caption className="visually-hidden">Your teams</caption>
             <thead>
@@ -36,11 +36,11 @@ export function TeamsPage() {
             <tbody>
               {teams.map((t) => (
                 <tr key={t.id}>
-                  <td>
+                  <td data-label="Team">
                     <Link to={`/teams/${t.id}`}>{t.name}</Link>
                   </td>
-                  <td>{t.role === 'owner' ? 'Owner' : 'Member'}</td>
-                  <td>{t.member_count}</td>
+                  <td data-label="Your role">{t.role === 'owner' ? 'Owner' : 'Member'}</td>
+                  <td data-label="Members">{t.member_count}</td>
                 </tr>
               ))}
             </tbody>

@@ -90,7 +90,7 @@ describe('WebhooksPage', () => {
     const card = await screen.findByRole('listitem', { name: 'Webhook https://hooks.example.com/atlas' });
     expect(within(card).getByText(/Atlas disabled it: the receiver answered 410 Gone/)).toBeInTheDocument();
     expect(await within(card).findByText(/HTTP 204 in 12 ms \(1 attempt\)/)).toBeInTheDocument();
-    await user.click(within(card).getByRole('button', { name: 'Send ItemCreated again' }));
+    await user.click(within(card).getByRole('button', { name: 'Send again: ItemCreated' }));
     await user.click(within(card).getByRole('button', { name: 'Send test event' }));
     expect(fake.callsTo('POST', '/api/v1/webhooks/w1/deliveries/d1/send-again')).toHaveLength(1);
     expect(fake.callsTo('POST', '/api/v1/webhooks/w1/test')).toHaveLength(1);

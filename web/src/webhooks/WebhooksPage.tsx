@@ -184,7 +184,7 @@ function Deliveries({ webhookId }: { webhookId: string }) {
   const items = deliveries.data.items ?? [];
   if (items.length === 0) return <p className="muted small">No deliveries yet.</p>;
   return (
-    <div className="table-wrap">
+    <div className="table-wrap stack-narrow">
       <table>
         <caption>Deliveries</caption>
         <thead>
@@ -201,15 +201,15 @@ function Deliveries({ webhookId }: { webhookId: string }) {
         <tbody>
           {items.map((d) => (
             <tr key={d.id}>
-              <td>{d.event_type}</td>
-              <td>
+              <td data-label="Event">{d.event_type}</td>
+              <td data-label="Status">
                 <span className={`badge job-${statusClass(d.status)}`}>{d.status}</span>
                 {d.reason && <span className="muted small"> {d.reason}</span>}
               </td>
-              <td>{lastAnswer(d)}</td>
-              <td>{formatDateTime(d.created_at)}</td>
+              <td data-label="Last answer">{lastAnswer(d)}</td>
+              <td data-label="When">{formatDateTime(d.created_at)}</td>
               <td>
-                <button type="button" onClick={() => again.mutate(d.id)} disabled={again.isPending} aria-label={`Send ${d.event_type} again`}>
+                <button type="button" onClick={() => again.mutate(d.id)} disabled={again.isPending} aria-label={`Send again: ${d.event_type}`}>
                   Send again
                 </button>
               </td>
