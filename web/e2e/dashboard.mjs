@@ -136,32 +136,28 @@ export const dashboardSteps = [
         }
         await page.screenshot({ path: join(outDir, `dashboard-${name}-${theme}-${width}.png`), fullPage: true });
       };
+      /** Checks, in both themes, the pages of list that are checked at width. */
+      const checkAll = async (page, list, width) => {
+        for (const theme of ['light', 'dark']) {
+          await page.emulateMedia({ colorScheme: theme });
+          for (const [name, path] of list.filter(([, , widths]) => widths.includes(width))) {
+            await page.goto(path);
+            await checkPage(page, name, theme, width);
+          }
+        }
+      };
       for (const width of all) {
         const height = { 1280: 860, 390: 844, 360: 740 }[width];
         // CSP stays on for the app; only this checking context may add axe's script.
         const context = await s.browser.newContext({ baseURL, viewport: { width, height }, bypassCSP: true });
         const page = await context.newPage();
-        for (const theme of ['light', 'dark']) {
-          await page.emulateMedia({ colorScheme: theme });
-          for (const [name, path, widths] of signedOut) {
-            if (!widths.includes(width)) continue;
-            await page.goto(path);
-            await checkPage(page, name, theme, width);
-          }
-        }
+        await checkAll(page, signedOut, width);
         await page.goto('/login');
         await page.getByLabel('Email').fill(owner.email);
         await page.getByLabel('Password').fill(owner.password);
         await page.getByRole('button', { name: 'Sign in', exact: true }).click();
         await page.waitForURL((u) => u.pathname === '/');
-        for (const theme of ['light', 'dark']) {
-          await page.emulateMedia({ colorScheme: theme });
-          for (const [name, path, widths] of pages) {
-            if (!widths.includes(width)) continue;
-            await page.goto(path);
-            await checkPage(page, name, theme, width);
-          }
-        }
+        await checkAll(page, pages, width);
         await context.close();
       }
       check(problems.length === 0, `axe found WCAG 2.1 A/AA violations:\n${problems.join('\n')}`);
