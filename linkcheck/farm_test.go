@@ -81,11 +81,6 @@ func hostIndex(name string) (int, bool) {
 	return n, err == nil
 }
 
-// host is the name and port of farm host i.
-func (f *farm) host(i int) string {
-	return fmt.Sprintf("h%04d.farm.test:%d", i, f.ports[i%farmListeners])
-}
-
 // resolve is the farm's DNS: every host name is one of its loopback
 // addresses.
 func (f *farm) resolve(_ context.Context, name string) ([]netip.Addr, error) {
